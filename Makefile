@@ -1,0 +1,46 @@
+# Parley: `make run` and `make test` are the two commands a newcomer needs.
+GO        ?= go
+BIN       := bin/parley
+STATICCHECK_VERSION := v0.8.2
+FUZZTIME  ?= 60s
+
+export GOTOOLCHAIN := local
+
+.PHONY: run test build bench schemas fmt lint fuzz clean
+
+## run: build parley and check every example bot (the dialog engine and `parley dev` come next)
+run: build
+	./$(BIN) validate examples/bots/*.yaml
+
+## test: run every test
+test:
+	$(GO) test ./...
+
+## build: build bin/parley
+build:
+	$(GO) build -o $(BIN) ./cmd/parley
+
+## bench: run the benchmarks
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## schemas: regenerate schemas/flow.schema.json from the node specs
+schemas:
+	$(GO) run ./cmd/parley schema > schemas/flow.schema.json
+
+## fmt: format the Go code
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+## fuzz: fuzz the bot file loader for FUZZTIME (default 60s)
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME) ./nodes
+
+clean:
+	rm -rf bin
