@@ -40,7 +40,7 @@ lint:
 
 ## fuzz: fuzz the bot file loader for FUZZTIME (default 60s)
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME) ./nodes
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./nodes
 
 clean:
 	rm -rf bin

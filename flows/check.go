@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -46,19 +45,20 @@ func (c *Checker) newObject(n *yaml.Node, fields []*Field) *Object {
 func (c *Checker) fillObject(obj *Object, pairs []pair, fields []*Field, where string) {
 	for _, p := range pairs {
 		name := p.key.Value
-		obj.Keys = append(obj.Keys, name)
-		obj.KeyPos[name] = posOf(p.key)
 		f := fieldNamed(fields, name)
 		if f == nil {
 			c.Errorf(posOf(p.key), CodeUnknownField, "%s has no field %q%s", where, name, DidYouMean(name, fieldNames(fields)))
 			continue
 		}
-		if isNull(p.value) {
+		if isNull(p.value) { // `field:` with no value is the same as leaving it out
 			if f.Required {
-				c.Errorf(posOf(p.value), CodeMissingField, "%q needs a value: %s", name, f.Doc)
+				c.Errorf(posOf(p.key), CodeMissingField, "%q needs a value: %s", name, f.Doc)
+				obj.KeyPos[name] = posOf(p.key) // reported; skip the check below
 			}
 			continue
 		}
+		obj.Keys = append(obj.Keys, name)
+		obj.KeyPos[name] = posOf(p.key)
 		if v := c.checkValue(p.value, f); v != nil {
 			obj.Values[name] = v
 		}
@@ -198,8 +198,8 @@ func (c *Checker) checkScalar(n *yaml.Node, f *Field, v *Value) bool {
 }
 
 func (c *Checker) checkInt(n *yaml.Node, f *Field, v *Value) bool {
-	i, err := strconv.Atoi(n.Value)
-	if n.Tag != "!!int" || err != nil {
+	var i int
+	if n.Tag != "!!int" || n.Decode(&i) != nil {
 		c.Errorf(v.Pos, CodeWrongType, "%q must be a whole number, got %s", f.Name, describe(n))
 		return false
 	}
@@ -208,8 +208,8 @@ func (c *Checker) checkInt(n *yaml.Node, f *Field, v *Value) bool {
 }
 
 func (c *Checker) checkNumber(n *yaml.Node, f *Field, v *Value) bool {
-	num, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
-	if (n.Tag != "!!int" && n.Tag != "!!float") || err != nil || math.IsNaN(num) || math.IsInf(num, 0) {
+	var num float64
+	if (n.Tag != "!!int" && n.Tag != "!!float") || n.Decode(&num) != nil || math.IsNaN(num) || math.IsInf(num, 0) {
 		c.Errorf(v.Pos, CodeWrongType, "%q must be a number, got %s", f.Name, describe(n))
 		return false
 	}
@@ -269,6 +269,10 @@ func (c *Checker) checkList(n *yaml.Node, f *Field) ([]*Value, bool) {
 		c.Errorf(posOf(n), CodeWrongType, "%q must be a list, got %s", f.Name, describe(n))
 		return nil, false
 	}
+	if f.NonEmpty && len(n.Content) == 0 {
+		c.Errorf(posOf(n), CodeMissingField, "%q is empty; give at least one item", f.Name)
+		return nil, false
+	}
 	items := make([]*Value, 0, len(n.Content))
 	for _, item := range n.Content {
 		if v := c.checkValue(item, f.Elem); v != nil {
@@ -284,6 +288,10 @@ func (c *Checker) checkMap(n *yaml.Node, f *Field) (*Object, bool) {
 	obj := c.newObject(n, nil)
 	if n.Kind != yaml.MappingNode {
 		c.Errorf(posOf(n), CodeWrongType, "%q must be a mapping, got %s", f.Name, describe(n))
+		return obj, false
+	}
+	if f.NonEmpty && len(n.Content) == 0 {
+		c.Errorf(posOf(n), CodeMissingField, "%q is empty; give at least one entry", f.Name)
 		return obj, false
 	}
 	for _, p := range c.pairs(n) {
@@ -353,6 +361,11 @@ func (c *Checker) checkEdge(n *yaml.Node, f *Field) (*Edge, bool) {
 	edge, ok, sawDefault := &Edge{}, true, false
 	for i, item := range n.Content {
 		item = resolve(item)
+		if key, cond := mappingEntry(item, "if"); cond != nil && isNull(cond) {
+			c.Errorf(posOf(key), CodeMissingField, "`if` is empty; write a condition, or remove `if` to make this the default")
+			ok = false
+			continue
+		}
 		b := c.checkObject(item, branchFields, fmt.Sprintf("entry %d of %q", i+1, f.Name))
 		if sawDefault {
 			c.Errorf(b.Pos, CodeEdgeAfterDflt, "this entry of %q is never tried: an entry before it has no `if`; move the default to the end", f.Name)
@@ -360,20 +373,22 @@ func (c *Checker) checkEdge(n *yaml.Node, f *Field) (*Edge, bool) {
 			continue
 		}
 		sawDefault = !b.Has("if")
-		if !b.Has("to") || b.Get("to") == nil || (b.Has("if") && b.Get("if") == nil) {
+		if b.Get("to") == nil {
 			ok = false
 			continue
 		}
-		edge.Branches = append(edge.Branches, Branch{If: b.Expr("if"), To: b.String("to"), ToPos: b.ValuePos("to")})
+		// A branch whose condition has an error is kept, so its target
+		// does not look unreachable; the flow is invalid anyway.
+		edge.Branches = append(edge.Branches, Branch{If: b.Expr("if"), To: b.String("to"), ToPos: b.ValuePos("to"), hasIf: b.Has("if")})
 	}
-	if ok && len(edge.Branches) > 0 && edge.Branches[len(edge.Branches)-1].If != nil {
+	if ok && len(edge.Branches) > 0 && edge.Branches[len(edge.Branches)-1].hasIf {
 		c.Warnf(posOf(n), CodeNoDefaultEdge, "when no condition of %q holds the dialog ends; add a last entry with only `to` to continue somewhere", f.Name)
 	}
 	if len(n.Content) == 0 {
 		c.Errorf(posOf(n), CodeMissingField, "%q is an empty list; give a node id or at least one {if, to}", f.Name)
 		return nil, false
 	}
-	return edge, ok
+	return edge, len(edge.Branches) > 0
 }
 
 // branchFields are the fields of one entry of an edge list.

@@ -102,6 +102,7 @@ type Branch struct {
 	If    *Expr // nil for the default
 	To    string
 	ToPos Pos
+	hasIf bool // written with `if`, even if the condition did not compile
 }
 
 // Value is a checked field value. Exactly one of the typed members is set,
@@ -141,6 +142,12 @@ func (o *Object) Has(name string) bool {
 	}
 	_, ok := o.KeyPos[name]
 	return ok
+}
+
+// Invalid reports whether the key was written with a value that has a
+// problem (already reported); checks that depend on it should stay quiet.
+func (o *Object) Invalid(name string) bool {
+	return o.Has(name) && o.Get(name) == nil
 }
 
 // Get returns the valid value of a field, or nil.

@@ -58,12 +58,21 @@ func joinNames(names []string) string {
 
 // mappingValue returns the value of key in mapping m, or nil.
 func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	_, v := mappingEntry(m, key)
+	return v
+}
+
+// mappingEntry returns the key node and value of key in mapping m, or nils.
+func mappingEntry(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
+	if m.Kind != yaml.MappingNode {
+		return nil, nil
+	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
-			return resolve(m.Content[i+1])
+			return m.Content[i], resolve(m.Content[i+1])
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // edgesOf lists the node references among a node's fields, in spec order.
@@ -79,7 +88,7 @@ func edgesOf(obj *Object, fields []*Field) []EdgeRef {
 			edges = append(edges, EdgeRef{Field: f.Name, To: v.Str, Pos: v.Pos, ErrorPath: f.ErrorPath})
 		case TypeEdge:
 			for _, b := range v.Edge.Branches {
-				edges = append(edges, EdgeRef{Field: f.Name, To: b.To, Pos: b.ToPos, Conditional: b.If != nil})
+				edges = append(edges, EdgeRef{Field: f.Name, To: b.To, Pos: b.ToPos, Conditional: b.hasIf})
 			}
 		}
 	}

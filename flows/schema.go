@@ -140,9 +140,16 @@ func typeSchema(f *Field) schema {
 	case TypeObject:
 		return objectSchema("", f.Fields)
 	case TypeList:
-		return schema{"type": "array", "items": fieldSchema(f.Elem)}
+		s := schema{"type": "array", "items": fieldSchema(f.Elem)}
+		if f.NonEmpty {
+			s["minItems"] = 1
+		}
+		return s
 	case TypeMap:
 		s := schema{"type": "object", "additionalProperties": fieldSchema(f.Elem)}
+		if f.NonEmpty {
+			s["minProperties"] = 1
+		}
 		switch f.Key {
 		case TypeVariable:
 			s["propertyNames"] = schema{"pattern": varNamePattern.String()}

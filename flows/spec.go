@@ -42,6 +42,7 @@ type Field struct {
 	Fields   []*Field  // TypeObject
 	Elem     *Field    // TypeList and TypeMap
 	Key      FieldType // TypeMap keys: TypeString (default) or TypeVariable
+	NonEmpty bool      // TypeList and TypeMap: at least one item
 	// ErrorPath marks a TypeNode field followed only when something fails
 	// (on_error); loop detection does not count it as a way out.
 	ErrorPath bool
@@ -66,6 +67,9 @@ func (f *Field) Range(lo, hi float64) *Field { f.Min, f.Max = &lo, &hi; return f
 
 // AtLeast bounds an integer or number field from below, inclusive.
 func (f *Field) AtLeast(lo float64) *Field { f.Min = &lo; return f }
+
+// NotEmpty requires a list or map to have at least one item.
+func (f *Field) NotEmpty() *Field { f.NonEmpty = true; return f }
 
 // OnError marks a node reference as an error path.
 func (f *Field) OnError() *Field { f.ErrorPath = true; return f }

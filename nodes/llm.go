@@ -56,7 +56,7 @@ func decodeLLM(n *flows.Node, c *flows.Checker) *LLM {
 	} else {
 		checkSaveType(c, n, "the model's answer", flows.VarString)
 	}
-	if f.Has("exit_when") && !l.Converse {
+	if f.Has("exit_when") && !l.Converse && !f.Invalid("converse") {
 		c.Errorf(f.PosOf("exit_when"), flows.CodeUnusedField, "\"exit_when\" has no effect without \"converse: true\"")
 	}
 	if !l.Reply && !f.Has("save") && !l.Converse {

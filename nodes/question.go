@@ -64,7 +64,7 @@ var questionKind = kind[Question]{
 			flows.ObjectField("input", "What answer is accepted.",
 				flows.EnumField("type", "The kind of answer.", inputTypes...).Def("text"),
 				flows.ListField("options", "The choices, shown as buttons (choice and multichoice).",
-					flows.NewField("option", flows.TypeTemplate, "A choice.")).Ex([]any{"Billing", "Delivery"}),
+					flows.NewField("option", flows.TypeTemplate, "A choice.")).NotEmpty().Ex([]any{"Billing", "Delivery"}),
 				flows.NewField("pattern", flows.TypeRegex, "The regular expression the answer must match (regex).").Ex(`^[A-Z]{2}\d{6}$`),
 				flows.NewField("min", flows.TypeNumber, "The smallest number (number) or shortest length (text).").Ex(1),
 				flows.NewField("max", flows.TypeNumber, "The largest number (number) or longest length (text).").Ex(100),
@@ -142,16 +142,17 @@ func decodeInput(n *flows.Node, c *flows.Checker) Input {
 	if v := obj.Get("max"); v != nil {
 		in.Max = &v.Num
 	}
+	if obj.Invalid("type") {
+		return in // which fields apply is unknown; the type is reported
+	}
 	for _, name := range []string{"options", "pattern", "min", "max", "accept"} {
 		if obj.Has(name) && !usesField(in.Type, name) {
 			c.Errorf(obj.PosOf(name), flows.CodeUnusedField, "%q does not apply to %s input; it is for %s", name, in.Type, inputTypeList(inputFieldUse[name]))
 		}
 	}
 	switch {
-	case (in.Type == InputChoice || in.Type == InputMultichoice) && len(obj.List("options")) == 0 && !obj.Has("options"):
+	case (in.Type == InputChoice || in.Type == InputMultichoice) && !obj.Has("options"):
 		c.Errorf(obj.Pos, flows.CodeMissingField, "%s input needs \"options\", the choices shown as buttons", in.Type)
-	case (in.Type == InputChoice || in.Type == InputMultichoice) && obj.Get("options") != nil && len(in.Options) == 0:
-		c.Errorf(obj.ValuePos("options"), flows.CodeMissingField, "%s input needs at least one option", in.Type)
 	case in.Type == InputRegex && !obj.Has("pattern"):
 		c.Errorf(obj.Pos, flows.CodeMissingField, "regex input needs \"pattern\", the regular expression answers must match")
 	case in.Min != nil && in.Max != nil && *in.Min > *in.Max:

@@ -20,7 +20,7 @@ var setKind = kind[Set]{
 		Summary: "Assigns expressions to variables, in order, then continues.",
 		Fields: []*flows.Field{
 			flows.MapField("assign", "Variables and the expressions whose values they get.", flows.TypeVariable,
-				flows.NewField("value", flows.TypeExpr, "An expression.")).Req().Ex(map[string]any{"attempts": "attempts + 1"}),
+				flows.NewField("value", flows.TypeExpr, "An expression.")).Req().NotEmpty().Ex(map[string]any{"attempts": "attempts + 1"}),
 			nextField(),
 		},
 	},
@@ -43,9 +43,6 @@ func decodeSet(n *flows.Node, c *flows.Checker) *Set {
 			c.Errorf(assign.ValuePos(name), flows.CodeTypeMismatch, "%q is a %s variable, but this expression gives %s", name, v.Type, describeType(e.ResultType()))
 		}
 		s.Assign = append(s.Assign, Assignment{Variable: name, Value: e})
-	}
-	if len(assign.Keys) == 0 {
-		c.Errorf(n.Fields.ValuePos("assign"), flows.CodeMissingField, "\"assign\" is empty; give at least one variable: expression")
 	}
 	return s
 }
