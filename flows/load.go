@@ -100,11 +100,24 @@ func (c *Checker) parse(src []byte) (root *yaml.Node) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlHint explains the YAML mistakes bot authors make most.
+func yamlHint(msg string) string {
+	switch {
+	case strings.Contains(msg, "mapping values are not allowed"):
+		return `; a value that contains ": " (like a ? : expression) must be quoted`
+	case strings.Contains(msg, "found character that cannot start any token"):
+		return "; indent with spaces, not tabs, and quote values that start with @ or `"
+	case strings.Contains(msg, "did not find expected key"):
+		return "; check the indentation of this line and the lines above"
+	}
+	return ""
+}
+
 func (c *Checker) yamlError(err error) {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		c.Errorf(Pos{Line: line, Column: 1}, CodeYAMLSyntax, "%s", m[2])
+		c.Errorf(Pos{Line: line, Column: 1}, CodeYAMLSyntax, "%s%s", m[2], yamlHint(m[2]))
 		return
 	}
 	c.Errorf(Pos{}, CodeYAMLSyntax, "%s", strings.TrimPrefix(msg, "yaml: "))

@@ -33,6 +33,23 @@ func (s Severity) String() string {
 // MarshalJSON renders the severity as "error" or "warning".
 func (s Severity) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
 
+// UnmarshalJSON reads "error" or "warning".
+func (s *Severity) UnmarshalJSON(b []byte) error {
+	var text string
+	if err := json.Unmarshal(b, &text); err != nil {
+		return err
+	}
+	switch text {
+	case "error":
+		*s = Error
+	case "warning":
+		*s = Warning
+	default:
+		return fmt.Errorf("unknown severity %q", text)
+	}
+	return nil
+}
+
 // Problem is one mistake found in a bot file, with its position.
 type Problem struct {
 	File     string   `json:"file"`
