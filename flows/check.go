@@ -38,7 +38,7 @@ func (c *Checker) checkObject(n *yaml.Node, fields []*Field, where string) *Obje
 }
 
 func (c *Checker) newObject(n *yaml.Node, fields []*Field) *Object {
-	return &Object{Pos: posOf(n), KeyPos: map[string]Pos{}, Values: map[string]*Value{}, fields: fields, yaml: n}
+	return &Object{Pos: posOf(n), KeyPos: map[string]Pos{}, Values: map[string]*Value{}, fields: fields}
 }
 
 // fillObject checks the pairs of a mapping against fields.
@@ -123,6 +123,8 @@ func typeNoun(f *Field) string {
 		return "an absolute http(s) URL"
 	case TypeNode:
 		return "a node id"
+	case TypeBot:
+		return "a bot slug"
 	case TypeVariable:
 		return "a variable name"
 	case TypeEnum:

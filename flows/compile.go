@@ -16,7 +16,7 @@ func (c *Checker) compileExpr(n *yaml.Node, asBool bool) *Expr {
 	}
 	program, cerr := c.Flow.env.compile(src, asBool)
 	if cerr != nil {
-		c.exprError(n, 0, cerr)
+		c.exprError(n, cerr)
 		return nil
 	}
 	return &Expr{Source: src, Pos: posOf(n), program: program}
@@ -71,8 +71,8 @@ func (c *Checker) compileTemplate(n *yaml.Node) *Template {
 	return t
 }
 
-func (c *Checker) exprError(n *yaml.Node, base int, cerr *compileError) {
-	pos := newScalarLocator(c.lines, n).Pos(base + cerr.offset)
+func (c *Checker) exprError(n *yaml.Node, cerr *compileError) {
+	pos := newScalarLocator(c.lines, n).Pos(cerr.offset)
 	c.Errorf(pos, c.exprCode(cerr), "%s", c.exprMessage(cerr))
 }
 

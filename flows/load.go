@@ -203,7 +203,7 @@ func (c *Checker) loadVariables(n *yaml.Node) {
 				c.checkDefault(v, obj.ValuePos("default"))
 			}
 		}
-		c.Flow.Variables = append(c.Flow.Variables, v)
+		c.Flow.addVariable(v)
 	}
 }
 

@@ -3,8 +3,6 @@ package flows
 import (
 	"regexp"
 	"time"
-
-	"gopkg.in/yaml.v3"
 )
 
 // Flow is a loaded bot file: the graph of nodes and everything they need.
@@ -18,26 +16,30 @@ type Flow struct {
 	Start       string
 	Nodes       []*Node // in file order
 	env         *Env
+	nodeByID    map[string]*Node
+	varByName   map[string]*Variable
 }
 
 // Node returns the node with the given id, or nil.
-func (f *Flow) Node(id string) *Node {
-	for _, n := range f.Nodes {
-		if n.ID == id {
-			return n
-		}
-	}
-	return nil
-}
+func (f *Flow) Node(id string) *Node { return f.nodeByID[id] }
 
 // Variable returns the declared variable named name, or nil.
-func (f *Flow) Variable(name string) *Variable {
-	for _, v := range f.Variables {
-		if v.Name == name {
-			return v
-		}
+func (f *Flow) Variable(name string) *Variable { return f.varByName[name] }
+
+func (f *Flow) addNode(n *Node) {
+	if f.nodeByID == nil {
+		f.nodeByID = map[string]*Node{}
 	}
-	return nil
+	f.Nodes = append(f.Nodes, n)
+	f.nodeByID[n.ID] = n
+}
+
+func (f *Flow) addVariable(v *Variable) {
+	if f.varByName == nil {
+		f.varByName = map[string]*Variable{}
+	}
+	f.Variables = append(f.Variables, v)
+	f.varByName[v.Name] = v
 }
 
 // Env returns the expression environment of the flow's variables.
@@ -132,7 +134,6 @@ type Object struct {
 	KeyPos map[string]Pos
 	Values map[string]*Value // valid values only
 	fields []*Field
-	yaml   *yaml.Node
 }
 
 // Has reports whether the key was written in the file.

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -18,12 +19,12 @@ func (c *Checker) loadNodes(nodes []pair, lang *Language) {
 		}
 		kindNode := mappingValue(value, "kind")
 		if kindNode == nil || isNull(kindNode) {
-			c.Errorf(posOf(p.key), CodeMissingField, "node %q needs `kind`, one of %s", id, joinNames(kindNames))
+			c.Errorf(posOf(p.key), CodeMissingField, "node %q needs `kind`, one of %s", id, strings.Join(kindNames, ", "))
 			continue
 		}
 		kind := lang.Kind(kindNode.Value)
 		if kind == nil || kindNode.Kind != yaml.ScalarNode {
-			c.Errorf(posOf(kindNode), CodeUnknownKind, "unknown node kind %s; use one of %s%s", describe(kindNode), joinNames(kindNames), DidYouMean(kindNode.Value, kindNames))
+			c.Errorf(posOf(kindNode), CodeUnknownKind, "unknown node kind %s; use one of %s%s", describe(kindNode), strings.Join(kindNames, ", "), DidYouMean(kindNode.Value, kindNames))
 			continue
 		}
 		spec := kind.Spec()
@@ -34,7 +35,7 @@ func (c *Checker) loadNodes(nodes []pair, lang *Language) {
 		n.Pauses = kind.Pauses(n.Config)
 		n.Edges = edgesOf(n.Fields, fields)
 		if c.nodeIDs[id] {
-			c.Flow.Nodes = append(c.Flow.Nodes, n)
+			c.Flow.addNode(n)
 		}
 	}
 }
@@ -43,17 +44,6 @@ func nodeCommonFields(kindNames []string) []*Field {
 	fields := append([]*Field(nil), CommonNodeFields...)
 	fields[0] = EnumField("kind", "The node kind.", kindNames...).Req()
 	return fields
-}
-
-func joinNames(names []string) string {
-	s := ""
-	for i, n := range names {
-		if i > 0 {
-			s += ", "
-		}
-		s += n
-	}
-	return s
 }
 
 // mappingValue returns the value of key in mapping m, or nil.

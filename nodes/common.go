@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"reflect"
+	"strings"
 
 	"parley/flows"
 )
@@ -33,7 +34,7 @@ func templates(values []*flows.Value) []*flows.Template {
 	return out
 }
 
-// strings returns the text of a list of string values.
+// stringsOf returns the text of a list of string values.
 func stringsOf(values []*flows.Value) []string {
 	out := make([]string, 0, len(values))
 	for _, v := range values {
@@ -73,18 +74,16 @@ func checkSaveType(c *flows.Checker, n *flows.Node, what string, allowed ...flow
 			return
 		}
 	}
-	c.Errorf(n.Fields.ValuePos("save"), flows.CodeTypeMismatch, "%s cannot be saved in %q, a %s variable; declare it as %s or any", what, name, v.Type, typeList(allowed))
+	c.Errorf(n.Fields.ValuePos("save"), flows.CodeTypeMismatch, "%s cannot be saved in %q, a %s variable; declare it as %s or any", what, name, v.Type, join(allowed, " or "))
 }
 
-func typeList(ts []flows.VarType) string {
-	s := ""
-	for i, t := range ts {
-		if i > 0 {
-			s += " or "
-		}
-		s += string(t)
+// join joins string-like values with sep.
+func join[T ~string](values []T, sep string) string {
+	s := make([]string, len(values))
+	for i, v := range values {
+		s[i] = string(v)
 	}
-	return s
+	return strings.Join(s, sep)
 }
 
 // exprFits reports whether an expression's static result type can be stored

@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"regexp"
+	"slices"
 	"time"
 
 	"parley/flows"
@@ -147,7 +148,7 @@ func decodeInput(n *flows.Node, c *flows.Checker) Input {
 	}
 	for _, name := range []string{"options", "pattern", "min", "max", "accept"} {
 		if obj.Has(name) && !usesField(in.Type, name) {
-			c.Errorf(obj.PosOf(name), flows.CodeUnusedField, "%q does not apply to %s input; it is for %s", name, in.Type, inputTypeList(inputFieldUse[name]))
+			c.Errorf(obj.PosOf(name), flows.CodeUnusedField, "%q does not apply to %s input; it is for %s", name, in.Type, join(inputFieldUse[name], " and "))
 		}
 	}
 	switch {
@@ -162,21 +163,5 @@ func decodeInput(n *flows.Node, c *flows.Checker) Input {
 }
 
 func usesField(t InputType, field string) bool {
-	for _, u := range inputFieldUse[field] {
-		if u == t {
-			return true
-		}
-	}
-	return false
-}
-
-func inputTypeList(ts []InputType) string {
-	s := ""
-	for i, t := range ts {
-		if i > 0 {
-			s += " and "
-		}
-		s += string(t)
-	}
-	return s
+	return slices.Contains(inputFieldUse[field], t)
 }
