@@ -64,7 +64,7 @@ func (c *Checker) parse(src []byte) (root *yaml.Node) {
 		c.Errorf(Pos{}, CodeTooLarge, "the file is %d bytes; bot files may be at most %d", len(src), MaxFileSize)
 		return nil
 	}
-	c.lines = strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
+	c.lines = splitLines(string(src))
 	defer func() {
 		if r := recover(); r != nil { // yaml.v3 may panic on some malformed input
 			c.Errorf(Pos{}, CodeYAMLSyntax, "the file is not valid YAML: %v", r)
@@ -96,6 +96,14 @@ func (c *Checker) parse(src []byte) (root *yaml.Node) {
 		return nil
 	}
 	return root
+}
+
+// lineBreaks are what YAML counts as line breaks: CR LF, CR, LF, NEL, LS, PS.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u0085", "\n", "\u2028", "\n", "\u2029", "\n")
+
+// splitLines splits src into lines the way the YAML parser counts them.
+func splitLines(src string) []string {
+	return strings.Split(lineBreaks.Replace(src), "\n")
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -50,10 +51,14 @@ func FuzzLoad(f *testing.F) {
 	})
 }
 
+// countLines counts lines as YAML does: CR LF, CR, LF, NEL, LS and PS
+// each end a line.
 func countLines(src []byte) int {
+	s := strings.ReplaceAll(string(src), "\r\n", "\n")
 	n := 1
-	for _, b := range src {
-		if b == '\n' {
+	for _, r := range s {
+		switch r {
+		case '\n', '\r', '\u0085', '\u2028', '\u2029':
 			n++
 		}
 	}
