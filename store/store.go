@@ -1,0 +1,260 @@
+// Package store holds Parley's domain records and the persistence interface.
+// Implementations live in sub-packages (sqlite, postgres) and are kept equal
+// by one contract test suite (storetest).
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Store is Parley's persistence. Every lookup of a project's object takes
+// the project id, so one project never sees another's data: an object of
+// another project is ENOTFOUND. Methods return *Error values with the codes
+// below; anything else is an internal error.
+type Store interface {
+	// Close releases the database.
+	Close() error
+
+	// CreateOrganization creates an organization.
+	CreateOrganization(ctx context.Context, name string) (*Organization, error)
+	// CreateProject creates a project in an organization.
+	CreateProject(ctx context.Context, orgID int64, name string) (*Project, error)
+	// Project returns a project; ENOTFOUND if there is none.
+	Project(ctx context.Context, id int64) (*Project, error)
+
+	// CreateUser creates a user, storing an argon2id hash of password.
+	// ECONFLICT if the email (compared case-insensitively) is taken;
+	// EINVALID if email or password is empty.
+	CreateUser(ctx context.Context, email, name, password string) (*User, error)
+	// Authenticate returns the user with this email and password;
+	// EUNAUTHORIZED if there is none or the password is wrong.
+	Authenticate(ctx context.Context, email, password string) (*User, error)
+	// SetMembership gives a user a role in a project, replacing any other.
+	SetMembership(ctx context.Context, projectID, userID int64, role Role) error
+	// Memberships lists a user's projects and roles, oldest first.
+	Memberships(ctx context.Context, userID int64) ([]Membership, error)
+
+	// CreateAPIKey makes a new random key ("sk-" and 48 base62 characters),
+	// stores its SHA-256 hash and returns the plain key, shown only once.
+	CreateAPIKey(ctx context.Context, projectID int64, name string) (string, *APIKey, error)
+	// RegisterAPIKey stores a key chosen by the caller (PARLEY_DEV_API_KEY);
+	// registering the same key for the same project again is a no-op;
+	// ECONFLICT if it belongs to another project; EINVALID unless it starts
+	// with "sk-" and has at least 20 characters.
+	RegisterAPIKey(ctx context.Context, projectID int64, name, key string) (*APIKey, error)
+	// APIKeyByKey returns the key record of a plain key; EUNAUTHORIZED if unknown.
+	APIKeyByKey(ctx context.Context, key string) (*APIKey, error)
+
+	// PublishFlow stores a new version of a bot's flow, creating the bot on
+	// its first version. Publishing the same source as the current version
+	// returns the current version unchanged (Created false).
+	PublishFlow(ctx context.Context, p Publish) (*Published, error)
+	// Bot returns a project's bot by slug; ENOTFOUND if there is none.
+	Bot(ctx context.Context, projectID int64, slug string) (*Bot, error)
+	// BotByID returns a project's bot by id; ENOTFOUND if there is none.
+	BotByID(ctx context.Context, projectID, id int64) (*Bot, error)
+	// Bots lists a project's bots by slug.
+	Bots(ctx context.Context, projectID int64) ([]Bot, error)
+	// FlowVersion returns one version of a bot's flow; ENOTFOUND if there is none.
+	FlowVersion(ctx context.Context, botID int64, version int) (*FlowVersion, error)
+	// FlowVersions lists a bot's versions, newest first.
+	FlowVersions(ctx context.Context, botID int64) ([]FlowVersion, error)
+
+	// CreateDialog stores a new dialog, filling in ID (from the sequence
+	// bots share), UUID (when empty), Number (the project's next dialog
+	// number, from 1), CreatedAt and UpdatedAt.
+	CreateDialog(ctx context.Context, d *Dialog) error
+	// Dialog returns a project's dialog by UUID; ENOTFOUND if there is none.
+	Dialog(ctx context.Context, projectID int64, uuid string) (*Dialog, error)
+	// DialogByID returns a project's dialog by integer id; ENOTFOUND if none.
+	DialogByID(ctx context.Context, projectID, id int64) (*Dialog, error)
+	// SaveDialogState writes a dialog's live state. It is idempotent and
+	// ordered: a state whose StateSeq is not greater than the stored one is
+	// ignored, so a late retry never overwrites newer state. ENOTFOUND if
+	// the dialog does not exist.
+	SaveDialogState(ctx context.Context, s DialogState) error
+
+	// AppendMessages stores messages. A message whose (DialogID, Seq) is
+	// already stored is skipped, so retries never duplicate. IDs and
+	// CreatedAt are set by the caller (the engine) and kept as given.
+	AppendMessages(ctx context.Context, msgs []Message) error
+	// Messages lists a dialog's messages by Seq.
+	Messages(ctx context.Context, dialogID int64) ([]Message, error)
+	// AppendData stores collected data, skipping (DialogID, Seq) already stored.
+	AppendData(ctx context.Context, items []DataItem) error
+	// Data lists a dialog's collected data by Seq.
+	Data(ctx context.Context, dialogID int64) ([]DataItem, error)
+}
+
+// Organization owns projects.
+type Organization struct {
+	ID        int64
+	Name      string
+	CreatedAt time.Time
+}
+
+// Project holds bots, dialogs and API keys.
+type Project struct {
+	ID        int64
+	OrgID     int64
+	Name      string
+	CreatedAt time.Time
+}
+
+// User is a person who signs in: an owner, an operator or a viewer.
+type User struct {
+	ID        int64
+	Email     string
+	Name      string
+	CreatedAt time.Time
+}
+
+// Role is what a user may do in a project.
+type Role string
+
+// Roles.
+const (
+	RoleOwner    Role = "owner"
+	RoleOperator Role = "operator"
+	RoleViewer   Role = "viewer"
+)
+
+// Membership is a user's role in a project.
+type Membership struct {
+	ProjectID int64
+	UserID    int64
+	Role      Role
+}
+
+// APIKey is a project's API key; only its hash is stored.
+type APIKey struct {
+	ID        int64
+	ProjectID int64
+	Name      string
+	Prefix    string // the first 7 characters, to recognise a key in lists
+	CreatedAt time.Time
+}
+
+// Publish is a request to store a new flow version.
+type Publish struct {
+	ProjectID int64
+	Slug      string
+	Name      string // the bot's display name; updates the bot's name
+	Source    string // the YAML as written
+	Author    string
+	Note      string
+}
+
+// Published is the result of PublishFlow.
+type Published struct {
+	Bot     *Bot
+	Version *FlowVersion
+	Created bool // false when the source equals the current version's
+}
+
+// Bot is a project's bot; its flow is versioned.
+type Bot struct {
+	ID             int64 // from the sequence dialogs share
+	UUID           string
+	ProjectID      int64
+	Slug           string
+	Name           string
+	CurrentVersion int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// FlowVersion is one published version of a bot's flow.
+type FlowVersion struct {
+	BotID     int64
+	Version   int // 1, 2, ...
+	Source    string
+	Checksum  string // hex SHA-256 of Source
+	Author    string
+	Note      string
+	CreatedAt time.Time
+}
+
+// Dialog statuses.
+const (
+	StatusCreated     = "created"
+	StatusInProcess   = "in-process"
+	StatusOperator    = "operator"
+	StatusCompleted   = "completed"
+	StatusInterrupted = "interrupted"
+	StatusError       = "error"
+)
+
+// Dialog modes.
+const (
+	ModeAuto     = "auto"
+	ModeManual   = "manual"
+	ModeOperator = "operator"
+	ModeBlocked  = "blocked"
+)
+
+// Dialog is one conversation; its live state is driven by its workflow.
+type Dialog struct {
+	ID         int64 // from the sequence bots share
+	UUID       string
+	ProjectID  int64
+	Number     int64 // per project, from 1
+	ExternalID string
+	Source     string // api, web, telegram, ...
+	IP         string
+	Location   string
+	DialogState
+	CreatedAt time.Time
+}
+
+// DialogState is the part of a dialog its workflow changes.
+type DialogState struct {
+	DialogID     int64
+	StateSeq     int64 // increases with every change; older states are ignored
+	BotID        int64
+	Version      int
+	Status       string
+	Mode         string
+	Node         string
+	Variables    map[string]any
+	PendingCount int
+	Title        string
+	LastUserAt   *time.Time // the respondent's last message
+	UpdatedAt    time.Time
+}
+
+// Message roles.
+const (
+	MessageUser      = "user"
+	MessageAssistant = "assistant"
+	MessageOperator  = "operator"
+	MessageSystem    = "system"
+)
+
+// Message is one message of a dialog.
+type Message struct {
+	ID              string // engine-assigned, unique: "<dialog uuid>-<seq>"
+	DialogID        int64
+	Seq             int64 // per dialog, shared with DataItem, from 1
+	Role            string
+	Text            string
+	Buttons         []string
+	Operator        string // the operator's name, for operator messages
+	Node            string // the node that sent it, for bot messages
+	ClientMessageID string
+	CreatedAt       time.Time
+}
+
+// DataItem is one piece of collected data: an answered question, a file, a
+// completed block.
+type DataItem struct {
+	DialogID  int64
+	Seq       int64
+	Question  string
+	Type      string
+	Answer    string
+	Variable  string
+	Deleted   bool
+	CreatedAt time.Time
+}
