@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"parley/store"
+)
+
+// registerHandlers sets the updates and the query. Validators reject what
+// the dialog's state forbids before anything is written to history.
+func (d *dialog) registerHandlers() error {
+	handlers := []struct {
+		name      string
+		handler   any
+		validator any
+	}{
+		{UpdateMessage, d.onMessage, d.validateMessage},
+		{UpdateStart, d.onStart, d.validateLive},
+		{UpdateStop, d.onStop, d.validateLive},
+		{UpdateMode, d.onMode, d.validateMode},
+		{UpdateOperatorMessage, d.onOperatorMessage, d.validateOperatorMessage},
+		{UpdateCommand, d.onCommand, d.validateCommand},
+	}
+	for _, h := range handlers {
+		opts := workflow.UpdateHandlerOptions{Validator: h.validator}
+		if err := workflow.SetUpdateHandlerWithOptions(d.ctx, h.name, h.handler, opts); err != nil {
+			return err
+		}
+	}
+	return workflow.SetQueryHandler(d.ctx, QueryState, func() (Snapshot, error) {
+		return Snapshot{State: d.dialogState(), Bot: d.s.Flow.Slug, Waiting: d.s.waitingInfo()}, nil
+	})
+}
+
+// locked runs a handler under the dialog's mutex, so a turn that waits for
+// an activity (goto bot) is never interleaved with another.
+func (d *dialog) locked(ctx workflow.Context, fn func(t *turn)) (TurnResult, error) {
+	if err := d.lock.Lock(ctx); err != nil {
+		return TurnResult{}, err
+	}
+	defer d.lock.Unlock()
+	d.updates++
+	if terminal(d.s.Status) { // ended while this update waited for the lock
+		return TurnResult{}, rejectf(ErrConflict, "the dialog is %s", d.s.Status)
+	}
+	return d.withTurn(ctx, fn), nil
+}
+
+func (d *dialog) validateLive(workflow.Context) error {
+	if terminal(d.s.Status) {
+		return rejectf(ErrConflict, "the dialog is %s", d.s.Status)
+	}
+	return nil
+}
+
+func (d *dialog) validateMessage(ctx workflow.Context, in MessageInput) error {
+	if err := d.validateLive(ctx); err != nil {
+		return err
+	}
+	if d.s.Status == store.StatusCreated {
+		return rejectf(ErrConflict, "the dialog has not started yet; start it first")
+	}
+	if strings.TrimSpace(in.Text) == "" {
+		return rejectf(ErrInvalid, "the message text is empty")
+	}
+	return nil
+}
+
+func (d *dialog) onMessage(ctx workflow.Context, in MessageInput) (TurnResult, error) {
+	if r := d.s.recent(in.ClientMessageID); r != nil {
+		return *r, nil
+	}
+	r, err := d.locked(ctx, func(t *turn) { d.userMessage(t, in) })
+	if err == nil {
+		d.s.remember(in.ClientMessageID, r)
+	}
+	return r, err
+}
+
+func (d *dialog) onStart(ctx workflow.Context) (TurnResult, error) {
+	return d.locked(ctx, func(t *turn) {
+		if d.s.Status == store.StatusCreated {
+			d.start(t)
+			return
+		}
+		if d.s.Mode != store.ModeAuto {
+			d.handBack(t)
+		}
+	})
+}
+
+func (d *dialog) onStop(ctx workflow.Context) (TurnResult, error) {
+	return d.locked(ctx, func(t *turn) { d.setMode(store.ModeOperator, "") })
+}
+
+var modes = []string{store.ModeAuto, store.ModeManual, store.ModeOperator, store.ModeBlocked}
+
+func (d *dialog) validateMode(ctx workflow.Context, in ModeInput) error {
+	if err := d.validateLive(ctx); err != nil {
+		return err
+	}
+	for _, m := range modes {
+		if in.Mode == m {
+			return nil
+		}
+	}
+	return rejectf(ErrInvalid, "mode must be one of auto, manual, operator, blocked; got %q", in.Mode)
+}
+
+func (d *dialog) onMode(ctx workflow.Context, in ModeInput) (TurnResult, error) {
+	return d.locked(ctx, func(t *turn) {
+		if in.Mode == store.ModeAuto && d.s.Mode != store.ModeAuto {
+			d.handBack(t)
+			return
+		}
+		d.setMode(in.Mode, in.Operator)
+	})
+}
+
+func (d *dialog) validateOperatorMessage(ctx workflow.Context, in OperatorMessageInput) error {
+	if err := d.validateLive(ctx); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Text) == "" {
+		return rejectf(ErrInvalid, "the operator message text is empty")
+	}
+	return nil
+}
+
+func (d *dialog) onOperatorMessage(ctx workflow.Context, in OperatorMessageInput) (TurnResult, error) {
+	return d.locked(ctx, func(t *turn) { d.operatorMessage(t, in) })
+}
+
+func (d *dialog) validateCommand(ctx workflow.Context, in CommandInput) error {
+	if err := d.validateLive(ctx); err != nil {
+		return err
+	}
+	if _, ok := gotoTarget(in.Command); !ok {
+		return rejectf(ErrInvalid, "unknown command %q; the only command is \"goto <bot>\"", in.Command)
+	}
+	return nil
+}
+
+func (d *dialog) onCommand(ctx workflow.Context, in CommandInput) (TurnResult, error) {
+	slug, _ := gotoTarget(in.Command)
+	ref, err := d.fetchFlow(ctx, slug)
+	if err != nil {
+		return TurnResult{}, err
+	}
+	return d.locked(ctx, func(t *turn) {
+		if !d.transfer(t, ref) {
+			return
+		}
+		if d.s.Status != store.StatusCreated {
+			d.setMode(store.ModeAuto, "")
+			d.run(t, d.flow.Start)
+		}
+	})
+}
+
+// gotoTarget parses "goto <slug>".
+func gotoTarget(cmd string) (string, bool) {
+	fields := strings.Fields(cmd)
+	if len(fields) != 2 || fields[0] != "goto" {
+		return "", false
+	}
+	return fields[1], true
+}

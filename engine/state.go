@@ -1,0 +1,81 @@
+package engine
+
+import (
+	"time"
+
+	"parley/store"
+)
+
+// State is everything a dialog workflow remembers. It is plain data, so it
+// crosses continue-as-new in Params.Resume.
+type State struct {
+	Flow         FlowRef
+	Status       string
+	Mode         string
+	Node         string // the node the dialog is at (paused at, or last run)
+	Waiting      *Waiting
+	ResumeNode   string // where handing back continues; "" stays where it is
+	Variables    map[string]any
+	Input        string // the user's last message
+	Pending      int    // user messages no operator has answered
+	Seq          int64  // last message or data sequence number
+	StateSeq     int64  // bumped on every change of the dialog row
+	StartedAt    time.Time
+	LastActivity time.Time
+	LastUserAt   *time.Time
+	// Outbox holds what is not yet known to be stored.
+	Outbox  []store.Message
+	OutData []store.DataItem
+	// Persisted is the StateSeq last stored by the workflow itself.
+	Persisted int64
+	// Recent remembers the results of the last messages by client message
+	// id, so a retried message returns the same reply instead of a new turn.
+	Recent []RecentTurn
+}
+
+// RecentTurn is the remembered result of a message with a client id.
+type RecentTurn struct {
+	ClientMessageID string
+	Result          TurnResult
+}
+
+const maxRecent = 20
+
+func (s *State) recent(clientID string) *TurnResult {
+	if clientID == "" {
+		return nil
+	}
+	for i := range s.Recent {
+		if s.Recent[i].ClientMessageID == clientID {
+			return &s.Recent[i].Result
+		}
+	}
+	return nil
+}
+
+func (s *State) remember(clientID string, r TurnResult) {
+	if clientID == "" {
+		return
+	}
+	s.Recent = append(s.Recent, RecentTurn{ClientMessageID: clientID, Result: r})
+	if len(s.Recent) > maxRecent {
+		s.Recent = s.Recent[len(s.Recent)-maxRecent:]
+	}
+}
+
+func terminal(status string) bool {
+	return status == store.StatusCompleted || status == store.StatusInterrupted || status == store.StatusError
+}
+
+// dirty reports whether something is not yet stored by the workflow.
+func (s *State) dirty() bool {
+	return len(s.Outbox) > 0 || len(s.OutData) > 0 || s.Persisted < s.StateSeq
+}
+
+// waitingInfo is the public view of what the dialog waits for.
+func (s *State) waitingInfo() *WaitingInfo {
+	if s.Waiting == nil {
+		return nil
+	}
+	return &WaitingInfo{Node: s.Waiting.Node, Kind: s.Waiting.Kind}
+}

@@ -1,0 +1,151 @@
+// Package engine runs dialogs: one Temporal workflow per dialog walks the
+// bot's flow, pausing durably wherever a node waits for a user, an operator,
+// a service or time.
+package engine
+
+import (
+	"time"
+
+	"parley/store"
+)
+
+// Names shared by the workflow, its callers and the worker.
+const (
+	TaskQueue    = "parley"
+	WorkflowName = "Dialog"
+
+	UpdateMessage         = "message"
+	UpdateStart           = "start"
+	UpdateStop            = "stop"
+	UpdateMode            = "mode"
+	UpdateOperatorMessage = "operator_message"
+	UpdateCommand         = "command"
+	QueryState            = "state"
+
+	ActivityPersist  = "PersistDialog"
+	ActivityLoadFlow = "LoadFlow"
+)
+
+// Error types of rejected updates and failed turns; the HTTP layer maps
+// them to statuses.
+const (
+	ErrConflict = "CONFLICT"  // the dialog's state forbids it (completed, not started)
+	ErrInvalid  = "INVALID"   // the request is malformed
+	ErrNotFound = "NOT_FOUND" // a bot named in a command does not exist
+)
+
+// WorkflowID is the workflow id of the dialog with the given UUID.
+func WorkflowID(dialogUUID string) string { return "dialog-" + dialogUUID }
+
+// FlowRef pins a dialog to one published version of a bot's flow.
+type FlowRef struct {
+	BotID   int64
+	Slug    string
+	Version int
+	Source  string // the YAML; parsed (and cached by checksum) by the workflow
+}
+
+// Settings are engine limits, the same for every dialog of a deployment.
+type Settings struct {
+	StepLimit         int           // nodes one turn may run; default 100
+	InactivityTimeout time.Duration // a user who says nothing this long interrupts the dialog; default 24h
+}
+
+// Params start a dialog workflow.
+type Params struct {
+	ProjectID  int64
+	DialogID   int64
+	DialogUUID string
+	Number     int64
+	Channel    string
+	Source     string
+	Flow       FlowRef
+	Variables  map[string]any // initial values; declared defaults fill the rest
+	User       map[string]any
+	Start      bool // run the first turn at once; otherwise the dialog is created and silent
+	Settings   Settings
+	Resume     *State // set when the workflow continues as new
+}
+
+// MessageInput is the argument of the message update.
+type MessageInput struct {
+	Text            string
+	ClientMessageID string
+}
+
+// ModeInput is the argument of the mode update.
+type ModeInput struct {
+	Mode     string // auto, manual, operator, blocked
+	Operator string
+}
+
+// OperatorMessageInput is the argument of the operator_message update.
+type OperatorMessageInput struct {
+	Operator string
+	Text     string
+}
+
+// CommandInput is the argument of the command update: "goto <bot slug>".
+type CommandInput struct {
+	Command string
+}
+
+// Waiting says what a paused dialog waits for.
+type Waiting struct {
+	Node     string
+	Kind     string // question, handoff, wait
+	Since    time.Time
+	Attempts int       // invalid answers so far (question)
+	Reminded int       // reminders sent (question)
+	Until    time.Time // when a wait node resumes
+	Operator string    // who took a handoff
+}
+
+// WaitingInfo is the public part of Waiting.
+type WaitingInfo struct {
+	Node string `json:"node"`
+	Kind string `json:"kind"`
+}
+
+// TurnResult is what an update returns: every message and data item the
+// turn produced (the user's message included) and the dialog's new state.
+// The caller stores them before answering its client; the workflow stores
+// them too, idempotently, so nothing is lost if the caller dies.
+type TurnResult struct {
+	Messages []store.Message
+	Data     []store.DataItem
+	State    store.DialogState
+	Waiting  *WaitingInfo
+}
+
+// BotMessages returns the messages of the turn not written by the user.
+func (r *TurnResult) BotMessages() []store.Message {
+	var out []store.Message
+	for _, m := range r.Messages {
+		if m.Role != store.MessageUser {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// PersistInput is what the workflow asks the worker to store.
+type PersistInput struct {
+	ProjectID int64
+	Messages  []store.Message
+	Data      []store.DataItem
+	State     store.DialogState
+}
+
+// LoadFlowInput asks for the current version of a project's bot.
+type LoadFlowInput struct {
+	ProjectID int64
+	Slug      string
+}
+
+// Snapshot is the answer to the state query.
+type Snapshot struct {
+	State   store.DialogState
+	Bot     string
+	Waiting *WaitingInfo
+}

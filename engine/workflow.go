@@ -1,0 +1,177 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"parley/flows"
+	"parley/store"
+)
+
+const (
+	defaultStepLimit  = 100
+	defaultInactivity = 24 * time.Hour
+	// maxUpdatesPerRun stays well under Temporal's cap of updates per run.
+	maxUpdatesPerRun = 1000
+)
+
+// dialog is a running dialog workflow: its parameters, state and flow.
+type dialog struct {
+	ctx      workflow.Context
+	p        Params
+	s        *State
+	flow     *flows.Flow
+	changes  int // bumped on every change; wakes the main loop
+	updates  int // updates handled in this run
+	lock     workflow.Mutex
+	settings Settings
+}
+
+// DialogWorkflow runs one dialog from its first message to its end.
+func DialogWorkflow(ctx workflow.Context, p Params) error {
+	d := &dialog{ctx: ctx, p: p, lock: workflow.NewMutex(ctx), settings: withDefaults(p.Settings)}
+	if err := d.init(); err != nil {
+		return err
+	}
+	if err := d.registerHandlers(); err != nil {
+		return err
+	}
+	workflow.Go(ctx, d.persistLoop)
+	if p.Resume == nil && p.Start {
+		d.withTurn(ctx, func(t *turn) { d.start(t) })
+	}
+	return d.mainLoop()
+}
+
+func withDefaults(s Settings) Settings {
+	if s.StepLimit <= 0 {
+		s.StepLimit = defaultStepLimit
+	}
+	if s.InactivityTimeout <= 0 {
+		s.InactivityTimeout = defaultInactivity
+	}
+	return s
+}
+
+// init restores the state after continue-as-new, or creates it.
+func (d *dialog) init() error {
+	now := workflow.Now(d.ctx)
+	if d.p.Resume != nil {
+		d.s = d.p.Resume
+		d.p.Resume = nil
+	} else {
+		d.s = &State{Flow: d.p.Flow, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: d.p.Variables, StartedAt: now, LastActivity: now, StateSeq: 1}
+	}
+	flow, err := loadFlow(d.s.Flow)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalid, err)
+	}
+	d.flow = flow
+	d.s.Variables = initVariables(flow, d.s.Variables)
+	return nil
+}
+
+// mainLoop fires durable timers, and ends or continues the workflow as new.
+func (d *dialog) mainLoop() error {
+	for {
+		if terminal(d.s.Status) {
+			return d.finish()
+		}
+		if d.shouldContinueAsNew() {
+			if err := workflow.Await(d.ctx, func() bool { return workflow.AllHandlersFinished(d.ctx) && !d.s.dirty() }); err != nil {
+				return err
+			}
+			return workflow.NewContinueAsNewError(d.ctx, DialogWorkflow, d.nextRunParams())
+		}
+		seen := d.changes
+		woke := func() bool { return d.changes != seen }
+		at, fire := d.nextDeadline()
+		if fire == nil {
+			if err := workflow.Await(d.ctx, woke); err != nil {
+				return err
+			}
+			continue
+		}
+		wait := max(at.Sub(workflow.Now(d.ctx)), time.Millisecond)
+		changed, err := workflow.AwaitWithTimeout(d.ctx, wait, woke)
+		if err != nil {
+			return err
+		}
+		if !changed {
+			d.withTurn(d.ctx, fire)
+		}
+	}
+}
+
+// finish waits until every handler is done and everything is stored.
+func (d *dialog) finish() error {
+	return workflow.Await(d.ctx, func() bool { return workflow.AllHandlersFinished(d.ctx) && !d.s.dirty() })
+}
+
+func (d *dialog) shouldContinueAsNew() bool {
+	return d.updates >= maxUpdatesPerRun || workflow.GetInfo(d.ctx).GetContinueAsNewSuggested()
+}
+
+func (d *dialog) nextRunParams() Params {
+	p := d.p
+	p.Resume = d.s
+	p.Start = false
+	return p
+}
+
+// persistLoop stores what the dialog produced, one batch at a time, off the
+// path of the updates: a turn's reply never waits for the database.
+func (d *dialog) persistLoop(ctx workflow.Context) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
+	})
+	for {
+		if err := workflow.Await(ctx, d.s.dirty); err != nil {
+			return
+		}
+		in := PersistInput{ProjectID: d.p.ProjectID, Messages: d.s.Outbox, Data: d.s.OutData, State: d.dialogState()}
+		if err := workflow.ExecuteActivity(actx, ActivityPersist, in).Get(ctx, nil); err != nil {
+			return // only when the workflow is cancelled: retries are unlimited
+		}
+		d.s.Outbox = d.s.Outbox[len(in.Messages):]
+		d.s.OutData = d.s.OutData[len(in.Data):]
+		d.s.Persisted = max(d.s.Persisted, in.State.StateSeq)
+	}
+}
+
+// dialogState is the dialog row as the store keeps it.
+func (d *dialog) dialogState() store.DialogState {
+	s := d.s
+	return store.DialogState{
+		DialogID: d.p.DialogID, StateSeq: s.StateSeq, BotID: s.Flow.BotID, Version: s.Flow.Version,
+		Status: s.Status, Mode: s.Mode, Node: s.Node, Variables: s.Variables, PendingCount: s.Pending,
+		LastUserAt: s.LastUserAt, UpdatedAt: workflow.Now(d.ctx),
+	}
+}
+
+// withTurn runs fn as one turn and returns its result; every change of
+// state goes through here, so the row is re-stored and the loop wakes up.
+func (d *dialog) withTurn(ctx workflow.Context, fn func(t *turn)) TurnResult {
+	t := &turn{ctx: ctx}
+	fn(t)
+	d.s.LastActivity = workflow.Now(ctx)
+	d.s.StateSeq++
+	d.changes++
+	return TurnResult{Messages: t.msgs, Data: t.data, State: d.dialogState(), Waiting: d.s.waitingInfo()}
+}
+
+// rejectf returns an update rejection the HTTP layer maps by its type.
+func rejectf(kind, format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), kind)
+}
+
+// IsErrorType reports whether err is an application error of the given type.
+func IsErrorType(err error, kind string) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.Type() == kind
+}

@@ -1,0 +1,63 @@
+// Package worker runs Parley's Temporal worker: the dialog workflow, the
+// activities that touch the store, and an embedded Temporal server for dev.
+package worker
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"parley/engine"
+	"parley/store"
+)
+
+// Activities are the dialog workflow's I/O.
+type Activities struct {
+	Store store.Store
+}
+
+// PersistDialog stores a dialog's new messages, data and state. Every write
+// is idempotent, so a retry after a crash never duplicates anything.
+func (a *Activities) PersistDialog(ctx context.Context, in engine.PersistInput) error {
+	if err := a.Store.AppendMessages(ctx, in.Messages); err != nil {
+		return fmt.Errorf("storing messages: %w", err)
+	}
+	if err := a.Store.AppendData(ctx, in.Data); err != nil {
+		return fmt.Errorf("storing collected data: %w", err)
+	}
+	if err := a.Store.SaveDialogState(ctx, in.State); err != nil {
+		return fmt.Errorf("storing dialog state: %w", err)
+	}
+	return nil
+}
+
+// LoadFlow returns the current version of a project's bot, for goto bot.
+func (a *Activities) LoadFlow(ctx context.Context, in engine.LoadFlowInput) (engine.FlowRef, error) {
+	bot, err := a.Store.Bot(ctx, in.ProjectID, in.Slug)
+	if store.ErrorCode(err) == store.ENOTFOUND {
+		return engine.FlowRef{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("there is no bot %q", in.Slug), engine.ErrNotFound, err)
+	}
+	if err != nil {
+		return engine.FlowRef{}, fmt.Errorf("loading bot %s: %w", in.Slug, err)
+	}
+	v, err := a.Store.FlowVersion(ctx, bot.ID, bot.CurrentVersion)
+	if err != nil {
+		return engine.FlowRef{}, fmt.Errorf("loading bot %s version %d: %w", in.Slug, bot.CurrentVersion, err)
+	}
+	return engine.FlowRef{BotID: bot.ID, Slug: bot.Slug, Version: v.Version, Source: v.Source}, nil
+}
+
+// Register adds the dialog workflow and its activities to a worker (or a
+// test environment, which has the same methods).
+func Register(r interface {
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+	RegisterActivityWithOptions(a any, options activity.RegisterOptions)
+}, a *Activities) {
+	r.RegisterWorkflowWithOptions(engine.DialogWorkflow, workflow.RegisterOptions{Name: engine.WorkflowName})
+	r.RegisterActivityWithOptions(a.PersistDialog, activity.RegisterOptions{Name: engine.ActivityPersist})
+	r.RegisterActivityWithOptions(a.LoadFlow, activity.RegisterOptions{Name: engine.ActivityLoadFlow})
+}
+
