@@ -60,4 +60,3 @@ func Register(r interface {
 	r.RegisterActivityWithOptions(a.PersistDialog, activity.RegisterOptions{Name: engine.ActivityPersist})
 	r.RegisterActivityWithOptions(a.LoadFlow, activity.RegisterOptions{Name: engine.ActivityLoadFlow})
 }
-
