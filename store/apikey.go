@@ -1,0 +1,58 @@
+package store
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// API key shape: "sk-" and 48 base62 characters from crypto/rand.
+const (
+	APIKeyScheme     = "sk-"
+	apiKeyRandomLen  = 48
+	apiKeyPrefixLen  = 7
+	apiKeyMinLen     = 20
+	base62           = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	base62Acceptable = 256 - 256%len(base62) // bytes at or above this would bias the draw
+)
+
+// NewAPIKey returns a new random API key.
+func NewAPIKey() (string, error) {
+	var b strings.Builder
+	b.WriteString(APIKeyScheme)
+	buf := make([]byte, 64)
+	for b.Len() < len(APIKeyScheme)+apiKeyRandomLen {
+		if _, err := rand.Read(buf); err != nil {
+			return "", fmt.Errorf("generating API key: %w", err)
+		}
+		for _, c := range buf {
+			if int(c) < base62Acceptable && b.Len() < len(APIKeyScheme)+apiKeyRandomLen {
+				b.WriteByte(base62[int(c)%len(base62)])
+			}
+		}
+	}
+	return b.String(), nil
+}
+
+// HashAPIKey returns the hex SHA-256 of key, the only form a key is stored in.
+// A fast hash is enough: keys are long random strings, not passwords.
+func HashAPIKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// APIKeyPrefix returns the start of key shown in lists to recognise it.
+func APIKeyPrefix(key string) string {
+	return key[:min(len(key), apiKeyPrefixLen)]
+}
+
+// CheckAPIKey returns EINVALID unless key could be an API key: it starts
+// with "sk-" and has at least 20 characters.
+func CheckAPIKey(key string) error {
+	if !strings.HasPrefix(key, APIKeyScheme) || len(key) < apiKeyMinLen {
+		return Errorf(EINVALID, "An API key must start with %q and have at least %d characters.", APIKeyScheme, apiKeyMinLen)
+	}
+	return nil
+}

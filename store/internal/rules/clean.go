@@ -1,0 +1,28 @@
+package rules
+
+import "parley/store"
+
+// CleanDialog returns d with its strings cleaned and times as stored, so the
+// record a caller keeps equals the one read back.
+func CleanDialog(d store.Dialog) store.Dialog {
+	d.ExternalID, d.Source, d.IP, d.Location = Clean(d.ExternalID), Clean(d.Source), Clean(d.IP), Clean(d.Location)
+	d.DialogState = CleanState(d.DialogState)
+	d.CreatedAt = Time(d.CreatedAt)
+	return d
+}
+
+// CleanState is CleanDialog for a dialog's state.
+func CleanState(s store.DialogState) store.DialogState {
+	s.Status, s.Mode, s.Node, s.Title = Clean(s.Status), Clean(s.Mode), Clean(s.Node), Clean(s.Title)
+	s.LastUserAt = TimePtr(s.LastUserAt)
+	s.UpdatedAt = Time(s.UpdatedAt)
+	return s
+}
+
+// CleanPublish returns p with its strings cleaned, so the checksum is that
+// of the source as stored.
+func CleanPublish(p store.Publish) store.Publish {
+	p.Slug, p.Name, p.Source = Clean(p.Slug), Clean(p.Name), Clean(p.Source)
+	p.Author, p.Note = Clean(p.Author), Clean(p.Note)
+	return p
+}

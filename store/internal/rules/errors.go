@@ -1,0 +1,18 @@
+package rules
+
+import "parley/store"
+
+// The errors both implementations return, worded once.
+var (
+	ErrBadLogin       = store.Errorf(store.EUNAUTHORIZED, "Email or password is incorrect.")
+	ErrUnknownAPIKey  = store.Errorf(store.EUNAUTHORIZED, "The API key is not valid.")
+	ErrEmailTaken     = store.Errorf(store.ECONFLICT, "A user with this email already exists.")
+	ErrAPIKeyTaken    = store.Errorf(store.ECONFLICT, "This API key belongs to another project.")
+	ErrDialogUUIDUsed = store.Errorf(store.ECONFLICT, "A dialog with this UUID already exists.")
+	ErrMessageIDUsed  = store.Errorf(store.ECONFLICT, "A message with this ID already exists in another place.")
+)
+
+// NotFound returns ENOTFOUND for the named kind of record.
+func NotFound(kind string, id any) error {
+	return store.Errorf(store.ENOTFOUND, "%s %v not found.", kind, id)
+}

@@ -1,0 +1,43 @@
+package rules
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// JSON encodes a dialog's variables or a message's buttons for storing.
+// nil encodes as null and an empty value as {} or [], so both come back as
+// they went in.
+func JSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encoding JSON: %w", err)
+	}
+	return string(b), nil
+}
+
+// Variables decodes stored variables. Numbers come back as float64, as from
+// any JSON decoding; strings, bools, nulls, lists and maps keep their shape.
+func Variables(s string) (map[string]any, error) {
+	var v map[string]any
+	if err := decode(s, &v); err != nil {
+		return nil, fmt.Errorf("decoding variables: %w", err)
+	}
+	return v, nil
+}
+
+// Buttons decodes a stored list of buttons.
+func Buttons(s string) ([]string, error) {
+	var v []string
+	if err := decode(s, &v); err != nil {
+		return nil, fmt.Errorf("decoding buttons: %w", err)
+	}
+	return v, nil
+}
+
+func decode(s string, v any) error {
+	if s == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(s), v)
+}

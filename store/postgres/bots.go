@@ -1,0 +1,158 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"parley/store"
+	"parley/store/internal/rules"
+)
+
+const (
+	botColumns     = `id, uuid, project_id, slug, name, current_version, created_at, updated_at`
+	versionColumns = `bot_id, version, source, checksum, author, note, created_at`
+)
+
+func scanBot(r scanner, b *store.Bot) error {
+	return r.Scan(&b.ID, &b.UUID, &b.ProjectID, &b.Slug, &b.Name, &b.CurrentVersion, &b.CreatedAt, &b.UpdatedAt)
+}
+
+func scanVersion(r scanner, v *store.FlowVersion) error {
+	return r.Scan(&v.BotID, &v.Version, &v.Source, &v.Checksum, &v.Author, &v.Note, &v.CreatedAt)
+}
+
+// PublishFlow stores a new version of a bot's flow, creating the bot on its
+// first version; the same source as the current version stores nothing but
+// the name. An empty Name keeps the bot's name (the slug for a new bot).
+func (d *DB) PublishFlow(ctx context.Context, p store.Publish) (*store.Published, error) {
+	if err := rules.CheckPublish(p); err != nil {
+		return nil, err
+	}
+	p = rules.CleanPublish(p)
+	now := d.now()
+	out := &store.Published{Bot: &store.Bot{}, Version: &store.FlowVersion{}}
+	err := d.write(ctx, "publishing flow", func(t *tx) error {
+		b, err := t.botForPublish(ctx, p, now)
+		if err != nil {
+			return err
+		}
+		out.Bot = b
+		sum := rules.Checksum(p.Source)
+		if b.CurrentVersion > 0 {
+			err := scanVersion(t.queryRow(ctx, `SELECT `+versionColumns+` FROM flow_versions WHERE bot_id = $1 AND version = $2`,
+				b.ID, b.CurrentVersion), out.Version)
+			if err != nil {
+				return fmt.Errorf("loading current version: %w", err)
+			}
+			if out.Version.Checksum == sum {
+				return t.renameBot(ctx, b, p.Name, now)
+			}
+		}
+		out.Created = true
+		*out.Version = store.FlowVersion{BotID: b.ID, Version: b.CurrentVersion + 1, Source: p.Source,
+			Checksum: sum, Author: p.Author, Note: p.Note, CreatedAt: now}
+		return t.addVersion(ctx, b, out.Version, p.Name)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// botForPublish returns the project's bot with p's slug, locked so that
+// publishes of one bot take turns, creating it (without versions) if there
+// is none. Concurrent first publishes of a slug meet at the unique
+// (project_id, slug): the loser's insert waits, does nothing, and then finds
+// and locks the winner's bot. NO KEY UPDATE, unlike UPDATE, lets dialogs
+// referring to the bot be created meanwhile.
+func (t *tx) botForPublish(ctx context.Context, p store.Publish, now time.Time) (*store.Bot, error) {
+	const lock = `SELECT ` + botColumns + ` FROM bots WHERE project_id = $1 AND slug = $2 FOR NO KEY UPDATE`
+	b := &store.Bot{}
+	err := scanBot(t.queryRow(ctx, lock, p.ProjectID, p.Slug), b)
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return b, err
+	}
+	if err := t.mustExist(ctx, "projects", "Project", p.ProjectID); err != nil {
+		return nil, err
+	}
+	_, err = t.exec(ctx, `INSERT INTO bots (uuid, project_id, slug, name, current_version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, 0, $5, $5) ON CONFLICT (project_id, slug) DO NOTHING`,
+		uuid.NewString(), p.ProjectID, p.Slug, p.Slug, now)
+	if err != nil {
+		return nil, fmt.Errorf("creating bot: %w", err)
+	}
+	return b, scanBot(t.queryRow(ctx, lock, p.ProjectID, p.Slug), b)
+}
+
+// renameBot gives b the name, unless it is empty or b's already.
+func (t *tx) renameBot(ctx context.Context, b *store.Bot, name string, now time.Time) error {
+	if name == "" || name == b.Name {
+		return nil
+	}
+	b.Name, b.UpdatedAt = name, now
+	_, err := t.exec(ctx, `UPDATE bots SET name = $1, updated_at = $2 WHERE id = $3`, b.Name, b.UpdatedAt, b.ID)
+	return err
+}
+
+// addVersion stores v and makes it b's current version.
+func (t *tx) addVersion(ctx context.Context, b *store.Bot, v *store.FlowVersion, name string) error {
+	if _, err := t.exec(ctx, `INSERT INTO flow_versions (`+versionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		v.BotID, v.Version, v.Source, v.Checksum, v.Author, v.Note, v.CreatedAt); err != nil {
+		return fmt.Errorf("storing version: %w", err)
+	}
+	if name != "" {
+		b.Name = name
+	}
+	b.CurrentVersion, b.UpdatedAt = v.Version, v.CreatedAt
+	_, err := t.exec(ctx, `UPDATE bots SET name = $1, current_version = $2, updated_at = $3 WHERE id = $4`,
+		b.Name, b.CurrentVersion, b.UpdatedAt, b.ID)
+	return err
+}
+
+// Bot returns a project's bot by slug; ENOTFOUND if there is none.
+func (d *DB) Bot(ctx context.Context, projectID int64, slug string) (*store.Bot, error) {
+	b := &store.Bot{}
+	err := scanBot(d.pool.QueryRow(ctx, `SELECT `+botColumns+` FROM bots WHERE project_id = $1 AND slug = $2`, projectID, rules.Clean(slug)), b)
+	if err != nil {
+		return nil, wrap("loading bot", notFound(err, "Bot", slug))
+	}
+	return b, nil
+}
+
+// BotByID returns a project's bot by id; ENOTFOUND if there is none.
+func (d *DB) BotByID(ctx context.Context, projectID, id int64) (*store.Bot, error) {
+	b := &store.Bot{}
+	err := scanBot(d.pool.QueryRow(ctx, `SELECT `+botColumns+` FROM bots WHERE project_id = $1 AND id = $2`, projectID, id), b)
+	if err != nil {
+		return nil, wrap("loading bot", notFound(err, "Bot", id))
+	}
+	return b, nil
+}
+
+// Bots lists a project's bots by slug, in byte order as SQLite sorts them
+// (COLLATE "C"), whatever the database's collation.
+func (d *DB) Bots(ctx context.Context, projectID int64) ([]store.Bot, error) {
+	return list(ctx, d, "listing bots", scanBot,
+		`SELECT `+botColumns+` FROM bots WHERE project_id = $1 ORDER BY slug COLLATE "C"`, projectID)
+}
+
+// FlowVersion returns one version of a bot's flow; ENOTFOUND if there is none.
+func (d *DB) FlowVersion(ctx context.Context, botID int64, version int) (*store.FlowVersion, error) {
+	v := &store.FlowVersion{}
+	err := scanVersion(d.pool.QueryRow(ctx, `SELECT `+versionColumns+` FROM flow_versions WHERE bot_id = $1 AND version = $2`, botID, version), v)
+	if err != nil {
+		return nil, wrap("loading flow version", notFound(err, "Flow version", fmt.Sprintf("%d of bot %d", version, botID)))
+	}
+	return v, nil
+}
+
+// FlowVersions lists a bot's versions, newest first.
+func (d *DB) FlowVersions(ctx context.Context, botID int64) ([]store.FlowVersion, error) {
+	return list(ctx, d, "listing flow versions", scanVersion,
+		`SELECT `+versionColumns+` FROM flow_versions WHERE bot_id = $1 ORDER BY version DESC`, botID)
+}

@@ -1,0 +1,123 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"parley/store"
+	"parley/store/internal/rules"
+)
+
+const (
+	messageColumns = `id, dialog_id, seq, role, text, buttons, operator, node, client_message_id, created_at`
+	dataColumns    = `dialog_id, seq, question, type, answer, variable, deleted, created_at`
+)
+
+func scanMessage(r scanner, m *store.Message) error {
+	var buttons string
+	err := r.Scan(&m.ID, &m.DialogID, &m.Seq, &m.Role, &m.Text, &buttons, &m.Operator, &m.Node,
+		&m.ClientMessageID, &m.CreatedAt)
+	if err != nil {
+		return err
+	}
+	m.Buttons, err = rules.Buttons(buttons)
+	return err
+}
+
+func scanData(r scanner, it *store.DataItem) error {
+	return r.Scan(&it.DialogID, &it.Seq, &it.Question, &it.Type, &it.Answer, &it.Variable, &it.Deleted, &it.CreatedAt)
+}
+
+// AppendMessages stores messages, skipping any whose (DialogID, Seq) is
+// stored; ENOTFOUND if a dialog does not exist, ECONFLICT if an ID is taken
+// by another (DialogID, Seq).
+func (d *DB) AppendMessages(ctx context.Context, msgs []store.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(msgs))
+	for i, m := range msgs {
+		ids[i] = m.DialogID
+	}
+	return d.write(ctx, "appending messages", func(t *tx) error {
+		if err := t.lockDialogs(ctx, ids); err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			buttons, err := rules.JSON(m.Buttons)
+			if err != nil {
+				return err
+			}
+			_, err = t.exec(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				ON CONFLICT (dialog_id, seq) DO NOTHING`,
+				m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons, m.Operator, m.Node, m.ClientMessageID, rules.Time(m.CreatedAt))
+			if isUnique(err) {
+				return rules.ErrMessageIDUsed
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Messages lists a dialog's messages by Seq.
+func (d *DB) Messages(ctx context.Context, dialogID int64) ([]store.Message, error) {
+	return list(ctx, d, "listing messages", scanMessage,
+		`SELECT `+messageColumns+` FROM messages WHERE dialog_id = $1 ORDER BY seq`, dialogID)
+}
+
+// AppendData stores collected data, skipping (DialogID, Seq) already stored;
+// ENOTFOUND if a dialog does not exist.
+func (d *DB) AppendData(ctx context.Context, items []store.DataItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	return d.write(ctx, "appending data", func(t *tx) error {
+		for _, it := range items {
+			_, err := t.exec(ctx, `INSERT INTO data_items (`+dataColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				ON CONFLICT (dialog_id, seq) DO NOTHING`,
+				it.DialogID, it.Seq, it.Question, it.Type, it.Answer, it.Variable, it.Deleted, rules.Time(it.CreatedAt))
+			switch {
+			case isForeignKey(err):
+				return rules.NotFound("Dialog", it.DialogID)
+			case err != nil:
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Data lists a dialog's collected data by Seq.
+func (d *DB) Data(ctx context.Context, dialogID int64) ([]store.DataItem, error) {
+	return list(ctx, d, "listing data", scanData,
+		`SELECT `+dataColumns+` FROM data_items WHERE dialog_id = $1 ORDER BY seq`, dialogID)
+}
+
+// lockDialogs locks the dialogs' rows, so appends to a dialog take turns;
+// ENOTFOUND if one does not exist. Without the lock, two retries of one
+// message racing each other would collide on the unique message ID, which
+// ON CONFLICT (dialog_id, seq) does not cover, and one would fail. Rows are
+// locked in id order, so two batches cannot deadlock.
+func (t *tx) lockDialogs(ctx context.Context, ids []int64) error {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	rows, err := t.Query(ctx, `SELECT id FROM dialogs WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, ids)
+	if err != nil {
+		return fmt.Errorf("locking dialogs: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("locking dialogs: %w", err)
+	}
+	for i, id := range ids {
+		if i >= len(found) || found[i] != id {
+			return rules.NotFound("Dialog", id)
+		}
+	}
+	return nil
+}

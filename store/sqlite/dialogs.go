@@ -1,0 +1,144 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"parley/store"
+	"parley/store/internal/rules"
+)
+
+const dialogColumns = `id, uuid, project_id, number, external_id, source, ip, location,
+	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, last_user_at,
+	created_at, updated_at`
+
+func scanDialog(r scanner, d *store.Dialog) error {
+	var botID sql.NullInt64
+	var vars string
+	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.Source, &d.IP, &d.Location,
+		&d.StateSeq, &botID, &d.Version, &d.Status, &d.Mode, &d.Node, &vars, &d.PendingCount, &d.Title,
+		nullTimeScanner{&d.LastUserAt}, timeScanner{&d.CreatedAt}, timeScanner{&d.UpdatedAt})
+	if err != nil {
+		return err
+	}
+	d.DialogID, d.BotID = d.ID, botID.Int64
+	d.Variables, err = rules.Variables(vars)
+	return err
+}
+
+// nullID stores id 0 as NULL, for a dialog without a bot.
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// CreateDialog stores a new dialog; see store.Store. The number comes from
+// a counter on the project row, which the write lock serialises, so numbers
+// stay gapless under concurrent calls. ENOTFOUND if the project does not
+// exist or BotID (when set) is not one of its bots.
+func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
+	c := rules.CleanDialog(*dlg)
+	var err error
+	if c.UUID, err = rules.NewUUID(c.UUID); err != nil {
+		return err
+	}
+	vars, err := rules.JSON(c.Variables)
+	if err != nil {
+		return fmt.Errorf("creating dialog: %w", err)
+	}
+	c.CreatedAt = d.now()
+	c.UpdatedAt = c.CreatedAt
+	err = d.write(ctx, "creating dialog", func(t *tx) error {
+		err := t.queryRow(ctx, `UPDATE projects SET dialog_count = dialog_count + 1 WHERE id = ? RETURNING dialog_count`,
+			c.ProjectID).Scan(&c.Number)
+		if err != nil {
+			return notFound(err, "Project", c.ProjectID)
+		}
+		if err := t.checkBot(ctx, c.ProjectID, c.BotID); err != nil {
+			return err
+		}
+		if c.ID, err = t.nextID(ctx); err != nil {
+			return err
+		}
+		c.DialogID = c.ID
+		_, err = t.exec(ctx, `INSERT INTO dialogs (`+dialogColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.UUID, c.ProjectID, c.Number, c.ExternalID, c.Source, c.IP, c.Location,
+			c.StateSeq, nullID(c.BotID), c.Version, c.Status, c.Mode, c.Node, vars, c.PendingCount, c.Title,
+			tsPtr(c.LastUserAt), ts(c.CreatedAt), ts(c.UpdatedAt))
+		if isUnique(err) {
+			return rules.ErrDialogUUIDUsed
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	*dlg = c
+	return nil
+}
+
+// checkBot returns ENOTFOUND unless botID is 0 or a bot of the project, so a
+// dialog never points at another project's bot.
+func (t *tx) checkBot(ctx context.Context, projectID, botID int64) error {
+	if botID == 0 {
+		return nil
+	}
+	var one int
+	err := t.queryRow(ctx, `SELECT 1 FROM bots WHERE id = ? AND project_id = ?`, botID, projectID).Scan(&one)
+	return notFound(err, "Bot", botID)
+}
+
+// Dialog returns a project's dialog by UUID; ENOTFOUND if there is none.
+func (d *DB) Dialog(ctx context.Context, projectID int64, uuid string) (*store.Dialog, error) {
+	id, ok := rules.LookupUUID(uuid)
+	if !ok {
+		return nil, rules.NotFound("Dialog", uuid)
+	}
+	dlg := &store.Dialog{}
+	err := scanDialog(d.db.QueryRowContext(ctx, `SELECT `+dialogColumns+` FROM dialogs WHERE project_id = ? AND uuid = ?`, projectID, id), dlg)
+	if err != nil {
+		return nil, wrap("loading dialog", notFound(err, "Dialog", uuid))
+	}
+	return dlg, nil
+}
+
+// DialogByID returns a project's dialog by integer id; ENOTFOUND if none.
+func (d *DB) DialogByID(ctx context.Context, projectID, id int64) (*store.Dialog, error) {
+	dlg := &store.Dialog{}
+	err := scanDialog(d.db.QueryRowContext(ctx, `SELECT `+dialogColumns+` FROM dialogs WHERE project_id = ? AND id = ?`, projectID, id), dlg)
+	if err != nil {
+		return nil, wrap("loading dialog", notFound(err, "Dialog", id))
+	}
+	return dlg, nil
+}
+
+// SaveDialogState writes a dialog's live state unless the stored StateSeq is
+// already as new. A zero UpdatedAt is set to now; otherwise it is kept, as
+// the workflow's clock decides it.
+func (d *DB) SaveDialogState(ctx context.Context, s store.DialogState) error {
+	s = rules.CleanState(s)
+	if s.UpdatedAt.IsZero() {
+		s.UpdatedAt = d.now()
+	}
+	vars, err := rules.JSON(s.Variables)
+	if err != nil {
+		return fmt.Errorf("saving dialog state: %w", err)
+	}
+	return d.write(ctx, "saving dialog state", func(t *tx) error {
+		var projectID, seq int64
+		err := t.queryRow(ctx, `SELECT project_id, state_seq FROM dialogs WHERE id = ?`, s.DialogID).Scan(&projectID, &seq)
+		if err != nil {
+			return notFound(err, "Dialog", s.DialogID)
+		}
+		if s.StateSeq <= seq {
+			return nil // a late retry of an older state
+		}
+		if err := t.checkBot(ctx, projectID, s.BotID); err != nil {
+			return err
+		}
+		_, err = t.exec(ctx, `UPDATE dialogs SET state_seq = ?, bot_id = ?, version = ?, status = ?, mode = ?, node = ?,
+			variables = ?, pending_count = ?, title = ?, last_user_at = ?, updated_at = ? WHERE id = ?`,
+			s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
+			vars, s.PendingCount, s.Title, tsPtr(s.LastUserAt), ts(s.UpdatedAt), s.DialogID)
+		return err
+	})
+}

@@ -1,0 +1,145 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"parley/store"
+)
+
+// message returns a bot message of d at seq, sent at minute seq.
+func message(d *store.Dialog, seq int64, text string) store.Message {
+	return store.Message{ID: fmt.Sprintf("%s-%d", d.UUID, seq), DialogID: d.ID, Seq: seq, Role: store.MessageAssistant,
+		Text: text, Buttons: []string{"Yes", "No"}, Node: "ask", ClientMessageID: "c1", CreatedAt: at(int(seq))}
+}
+
+// storedMessages are msgs as the store returns them: times in UTC.
+func storedMessages(msgs ...store.Message) []store.Message {
+	out := slices.Clone(msgs)
+	for i := range out {
+		out[i].CreatedAt = out[i].CreatedAt.UTC()
+	}
+	return out
+}
+
+// storedData is storedMessages for data items.
+func storedData(items ...store.DataItem) []store.DataItem {
+	out := slices.Clone(items)
+	for i := range out {
+		out[i].CreatedAt = out[i].CreatedAt.UTC()
+	}
+	return out
+}
+
+func testMessages(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newProject(t, s)
+	d, other := newDialog(t, s, p.ID, 0), newDialog(t, s, p.ID, 0)
+	list := func(t *testing.T, dialogID int64) []store.Message {
+		t.Helper()
+		got, err := s.Messages(ctx, dialogID)
+		noErr(t, err)
+		return got
+	}
+	m1, m2, m3 := message(d, 1, "Hi"), message(d, 2, "How can I help?"), message(d, 3, "Bye")
+	m2.Role, m2.Operator, m2.Buttons, m2.Node = store.MessageOperator, "Bob", nil, ""
+	m3.Buttons = []string{}
+	t.Run("none", func(t *testing.T) {
+		same(t, "Messages", list(t, d.ID), []store.Message{})
+	})
+	t.Run("listed by Seq as given", func(t *testing.T) {
+		noErr(t, s.AppendMessages(ctx, []store.Message{m2, m1}))
+		same(t, "Messages", list(t, d.ID), storedMessages(m1, m2))
+	})
+	t.Run("retry skipped", func(t *testing.T) {
+		retry := m1
+		retry.Text = "changed"
+		noErr(t, s.AppendMessages(ctx, []store.Message{retry, m2, m3}))
+		same(t, "Messages", list(t, d.ID), storedMessages(m1, m2, m3))
+	})
+	t.Run("same Seq in another dialog", func(t *testing.T) {
+		o1 := message(other, 1, "Other")
+		noErr(t, s.AppendMessages(ctx, []store.Message{o1}))
+		same(t, "Messages", list(t, other.ID), storedMessages(o1))
+	})
+	t.Run("empty batch", func(t *testing.T) {
+		noErr(t, s.AppendMessages(ctx, nil))
+	})
+	t.Run("unknown dialog stores none of the batch", func(t *testing.T) {
+		m4 := message(d, 4, "lost")
+		lost := message(d, 5, "lost")
+		lost.DialogID = 999_999
+		wantCode(t, s.AppendMessages(ctx, []store.Message{m4, lost}), store.ENOTFOUND)
+		same(t, "Messages", list(t, d.ID), storedMessages(m1, m2, m3))
+	})
+	t.Run("concurrent retries store one copy", func(t *testing.T) {
+		batch := []store.Message{message(d, 10, "a"), message(d, 11, "b"), message(d, 12, "c")}
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				if err := s.AppendMessages(ctx, batch); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		got := list(t, d.ID)
+		same(t, "Messages", got[len(got)-3:], storedMessages(batch...))
+	})
+	t.Run("ID used at another Seq", func(t *testing.T) {
+		dup := message(d, 9, "dup")
+		dup.ID = m1.ID
+		wantCode(t, s.AppendMessages(ctx, []store.Message{dup}), store.ECONFLICT)
+	})
+}
+
+func testData(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newProject(t, s)
+	d := newDialog(t, s, p.ID, 0)
+	list := func(t *testing.T) []store.DataItem {
+		t.Helper()
+		got, err := s.Data(ctx, d.ID)
+		noErr(t, err)
+		return got
+	}
+	i1 := store.DataItem{DialogID: d.ID, Seq: 2, Question: "Name?", Type: "text", Answer: "Ann", Variable: "name", CreatedAt: at(2)}
+	i2 := store.DataItem{DialogID: d.ID, Seq: 4, Question: "Photo", Type: "file", Answer: "f.png", Deleted: true, CreatedAt: at(4)}
+	batch := []store.DataItem{{DialogID: d.ID, Seq: 10, Answer: "a", CreatedAt: at(10)}, {DialogID: d.ID, Seq: 11, Answer: "b", CreatedAt: at(11)}}
+	t.Run("none", func(t *testing.T) {
+		same(t, "Data", list(t), []store.DataItem{})
+	})
+	t.Run("listed by Seq as given", func(t *testing.T) {
+		noErr(t, s.AppendData(ctx, []store.DataItem{i2, i1}))
+		same(t, "Data", list(t), storedData(i1, i2))
+	})
+	t.Run("retry skipped", func(t *testing.T) {
+		retry := i1
+		retry.Answer, retry.Deleted = "Bob", true
+		noErr(t, s.AppendData(ctx, []store.DataItem{retry}))
+		same(t, "Data", list(t), storedData(i1, i2))
+	})
+	t.Run("empty batch", func(t *testing.T) {
+		noErr(t, s.AppendData(ctx, []store.DataItem{}))
+	})
+	t.Run("concurrent retries store one copy", func(t *testing.T) {
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				if err := s.AppendData(ctx, batch); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		same(t, "Data", list(t), storedData(i1, i2, batch[0], batch[1]))
+	})
+	t.Run("unknown dialog stores none of the batch", func(t *testing.T) {
+		i3 := store.DataItem{DialogID: d.ID, Seq: 6, CreatedAt: at(6)}
+		lost := store.DataItem{DialogID: 999_999, Seq: 1, CreatedAt: at(6)}
+		wantCode(t, s.AppendData(ctx, []store.DataItem{i3, lost}), store.ENOTFOUND)
+		same(t, "Data", list(t), storedData(i1, i2, batch[0], batch[1]))
+	})
+}

@@ -1,0 +1,52 @@
+// Package storetest is the contract every store.Store implementation must
+// meet: one suite, run against SQLite always and PostgreSQL when a database
+// is configured, so the two cannot drift apart.
+//
+// Beyond the comments on store.Store, the suite pins down what callers may
+// rely on: lists are never nil; times come back in UTC with at least
+// millisecond precision; JSON values (Variables, Buttons) round-trip, except
+// that numbers come back as float64; text with NUL bytes or invalid UTF-8 is
+// stored with U+FFFD in their place; a failed write leaves nothing behind.
+package storetest
+
+import (
+	"testing"
+
+	"parley/store"
+)
+
+// Run runs the contract suite. open returns a new, empty store and arranges
+// for it to be closed when its test ends. Run lowers store.PasswordParams
+// for its duration, so it must not run in parallel with tests that depend
+// on them.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	params := store.PasswordParams
+	store.PasswordParams = store.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	t.Cleanup(func() { store.PasswordParams = params })
+
+	groups := []struct {
+		name string
+		test func(*testing.T, store.Store)
+	}{
+		{"Projects", testProjects},
+		{"Users", testUsers},
+		{"Memberships", testMemberships},
+		{"APIKeys", testAPIKeys},
+		{"PublishFlow", testPublishFlow},
+		{"Bots", testBots},
+		{"FlowVersions", testFlowVersions},
+		{"CreateDialog", testCreateDialog},
+		{"DialogNumbers", testDialogNumbers},
+		{"DialogLookups", testDialogLookups},
+		{"SaveDialogState", testSaveDialogState},
+		{"Messages", testMessages},
+		{"Data", testData},
+		{"Values", testValues},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			t.Parallel()
+			g.test(t, open(t))
+		})
+	}
+}
