@@ -8,13 +8,13 @@ export GOTOOLCHAIN := local
 
 .PHONY: run test build bench schemas fmt lint fuzz clean
 
-## run: build parley and check every example bot (the dialog engine and `parley dev` come next)
+## run: build parley and run `parley dev`: embedded Temporal, worker, HTTP API on :8080, SQLite in .data
 run: build
-	./$(BIN) validate examples/bots/*.yaml
+	./$(BIN) dev
 
-## test: run every test
+## test: run every test (PostgreSQL tests run when PARLEY_TEST_DATABASE_URL is set)
 test:
-	$(GO) test ./...
+	$(GO) test -timeout 20m ./...
 
 ## build: build bin/parley
 build:

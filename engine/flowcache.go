@@ -21,7 +21,8 @@ var flowCache = struct {
 
 const maxCachedFlows = 512
 
-func loadFlow(ref FlowRef) (*flows.Flow, error) {
+// LoadFlow parses the flow a dialog is pinned to (cached by checksum).
+func LoadFlow(ref FlowRef) (*flows.Flow, error) {
 	sum := sha256.Sum256([]byte(ref.Source))
 	flowCache.Lock()
 	defer flowCache.Unlock()

@@ -100,6 +100,11 @@ func (d *dialog) fail(t *turn, why string) {
 	d.s.Waiting = nil
 }
 
+// now is the workflow's time in UTC, to the millisecond the store keeps.
+func now(ctx workflow.Context) time.Time {
+	return workflow.Now(ctx).UTC().Truncate(time.Millisecond)
+}
+
 // say sends a message from the bot (or the system).
 func (d *dialog) say(t *turn, role, text string, buttons []string, node string) {
 	d.record(t, store.Message{Role: role, Text: text, Buttons: buttons, Node: node})
@@ -109,7 +114,7 @@ func (d *dialog) say(t *turn, role, text string, buttons []string, node string) 
 func (d *dialog) record(t *turn, m store.Message) {
 	d.s.Seq++
 	m.ID, m.DialogID, m.Seq = fmt.Sprintf("%s-%d", d.p.DialogUUID, d.s.Seq), d.p.DialogID, d.s.Seq
-	m.CreatedAt = workflow.Now(t.ctx)
+	m.CreatedAt = now(t.ctx)
 	t.msgs = append(t.msgs, m)
 	d.s.Outbox = append(d.s.Outbox, m)
 }
@@ -117,7 +122,7 @@ func (d *dialog) record(t *turn, m store.Message) {
 // collect records a piece of collected data.
 func (d *dialog) collect(t *turn, item store.DataItem) {
 	d.s.Seq++
-	item.DialogID, item.Seq, item.CreatedAt = d.p.DialogID, d.s.Seq, workflow.Now(t.ctx)
+	item.DialogID, item.Seq, item.CreatedAt = d.p.DialogID, d.s.Seq, now(t.ctx)
 	t.data = append(t.data, item)
 	d.s.OutData = append(d.s.OutData, item)
 }
@@ -228,7 +233,7 @@ func (d *dialog) fetchFlow(ctx workflow.Context, slug string) (FlowRef, error) {
 // transfer moves the dialog to another bot's flow, keeping its variables
 // and adding the new flow's defaults.
 func (d *dialog) transfer(t *turn, ref FlowRef) bool {
-	flow, err := loadFlow(ref)
+	flow, err := LoadFlow(ref)
 	if err != nil {
 		d.fail(t, fmt.Sprintf("The bot stopped: version %d of %q does not load: %v.", ref.Version, ref.Slug, err))
 		return false

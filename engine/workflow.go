@@ -66,7 +66,7 @@ func (d *dialog) init() error {
 	} else {
 		d.s = &State{Flow: d.p.Flow, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: d.p.Variables, StartedAt: now, LastActivity: now, StateSeq: 1}
 	}
-	flow, err := loadFlow(d.s.Flow)
+	flow, err := LoadFlow(d.s.Flow)
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalid, err)
 	}

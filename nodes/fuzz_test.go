@@ -2,7 +2,6 @@ package nodes
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,8 +12,7 @@ import (
 // every problem must carry the file name, a position inside the file and a
 // code; loading is deterministic.
 func FuzzLoad(f *testing.F) {
-	paths, _ := filepath.Glob("../examples/bots/*.yaml")
-	for _, path := range paths {
+	for _, path := range exampleBots(f) {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -71,7 +70,7 @@ func yamlToJSON(t *testing.T, src []byte) any {
 
 func TestExamplesMatchSchema(t *testing.T) {
 	s := compileSchema(t)
-	paths, _ := filepath.Glob("../examples/bots/*.yaml")
+	paths := exampleBots(t)
 	if len(paths) < 3 {
 		t.Fatalf("found %d example bots, want at least 3", len(paths))
 	}

@@ -10,10 +10,17 @@ import (
 const usage = `parley runs and checks Parley chatbots.
 
 Usage:
-  parley validate [--format text|json] FILE...   check bot files; exit 1 when any has errors
+  parley dev [--addr A] [--data DIR] [--flows DIR]  run everything in one process (embedded Temporal, SQLite)
+  parley serve                                   serve the HTTP API (external Temporal and PostgreSQL)
+  parley worker                                  run dialogs (external Temporal and PostgreSQL)
+  parley migrate                                 apply database migrations
+  parley validate [--format text|json] FILE...   check bot files (and *.test.yaml files); exit 1 on errors
+  parley test FILE.test.yaml...                  run conversation tests
   parley schema                                  print the JSON Schema of bot files
 
-Run 'parley COMMAND --help' for a command's flags.
+Run 'parley COMMAND --help' for a command's flags. Flags override PARLEY_* environment variables:
+PARLEY_ADDR, PARLEY_DATA, PARLEY_FLOWS, PARLEY_TEMPORAL_ADDRESS, PARLEY_TEMPORAL_NAMESPACE,
+PARLEY_DATABASE_URL, PARLEY_ADMIN_EMAIL, PARLEY_ADMIN_PASSWORD, PARLEY_DEV_API_KEY.
 `
 
 func main() {
@@ -29,6 +36,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "validate":
 		return runValidate(args[1:], stdout, stderr)
+	case "dev":
+		return runDev(args[1:], stdout, stderr)
+	case "serve":
+		return runServe(args[1:], stdout, stderr)
+	case "worker":
+		return runWorker(args[1:], stdout, stderr)
+	case "migrate":
+		return runMigrate(args[1:], stdout, stderr)
+	case "test":
+		return runTest(args[1:], stdout, stderr)
 	case "schema":
 		return runSchema(args[1:], stdout, stderr)
 	case "help", "-h", "--help":

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"parley/engine/convtest"
 	"parley/flows"
 	"parley/nodes"
 )
@@ -50,6 +51,12 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 }
 
 func validateFile(path string) flows.Problems {
+	if isTestFile(path) {
+		if _, err := convtest.Load(path); err != nil {
+			return flows.Problems{{File: path, Line: 1, Column: 1, Code: "test_file", Message: err.Error()}}
+		}
+		return nil
+	}
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return flows.Problems{{File: path, Line: 1, Column: 1, Code: "read_error", Message: err.Error()}}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"parley/store"
+	"parley/store/postgres"
+	"parley/store/sqlite"
+)
+
+// envOr returns the environment variable, or def when it is unset.
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// stringFlag declares a flag whose default comes from an environment variable.
+func stringFlag(fs *flag.FlagSet, name, env, def, usage string) *string {
+	return fs.String(name, envOr(env, def), fmt.Sprintf("%s (env %s)", usage, env))
+}
+
+// openStore opens PostgreSQL for postgres:// URLs and SQLite otherwise (a
+// file path), running migrations.
+func openStore(ctx context.Context, dsn string) (store.Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return postgres.Open(ctx, dsn)
+	}
+	return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite://"))
+}
+
+func newLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"go.temporal.io/sdk/client"
+
+	"parley/dialogs"
+)
+
+// prodConfig is what serve and worker need: an external Temporal cluster
+// and a database.
+type prodConfig struct {
+	addr, temporal, namespace, database string
+}
+
+func prodFlags(fs *flag.FlagSet, withAddr bool) *prodConfig {
+	cfg := &prodConfig{}
+	if withAddr {
+		fs.StringVar(&cfg.addr, "addr", envOr("PARLEY_ADDR", ":8080"), "HTTP listen address (env PARLEY_ADDR)")
+	}
+	fs.StringVar(&cfg.temporal, "temporal", envOr("PARLEY_TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (env PARLEY_TEMPORAL_ADDRESS)")
+	fs.StringVar(&cfg.namespace, "namespace", envOr("PARLEY_TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env PARLEY_TEMPORAL_NAMESPACE)")
+	fs.StringVar(&cfg.database, "database", envOr("PARLEY_DATABASE_URL", ""), "postgres:// URL, or a SQLite file path (env PARLEY_DATABASE_URL)")
+	return cfg
+}
+
+func (cfg *prodConfig) check() error {
+	if cfg.database == "" {
+		return fmt.Errorf("set PARLEY_DATABASE_URL (or --database) to a postgres:// URL")
+	}
+	return nil
+}
+
+// runServe serves the HTTP API; workers run the dialogs.
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := prodFlags(fs, true)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	return exitOn(stderr, "serve", cfg.check(), func(ctx context.Context) error {
+		log := newLogger()
+		db, err := openStore(ctx, cfg.database)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		tc, err := client.Dial(client.Options{HostPort: cfg.temporal, Namespace: cfg.namespace, Logger: quietSDKLogger(log)})
+		if err != nil {
+			return fmt.Errorf("connecting to Temporal at %s: %w", cfg.temporal, err)
+		}
+		defer tc.Close()
+		ln, err := net.Listen("tcp", cfg.addr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Parley API listening on %s\n", ln.Addr())
+		return serveHTTP(ctx, ln, newHandler(db, &dialogs.Service{Store: db, Temporal: tc, Logger: log}, log))
+	})
+}
+
+// runWorker runs dialog workflows and their activities.
+func runWorker(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := prodFlags(fs, false)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	return exitOn(stderr, "worker", cfg.check(), func(ctx context.Context) error {
+		log := newLogger()
+		db, err := openStore(ctx, cfg.database)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		tc, err := client.Dial(client.Options{HostPort: cfg.temporal, Namespace: cfg.namespace, Logger: quietSDKLogger(log)})
+		if err != nil {
+			return fmt.Errorf("connecting to Temporal at %s: %w", cfg.temporal, err)
+		}
+		defer tc.Close()
+		w, err := startWorker(tc, db)
+		if err != nil {
+			return err
+		}
+		defer w.Stop()
+		fmt.Fprintf(stdout, "Parley worker polling %s on %s\n", cfg.namespace, cfg.temporal)
+		<-ctx.Done()
+		return nil
+	})
+}
+
+// runMigrate applies the database migrations and exits.
+func runMigrate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := prodFlags(fs, false)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	return exitOn(stderr, "migrate", cfg.check(), func(ctx context.Context) error {
+		db, err := openStore(ctx, cfg.database)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "The database is up to date.")
+		return db.Close()
+	})
+}
+
+// exitOn runs fn until SIGINT or SIGTERM and turns its error into an exit code.
+func exitOn(stderr io.Writer, cmd string, precheck error, fn func(ctx context.Context) error) int {
+	if precheck != nil {
+		fmt.Fprintf(stderr, "parley %s: %v\n", cmd, precheck)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := fn(ctx); err != nil {
+		fmt.Fprintf(stderr, "parley %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"parley/dialogs"
+	"parley/engine"
+	"parley/server"
+	"parley/server/native"
+	"parley/store"
+	"parley/worker"
+)
+
+// startDevTemporal starts the embedded Temporal server under dataDir.
+func startDevTemporal(ctx context.Context, dataDir string, l *slog.Logger) (*worker.DevServer, error) {
+	ts, err := worker.StartDevServer(ctx, worker.DevServerOptions{DataDir: dataDir, Logger: l})
+	if err != nil {
+		return nil, fmt.Errorf("starting the embedded Temporal server: %w", err)
+	}
+	return ts, nil
+}
+
+// quietSDKLogger keeps the SDK's chatter (worker started, polling...) out
+// of the console: warnings and errors only.
+func quietSDKLogger(l *slog.Logger) log.Logger {
+	return log.NewStructuredLogger(slog.New(levelFilter{min: slog.LevelWarn, Handler: l.Handler()}))
+}
+
+type levelFilter struct {
+	min slog.Level
+	slog.Handler
+}
+
+func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= f.min && f.Handler.Enabled(ctx, l)
+}
+
+// startWorker runs the dialog workflow and its activities.
+func startWorker(tc client.Client, db store.Store) (sdkworker.Worker, error) {
+	w := sdkworker.New(tc, engine.TaskQueue, sdkworker.Options{})
+	worker.Register(w, &worker.Activities{Store: db})
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("starting the worker: %w", err)
+	}
+	return w, nil
+}
+
+// newHandler is the HTTP API with every dialect.
+func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger) http.Handler {
+	return server.New(server.Deps{Store: db, Dialogs: svc, Logger: l}, native.Mount)
+}

@@ -1,0 +1,217 @@
+// Package dialogs is what every API dialect does with bots and dialogs:
+// publish flows, create and drive dialogs through their workflows, and keep
+// the store in step with each turn.
+package dialogs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"parley/engine"
+	"parley/flows"
+	"parley/nodes"
+	"parley/store"
+)
+
+// Service drives dialogs. It is safe for concurrent use.
+type Service struct {
+	Store    store.Store
+	Temporal client.Client
+	Settings engine.Settings
+	Logger   *slog.Logger
+}
+
+// FlowError is returned by Publish for a flow with errors.
+type FlowError struct {
+	Problems flows.Problems
+}
+
+func (e *FlowError) Error() string {
+	return fmt.Sprintf("the flow has %d errors; the first: %s", len(e.Problems), e.Problems[0])
+}
+
+// Publish checks a bot file and stores it as the bot's next version. slug,
+// when not empty, must equal the file's `bot`.
+func (s *Service) Publish(ctx context.Context, projectID int64, slug, source, author string) (*store.Published, error) {
+	flow, problems := nodes.Load(slug+".yaml", []byte(source))
+	if slug != "" && flow.Bot != "" && flow.Bot != slug {
+		problems = append(problems, flows.Problem{File: slug + ".yaml", Line: 1, Column: 1, Code: flows.CodeInvalidID,
+			Message: fmt.Sprintf("the file says `bot: %s` but is published as %q; make them the same", flow.Bot, slug)})
+	}
+	if errs := problems.Errors(); len(errs) > 0 {
+		return nil, &FlowError{Problems: errs}
+	}
+	return s.Store.PublishFlow(ctx, store.Publish{ProjectID: projectID, Slug: flow.Bot, Name: flow.Name, Source: source, Author: author})
+}
+
+// CreateInput describes a new dialog.
+type CreateInput struct {
+	Variables  map[string]any
+	Start      bool // run the first turn now
+	Source     string
+	IP         string
+	ExternalID string
+	User       map[string]any
+}
+
+// Create stores a dialog and starts its workflow. With Start, the first
+// turn runs at once and its result is returned.
+func (s *Service) Create(ctx context.Context, projectID int64, slug string, in CreateInput) (*store.Dialog, *engine.TurnResult, error) {
+	bot, err := s.Store.Bot(ctx, projectID, slug)
+	if err != nil {
+		return nil, nil, err
+	}
+	ref, err := s.flowRef(ctx, bot, bot.CurrentVersion)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkVariables(ref, in.Variables); err != nil {
+		return nil, nil, err
+	}
+	d := &store.Dialog{ProjectID: projectID, Source: in.Source, IP: in.IP, ExternalID: in.ExternalID,
+		DialogState: store.DialogState{BotID: bot.ID, Version: ref.Version, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: in.Variables}}
+	if err := s.Store.CreateDialog(ctx, d); err != nil {
+		return nil, nil, err
+	}
+	params := engine.Params{ProjectID: projectID, DialogID: d.ID, DialogUUID: d.UUID, Number: d.Number,
+		Source: in.Source, Flow: ref, Variables: in.Variables, User: in.User, Settings: s.Settings}
+	if !in.Start {
+		_, err := s.Temporal.ExecuteWorkflow(ctx, startOptions(d), engine.WorkflowName, params)
+		return d, nil, s.mapError(ctx, d, err)
+	}
+	turn, err := s.startWithUpdate(ctx, d, params)
+	return d, turn, err
+}
+
+func startOptions(d *store.Dialog) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID: engine.WorkflowID(d.UUID), TaskQueue: engine.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}
+}
+
+// startWithUpdate starts the workflow and its first turn in one call.
+func (s *Service) startWithUpdate(ctx context.Context, d *store.Dialog, params engine.Params) (*engine.TurnResult, error) {
+	op := s.Temporal.NewWithStartWorkflowOperation(startOptions(d), engine.WorkflowName, params)
+	handle, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: op,
+		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: engine.WorkflowID(d.UUID), UpdateName: engine.UpdateStart,
+			UpdateID: "start", WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	if err != nil {
+		return nil, s.mapError(ctx, d, err)
+	}
+	return s.finishUpdate(ctx, d, handle)
+}
+
+func (s *Service) flowRef(ctx context.Context, bot *store.Bot, version int) (engine.FlowRef, error) {
+	v, err := s.Store.FlowVersion(ctx, bot.ID, version)
+	if err != nil {
+		return engine.FlowRef{}, err
+	}
+	return engine.FlowRef{BotID: bot.ID, Slug: bot.Slug, Version: v.Version, Source: v.Source}, nil
+}
+
+// checkVariables rejects initial values that do not fit declared types.
+func checkVariables(ref engine.FlowRef, vars map[string]any) error {
+	flow, err := engine.LoadFlow(ref)
+	if err != nil {
+		return err
+	}
+	for name, v := range vars {
+		decl := flow.Variable(name)
+		if decl == nil || v == nil {
+			continue
+		}
+		if !flows.Fits(decl.Type, v) && !(decl.Type == flows.VarInteger && isWhole(v)) {
+			return store.Errorf(store.EINVALID, "variable %q is declared as %s; %s does not fit", name, decl.Type, flows.FormatValue(v))
+		}
+	}
+	return nil
+}
+
+func isWhole(v any) bool {
+	f, ok := v.(float64)
+	return ok && f == float64(int64(f))
+}
+
+// Update sends an update to a dialog's workflow, stores the turn and
+// returns it. updateID makes retries of the same request idempotent.
+func (s *Service) Update(ctx context.Context, d *store.Dialog, name, updateID string, arg any) (*engine.TurnResult, error) {
+	opts := client.UpdateWorkflowOptions{WorkflowID: engine.WorkflowID(d.UUID), UpdateName: name, UpdateID: updateID,
+		WaitForStage: client.WorkflowUpdateStageCompleted}
+	if arg != nil {
+		opts.Args = []any{arg}
+	}
+	handle, err := s.Temporal.UpdateWorkflow(ctx, opts)
+	if err != nil {
+		return nil, s.mapError(ctx, d, err)
+	}
+	return s.finishUpdate(ctx, d, handle)
+}
+
+// finishUpdate waits for a turn and stores it before the caller answers
+// its client, so a client that got a reply finds it in the store. The
+// workflow stores the same rows too; both writes are idempotent.
+func (s *Service) finishUpdate(ctx context.Context, d *store.Dialog, handle client.WorkflowUpdateHandle) (*engine.TurnResult, error) {
+	var turn engine.TurnResult
+	if err := handle.Get(ctx, &turn); err != nil {
+		return nil, s.mapError(ctx, d, err)
+	}
+	if err := s.save(ctx, &turn); err != nil {
+		s.log().Warn("storing a turn failed; the workflow will store it", "dialog", d.UUID, "error", err)
+	}
+	d.DialogState = turn.State
+	return &turn, nil
+}
+
+func (s *Service) save(ctx context.Context, t *engine.TurnResult) error {
+	if err := s.Store.AppendMessages(ctx, t.Messages); err != nil {
+		return err
+	}
+	if err := s.Store.AppendData(ctx, t.Data); err != nil {
+		return err
+	}
+	return s.Store.SaveDialogState(ctx, t.State)
+}
+
+// mapError turns Temporal's errors into store errors the HTTP layer renders.
+func (s *Service) mapError(ctx context.Context, d *store.Dialog, err error) error {
+	if err == nil {
+		return nil
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		switch app.Type() {
+		case engine.ErrConflict:
+			return store.Errorf(store.ECONFLICT, "%s", app.Message())
+		case engine.ErrInvalid:
+			return store.Errorf(store.EINVALID, "%s", app.Message())
+		case engine.ErrNotFound:
+			return store.Errorf(store.ENOTFOUND, "%s", app.Message())
+		}
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		status := d.Status
+		if fresh, ferr := s.Store.Dialog(ctx, d.ProjectID, d.UUID); ferr == nil {
+			status = fresh.Status
+		}
+		return store.Errorf(store.ECONFLICT, "the dialog has ended (status %s)", status)
+	}
+	return fmt.Errorf("updating dialog %s: %w", d.UUID, err)
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}

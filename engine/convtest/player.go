@@ -1,0 +1,253 @@
+package convtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"go.temporal.io/sdk/testsuite"
+
+	"parley/engine"
+	"parley/store"
+)
+
+// player drives one dialog through its steps and checks expectations.
+type player struct {
+	ctx      context.Context
+	db       store.Store
+	env      *testsuite.TestWorkflowEnvironment
+	dialog   *store.Dialog
+	test     string
+	seen     int64 // the last message seq already checked
+	updates  int
+	done     int // steps checked
+	acted    int // steps acted on
+	failures []Failure
+}
+
+// finish checks the steps the environment never reached because the
+// workflow ended first: their expectations still apply to what was stored,
+// but an action after the end is a failure.
+func (p *player) finish(steps []Step) {
+	for i := p.done; i < len(steps); i++ {
+		st := &steps[i]
+		if i >= p.acted && hasAction(st) {
+			p.failf(st, "the dialog ended before this step could run")
+		}
+		p.check(st)
+	}
+}
+
+func hasAction(st *Step) bool {
+	return st.User != nil || st.Operator != nil || st.Command != "" || st.Start
+}
+
+func (p *player) failf(st *Step, format string, args ...any) {
+	p.failures = append(p.failures, Failure{Test: p.test, Line: st.Line, Message: fmt.Sprintf(format, args...)})
+}
+
+// act performs the step's action as an update.
+func (p *player) act(st *Step) {
+	p.acted++
+	switch {
+	case st.User != nil:
+		p.update(st, engine.UpdateMessage, engine.MessageInput{Text: *st.User})
+	case st.Operator != nil:
+		p.operator(st)
+	case st.Command != "":
+		p.update(st, engine.UpdateCommand, engine.CommandInput{Command: st.Command})
+	case st.Start:
+		p.update(st, engine.UpdateStart)
+	}
+}
+
+func (p *player) operator(st *Step) {
+	op := st.Operator
+	switch op.Action {
+	case "take":
+		p.update(st, engine.UpdateMode, engine.ModeInput{Mode: store.ModeOperator, Operator: op.Name})
+	case "release":
+		p.update(st, engine.UpdateMode, engine.ModeInput{Mode: store.ModeAuto, Operator: op.Name})
+	case "message":
+		p.update(st, engine.UpdateOperatorMessage, engine.OperatorMessageInput{Operator: op.Name, Text: op.Text})
+	default:
+		p.failf(st, "operator action must be take, release or message, got %q", op.Action)
+	}
+}
+
+func (p *player) update(st *Step, name string, args ...any) {
+	p.updates++
+	id := fmt.Sprintf("step-%d", p.updates)
+	p.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
+		OnReject: func(err error) { p.failf(st, "%s was rejected: %v", name, err) },
+		OnAccept: func() {},
+		OnComplete: func(_ any, err error) {
+			if err != nil {
+				p.failf(st, "%s failed: %v", name, err)
+			}
+		},
+	}, args...)
+}
+
+// check compares what the dialog said and became with the step's Expect.
+func (p *player) check(st *Step) {
+	msgs, err := p.db.Messages(p.ctx, p.dialog.ID)
+	if err != nil {
+		p.failf(st, "reading messages: %v", err)
+		return
+	}
+	var said []store.Message
+	for _, m := range msgs {
+		if m.Seq > p.seen && m.Role != store.MessageUser {
+			said = append(said, m)
+		}
+		p.seen = max(p.seen, m.Seq)
+	}
+	e := st.Expect
+	if e == nil {
+		return
+	}
+	if e.Says != nil {
+		p.checkSays(st, said)
+	}
+	if e.Buttons != nil {
+		p.checkButtons(st, said)
+	}
+	p.checkState(st)
+}
+
+func (p *player) checkSays(st *Step, said []store.Message) {
+	texts := make([]string, len(said))
+	for i, m := range said {
+		texts[i] = m.Text
+	}
+	want := st.Expect.Says
+	ok := len(texts) == len(want)
+	for i := 0; ok && i < len(want); i++ {
+		ok = matches(want[i], texts[i])
+	}
+	if !ok {
+		p.failf(st, "the bot said %s, want %s", quoteAll(texts), quoteAll(want))
+	}
+}
+
+func (p *player) checkButtons(st *Step, said []store.Message) {
+	var got []string
+	if len(said) > 0 {
+		got = said[len(said)-1].Buttons
+	}
+	if strings.Join(got, "\x00") != strings.Join(st.Expect.Buttons, "\x00") || len(got) != len(st.Expect.Buttons) {
+		p.failf(st, "buttons are %s, want %s", quoteAll(got), quoteAll(st.Expect.Buttons))
+	}
+}
+
+// matches compares a text with an expected one; /.../ is a regular expression.
+func matches(want, got string) bool {
+	if len(want) > 1 && strings.HasPrefix(want, "/") && strings.HasSuffix(want, "/") {
+		re, err := regexp.Compile(want[1 : len(want)-1])
+		return err == nil && re.MatchString(got)
+	}
+	return want == got
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// checkState compares status, mode, waiting node, pending count, variables
+// and collected data.
+func (p *player) checkState(st *Step) {
+	e := st.Expect
+	snap, err := p.snapshot()
+	if err != nil {
+		p.failf(st, "reading the dialog's state: %v", err)
+		return
+	}
+	s := snap.State
+	if e.Status != "" && s.Status != e.Status {
+		p.failf(st, "status is %q, want %q", s.Status, e.Status)
+	}
+	if e.Mode != "" && s.Mode != e.Mode {
+		p.failf(st, "mode is %q, want %q", s.Mode, e.Mode)
+	}
+	if e.Waiting != nil {
+		got := ""
+		if snap.Waiting != nil {
+			got = snap.Waiting.Node
+		}
+		if got != *e.Waiting {
+			p.failf(st, "waiting at %q, want %q", got, *e.Waiting)
+		}
+	}
+	if e.Pending != nil && s.PendingCount != *e.Pending {
+		p.failf(st, "pending count is %d, want %d", s.PendingCount, *e.Pending)
+	}
+	for name, want := range e.Variables {
+		if got := s.Variables[name]; !sameJSON(got, want) {
+			p.failf(st, "variable %s is %s, want %s", name, asJSON(got), asJSON(want))
+		}
+	}
+	if e.Data != nil {
+		p.checkData(st)
+	}
+}
+
+// snapshot asks the workflow; once it has ended, the store has its last state.
+func (p *player) snapshot() (engine.Snapshot, error) {
+	if !p.env.IsWorkflowCompleted() {
+		v, err := p.env.QueryWorkflow(engine.QueryState)
+		if err == nil {
+			var snap engine.Snapshot
+			return snap, v.Get(&snap)
+		}
+	}
+	d, err := p.db.Dialog(p.ctx, p.dialog.ProjectID, p.dialog.UUID)
+	if err != nil {
+		return engine.Snapshot{}, err
+	}
+	return engine.Snapshot{State: d.DialogState}, nil
+}
+
+func (p *player) checkData(st *Step) {
+	items, err := p.db.Data(p.ctx, p.dialog.ID)
+	if err != nil {
+		p.failf(st, "reading collected data: %v", err)
+		return
+	}
+	got := make([]map[string]any, len(items))
+	for i, it := range items {
+		got[i] = map[string]any{"question": it.Question, "type": it.Type, "answer": it.Answer, "variable": it.Variable}
+	}
+	ok := len(got) == len(st.Expect.Data)
+	for i := 0; ok && i < len(got); i++ {
+		for k, v := range st.Expect.Data[i] {
+			ok = ok && sameJSON(got[i][k], v)
+		}
+	}
+	if !ok {
+		p.failf(st, "collected data is %s, want %s", asJSON(got), asJSON(st.Expect.Data))
+	}
+}
+
+// sameJSON compares values as JSON sees them, so 3 equals 3.0.
+func sameJSON(a, b any) bool {
+	var x, y any
+	_ = json.Unmarshal([]byte(asJSON(a)), &x)
+	_ = json.Unmarshal([]byte(asJSON(b)), &y)
+	return reflect.DeepEqual(x, y)
+}
+
+func asJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

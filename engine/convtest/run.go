@@ -1,0 +1,145 @@
+package convtest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"parley/engine"
+	"parley/nodes"
+	"parley/store"
+	"parley/store/sqlite"
+	"parley/worker"
+)
+
+// Failure is one expectation that did not hold.
+type Failure struct {
+	Test    string
+	Line    int
+	Message string
+}
+
+func (f Failure) String() string { return fmt.Sprintf("%d: %s: %s", f.Line, f.Test, f.Message) }
+
+// Result is the outcome of a suite.
+type Result struct {
+	Passed   int
+	Failures []Failure
+}
+
+// startTime is where every test's clock starts, so `now()` is repeatable.
+var startTime = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+
+// Run runs every test of the suite, each in its own time-skipping
+// environment, against a fresh SQLite store in a temporary directory.
+func Run(ctx context.Context, s *Suite) (*Result, error) {
+	dir, err := os.MkdirTemp("", "parley-convtest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "parley.db"))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	project, bot, err := publishAll(ctx, db, s)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	for _, c := range s.Tests {
+		failures, err := runCase(ctx, db, project, bot, c)
+		if err != nil {
+			return nil, fmt.Errorf("%s: test %q: %w", s.Path, c.Name, err)
+		}
+		if len(failures) == 0 {
+			res.Passed++
+		}
+		res.Failures = append(res.Failures, failures...)
+	}
+	return res, nil
+}
+
+// publishAll validates and publishes the suite's bot files into a new
+// project and returns it with the bot under test.
+func publishAll(ctx context.Context, db store.Store, s *Suite) (int64, *store.Bot, error) {
+	org, err := db.CreateOrganization(ctx, "Tests")
+	if err != nil {
+		return 0, nil, err
+	}
+	project, err := db.CreateProject(ctx, org.ID, "Tests")
+	if err != nil {
+		return 0, nil, err
+	}
+	var main *store.Bot
+	for _, path := range s.Files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return 0, nil, err
+		}
+		flow, problems := nodes.Load(path, src)
+		if problems.HasErrors() {
+			return 0, nil, fmt.Errorf("%s is not valid:\n%v", path, problems.Errors())
+		}
+		pub, err := db.PublishFlow(ctx, store.Publish{ProjectID: project.ID, Slug: flow.Bot, Name: flow.Name, Source: string(src), Author: "parley test"})
+		if err != nil {
+			return 0, nil, err
+		}
+		if main == nil {
+			main = pub.Bot
+		}
+	}
+	if s.Bot != "" && s.Bot != main.Slug {
+		return 0, nil, fmt.Errorf("%s: `bot: %s` does not match %s, which defines bot %q", s.Path, s.Bot, s.Files[0], main.Slug)
+	}
+	return project.ID, main, nil
+}
+
+// quietLogger drops the test environment's logs.
+var quietLogger = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
+
+// runCase plays one test: each step runs a second after the previous one
+// (plus its `after`), and its expectations are checked once the step's
+// effects are stored.
+func runCase(ctx context.Context, db store.Store, projectID int64, bot *store.Bot, c Case) ([]Failure, error) {
+	version, err := db.FlowVersion(ctx, bot.ID, bot.CurrentVersion)
+	if err != nil {
+		return nil, err
+	}
+	d := &store.Dialog{ProjectID: projectID, Source: "test", DialogState: store.DialogState{BotID: bot.ID, Version: version.Version, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: c.Variables}}
+	if err := db.CreateDialog(ctx, d); err != nil {
+		return nil, err
+	}
+	suite := &testsuite.WorkflowTestSuite{}
+	suite.SetLogger(quietLogger)
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(startTime)
+	worker.Register(env, &worker.Activities{Store: db})
+	p := &player{ctx: ctx, db: db, env: env, dialog: d, test: c.Name}
+	at := time.Duration(0)
+	for i := range c.Steps {
+		st := &c.Steps[i]
+		at += time.Second + st.after
+		env.RegisterDelayedCallback(func() { p.act(st) }, at)
+		env.RegisterDelayedCallback(func() { p.check(st); p.done++ }, at+10*time.Millisecond)
+	}
+	env.RegisterDelayedCallback(env.CancelWorkflow, at+time.Second)
+	env.ExecuteWorkflow(engine.WorkflowName, engine.Params{
+		ProjectID: projectID, DialogID: d.ID, DialogUUID: d.UUID, Number: d.Number, Source: "test",
+		Flow:      engine.FlowRef{BotID: bot.ID, Slug: bot.Slug, Version: version.Version, Source: version.Source},
+		Variables: c.Variables, Start: c.Start == nil || *c.Start,
+	})
+	if err := env.GetWorkflowError(); err != nil && !temporal.IsCanceledError(err) {
+		p.failures = append(p.failures, Failure{Test: c.Name, Line: c.Line, Message: fmt.Sprintf("the dialog workflow failed: %v", err)})
+	}
+	p.finish(c.Steps)
+	return p.failures, nil
+}

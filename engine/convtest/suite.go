@@ -1,0 +1,165 @@
+// Package convtest runs conversation tests: scripted dialogs with a bot,
+// in Temporal's time-skipping test environment against a real SQLite store,
+// so a three-day wait takes milliseconds.
+package convtest
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"parley/flows"
+)
+
+// Suite is a *.test.yaml file: tests of one bot.
+type Suite struct {
+	Path  string
+	Bot   string   // the bot under test (its slug)
+	Files []string // bot files published before the tests, the bot's first
+	Tests []Case
+}
+
+// Case is one scripted dialog.
+type Case struct {
+	Name      string         `yaml:"name"`
+	Variables map[string]any `yaml:"variables"`
+	Start     *bool          `yaml:"start"` // default true: the dialog starts at once
+	Steps     []Step         `yaml:"steps"`
+	Line      int            `yaml:"-"`
+}
+
+// Step is one thing that happens in the dialog, then what must be true.
+type Step struct {
+	After    string        `yaml:"after"` // time that passes first, like 10m
+	User     *string       `yaml:"user"`
+	Operator *OperatorStep `yaml:"operator"`
+	Command  string        `yaml:"command"`
+	Start    bool          `yaml:"start"`
+	Expect   *Expect       `yaml:"expect"`
+	Line     int           `yaml:"-"`
+	after    time.Duration
+}
+
+// OperatorStep is what an operator does.
+type OperatorStep struct {
+	Action string `yaml:"action"` // take, release or message
+	Name   string `yaml:"name"`
+	Text   string `yaml:"text"`
+}
+
+// Expect is what must hold after a step. Unset fields are not checked.
+type Expect struct {
+	// Says lists, in order, the texts of every message the bot (or an
+	// operator) sent since the previous step; /text/ is a regular expression.
+	Says      []string         `yaml:"says"`
+	Buttons   []string         `yaml:"buttons"` // of the last message
+	Status    string           `yaml:"status"`
+	Mode      string           `yaml:"mode"`
+	Waiting   *string          `yaml:"waiting"` // node id, or "" for nothing
+	Variables map[string]any   `yaml:"variables"`
+	Data      []map[string]any `yaml:"data"` // collected so far: {variable, answer, ...}
+	Pending   *int             `yaml:"pending"`
+}
+
+type suiteFile struct {
+	Bot   string      `yaml:"bot"`
+	Files []string    `yaml:"files"`
+	Tests []yaml.Node `yaml:"tests"`
+}
+
+// Load reads a test file. The bot file defaults to the test file's name
+// without ".test" (support.test.yaml tests support.yaml); `files` names
+// more bots to publish, for goto bot.
+func Load(path string) (*Suite, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f suiteFile
+	if err := decodeStrict(src, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	dir := filepath.Dir(path)
+	main := strings.TrimSuffix(path, ".test.yaml") + ".yaml"
+	s := &Suite{Path: path, Bot: f.Bot, Files: []string{main}}
+	for _, extra := range f.Files {
+		s.Files = append(s.Files, filepath.Join(dir, extra))
+	}
+	for i := range f.Tests {
+		c, err := decodeCase(&f.Tests[i])
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, f.Tests[i].Line, err)
+		}
+		s.Tests = append(s.Tests, c)
+	}
+	if len(s.Tests) == 0 {
+		return nil, fmt.Errorf("%s: no tests; add a `tests:` list", path)
+	}
+	return s, nil
+}
+
+func decodeStrict(src []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec.KnownFields(true)
+	return dec.Decode(v)
+}
+
+// decodeCase decodes one test, keeping each step's line for failures.
+func decodeCase(n *yaml.Node) (Case, error) {
+	var raw struct {
+		Name      string         `yaml:"name"`
+		Variables map[string]any `yaml:"variables"`
+		Start     *bool          `yaml:"start"`
+		Steps     []yaml.Node    `yaml:"steps"`
+	}
+	if err := decodeNode(n, &raw); err != nil {
+		return Case{}, err
+	}
+	c := Case{Name: raw.Name, Variables: raw.Variables, Start: raw.Start, Line: n.Line}
+	if c.Name == "" {
+		return c, fmt.Errorf("a test needs a `name`")
+	}
+	for _, sn := range stepNodes(n) { // the original nodes, which know their lines
+		var st Step
+		if err := decodeNode(sn, &st); err != nil {
+			return c, err
+		}
+		st.Line = sn.Line
+		if st.After != "" {
+			d, err := flows.ParseDuration(st.After)
+			if err != nil {
+				return c, fmt.Errorf("line %d: after: %v", st.Line, err)
+			}
+			st.after = d
+		}
+		c.Steps = append(c.Steps, st)
+	}
+	return c, nil
+}
+
+// stepNodes returns the items of a test's `steps` list.
+func stepNodes(test *yaml.Node) []*yaml.Node {
+	for i := 0; i+1 < len(test.Content); i += 2 {
+		if test.Content[i].Value == "steps" {
+			return test.Content[i+1].Content
+		}
+	}
+	return nil
+}
+
+// decodeNode decodes a node strictly: unknown fields are errors.
+func decodeNode(n *yaml.Node, v any) error {
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return err
+	}
+	if err := decodeStrict(b, v); err != nil {
+		return fmt.Errorf("in the entry at line %d: %w", n.Line, err)
+	}
+	return nil
+}

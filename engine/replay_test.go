@@ -1,0 +1,152 @@
+package engine_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"go.temporal.io/server/temporaltest"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"parley/dialogs"
+	"parley/engine"
+	"parley/store"
+	"parley/store/sqlite"
+	parleyworker "parley/worker"
+)
+
+var record = flag.Bool("record", false, "record testdata/replay histories again from a live run")
+
+// TestReplay replays recorded dialog histories against today's workflow
+// code: a change that is not compatible with dialogs already running (a new
+// command, a reordered timer) fails here. Record new histories with
+// `go test ./engine -run TestReplay -record` when a change is meant to be
+// incompatible, and guard it with workflow.GetVersion first.
+func TestReplay(t *testing.T) {
+	if *record {
+		recordHistory(t, filepath.Join("testdata", "replay", "support.json"))
+	}
+	paths, _ := filepath.Glob(filepath.Join("testdata", "replay", "*.json"))
+	if len(paths) == 0 {
+		t.Fatal("no recorded histories in testdata/replay")
+	}
+	for _, path := range paths {
+		r := worker.NewWorkflowReplayer()
+		r.RegisterWorkflowWithOptions(engine.DialogWorkflow, workflow.RegisterOptions{Name: engine.WorkflowName})
+		if err := r.ReplayWorkflowHistoryFromJSONFile(nil, path); err != nil {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+}
+
+const replayBot = `bot: support
+variables:
+  topic: { type: string }
+  more: { type: boolean }
+nodes:
+  greet:
+    kind: message
+    text: Hello!
+    next: ask_topic
+  ask_topic:
+    kind: question
+    text: Topic?
+    input: { type: choice, options: [Billing, Person] }
+    save: topic
+    timeout: 1h
+    remind: [{ after: 30m, text: "Still there?" }]
+    on_timeout: bye
+    next:
+      - if: topic == "Person"
+        to: human
+      - to: anything_else
+  human:
+    kind: handoff
+    text: Connecting you.
+    next: anything_else
+  anything_else:
+    kind: question
+    text: Anything else?
+    input: { type: yes_no }
+    save: more
+    next:
+      - if: more
+        to: ask_topic
+      - to: bye
+  bye:
+    kind: end
+    text: Bye!
+`
+
+// recordHistory runs a dialog through every kind of update on a real
+// in-process server and saves its history.
+func recordHistory(t *testing.T, path string) {
+	ctx := t.Context()
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parley.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) { parleyworker.Register(r, &parleyworker.Activities{Store: db}) })
+	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient()}
+	org, _ := db.CreateOrganization(ctx, "o")
+	project, _ := db.CreateProject(ctx, org.ID, "p")
+	if _, err := svc.Publish(ctx, project.ID, "support", replayBot, "test"); err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := svc.Create(ctx, project.ID, "support", dialogs.CreateInput{Start: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name string
+		arg  any
+	}{
+		{engine.UpdateMessage, engine.MessageInput{Text: "pizza"}},
+		{engine.UpdateMessage, engine.MessageInput{Text: "Person", ClientMessageID: "c1"}},
+		{engine.UpdateMessage, engine.MessageInput{Text: "hello?"}},
+		{engine.UpdateOperatorMessage, engine.OperatorMessageInput{Operator: "Kate", Text: "Hi!"}},
+		{engine.UpdateMode, engine.ModeInput{Mode: store.ModeAuto, Operator: "Kate"}},
+		{engine.UpdateStop, nil},
+		{engine.UpdateStart, nil},
+		{engine.UpdateMessage, engine.MessageInput{Text: "no"}},
+	}
+	for _, st := range steps {
+		if _, err := svc.Update(ctx, d, st.name, "", st.arg); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+	}
+	run := ts.GetDefaultClient().GetWorkflow(ctx, engine.WorkflowID(d.UUID), "")
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	saveHistory(t, ts.GetDefaultClient(), engine.WorkflowID(d.UUID), path)
+}
+
+func saveHistory(t *testing.T, c client.Client, workflowID, path string) {
+	ctx := t.Context()
+	iter := c.GetWorkflowHistory(ctx, workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %d events into %s", len(h.Events), path)
+}

@@ -1,0 +1,69 @@
+package native
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"parley/server"
+	"parley/store"
+)
+
+type dataJSON struct {
+	Question string `json:"question"`
+	Type     string `json:"type"`
+	Answer   string `json:"answer"`
+	Variable string `json:"variable"`
+}
+
+type dialogJSON struct {
+	ID        string         `json:"id"`
+	Number    int64          `json:"number"`
+	Bot       string         `json:"bot"`
+	Version   int            `json:"version"`
+	Status    string         `json:"status"`
+	Mode      string         `json:"mode"`
+	Node      string         `json:"node"`
+	Variables map[string]any `json:"variables"`
+	Data      []dataJSON     `json:"data"`
+	Messages  []messageJSON  `json:"messages"`
+}
+
+// dialog returns a dialog's state, collected data and transcript.
+func (h *handlers) dialog(c *gin.Context) {
+	d, ok := h.lookup(c)
+	if !ok {
+		return
+	}
+	bot, err := h.Store.BotByID(c, d.ProjectID, d.BotID)
+	if err != nil {
+		server.Error(c, err)
+		return
+	}
+	msgs, err := h.Store.Messages(c, d.ID)
+	if err != nil {
+		server.Error(c, err)
+		return
+	}
+	items, err := h.Store.Data(c, d.ID)
+	if err != nil {
+		server.Error(c, err)
+		return
+	}
+	vars := d.Variables
+	if vars == nil {
+		vars = map[string]any{}
+	}
+	c.JSON(http.StatusOK, dialogJSON{ID: d.UUID, Number: d.Number, Bot: bot.Slug, Version: d.Version, Status: d.Status,
+		Mode: d.Mode, Node: d.Node, Variables: vars, Data: dataOf(items), Messages: messagesJSON(msgs)})
+}
+
+func dataOf(items []store.DataItem) []dataJSON {
+	out := make([]dataJSON, 0, len(items))
+	for _, it := range items {
+		if !it.Deleted {
+			out = append(out, dataJSON{Question: it.Question, Type: it.Type, Answer: it.Answer, Variable: it.Variable})
+		}
+	}
+	return out
+}

@@ -1,0 +1,36 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"parley/dialogs"
+	"parley/store"
+)
+
+// Deps are what the HTTP layer needs.
+type Deps struct {
+	Store   store.Store
+	Dialogs *dialogs.Service
+	Logger  *slog.Logger
+}
+
+// Dialect mounts one API dialect on the router.
+type Dialect func(r *gin.Engine, d Deps)
+
+// New returns the HTTP handler with every given dialect mounted.
+func New(d Deps, dialects ...Dialect) http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.CustomRecovery(func(c *gin.Context, err any) {
+		slog.Error("panic serving request", "path", c.Request.URL.Path, "panic", err)
+		ErrorWith(c, http.StatusInternalServerError, "INTERNAL", "Internal error.", nil)
+	}))
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	for _, mount := range dialects {
+		mount(r, d)
+	}
+	return r
+}

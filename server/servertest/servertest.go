@@ -1,0 +1,138 @@
+// Package servertest starts Parley's HTTP API over real loopback HTTP,
+// against an in-process Temporal server, a real worker and a SQLite store,
+// with two projects to test isolation.
+package servertest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/server/temporaltest"
+
+	"parley/dialogs"
+	"parley/engine"
+	"parley/server"
+	"parley/store"
+	"parley/store/sqlite"
+	parleyworker "parley/worker"
+)
+
+// Project is a test project and its credentials.
+type Project struct {
+	ID       int64
+	Email    string
+	Password string
+	APIKey   string
+}
+
+// Bearer is the project's API key header value.
+func (p Project) Bearer() string { return "Bearer " + p.APIKey }
+
+// Basic is the project's user's Basic header value.
+func (p Project) Basic() string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(p.Email+":"+p.Password))
+}
+
+// Env is a running API.
+type Env struct {
+	T       *testing.T
+	URL     string
+	Store   store.Store
+	Dialogs *dialogs.Service
+	A, B    Project
+}
+
+// New starts everything; it all stops when the test ends.
+func New(t *testing.T, dialects ...server.Dialect) *Env {
+	t.Helper()
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) { parleyworker.Register(r, &parleyworker.Activities{Store: db}) })
+	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient()}
+	srv := httptest.NewServer(server.New(server.Deps{Store: db, Dialogs: svc}, dialects...))
+	t.Cleanup(srv.Close)
+	e := &Env{T: t, URL: srv.URL, Store: db, Dialogs: svc}
+	e.A = e.project("a@example.com")
+	e.B = e.project("b@example.com")
+	return e
+}
+
+func (e *Env) project(email string) Project {
+	ctx := e.T.Context()
+	org, err := e.Store.CreateOrganization(ctx, email)
+	must(e.T, err)
+	p, err := e.Store.CreateProject(ctx, org.ID, email)
+	must(e.T, err)
+	u, err := e.Store.CreateUser(ctx, email, email, "secret-"+email)
+	must(e.T, err)
+	must(e.T, e.Store.SetMembership(ctx, p.ID, u.ID, store.RoleOwner))
+	key, _, err := e.Store.CreateAPIKey(ctx, p.ID, "test")
+	must(e.T, err)
+	return Project{ID: p.ID, Email: email, Password: "secret-" + email, APIKey: key}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Response is a finished request.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test if it is not JSON.
+func (r *Response) JSON(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decoding %s: %v", r.Body, err)
+	}
+}
+
+// Do sends a request. body may be nil, a string or bytes (sent as is), or
+// a value sent as JSON.
+func (e *Env) Do(method, path, auth string, body any) *Response {
+	e.T.Helper()
+	var r io.Reader
+	contentType := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r, contentType = bytes.NewBufferString(b), "application/yaml"
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		must(e.T, err)
+		r = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(e.T.Context(), method, e.URL+path, r)
+	must(e.T, err)
+	if body != nil {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	must(e.T, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	must(e.T, err)
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
