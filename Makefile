@@ -20,9 +20,10 @@ test:
 build:
 	$(GO) build -o $(BIN) ./cmd/parley
 
-## bench: run the benchmarks
-bench:
+## bench: Go benchmarks, then turn latency and throughput of the embedded stack over HTTP (last line: JSON)
+bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	./$(BIN) bench
 
 ## schemas: regenerate schemas/flow.schema.json from the node specs
 schemas:

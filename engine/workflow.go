@@ -13,8 +13,9 @@ import (
 )
 
 const (
-	defaultStepLimit  = 100
-	defaultInactivity = 24 * time.Hour
+	defaultStepLimit    = 100
+	defaultInactivity   = 24 * time.Hour
+	defaultPersistDelay = time.Second
 	// maxUpdatesPerRun stays well under Temporal's cap of updates per run.
 	maxUpdatesPerRun = 1000
 )
@@ -29,6 +30,13 @@ type dialog struct {
 	updates  int // updates handled in this run
 	lock     workflow.Mutex
 	settings Settings
+	timer    timer
+	// flushAt is when what the dialog produced must be stored by the
+	// workflow itself (callers of updates store it at once); zero when
+	// nothing waits. flushNow asks the persist loop to store now.
+	flushAt  time.Time
+	flushNow bool
+	closing  bool // ending or continuing as new: store everything at once
 }
 
 // DialogWorkflow runs one dialog from its first message to its end.
@@ -54,6 +62,9 @@ func withDefaults(s Settings) Settings {
 	if s.InactivityTimeout <= 0 {
 		s.InactivityTimeout = defaultInactivity
 	}
+	if s.PersistDelay <= 0 {
+		s.PersistDelay = defaultPersistDelay
+	}
 	return s
 }
 
@@ -64,7 +75,8 @@ func (d *dialog) init() error {
 		d.s = d.p.Resume
 		d.p.Resume = nil
 	} else {
-		d.s = &State{Flow: d.p.Flow, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: d.p.Variables, StartedAt: now, LastActivity: now, StateSeq: 1}
+		// The caller stored the created dialog, so state 1 is already persisted.
+		d.s = &State{Flow: d.p.Flow, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: d.p.Variables, StartedAt: now, LastActivity: now, StateSeq: 1, Persisted: 1}
 	}
 	flow, err := LoadFlow(d.s.Flow)
 	if err != nil {
@@ -76,39 +88,55 @@ func (d *dialog) init() error {
 }
 
 // mainLoop fires durable timers, and ends or continues the workflow as new.
+// One timer runs at a time, for the earliest deadline; it is replaced only
+// when a change brings a deadline earlier, so a turn costs no timer
+// commands in the common case (see timer).
 func (d *dialog) mainLoop() error {
 	for {
 		if terminal(d.s.Status) {
 			return d.finish()
 		}
 		if d.shouldContinueAsNew() {
-			if err := workflow.Await(d.ctx, func() bool { return workflow.AllHandlersFinished(d.ctx) && !d.s.dirty() }); err != nil {
+			if err := d.finish(); err != nil {
 				return err
 			}
 			return workflow.NewContinueAsNewError(d.ctx, DialogWorkflow, d.nextRunParams())
 		}
+		at, _ := d.nextDeadline()
+		d.timer.arm(d.ctx, earliest(at, d.flushAt))
 		seen := d.changes
-		woke := func() bool { return d.changes != seen }
-		at, fire := d.nextDeadline()
-		if fire == nil {
-			if err := workflow.Await(d.ctx, woke); err != nil {
-				return err
-			}
-			continue
-		}
-		wait := max(at.Sub(workflow.Now(d.ctx)), time.Millisecond)
-		changed, err := workflow.AwaitWithTimeout(d.ctx, wait, woke)
-		if err != nil {
+		if err := workflow.Await(d.ctx, func() bool { return d.changes != seen || d.timer.fired }); err != nil {
 			return err
 		}
-		if !changed {
-			d.withTurn(d.ctx, fire)
+		if d.timer.fired {
+			d.timer.fired = false
+			d.onTimer()
 		}
 	}
 }
 
+// onTimer handles whatever fell due: storing, and a turn of the flow.
+func (d *dialog) onTimer() {
+	now := workflow.Now(d.ctx)
+	if !d.flushAt.IsZero() && !now.Before(d.flushAt) {
+		d.flushNow = true
+	}
+	if at, fire := d.nextDeadline(); fire != nil && !now.Before(at) {
+		d.withTurn(d.ctx, fire)
+	}
+}
+
+// earliest returns the earlier of two times, ignoring zero ones.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
 // finish waits until every handler is done and everything is stored.
 func (d *dialog) finish() error {
+	d.closing = true
 	return workflow.Await(d.ctx, func() bool { return workflow.AllHandlersFinished(d.ctx) && !d.s.dirty() })
 }
 
@@ -123,15 +151,17 @@ func (d *dialog) nextRunParams() Params {
 	return p
 }
 
-// persistLoop stores what the dialog produced, one batch at a time, off the
-// path of the updates: a turn's reply never waits for the database.
+// persistLoop stores what the dialog produced, in batches, off the path of
+// the updates: a turn's reply never waits for the database. Callers of
+// updates store each turn at once; this loop is what makes sure nothing is
+// lost when a caller dies, and it stores what timers produced.
 func (d *dialog) persistLoop(ctx workflow.Context) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
 	})
 	for {
-		if err := workflow.Await(ctx, d.s.dirty); err != nil {
+		if err := workflow.Await(ctx, func() bool { return d.s.dirty() && (d.flushNow || d.closing) }); err != nil {
 			return
 		}
 		in := PersistInput{ProjectID: d.p.ProjectID, Messages: d.s.Outbox, Data: d.s.OutData, State: d.dialogState()}
@@ -141,6 +171,11 @@ func (d *dialog) persistLoop(ctx workflow.Context) {
 		d.s.Outbox = d.s.Outbox[len(in.Messages):]
 		d.s.OutData = d.s.OutData[len(in.Data):]
 		d.s.Persisted = max(d.s.Persisted, in.State.StateSeq)
+		d.flushNow, d.flushAt = false, time.Time{}
+		if d.s.dirty() {
+			d.flushAt = workflow.Now(ctx).Add(d.settings.PersistDelay)
+		}
+		d.changes++
 	}
 }
 
@@ -162,6 +197,9 @@ func (d *dialog) withTurn(ctx workflow.Context, fn func(t *turn)) TurnResult {
 	d.s.LastActivity = workflow.Now(ctx)
 	d.s.StateSeq++
 	d.changes++
+	if d.flushAt.IsZero() {
+		d.flushAt = d.s.LastActivity.Add(d.settings.PersistDelay)
+	}
 	return TurnResult{Messages: t.msgs, Data: t.data, State: d.dialogState(), Waiting: d.s.waitingInfo()}
 }
 

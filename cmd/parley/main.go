@@ -17,6 +17,7 @@ Usage:
   parley validate [--format text|json] FILE...   check bot files (and *.test.yaml files); exit 1 on errors
   parley test FILE.test.yaml...                  run conversation tests
   parley schema                                  print the JSON Schema of bot files
+  parley bench                                   measure turns over HTTP next to bare Temporal updates
 
 Run 'parley COMMAND --help' for a command's flags. Flags override PARLEY_* environment variables:
 PARLEY_ADDR, PARLEY_DATA, PARLEY_FLOWS, PARLEY_TEMPORAL_ADDRESS, PARLEY_TEMPORAL_NAMESPACE,
@@ -44,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runWorker(args[1:], stdout, stderr)
 	case "migrate":
 		return runMigrate(args[1:], stdout, stderr)
+	case "bench":
+		return runBench(args[1:], stdout, stderr)
 	case "test":
 		return runTest(args[1:], stdout, stderr)
 	case "schema":

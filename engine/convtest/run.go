@@ -136,6 +136,8 @@ func runCase(ctx context.Context, db store.Store, projectID int64, bot *store.Bo
 		ProjectID: projectID, DialogID: d.ID, DialogUUID: d.UUID, Number: d.Number, Source: "test",
 		Flow:      engine.FlowRef{BotID: bot.ID, Slug: bot.Slug, Version: version.Version, Source: version.Source},
 		Variables: c.Variables, Start: c.Start == nil || *c.Start,
+		// Expectations read the store, so turns are stored right away.
+		Settings: engine.Settings{PersistDelay: time.Millisecond},
 	})
 	if err := env.GetWorkflowError(); err != nil && !temporal.IsCanceledError(err) {
 		p.failures = append(p.failures, Failure{Test: c.Name, Line: c.Line, Message: fmt.Sprintf("the dialog workflow failed: %v", err)})

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"parley/dialogs"
+)
+
+// benchFlow pauses at a question every turn and never calls out: the turn
+// cost is the engine's own.
+const benchFlow = `bot: bench
+variables:
+  text: { type: string }
+  n: { type: integer, default: 0 }
+nodes:
+  ask:
+    kind: question
+    text: Say something.
+    save: text
+    next: count
+  count:
+    kind: set
+    assign: { n: n + 1 }
+    next: echo
+  echo:
+    kind: message
+    text: "You said {{ text }} ({{ n }})."
+    next: ask
+`
+
+const bareQueue = "bench-bare"
+
+// bareWorkflow is the baseline: a workflow whose update does nothing.
+func bareWorkflow(ctx workflow.Context) error {
+	if err := workflow.SetUpdateHandler(ctx, "noop", func(ctx workflow.Context, s string) (string, error) { return s, nil }); err != nil {
+		return err
+	}
+	return workflow.Await(ctx, func() bool { return false })
+}
+
+type benchConfig struct {
+	dialogs  int
+	peakFor  time.Duration
+	loadFor  time.Duration
+	think    time.Duration
+	oneTurns int
+}
+
+// runBench starts the embedded stack in-process and measures turns over
+// real HTTP next to bare Temporal updates under the same load.
+func runBench(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := benchConfig{}
+	fs.IntVar(&cfg.dialogs, "dialogs", 500, "concurrent dialogs")
+	fs.DurationVar(&cfg.peakFor, "peak", 15*time.Second, "how long the peak throughput run lasts")
+	fs.DurationVar(&cfg.loadFor, "load", 30*time.Second, "how long the realistic load lasts")
+	fs.DurationVar(&cfg.think, "think", 5*time.Second, "mean think time of a user under the realistic load")
+	fs.IntVar(&cfg.oneTurns, "turns", 300, "turns of the one-dialog latency run")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := bench(context.Background(), cfg, stdout); err != nil {
+		fmt.Fprintf(stderr, "parley bench: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// benchEnv is the running stack and the two things measured.
+type benchEnv struct {
+	url, key string
+	tc       client.Client
+}
+
+func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
+	data, err := os.MkdirTemp("", "parley-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(data)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ts, err := startDevTemporal(ctx, data, log)
+	if err != nil {
+		return err
+	}
+	defer ts.Stop()
+	db, err := openStore(ctx, filepath.Join(data, "parley.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tc, err := client.Dial(client.Options{HostPort: ts.HostPort(), Namespace: ts.Namespace(), Logger: quietSDKLogger(log)})
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	boot, err := bootstrap(ctx, db, data)
+	if err != nil {
+		return err
+	}
+	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log}
+	if _, err := svc.Publish(ctx, boot.projectID, "bench", benchFlow, "bench"); err != nil {
+		return err
+	}
+	w, err := startWorker(tc, db)
+	if err != nil {
+		return err
+	}
+	defer w.Stop()
+	bw := sdkworker.New(tc, bareQueue, sdkworker.Options{})
+	bw.RegisterWorkflowWithOptions(bareWorkflow, workflow.RegisterOptions{Name: "BenchBare"})
+	if err := bw.Start(); err != nil {
+		return err
+	}
+	defer bw.Stop()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = serveHTTP(hctx, ln, newHandler(db, svc, log)) }()
+	env := &benchEnv{url: "http://" + ln.Addr().String(), key: boot.apiKey, tc: tc}
+	return env.run(ctx, cfg, out)
+}
+
+// benchResult is the last line of `parley bench`.
+type benchResult struct {
+	Dialogs          int     `json:"dialogs"`
+	Turns            int     `json:"turns"`
+	P50              float64 `json:"p50_ms"`
+	P99              float64 `json:"p99_ms"`
+	UpdateP50        float64 `json:"update_p50_ms"`
+	RatioP50         float64 `json:"ratio_p50"`
+	TurnsPerS        float64 `json:"turns_per_s"`
+	UpdateTurnsPerS  float64 `json:"update_turns_per_s"`
+	LoadTurnsPerS    float64 `json:"load_turns_per_s"`
+	LoadP99          float64 `json:"load_p99_ms"`
+	UpdateLoadP99    float64 `json:"update_load_p99_ms"`
+}
+
+func (e *benchEnv) run(ctx context.Context, cfg benchConfig, out io.Writer) error {
+	res := benchResult{Dialogs: cfg.dialogs}
+	fmt.Fprintf(out, "Creating %d dialogs and %d bare workflows...\n", cfg.dialogs, cfg.dialogs)
+	ds, err := e.createDialogs(ctx, cfg.dialogs)
+	if err != nil {
+		return err
+	}
+	bares, err := e.startBare(ctx, cfg.dialogs)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(out, "(a) one dialog, %d turns one at a time...\n", cfg.oneTurns)
+	one := e.closedLoop(ctx, ds[:1], 0, cfg.oneTurns, e.turn)
+	bareOne := e.closedLoop(ctx, bares[:1], 0, cfg.oneTurns, e.bareUpdate)
+	res.P50, res.P99, res.UpdateP50 = one.pct(50), one.pct(99), bareOne.pct(50)
+	res.RatioP50 = round(res.P50 / res.UpdateP50)
+	fmt.Fprintf(out, "    turn p50 %.1f ms, p99 %.1f ms; bare update p50 %.1f ms, p99 %.1f ms; ratio %.2f\n", res.P50, res.P99, res.UpdateP50, bareOne.pct(99), res.RatioP50)
+
+	fmt.Fprintf(out, "(b) %d dialogs sending as fast as replies come, %s each...\n", cfg.dialogs, cfg.peakFor)
+	peak := e.closedLoop(ctx, ds, cfg.peakFor, 0, e.turn)
+	barePeak := e.closedLoop(ctx, bares, cfg.peakFor, 0, e.bareUpdate)
+	res.TurnsPerS, res.UpdateTurnsPerS = peak.rate(), barePeak.rate()
+	fmt.Fprintf(out, "    %.0f turns/s (p99 %.0f ms, %d errors); bare updates %.0f/s (p99 %.0f ms)\n", res.TurnsPerS, peak.pct(99), peak.errors, res.UpdateTurnsPerS, barePeak.pct(99))
+
+	fmt.Fprintf(out, "(c) %d dialogs, users answering every %s on average, for %s...\n", cfg.dialogs, cfg.think, cfg.loadFor)
+	load := e.openLoop(ctx, ds, cfg, e.turn)
+	bareLoad := e.openLoop(ctx, bares, cfg, e.bareUpdate)
+	res.LoadTurnsPerS, res.LoadP99, res.UpdateLoadP99 = load.rate(), load.pct(99), bareLoad.pct(99)
+	fmt.Fprintf(out, "    %.0f turns/s, p99 %.0f ms (%d errors); bare updates p99 %.0f ms\n", res.LoadTurnsPerS, res.LoadP99, load.errors, res.UpdateLoadP99)
+
+	res.Turns = one.n() + peak.n() + load.n()
+	line, _ := json.Marshal(res)
+	fmt.Fprintln(out, string(line))
+	return nil
+}
+
+func round(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+// samples collects latencies of one measurement.
+type samples struct {
+	mu      sync.Mutex
+	lat     []time.Duration
+	errors  int
+	elapsed time.Duration
+}
+
+func (s *samples) add(d time.Duration, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		s.errors++
+		return
+	}
+	s.lat = append(s.lat, d)
+}
+
+func (s *samples) n() int { return len(s.lat) }
+
+// pct is the p-th percentile in milliseconds.
+func (s *samples) pct(p float64) float64 {
+	if len(s.lat) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(s.lat)
+	slices.Sort(sorted)
+	i := min(len(sorted)-1, int(float64(len(sorted))*p/100))
+	return round(float64(sorted[i].Microseconds()) / 1000)
+}
+
+func (s *samples) rate() float64 {
+	if s.elapsed <= 0 {
+		return 0
+	}
+	return round(float64(len(s.lat)) / s.elapsed.Seconds())
+}
+
+type turnFunc func(ctx context.Context, id string, i int) error
+
+// closedLoop has every target send its next request as soon as the last
+// one answered, for a duration or a number of turns.
+func (e *benchEnv) closedLoop(ctx context.Context, ids []string, d time.Duration, turns int, do turnFunc) *samples {
+	s := &samples{}
+	start := time.Now()
+	var wg sync.WaitGroup
+	var count atomic.Int64
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				if (d > 0 && time.Since(start) > d) || (turns > 0 && count.Add(1) > int64(turns)) {
+					return
+				}
+				t := time.Now()
+				err := do(ctx, id, i)
+				s.add(time.Since(t), err)
+			}
+		}()
+	}
+	wg.Wait()
+	s.elapsed = time.Since(start)
+	return s
+}
