@@ -143,17 +143,17 @@ func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 
 // benchResult is the last line of `parley bench`.
 type benchResult struct {
-	Dialogs          int     `json:"dialogs"`
-	Turns            int     `json:"turns"`
-	P50              float64 `json:"p50_ms"`
-	P99              float64 `json:"p99_ms"`
-	UpdateP50        float64 `json:"update_p50_ms"`
-	RatioP50         float64 `json:"ratio_p50"`
-	TurnsPerS        float64 `json:"turns_per_s"`
-	UpdateTurnsPerS  float64 `json:"update_turns_per_s"`
-	LoadTurnsPerS    float64 `json:"load_turns_per_s"`
-	LoadP99          float64 `json:"load_p99_ms"`
-	UpdateLoadP99    float64 `json:"update_load_p99_ms"`
+	Dialogs         int     `json:"dialogs"`
+	Turns           int     `json:"turns"`
+	P50             float64 `json:"p50_ms"`
+	P99             float64 `json:"p99_ms"`
+	UpdateP50       float64 `json:"update_p50_ms"`
+	RatioP50        float64 `json:"ratio_p50"`
+	TurnsPerS       float64 `json:"turns_per_s"`
+	UpdateTurnsPerS float64 `json:"update_turns_per_s"`
+	LoadTurnsPerS   float64 `json:"load_turns_per_s"`
+	LoadP99         float64 `json:"load_p99_ms"`
+	UpdateLoadP99   float64 `json:"update_load_p99_ms"`
 }
 
 func (e *benchEnv) run(ctx context.Context, cfg benchConfig, out io.Writer) error {
