@@ -173,13 +173,7 @@ func (s *Service) finishUpdate(ctx context.Context, d *store.Dialog, handle clie
 }
 
 func (s *Service) save(ctx context.Context, t *engine.TurnResult) error {
-	if err := s.Store.AppendMessages(ctx, t.Messages); err != nil {
-		return err
-	}
-	if err := s.Store.AppendData(ctx, t.Data); err != nil {
-		return err
-	}
-	return s.Store.SaveDialogState(ctx, t.State)
+	return s.Store.SaveTurn(ctx, store.Turn{Messages: t.Messages, Data: t.Data, State: &t.State})
 }
 
 // mapError turns Temporal's errors into store errors the HTTP layer renders.

@@ -50,6 +50,7 @@ type Settings struct {
 	StepLimit         int           // nodes one turn may run; default 100
 	InactivityTimeout time.Duration // a user who says nothing this long interrupts the dialog; default 24h
 	PersistDelay      time.Duration // how soon the workflow stores a turn itself; default 1s
+	UpdatesPerRun     int           // updates before the workflow continues as new; default 1000
 }
 
 // Params start a dialog workflow.

@@ -16,8 +16,8 @@ const (
 	defaultStepLimit    = 100
 	defaultInactivity   = 24 * time.Hour
 	defaultPersistDelay = time.Second
-	// maxUpdatesPerRun stays well under Temporal's cap of updates per run.
-	maxUpdatesPerRun = 1000
+	// defaultUpdatesPerRun stays well under Temporal's cap of updates per run.
+	defaultUpdatesPerRun = 1000
 )
 
 // dialog is a running dialog workflow: its parameters, state and flow.
@@ -65,6 +65,9 @@ func withDefaults(s Settings) Settings {
 	if s.PersistDelay <= 0 {
 		s.PersistDelay = defaultPersistDelay
 	}
+	if s.UpdatesPerRun <= 0 {
+		s.UpdatesPerRun = defaultUpdatesPerRun
+	}
 	return s
 }
 
@@ -74,6 +77,7 @@ func (d *dialog) init() error {
 	if d.p.Resume != nil {
 		d.s = d.p.Resume
 		d.p.Resume = nil
+		d.flushNow = d.s.dirty() // store at once what the previous run left
 	} else {
 		// The caller stored the created dialog, so state 1 is already persisted.
 		d.s = &State{Flow: d.p.Flow, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: d.p.Variables, StartedAt: now, LastActivity: now, StateSeq: 1, Persisted: 1}
@@ -97,7 +101,10 @@ func (d *dialog) mainLoop() error {
 			return d.finish()
 		}
 		if d.shouldContinueAsNew() {
-			if err := d.finish(); err != nil {
+			// What is not stored yet travels in the state to the next run,
+			// which stores it; waiting for it here would let a busy dialog
+			// keep taking updates and never move on.
+			if err := workflow.Await(d.ctx, func() bool { return workflow.AllHandlersFinished(d.ctx) }); err != nil {
 				return err
 			}
 			return workflow.NewContinueAsNewError(d.ctx, DialogWorkflow, d.nextRunParams())
@@ -141,7 +148,7 @@ func (d *dialog) finish() error {
 }
 
 func (d *dialog) shouldContinueAsNew() bool {
-	return d.updates >= maxUpdatesPerRun || workflow.GetInfo(d.ctx).GetContinueAsNewSuggested()
+	return d.updates >= d.settings.UpdatesPerRun || workflow.GetInfo(d.ctx).GetContinueAsNewSuggested()
 }
 
 func (d *dialog) nextRunParams() Params {

@@ -48,7 +48,7 @@ func authenticate(c *gin.Context, db store.Store) (Caller, error) {
 	case "basic":
 		return basicCaller(c, db, value)
 	case "bearer":
-		key, err := db.APIKeyByKey(c, strings.TrimSpace(value))
+		key, err := db.APIKeyByKey(c.Request.Context(), strings.TrimSpace(value))
 		if err != nil {
 			return Caller{}, err
 		}
@@ -63,11 +63,11 @@ func basicCaller(c *gin.Context, db store.Store, value string) (Caller, error) {
 	if err != nil || !ok {
 		return Caller{}, errNoCredentials
 	}
-	user, err := db.Authenticate(c, email, password)
+	user, err := db.Authenticate(c.Request.Context(), email, password)
 	if err != nil {
 		return Caller{}, err
 	}
-	ms, err := db.Memberships(c, user.ID)
+	ms, err := db.Memberships(c.Request.Context(), user.ID)
 	if err != nil {
 		return Caller{}, err
 	}

@@ -75,6 +75,13 @@ type Store interface {
 	// the dialog does not exist.
 	SaveDialogState(ctx context.Context, s DialogState) error
 
+	// SaveTurn stores what one dialog turn produced in one transaction:
+	// exactly AppendMessages of t.Messages, AppendData of t.Data and, when
+	// t.State is not nil, SaveDialogState of *t.State, with their rules
+	// (retries skipped, older states ignored, ENOTFOUND for an unknown
+	// dialog or bot, ECONFLICT for a message ID used elsewhere), except
+	// that an error in any part stores nothing of the turn.
+	SaveTurn(ctx context.Context, t Turn) error
 	// AppendMessages stores messages. A message whose (DialogID, Seq) is
 	// already stored is skipped, so retries never duplicate. IDs and
 	// CreatedAt are set by the caller (the engine) and kept as given.
@@ -222,6 +229,13 @@ type DialogState struct {
 	Title        string
 	LastUserAt   *time.Time // the respondent's last message
 	UpdatedAt    time.Time
+}
+
+// Turn is what one dialog turn produced, for SaveTurn. State is optional.
+type Turn struct {
+	Messages []Message
+	Data     []DataItem
+	State    *DialogState
 }
 
 // Message roles.

@@ -19,17 +19,12 @@ type Activities struct {
 	Store store.Store
 }
 
-// PersistDialog stores a dialog's new messages, data and state. Every write
-// is idempotent, so a retry after a crash never duplicates anything.
+// PersistDialog stores a dialog's new messages, data and state in one
+// transaction. The write is idempotent, so a retry after a crash never
+// duplicates anything.
 func (a *Activities) PersistDialog(ctx context.Context, in engine.PersistInput) error {
-	if err := a.Store.AppendMessages(ctx, in.Messages); err != nil {
-		return fmt.Errorf("storing messages: %w", err)
-	}
-	if err := a.Store.AppendData(ctx, in.Data); err != nil {
-		return fmt.Errorf("storing collected data: %w", err)
-	}
-	if err := a.Store.SaveDialogState(ctx, in.State); err != nil {
-		return fmt.Errorf("storing dialog state: %w", err)
+	if err := a.Store.SaveTurn(ctx, store.Turn{Messages: in.Messages, Data: in.Data, State: &in.State}); err != nil {
+		return fmt.Errorf("storing dialog %d: %w", in.State.DialogID, err)
 	}
 	return nil
 }

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 
+	"parley/engine"
+	"parley/flows"
 	"parley/store"
 	"parley/store/postgres"
 	"parley/store/sqlite"
@@ -37,4 +40,25 @@ func openStore(ctx context.Context, dsn string) (store.Store, error) {
 
 func newLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// engineSettings reads the engine limits from PARLEY_INACTIVITY_TIMEOUT (a
+// duration like 24h or 3d) and PARLEY_STEP_LIMIT.
+func engineSettings() (engine.Settings, error) {
+	var s engine.Settings
+	if v := os.Getenv("PARLEY_INACTIVITY_TIMEOUT"); v != "" {
+		d, err := flows.ParseDuration(v)
+		if err != nil {
+			return s, fmt.Errorf("PARLEY_INACTIVITY_TIMEOUT: %v", err)
+		}
+		s.InactivityTimeout = d
+	}
+	if v := os.Getenv("PARLEY_STEP_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return s, fmt.Errorf("PARLEY_STEP_LIMIT must be a positive whole number, got %q", v)
+		}
+		s.StepLimit = n
+	}
+	return s, nil
 }

@@ -75,7 +75,11 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("setting up the dev project: %w", err)
 	}
-	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log}
+	settings, err := engineSettings()
+	if err != nil {
+		return err
+	}
+	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: settings}
 	bots := publishDir(ctx, svc, boot.projectID, cfg.flows, stdout)
 	w, err := startWorker(tc, db)
 	if err != nil {

@@ -59,12 +59,16 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			return fmt.Errorf("connecting to Temporal at %s: %w", cfg.temporal, err)
 		}
 		defer tc.Close()
+		settings, err := engineSettings()
+		if err != nil {
+			return err
+		}
 		ln, err := net.Listen("tcp", cfg.addr)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Parley API listening on %s\n", ln.Addr())
-		return serveHTTP(ctx, ln, newHandler(db, &dialogs.Service{Store: db, Temporal: tc, Logger: log}, log))
+		return serveHTTP(ctx, ln, newHandler(db, &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: settings}, log))
 	})
 }
 

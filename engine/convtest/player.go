@@ -26,6 +26,7 @@ type player struct {
 	done     int // steps checked
 	acted    int // steps acted on
 	failures []Failure
+	refused  map[*Step]error // actions the dialog refused
 }
 
 // finish checks the steps the environment never reached because the
@@ -42,7 +43,7 @@ func (p *player) finish(steps []Step) {
 }
 
 func hasAction(st *Step) bool {
-	return st.User != nil || st.Operator != nil || st.Command != "" || st.Start
+	return st.User != nil || st.Operator != nil || st.Command != "" || st.Mode != "" || st.Start
 }
 
 func (p *player) failf(st *Step, format string, args ...any) {
@@ -59,6 +60,8 @@ func (p *player) act(st *Step) {
 		p.operator(st)
 	case st.Command != "":
 		p.update(st, engine.UpdateCommand, engine.CommandInput{Command: st.Command})
+	case st.Mode != "":
+		p.update(st, engine.UpdateMode, engine.ModeInput{Mode: st.Mode})
 	case st.Start:
 		p.update(st, engine.UpdateStart)
 	}
@@ -82,14 +85,27 @@ func (p *player) update(st *Step, name string, args ...any) {
 	p.updates++
 	id := fmt.Sprintf("step-%d", p.updates)
 	p.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
-		OnReject: func(err error) { p.failf(st, "%s was rejected: %v", name, err) },
+		OnReject: func(err error) { p.refuse(st, name, err) },
 		OnAccept: func() {},
 		OnComplete: func(_ any, err error) {
 			if err != nil {
-				p.failf(st, "%s failed: %v", name, err)
+				p.refuse(st, name, err)
 			}
 		},
 	}, args...)
+}
+
+// refuse records an action the dialog refused; it fails the test unless
+// the step expects that error.
+func (p *player) refuse(st *Step, name string, err error) {
+	if st.Expect != nil && st.Expect.Error != "" && strings.Contains(err.Error(), st.Expect.Error) {
+		if p.refused == nil {
+			p.refused = map[*Step]error{}
+		}
+		p.refused[st] = err
+		return
+	}
+	p.failf(st, "%s was refused: %v", name, err)
 }
 
 // check compares what the dialog said and became with the step's Expect.
@@ -109,6 +125,9 @@ func (p *player) check(st *Step) {
 	e := st.Expect
 	if e == nil {
 		return
+	}
+	if e.Error != "" && p.refused[st] == nil {
+		p.failf(st, "the action was accepted, want it refused with %q", e.Error)
 	}
 	if e.Says != nil {
 		p.checkSays(st, said)

@@ -39,6 +39,7 @@ type Step struct {
 	User     *string       `yaml:"user"`
 	Operator *OperatorStep `yaml:"operator"`
 	Command  string        `yaml:"command"`
+	Mode     string        `yaml:"mode"` // auto, manual, operator or blocked
 	Start    bool          `yaml:"start"`
 	Expect   *Expect       `yaml:"expect"`
 	Line     int           `yaml:"-"`
@@ -64,6 +65,7 @@ type Expect struct {
 	Variables map[string]any   `yaml:"variables"`
 	Data      []map[string]any `yaml:"data"` // collected so far: {variable, answer, ...}
 	Pending   *int             `yaml:"pending"`
+	Error     string           `yaml:"error"` // the step's action must be refused with a message containing this
 }
 
 type suiteFile struct {

@@ -35,7 +35,7 @@ func (h *handlers) publish(c *gin.Context) {
 		return
 	}
 	caller := server.CallerOf(c)
-	pub, err := h.Dialogs.Publish(c, caller.ProjectID, c.Param("slug"), string(body), caller.Name)
+	pub, err := h.Dialogs.Publish(c.Request.Context(), caller.ProjectID, c.Param("slug"), string(body), caller.Name)
 	var flowErr *dialogs.FlowError
 	if errors.As(err, &flowErr) {
 		problems := make([]problemJSON, len(flowErr.Problems))
@@ -54,12 +54,12 @@ func (h *handlers) publish(c *gin.Context) {
 
 // flow returns the current version's YAML as it was published.
 func (h *handlers) flow(c *gin.Context) {
-	bot, err := h.Store.Bot(c, server.CallerOf(c).ProjectID, c.Param("slug"))
+	bot, err := h.Store.Bot(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("slug"))
 	if err != nil {
 		server.Error(c, err)
 		return
 	}
-	v, err := h.Store.FlowVersion(c, bot.ID, bot.CurrentVersion)
+	v, err := h.Store.FlowVersion(c.Request.Context(), bot.ID, bot.CurrentVersion)
 	if err != nil {
 		server.Error(c, err)
 		return
@@ -77,12 +77,12 @@ type versionJSON struct {
 }
 
 func (h *handlers) versions(c *gin.Context) {
-	bot, err := h.Store.Bot(c, server.CallerOf(c).ProjectID, c.Param("slug"))
+	bot, err := h.Store.Bot(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("slug"))
 	if err != nil {
 		server.Error(c, err)
 		return
 	}
-	vs, err := h.Store.FlowVersions(c, bot.ID)
+	vs, err := h.Store.FlowVersions(c.Request.Context(), bot.ID)
 	if err != nil {
 		server.Error(c, err)
 		return

@@ -63,7 +63,7 @@ func (h *handlers) createDialog(c *gin.Context) {
 	}
 	start := req.Start == nil || *req.Start
 	in := dialogs.CreateInput{Variables: req.Variables, Start: start, Source: "api", IP: c.ClientIP()}
-	d, turn, err := h.Dialogs.Create(c, server.CallerOf(c).ProjectID, c.Param("slug"), in)
+	d, turn, err := h.Dialogs.Create(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("slug"), in)
 	if err != nil {
 		server.Error(c, err)
 		return
@@ -89,9 +89,9 @@ func (h *handlers) lookup(c *gin.Context) (*store.Dialog, bool) {
 	var d *store.Dialog
 	var err error
 	if n, perr := strconv.ParseInt(id, 10, 64); perr == nil {
-		d, err = h.Store.DialogByID(c, project, n)
+		d, err = h.Store.DialogByID(c.Request.Context(), project, n)
 	} else {
-		d, err = h.Store.Dialog(c, project, id)
+		d, err = h.Store.Dialog(c.Request.Context(), project, id)
 	}
 	if err != nil {
 		server.Error(c, err)
@@ -134,7 +134,7 @@ func (h *handlers) message(c *gin.Context) {
 }
 
 func (h *handlers) runUpdate(c *gin.Context, d *store.Dialog, name, updateID string, arg any) {
-	turn, err := h.Dialogs.Update(c, d, name, updateID, arg)
+	turn, err := h.Dialogs.Update(c.Request.Context(), d, name, updateID, arg)
 	if err != nil {
 		server.Error(c, err)
 		return

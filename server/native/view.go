@@ -35,17 +35,17 @@ func (h *handlers) dialog(c *gin.Context) {
 	if !ok {
 		return
 	}
-	bot, err := h.Store.BotByID(c, d.ProjectID, d.BotID)
+	bot, err := h.Store.BotByID(c.Request.Context(), d.ProjectID, d.BotID)
 	if err != nil {
 		server.Error(c, err)
 		return
 	}
-	msgs, err := h.Store.Messages(c, d.ID)
+	msgs, err := h.Store.Messages(c.Request.Context(), d.ID)
 	if err != nil {
 		server.Error(c, err)
 		return
 	}
-	items, err := h.Store.Data(c, d.ID)
+	items, err := h.Store.Data(c.Request.Context(), d.ID)
 	if err != nil {
 		server.Error(c, err)
 		return

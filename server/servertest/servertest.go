@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
@@ -42,11 +43,12 @@ func (p Project) Basic() string {
 
 // Env is a running API.
 type Env struct {
-	T       *testing.T
-	URL     string
-	Store   store.Store
-	Dialogs *dialogs.Service
-	A, B    Project
+	T        *testing.T
+	URL      string
+	Store    store.Store
+	Dialogs  *dialogs.Service
+	Temporal client.Client
+	A, B     Project
 }
 
 // New starts everything; it all stops when the test ends.
@@ -62,7 +64,7 @@ func New(t *testing.T, dialects ...server.Dialect) *Env {
 	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient()}
 	srv := httptest.NewServer(server.New(server.Deps{Store: db, Dialogs: svc}, dialects...))
 	t.Cleanup(srv.Close)
-	e := &Env{T: t, URL: srv.URL, Store: db, Dialogs: svc}
+	e := &Env{T: t, URL: srv.URL, Store: db, Dialogs: svc, Temporal: ts.GetDefaultClient()}
 	e.A = e.project("a@example.com")
 	e.B = e.project("b@example.com")
 	return e

@@ -118,35 +118,31 @@ func (d *DB) DialogByID(ctx context.Context, projectID, id int64) (*store.Dialog
 }
 
 // SaveDialogState writes a dialog's live state unless the stored StateSeq is
-// already as new. The row is locked first, so of two concurrent saves the
-// newer always wins; NO KEY UPDATE still lets messages be appended
-// meanwhile. A zero UpdatedAt is set to now; otherwise it is kept, as the
-// workflow's clock decides it.
+// already as new. A zero UpdatedAt is set to now; otherwise it is kept, as
+// the workflow's clock decides it.
 func (d *DB) SaveDialogState(ctx context.Context, s store.DialogState) error {
-	s = rules.CleanState(s)
-	if s.UpdatedAt.IsZero() {
-		s.UpdatedAt = d.now()
-	}
-	vars, err := rules.JSON(s.Variables)
+	return d.saveTurn(ctx, "saving dialog state", store.Turn{State: &s})
+}
+
+// saveState is SaveDialogState in t, for a state prepared by
+// rules.PrepareTurn; vars is s.Variables as JSON. The row is locked first
+// (a no-op if saveTurn has locked it), so of two concurrent saves the newer
+// always wins; NO KEY UPDATE still lets other dialogs' rows reference it.
+func (t *tx) saveState(ctx context.Context, s *store.DialogState, vars string) error {
+	var projectID, seq int64
+	err := t.queryRow(ctx, `SELECT project_id, state_seq FROM dialogs WHERE id = $1 FOR NO KEY UPDATE`, s.DialogID).Scan(&projectID, &seq)
 	if err != nil {
-		return fmt.Errorf("saving dialog state: %w", err)
+		return notFound(err, "Dialog", s.DialogID)
 	}
-	return d.write(ctx, "saving dialog state", func(t *tx) error {
-		var projectID, seq int64
-		err := t.queryRow(ctx, `SELECT project_id, state_seq FROM dialogs WHERE id = $1 FOR NO KEY UPDATE`, s.DialogID).Scan(&projectID, &seq)
-		if err != nil {
-			return notFound(err, "Dialog", s.DialogID)
-		}
-		if s.StateSeq <= seq {
-			return nil // a late retry of an older state
-		}
-		if err := t.checkBot(ctx, projectID, s.BotID); err != nil {
-			return err
-		}
-		_, err = t.exec(ctx, `UPDATE dialogs SET state_seq = $1, bot_id = $2, version = $3, status = $4, mode = $5, node = $6,
-			variables = $7, pending_count = $8, title = $9, last_user_at = $10, updated_at = $11 WHERE id = $12`,
-			s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
-			vars, s.PendingCount, s.Title, s.LastUserAt, s.UpdatedAt, s.DialogID)
+	if s.StateSeq <= seq {
+		return nil // a late retry of an older state
+	}
+	if err := t.checkBot(ctx, projectID, s.BotID); err != nil {
 		return err
-	})
+	}
+	_, err = t.exec(ctx, `UPDATE dialogs SET state_seq = $1, bot_id = $2, version = $3, status = $4, mode = $5, node = $6,
+		variables = $7, pending_count = $8, title = $9, last_user_at = $10, updated_at = $11 WHERE id = $12`,
+		s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
+		vars, s.PendingCount, s.Title, s.LastUserAt, s.UpdatedAt, s.DialogID)
+	return err
 }

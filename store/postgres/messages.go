@@ -35,34 +35,24 @@ func scanData(r scanner, it *store.DataItem) error {
 // stored; ENOTFOUND if a dialog does not exist, ECONFLICT if an ID is taken
 // by another (DialogID, Seq).
 func (d *DB) AppendMessages(ctx context.Context, msgs []store.Message) error {
-	if len(msgs) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(msgs))
+	return d.saveTurn(ctx, "appending messages", store.Turn{Messages: msgs})
+}
+
+// appendMessages is AppendMessages in t, which has locked the messages'
+// dialogs; buttons[i] is msgs[i].Buttons as JSON.
+func (t *tx) appendMessages(ctx context.Context, msgs []store.Message, buttons []string) error {
 	for i, m := range msgs {
-		ids[i] = m.DialogID
-	}
-	return d.write(ctx, "appending messages", func(t *tx) error {
-		if err := t.lockDialogs(ctx, ids); err != nil {
+		_, err := t.exec(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			ON CONFLICT (dialog_id, seq) DO NOTHING`,
+			m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons[i], m.Operator, m.Node, m.ClientMessageID, rules.Time(m.CreatedAt))
+		if isUnique(err) {
+			return rules.ErrMessageIDUsed
+		}
+		if err != nil {
 			return err
 		}
-		for _, m := range msgs {
-			buttons, err := rules.JSON(m.Buttons)
-			if err != nil {
-				return err
-			}
-			_, err = t.exec(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-				ON CONFLICT (dialog_id, seq) DO NOTHING`,
-				m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons, m.Operator, m.Node, m.ClientMessageID, rules.Time(m.CreatedAt))
-			if isUnique(err) {
-				return rules.ErrMessageIDUsed
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // Messages lists a dialog's messages by Seq.
@@ -74,23 +64,23 @@ func (d *DB) Messages(ctx context.Context, dialogID int64) ([]store.Message, err
 // AppendData stores collected data, skipping (DialogID, Seq) already stored;
 // ENOTFOUND if a dialog does not exist.
 func (d *DB) AppendData(ctx context.Context, items []store.DataItem) error {
-	if len(items) == 0 {
-		return nil
-	}
-	return d.write(ctx, "appending data", func(t *tx) error {
-		for _, it := range items {
-			_, err := t.exec(ctx, `INSERT INTO data_items (`+dataColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-				ON CONFLICT (dialog_id, seq) DO NOTHING`,
-				it.DialogID, it.Seq, it.Question, it.Type, it.Answer, it.Variable, it.Deleted, rules.Time(it.CreatedAt))
-			switch {
-			case isForeignKey(err):
-				return rules.NotFound("Dialog", it.DialogID)
-			case err != nil:
-				return err
-			}
+	return d.saveTurn(ctx, "appending data", store.Turn{Data: items})
+}
+
+// appendData is AppendData in t.
+func (t *tx) appendData(ctx context.Context, items []store.DataItem) error {
+	for _, it := range items {
+		_, err := t.exec(ctx, `INSERT INTO data_items (`+dataColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (dialog_id, seq) DO NOTHING`,
+			it.DialogID, it.Seq, it.Question, it.Type, it.Answer, it.Variable, it.Deleted, rules.Time(it.CreatedAt))
+		switch {
+		case isForeignKey(err):
+			return rules.NotFound("Dialog", it.DialogID)
+		case err != nil:
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // Data lists a dialog's collected data by Seq.
@@ -99,8 +89,8 @@ func (d *DB) Data(ctx context.Context, dialogID int64) ([]store.DataItem, error)
 		`SELECT `+dataColumns+` FROM data_items WHERE dialog_id = $1 ORDER BY seq`, dialogID)
 }
 
-// lockDialogs locks the dialogs' rows, so appends to a dialog take turns;
-// ENOTFOUND if one does not exist. Without the lock, two retries of one
+// lockDialogs locks the dialogs' rows, so writes of turns to a dialog take
+// turns; ENOTFOUND if one does not exist. Without the lock, two retries of one
 // message racing each other would collide on the unique message ID, which
 // ON CONFLICT (dialog_id, seq) does not cover, and one would fail. Rows are
 // locked in id order, so two batches cannot deadlock.

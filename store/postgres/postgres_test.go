@@ -17,7 +17,7 @@ import (
 )
 
 // databaseURL returns PARLEY_TEST_DATABASE_URL, skipping t if it is unset.
-func databaseURL(t *testing.T) string {
+func databaseURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv("PARLEY_TEST_DATABASE_URL")
 	if u == "" {
@@ -28,7 +28,7 @@ func databaseURL(t *testing.T) string {
 
 // open opens a store in a new schema of the test database, dropped when t
 // ends.
-func open(t *testing.T) *DB {
+func open(t testing.TB) *DB {
 	t.Helper()
 	base := databaseURL(t)
 	schema := "parley_test_" + strings.ToLower(rand.Text())
@@ -58,7 +58,7 @@ func open(t *testing.T) *DB {
 }
 
 // withSearchPath adds search_path=schema to a postgres:// URL.
-func withSearchPath(t *testing.T, base, schema string) string {
+func withSearchPath(t testing.TB, base, schema string) string {
 	t.Helper()
 	u, err := url.Parse(base)
 	if err != nil {
@@ -73,6 +73,12 @@ func withSearchPath(t *testing.T, base, schema string) string {
 func TestContract(t *testing.T) {
 	databaseURL(t)
 	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
+}
+
+// BenchmarkSaveTurnConcurrent is storetest.BenchSaveTurn in a new schema:
+// 32 goroutines per GOMAXPROCS storing turns of their own dialogs.
+func BenchmarkSaveTurnConcurrent(b *testing.B) {
+	storetest.BenchSaveTurn(b, open(b))
 }
 
 func TestOpenTwice(t *testing.T) {

@@ -42,7 +42,7 @@ func (d *DB) CreateProject(ctx context.Context, orgID int64, name string) (*stor
 // Project returns a project; ENOTFOUND if there is none.
 func (d *DB) Project(ctx context.Context, id int64) (*store.Project, error) {
 	p := &store.Project{}
-	err := d.db.QueryRowContext(ctx, `SELECT id, org_id, name, created_at FROM projects WHERE id = ?`, id).
+	err := d.reader.QueryRowContext(ctx, `SELECT id, org_id, name, created_at FROM projects WHERE id = ?`, id).
 		Scan(&p.ID, &p.OrgID, &p.Name, timeScanner{&p.CreatedAt})
 	if err != nil {
 		return nil, wrap("loading project", notFound(err, "Project", id))
@@ -80,7 +80,7 @@ func (d *DB) CreateUser(ctx context.Context, email, name, password string) (*sto
 func (d *DB) Authenticate(ctx context.Context, email, password string) (*store.User, error) {
 	u := &store.User{}
 	var hash string
-	err := d.db.QueryRowContext(ctx, `SELECT id, email, name, password_hash, created_at FROM users WHERE email = ?`,
+	err := d.reader.QueryRowContext(ctx, `SELECT id, email, name, password_hash, created_at FROM users WHERE email = ?`,
 		rules.Clean(rules.Email(email))).Scan(&u.ID, &u.Email, &u.Name, &hash, timeScanner{&u.CreatedAt})
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("authenticating: %w", err)

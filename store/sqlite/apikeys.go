@@ -69,7 +69,7 @@ func (d *DB) storeAPIKey(ctx context.Context, what string, projectID int64, name
 // APIKeyByKey returns the record of a plain key; EUNAUTHORIZED if unknown.
 func (d *DB) APIKeyByKey(ctx context.Context, key string) (*store.APIKey, error) {
 	k := &store.APIKey{}
-	err := scanAPIKey(d.db.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ?`, store.HashAPIKey(key)), k)
+	err := scanAPIKey(d.reader.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ?`, store.HashAPIKey(key)), k)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, rules.ErrUnknownAPIKey

@@ -127,7 +127,7 @@ func (t *tx) nextID(ctx context.Context) (int64, error) {
 // Bot returns a project's bot by slug; ENOTFOUND if there is none.
 func (d *DB) Bot(ctx context.Context, projectID int64, slug string) (*store.Bot, error) {
 	b := &store.Bot{}
-	err := scanBot(d.db.QueryRowContext(ctx, `SELECT `+botColumns+` FROM bots WHERE project_id = ? AND slug = ?`, projectID, rules.Clean(slug)), b)
+	err := scanBot(d.reader.QueryRowContext(ctx, `SELECT `+botColumns+` FROM bots WHERE project_id = ? AND slug = ?`, projectID, rules.Clean(slug)), b)
 	if err != nil {
 		return nil, wrap("loading bot", notFound(err, "Bot", slug))
 	}
@@ -137,7 +137,7 @@ func (d *DB) Bot(ctx context.Context, projectID int64, slug string) (*store.Bot,
 // BotByID returns a project's bot by id; ENOTFOUND if there is none.
 func (d *DB) BotByID(ctx context.Context, projectID, id int64) (*store.Bot, error) {
 	b := &store.Bot{}
-	err := scanBot(d.db.QueryRowContext(ctx, `SELECT `+botColumns+` FROM bots WHERE project_id = ? AND id = ?`, projectID, id), b)
+	err := scanBot(d.reader.QueryRowContext(ctx, `SELECT `+botColumns+` FROM bots WHERE project_id = ? AND id = ?`, projectID, id), b)
 	if err != nil {
 		return nil, wrap("loading bot", notFound(err, "Bot", id))
 	}
@@ -152,7 +152,7 @@ func (d *DB) Bots(ctx context.Context, projectID int64) ([]store.Bot, error) {
 // FlowVersion returns one version of a bot's flow; ENOTFOUND if there is none.
 func (d *DB) FlowVersion(ctx context.Context, botID int64, version int) (*store.FlowVersion, error) {
 	v := &store.FlowVersion{}
-	err := scanVersion(d.db.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM flow_versions WHERE bot_id = ? AND version = ?`, botID, version), v)
+	err := scanVersion(d.reader.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM flow_versions WHERE bot_id = ? AND version = ?`, botID, version), v)
 	if err != nil {
 		return nil, wrap("loading flow version", notFound(err, "Flow version", fmt.Sprintf("%d of bot %d", version, botID)))
 	}

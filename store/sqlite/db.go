@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
@@ -21,8 +22,27 @@ import (
 var _ store.Store = (*DB)(nil)
 
 // DB is a store.Store on an SQLite database file.
+//
+// SQLite runs one write transaction at a time. A connection that finds the
+// database busy waits in SQLite's busy handler, which sleeps and retries
+// with backoff, so concurrent writers on many connections wake late, retry
+// in no order and pile up multi-second waits. DB queues writers in Go
+// instead: every write transaction runs on the writer pool's one
+// connection, and writers take turns at it in arrival order (see write).
+// Reads run on the reader pool, whose connections WAL lets read next to
+// the writer and each other. busy_timeout stays for what Go cannot queue:
+// another process on the same file, and WAL checkpoints.
 type DB struct {
-	db *sql.DB
+	writer *sql.DB // one connection, for every write transaction
+	reader *sql.DB // query_only connections, for every read
+	// turn is the writer's queue: a writer holds the one slot while it
+	// uses the writer. Blocked senders on a channel are served first in,
+	// first out; the pool's own queue hands a freed connection to a random
+	// waiter, which leaves the unlucky ones with long tails.
+	turn chan struct{}
+	// stmts are the turn's statements, prepared on the writer once: each
+	// write would otherwise parse them anew, a fifth of a turn's time.
+	stmts map[string]*sql.Stmt
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
@@ -34,41 +54,101 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" || strings.Contains(path, "?") {
 		return nil, fmt.Errorf("opening sqlite database: path %q must be a file name without '?'", path)
 	}
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	// Every write transaction takes the write lock when it begins: a deferred
-	// one that reads first and writes later fails with SQLITE_BUSY at once
-	// when another writer got in between, and busy_timeout cannot help.
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", path+"?"+q.Encode())
+	writer, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("opening sqlite database %s: %w", path, err)
 	}
-	if err := migrate(ctx, db); err != nil {
-		db.Close()
+	// One connection, never closed for being idle: its page cache stays
+	// warm, and pragmas are not applied again.
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	// The writer's first connection switches the file to WAL before any
+	// reader opens it.
+	if err := migrate(ctx, writer); err != nil {
+		writer.Close()
 		return nil, fmt.Errorf("migrating sqlite database %s: %w", path, err)
 	}
-	return &DB{db: db, Now: time.Now}, nil
+	reader, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("opening sqlite database %s: %w", path, err)
+	}
+	// Reads use the CPU, not the disk, so more connections than CPUs would
+	// not read faster; a few more keep a long list from holding up lookups.
+	// Every one stays open: opening a connection reads the schema anew.
+	n := max(4, runtime.GOMAXPROCS(0))
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+	if err := reader.PingContext(ctx); err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, fmt.Errorf("opening sqlite database %s for reading: %w", path, err)
+	}
+	d := &DB{writer: writer, reader: reader, turn: make(chan struct{}, 1), stmts: map[string]*sql.Stmt{}, Now: time.Now}
+	for _, q := range prepared {
+		st, err := writer.PrepareContext(ctx, q)
+		if err != nil {
+			d.Close()
+			return nil, fmt.Errorf("opening sqlite database %s: preparing statements: %w", path, err)
+		}
+		d.stmts[q] = st
+	}
+	return d, nil
+}
+
+// prepared are the statements of the hot path, SaveTurn's, which tx runs
+// as prepared statements.
+var prepared = []string{insertMessage, insertData, selectState, selectBot, updateState}
+
+// dsn is the data source name of the writer's or a reader's connections.
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if writer {
+		q.Add("_pragma", "journal_mode(WAL)") // persistent: readers find the file in WAL mode
+		q.Add("_pragma", "synchronous(NORMAL)")
+		// Every write transaction takes the write lock when it begins: a
+		// deferred one that reads first and writes later fails with
+		// SQLITE_BUSY at once when another process's writer got in
+		// between, and busy_timeout cannot help.
+		q.Set("_txlock", "immediate")
+	} else {
+		// A read that wrote by mistake would take the write lock behind
+		// the queue's back.
+		q.Add("_pragma", "query_only(1)")
+	}
+	return path + "?" + q.Encode()
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	errs := []error{d.reader.Close()}
+	for _, st := range d.stmts {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(append(errs, d.writer.Close())...)
+}
 
 // now is the current time as it is stored.
 func (d *DB) now() time.Time { return rules.Time(d.Now()) }
 
 // write runs fn in a transaction, committing if it returns nil. *store.Error
 // values pass through as they are; other errors are wrapped with what.
+// Writers wait for their turn in arrival order, giving up when ctx ends.
 func (d *DB) write(ctx context.Context, what string, fn func(tx *tx) error) error {
-	t, err := d.db.BeginTx(ctx, nil)
+	select {
+	case d.turn <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("%s: waiting to write: %w", what, ctx.Err())
+	}
+	defer func() { <-d.turn }()
+	t, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer t.Rollback()
-	if err := fn(&tx{t}); err != nil {
+	if err := fn(&tx{t, d.stmts}); err != nil {
 		return wrap(what, err)
 	}
 	if err := t.Commit(); err != nil {
@@ -77,14 +157,24 @@ func (d *DB) write(ctx context.Context, what string, fn func(tx *tx) error) erro
 	return nil
 }
 
-// tx cleans every string it writes (see rules.Clean).
-type tx struct{ *sql.Tx }
+// tx cleans every string it writes (see rules.Clean), and runs the
+// statements DB has prepared as such.
+type tx struct {
+	*sql.Tx
+	stmts map[string]*sql.Stmt
+}
 
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmts[query]; st != nil {
+		return t.StmtContext(ctx, st).ExecContext(ctx, rules.CleanArgs(args)...)
+	}
 	return t.ExecContext(ctx, query, rules.CleanArgs(args)...)
 }
 
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmts[query]; st != nil {
+		return t.StmtContext(ctx, st).QueryRowContext(ctx, rules.CleanArgs(args)...)
+	}
 	return t.QueryRowContext(ctx, query, rules.CleanArgs(args)...)
 }
 
@@ -121,10 +211,10 @@ func isForeignKey(err error) bool {
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
-// list runs a query and scans each row with scan; never nil, so an empty
-// list encodes as [] rather than null.
+// list runs a query on the reader and scans each row with scan; never nil,
+// so an empty list encodes as [] rather than null.
 func list[T any](ctx context.Context, d *DB, what string, scan func(scanner, *T) error, query string, args ...any) ([]T, error) {
-	rows, err := d.db.QueryContext(ctx, query, args...)
+	rows, err := d.reader.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}

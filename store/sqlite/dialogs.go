@@ -13,6 +13,13 @@ const dialogColumns = `id, uuid, project_id, number, external_id, source, ip, lo
 	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, last_user_at,
 	created_at, updated_at`
 
+const (
+	selectBot   = `SELECT 1 FROM bots WHERE id = ? AND project_id = ?`
+	selectState = `SELECT project_id, state_seq FROM dialogs WHERE id = ?`
+	updateState = `UPDATE dialogs SET state_seq = ?, bot_id = ?, version = ?, status = ?, mode = ?, node = ?,
+		variables = ?, pending_count = ?, title = ?, last_user_at = ?, updated_at = ? WHERE id = ?`
+)
+
 func scanDialog(r scanner, d *store.Dialog) error {
 	var botID sql.NullInt64
 	var vars string
@@ -83,7 +90,7 @@ func (t *tx) checkBot(ctx context.Context, projectID, botID int64) error {
 		return nil
 	}
 	var one int
-	err := t.queryRow(ctx, `SELECT 1 FROM bots WHERE id = ? AND project_id = ?`, botID, projectID).Scan(&one)
+	err := t.queryRow(ctx, selectBot, botID, projectID).Scan(&one)
 	return notFound(err, "Bot", botID)
 }
 
@@ -94,7 +101,7 @@ func (d *DB) Dialog(ctx context.Context, projectID int64, uuid string) (*store.D
 		return nil, rules.NotFound("Dialog", uuid)
 	}
 	dlg := &store.Dialog{}
-	err := scanDialog(d.db.QueryRowContext(ctx, `SELECT `+dialogColumns+` FROM dialogs WHERE project_id = ? AND uuid = ?`, projectID, id), dlg)
+	err := scanDialog(d.reader.QueryRowContext(ctx, `SELECT `+dialogColumns+` FROM dialogs WHERE project_id = ? AND uuid = ?`, projectID, id), dlg)
 	if err != nil {
 		return nil, wrap("loading dialog", notFound(err, "Dialog", uuid))
 	}
@@ -104,7 +111,7 @@ func (d *DB) Dialog(ctx context.Context, projectID int64, uuid string) (*store.D
 // DialogByID returns a project's dialog by integer id; ENOTFOUND if none.
 func (d *DB) DialogByID(ctx context.Context, projectID, id int64) (*store.Dialog, error) {
 	dlg := &store.Dialog{}
-	err := scanDialog(d.db.QueryRowContext(ctx, `SELECT `+dialogColumns+` FROM dialogs WHERE project_id = ? AND id = ?`, projectID, id), dlg)
+	err := scanDialog(d.reader.QueryRowContext(ctx, `SELECT `+dialogColumns+` FROM dialogs WHERE project_id = ? AND id = ?`, projectID, id), dlg)
 	if err != nil {
 		return nil, wrap("loading dialog", notFound(err, "Dialog", id))
 	}
@@ -115,30 +122,25 @@ func (d *DB) DialogByID(ctx context.Context, projectID, id int64) (*store.Dialog
 // already as new. A zero UpdatedAt is set to now; otherwise it is kept, as
 // the workflow's clock decides it.
 func (d *DB) SaveDialogState(ctx context.Context, s store.DialogState) error {
-	s = rules.CleanState(s)
-	if s.UpdatedAt.IsZero() {
-		s.UpdatedAt = d.now()
-	}
-	vars, err := rules.JSON(s.Variables)
+	return d.saveTurn(ctx, "saving dialog state", store.Turn{State: &s})
+}
+
+// saveState is SaveDialogState in t, for a state prepared by
+// rules.PrepareTurn; vars is s.Variables as JSON.
+func (t *tx) saveState(ctx context.Context, s *store.DialogState, vars string) error {
+	var projectID, seq int64
+	err := t.queryRow(ctx, selectState, s.DialogID).Scan(&projectID, &seq)
 	if err != nil {
-		return fmt.Errorf("saving dialog state: %w", err)
+		return notFound(err, "Dialog", s.DialogID)
 	}
-	return d.write(ctx, "saving dialog state", func(t *tx) error {
-		var projectID, seq int64
-		err := t.queryRow(ctx, `SELECT project_id, state_seq FROM dialogs WHERE id = ?`, s.DialogID).Scan(&projectID, &seq)
-		if err != nil {
-			return notFound(err, "Dialog", s.DialogID)
-		}
-		if s.StateSeq <= seq {
-			return nil // a late retry of an older state
-		}
-		if err := t.checkBot(ctx, projectID, s.BotID); err != nil {
-			return err
-		}
-		_, err = t.exec(ctx, `UPDATE dialogs SET state_seq = ?, bot_id = ?, version = ?, status = ?, mode = ?, node = ?,
-			variables = ?, pending_count = ?, title = ?, last_user_at = ?, updated_at = ? WHERE id = ?`,
-			s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
-			vars, s.PendingCount, s.Title, tsPtr(s.LastUserAt), ts(s.UpdatedAt), s.DialogID)
+	if s.StateSeq <= seq {
+		return nil // a late retry of an older state
+	}
+	if err := t.checkBot(ctx, projectID, s.BotID); err != nil {
 		return err
-	})
+	}
+	_, err = t.exec(ctx, updateState,
+		s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
+		vars, s.PendingCount, s.Title, tsPtr(s.LastUserAt), ts(s.UpdatedAt), s.DialogID)
+	return err
 }

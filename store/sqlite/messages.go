@@ -10,6 +10,11 @@ import (
 const (
 	messageColumns = `id, dialog_id, seq, role, text, buttons, operator, node, client_message_id, created_at`
 	dataColumns    = `dialog_id, seq, question, type, answer, variable, deleted, created_at`
+
+	insertMessage = `INSERT INTO messages (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (dialog_id, seq) DO NOTHING`
+	insertData = `INSERT INTO data_items (` + dataColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (dialog_id, seq) DO NOTHING`
 )
 
 func scanMessage(r scanner, m *store.Message) error {
@@ -32,29 +37,25 @@ func scanData(r scanner, it *store.DataItem) error {
 // stored; ENOTFOUND if a dialog does not exist, ECONFLICT if an ID is taken
 // by another (DialogID, Seq).
 func (d *DB) AppendMessages(ctx context.Context, msgs []store.Message) error {
-	if len(msgs) == 0 {
-		return nil
-	}
-	return d.write(ctx, "appending messages", func(t *tx) error {
-		for _, m := range msgs {
-			buttons, err := rules.JSON(m.Buttons)
-			if err != nil {
-				return err
-			}
-			_, err = t.exec(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (dialog_id, seq) DO NOTHING`,
-				m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons, m.Operator, m.Node, m.ClientMessageID, ts(m.CreatedAt))
-			switch {
-			case isForeignKey(err):
-				return rules.NotFound("Dialog", m.DialogID)
-			case isUnique(err):
-				return rules.ErrMessageIDUsed
-			case err != nil:
-				return err
-			}
+	return d.saveTurn(ctx, "appending messages", store.Turn{Messages: msgs})
+}
+
+// appendMessages is AppendMessages in t; buttons[i] is msgs[i].Buttons as
+// JSON.
+func (t *tx) appendMessages(ctx context.Context, msgs []store.Message, buttons []string) error {
+	for i, m := range msgs {
+		_, err := t.exec(ctx, insertMessage,
+			m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons[i], m.Operator, m.Node, m.ClientMessageID, ts(m.CreatedAt))
+		switch {
+		case isForeignKey(err):
+			return rules.NotFound("Dialog", m.DialogID)
+		case isUnique(err):
+			return rules.ErrMessageIDUsed
+		case err != nil:
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // Messages lists a dialog's messages by Seq.
@@ -66,23 +67,22 @@ func (d *DB) Messages(ctx context.Context, dialogID int64) ([]store.Message, err
 // AppendData stores collected data, skipping (DialogID, Seq) already stored;
 // ENOTFOUND if a dialog does not exist.
 func (d *DB) AppendData(ctx context.Context, items []store.DataItem) error {
-	if len(items) == 0 {
-		return nil
-	}
-	return d.write(ctx, "appending data", func(t *tx) error {
-		for _, it := range items {
-			_, err := t.exec(ctx, `INSERT INTO data_items (`+dataColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (dialog_id, seq) DO NOTHING`,
-				it.DialogID, it.Seq, it.Question, it.Type, it.Answer, it.Variable, it.Deleted, ts(it.CreatedAt))
-			switch {
-			case isForeignKey(err):
-				return rules.NotFound("Dialog", it.DialogID)
-			case err != nil:
-				return err
-			}
+	return d.saveTurn(ctx, "appending data", store.Turn{Data: items})
+}
+
+// appendData is AppendData in t.
+func (t *tx) appendData(ctx context.Context, items []store.DataItem) error {
+	for _, it := range items {
+		_, err := t.exec(ctx, insertData,
+			it.DialogID, it.Seq, it.Question, it.Type, it.Answer, it.Variable, it.Deleted, ts(it.CreatedAt))
+		switch {
+		case isForeignKey(err):
+			return rules.NotFound("Dialog", it.DialogID)
+		case err != nil:
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // Data lists a dialog's collected data by Seq.

@@ -1,6 +1,9 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -12,7 +15,7 @@ import (
 )
 
 // open opens a new database in a temporary directory, closed when t ends.
-func open(t *testing.T) *DB {
+func open(t testing.TB) *DB {
 	t.Helper()
 	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"))
 	if err != nil {
@@ -26,6 +29,12 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
 }
 
+// BenchmarkSaveTurnConcurrent is storetest.BenchSaveTurn on a new database
+// file: 32 goroutines per GOMAXPROCS storing turns of their own dialogs.
+func BenchmarkSaveTurnConcurrent(b *testing.B) {
+	storetest.BenchSaveTurn(b, open(b))
+}
+
 func TestOpenTwice(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "parley.db")
 	for range 2 {
@@ -34,7 +43,7 @@ func TestOpenTwice(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got int
-		if err := db.db.QueryRowContext(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&got); err != nil {
+		if err := db.reader.QueryRowContext(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&got); err != nil {
 			t.Fatal(err)
 		}
 		if want := countMigrations(t); got != want {
@@ -46,19 +55,91 @@ func TestOpenTwice(t *testing.T) {
 
 func TestPragmas(t *testing.T) {
 	db := open(t)
-	for _, c := range []struct{ pragma, want string }{
-		{"journal_mode", "wal"},
-		{"foreign_keys", "1"},
-		{"busy_timeout", "5000"},
-		{"synchronous", "1"}, // NORMAL
+	for _, c := range []struct {
+		pool         string
+		db           *sql.DB
+		pragma, want string
+	}{
+		{"writer", db.writer, "journal_mode", "wal"},
+		{"writer", db.writer, "foreign_keys", "1"},
+		{"writer", db.writer, "busy_timeout", "5000"},
+		{"writer", db.writer, "synchronous", "1"}, // NORMAL
+		{"writer", db.writer, "query_only", "0"},
+		{"reader", db.reader, "journal_mode", "wal"},
+		{"reader", db.reader, "foreign_keys", "1"},
+		{"reader", db.reader, "busy_timeout", "5000"},
+		{"reader", db.reader, "query_only", "1"},
 	} {
 		var got string
-		if err := db.db.QueryRowContext(t.Context(), "PRAGMA "+c.pragma).Scan(&got); err != nil {
+		if err := c.db.QueryRowContext(t.Context(), "PRAGMA "+c.pragma).Scan(&got); err != nil {
 			t.Fatal(err)
 		}
 		if got != c.want {
-			t.Errorf("PRAGMA %s = %s, want %s", c.pragma, got, c.want)
+			t.Errorf("%s: PRAGMA %s = %s, want %s", c.pool, c.pragma, got, c.want)
 		}
+	}
+}
+
+// TestPools checks the shape the write queue relies on: one writer
+// connection, and readers that cannot write.
+func TestPools(t *testing.T) {
+	db := open(t)
+	if n := db.writer.Stats().MaxOpenConnections; n != 1 {
+		t.Errorf("writer pool allows %d connections, want 1", n)
+	}
+	if n := db.reader.Stats().MaxOpenConnections; n < 4 {
+		t.Errorf("reader pool allows %d connections, want at least 4", n)
+	}
+	if _, err := db.reader.ExecContext(t.Context(), `INSERT INTO organizations (name, created_at) VALUES ('x', 'y')`); err == nil {
+		t.Error("a reader connection wrote")
+	}
+}
+
+// TestWriteWaitsInGo: a writer that finds another writing waits for its
+// turn in Go, gives up when its context ends, and writes once it is free.
+func TestWriteWaitsInGo(t *testing.T) {
+	db, ctx := open(t), t.Context()
+	o, err := db.CreateOrganization(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.CreateProject(ctx, o.ID, "P")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &store.Dialog{ProjectID: p.ID}
+	if err := db.CreateDialog(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	turn := store.Turn{State: &store.DialogState{DialogID: d.ID, StateSeq: 1, Node: "next"}}
+
+	db.turn <- struct{}{} // another writer is writing
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := db.SaveTurn(short, turn); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("SaveTurn while another writes = %v, want the context's deadline", err)
+	}
+	// Reads do not queue behind the writer.
+	if _, err := db.DialogByID(ctx, p.ID, d.ID); err != nil {
+		t.Fatalf("reading while another writes: %v", err)
+	}
+	done := make(chan error)
+	go func() { done <- db.SaveTurn(ctx, turn) }()
+	select {
+	case err := <-done:
+		t.Fatalf("SaveTurn returned %v while another writes", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	<-db.turn // the other writer is done
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.DialogByID(ctx, p.ID, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.StateSeq != 1 || got.Node != "next" {
+		t.Errorf("dialog StateSeq %d, node %q; want 1, next", got.StateSeq, got.Node)
 	}
 }
 
@@ -128,7 +209,7 @@ func TestSecretsHashed(t *testing.T) {
 // dumpTable returns every value of every row of table as text.
 func dumpTable(t *testing.T, db *DB, table string) string {
 	t.Helper()
-	rows, err := db.db.QueryContext(t.Context(), `SELECT * FROM `+table)
+	rows, err := db.reader.QueryContext(t.Context(), `SELECT * FROM `+table)
 	if err != nil {
 		t.Fatal(err)
 	}

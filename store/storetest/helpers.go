@@ -19,7 +19,7 @@ func wantCode(t *testing.T, err error, want string) {
 }
 
 // noErr fails the test on an error.
-func noErr(t *testing.T, err error) {
+func noErr(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +69,7 @@ var names atomic.Int64
 func unique(prefix string) string { return fmt.Sprintf("%s-%d", prefix, names.Add(1)) }
 
 // newProject creates an organization and a project in it.
-func newProject(t *testing.T, s store.Store) *store.Project {
+func newProject(t testing.TB, s store.Store) *store.Project {
 	t.Helper()
 	o, err := s.CreateOrganization(t.Context(), unique("org"))
 	noErr(t, err)
@@ -79,7 +79,7 @@ func newProject(t *testing.T, s store.Store) *store.Project {
 }
 
 // newBot publishes a one-version bot in the project.
-func newBot(t *testing.T, s store.Store, projectID int64) *store.Bot {
+func newBot(t testing.TB, s store.Store, projectID int64) *store.Bot {
 	t.Helper()
 	slug := unique("bot")
 	out, err := s.PublishFlow(t.Context(), store.Publish{ProjectID: projectID, Slug: slug, Source: "name: " + slug})
@@ -88,7 +88,7 @@ func newBot(t *testing.T, s store.Store, projectID int64) *store.Bot {
 }
 
 // newDialog creates a dialog of the bot in the project.
-func newDialog(t *testing.T, s store.Store, projectID, botID int64) *store.Dialog {
+func newDialog(t testing.TB, s store.Store, projectID, botID int64) *store.Dialog {
 	t.Helper()
 	d := &store.Dialog{ProjectID: projectID, Source: "api",
 		DialogState: store.DialogState{BotID: botID, Version: 1, Status: store.StatusCreated, Mode: store.ModeAuto}}

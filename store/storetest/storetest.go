@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SaveDialogState", testSaveDialogState},
 		{"Messages", testMessages},
 		{"Data", testData},
+		{"SaveTurn", testSaveTurn},
 		{"Values", testValues},
 	}
 	for _, g := range groups {

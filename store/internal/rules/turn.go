@@ -1,0 +1,69 @@
+package rules
+
+import (
+	"slices"
+	"time"
+
+	"parley/store"
+)
+
+// Turn is a store.Turn ready to write: its state cleaned, with UpdatedAt
+// set, and its JSON values encoded, so that a transaction holds its locks
+// only for the statements. Both stores' SaveTurn, AppendMessages, AppendData
+// and SaveDialogState write one.
+type Turn struct {
+	Messages  []store.Message
+	Buttons   []string // Messages[i].Buttons as JSON
+	Data      []store.DataItem
+	State     *store.DialogState // nil: no state to save
+	Variables string             // State.Variables as JSON
+}
+
+// PrepareTurn readies t for writing. A state with a zero UpdatedAt gets
+// now(): otherwise it is kept, as the workflow's clock decides it. t itself
+// is not changed.
+func PrepareTurn(t store.Turn, now func() time.Time) (Turn, error) {
+	p := Turn{Messages: t.Messages, Data: t.Data}
+	if len(t.Messages) > 0 {
+		p.Buttons = make([]string, len(t.Messages))
+		for i, m := range t.Messages {
+			b, err := JSON(m.Buttons)
+			if err != nil {
+				return Turn{}, err
+			}
+			p.Buttons[i] = b
+		}
+	}
+	if t.State != nil {
+		s := CleanState(*t.State)
+		if s.UpdatedAt.IsZero() {
+			s.UpdatedAt = Time(now())
+		}
+		vars, err := JSON(s.Variables)
+		if err != nil {
+			return Turn{}, err
+		}
+		p.State, p.Variables = &s, vars
+	}
+	return p, nil
+}
+
+// Empty reports whether the turn has nothing to write.
+func (t *Turn) Empty() bool { return len(t.Messages) == 0 && len(t.Data) == 0 && t.State == nil }
+
+// DialogIDs returns the ids of the dialogs the turn writes to, sorted and
+// without repeats.
+func (t *Turn) DialogIDs() []int64 {
+	ids := make([]int64, 0, len(t.Messages)+len(t.Data)+1)
+	for _, m := range t.Messages {
+		ids = append(ids, m.DialogID)
+	}
+	for _, it := range t.Data {
+		ids = append(ids, it.DialogID)
+	}
+	if t.State != nil {
+		ids = append(ids, t.State.DialogID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
