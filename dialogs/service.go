@@ -75,8 +75,9 @@ func (s *Service) Create(ctx context.Context, projectID int64, slug string, in C
 	if err := checkVariables(ref, in.Variables); err != nil {
 		return nil, nil, err
 	}
+	// StateSeq 1 is the created dialog, the workflow's first state.
 	d := &store.Dialog{ProjectID: projectID, Source: in.Source, IP: in.IP, ExternalID: in.ExternalID,
-		DialogState: store.DialogState{BotID: bot.ID, Version: ref.Version, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: in.Variables}}
+		DialogState: store.DialogState{StateSeq: 1, BotID: bot.ID, Version: ref.Version, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: in.Variables}}
 	if err := s.Store.CreateDialog(ctx, d); err != nil {
 		return nil, nil, err
 	}
@@ -168,7 +169,9 @@ func (s *Service) finishUpdate(ctx context.Context, d *store.Dialog, handle clie
 	if err := s.save(ctx, &turn); err != nil {
 		s.log().Warn("storing a turn failed; the workflow will store it", "dialog", d.UUID, "error", err)
 	}
+	through := d.StoredThrough
 	d.DialogState = turn.State
+	d.StoredThrough = through
 	return &turn, nil
 }
 

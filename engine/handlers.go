@@ -72,6 +72,7 @@ func (d *dialog) onMessage(ctx workflow.Context, in MessageInput) (TurnResult, e
 	if r := d.s.recent(in.ClientMessageID); r != nil {
 		return *r, nil
 	}
+	d.stored(in.StoredThrough)
 	r, err := d.locked(ctx, func(t *turn) { d.userMessage(t, in) })
 	if err == nil {
 		d.s.remember(in.ClientMessageID, r)

@@ -116,7 +116,6 @@ func (d *dialog) record(t *turn, m store.Message) {
 	m.ID, m.DialogID, m.Seq = fmt.Sprintf("%s-%d", d.p.DialogUUID, d.s.Seq), d.p.DialogID, d.s.Seq
 	m.CreatedAt = now(t.ctx)
 	t.msgs = append(t.msgs, m)
-	d.s.Outbox = append(d.s.Outbox, m)
 }
 
 // collect records a piece of collected data.
@@ -124,7 +123,6 @@ func (d *dialog) collect(t *turn, item store.DataItem) {
 	d.s.Seq++
 	item.DialogID, item.Seq, item.CreatedAt = d.p.DialogID, d.s.Seq, now(t.ctx)
 	t.data = append(t.data, item)
-	d.s.OutData = append(d.s.OutData, item)
 }
 
 func (d *dialog) sendMessage(t *turn, id string, c *nodes.Message) {

@@ -23,14 +23,22 @@ type State struct {
 	StartedAt    time.Time
 	LastActivity time.Time
 	LastUserAt   *time.Time
-	// Outbox holds what is not yet known to be stored.
-	Outbox  []store.Message
-	OutData []store.DataItem
-	// Persisted is the StateSeq last stored by the workflow itself.
+	// Unstored holds the turns not yet known to be stored, oldest first.
+	Unstored []Batch
+	// Persisted is the StateSeq known to be stored: by the workflow itself,
+	// or by the callers of updates (acknowledged through StoredThrough).
 	Persisted int64
 	// Recent remembers the results of the last messages by client message
 	// id, so a retried message returns the same reply instead of a new turn.
 	Recent []RecentTurn
+}
+
+// Batch is what one turn produced; Turn is the StateSeq the turn ended with.
+type Batch struct {
+	Turn     int64
+	At       time.Time
+	Messages []store.Message
+	Data     []store.DataItem
 }
 
 // RecentTurn is the remembered result of a message with a client id.
@@ -69,7 +77,7 @@ func terminal(status string) bool {
 
 // dirty reports whether something is not yet stored by the workflow.
 func (s *State) dirty() bool {
-	return len(s.Outbox) > 0 || len(s.OutData) > 0 || s.Persisted < s.StateSeq
+	return len(s.Unstored) > 0 || s.Persisted < s.StateSeq
 }
 
 // waitingInfo is the public view of what the dialog waits for.

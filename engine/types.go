@@ -49,7 +49,7 @@ type FlowRef struct {
 type Settings struct {
 	StepLimit         int           // nodes one turn may run; default 100
 	InactivityTimeout time.Duration // a user who says nothing this long interrupts the dialog; default 24h
-	PersistDelay      time.Duration // how soon the workflow stores a turn itself; default 1s
+	PersistDelay      time.Duration // how long the workflow waits for callers to store a turn before storing it itself; default 30s
 	UpdatesPerRun     int           // updates before the workflow continues as new; default 1000
 }
 
@@ -73,6 +73,10 @@ type Params struct {
 type MessageInput struct {
 	Text            string
 	ClientMessageID string
+	// StoredThrough acknowledges that the store holds every turn up to
+	// this StateSeq (store.DialogState.StoredThrough), so the workflow
+	// need not store them again.
+	StoredThrough int64
 }
 
 // ModeInput is the argument of the mode update.

@@ -15,7 +15,7 @@ import (
 const (
 	defaultStepLimit    = 100
 	defaultInactivity   = 24 * time.Hour
-	defaultPersistDelay = time.Second
+	defaultPersistDelay = 30 * time.Second
 	// defaultUpdatesPerRun stays well under Temporal's cap of updates per run.
 	defaultUpdatesPerRun = 1000
 )
@@ -130,6 +130,34 @@ func (d *dialog) onTimer() {
 	}
 	if at, fire := d.nextDeadline(); fire != nil && !now.Before(at) {
 		d.withTurn(d.ctx, fire)
+		d.flushNow = true // no caller stores what a timer produced
+	}
+}
+
+// stored records that every turn up to StateSeq through is stored, by the
+// workflow or by a caller, and drops those turns from Unstored.
+func (d *dialog) stored(through int64) {
+	i := 0
+	for i < len(d.s.Unstored) && d.s.Unstored[i].Turn <= through {
+		i++
+	}
+	d.s.Unstored = d.s.Unstored[i:]
+	d.s.Persisted = max(d.s.Persisted, min(through, d.s.StateSeq))
+	d.scheduleFlush()
+}
+
+// scheduleFlush sets when the workflow stores what callers have not
+// acknowledged: PersistDelay after the oldest such turn. Callers store every
+// turn at once and acknowledge it with their next message, so in a lively
+// dialog the workflow itself rarely writes.
+func (d *dialog) scheduleFlush() {
+	switch {
+	case len(d.s.Unstored) > 0:
+		d.flushAt = d.s.Unstored[0].At.Add(d.settings.PersistDelay)
+	case d.s.Persisted < d.s.StateSeq:
+		d.flushAt = d.s.LastActivity.Add(d.settings.PersistDelay)
+	default:
+		d.flushAt = time.Time{}
 	}
 }
 
@@ -171,17 +199,16 @@ func (d *dialog) persistLoop(ctx workflow.Context) {
 		if err := workflow.Await(ctx, func() bool { return d.s.dirty() && (d.flushNow || d.closing) }); err != nil {
 			return
 		}
-		in := PersistInput{ProjectID: d.p.ProjectID, Messages: d.s.Outbox, Data: d.s.OutData, State: d.dialogState()}
+		in := PersistInput{ProjectID: d.p.ProjectID, State: d.dialogState()}
+		for _, b := range d.s.Unstored {
+			in.Messages = append(in.Messages, b.Messages...)
+			in.Data = append(in.Data, b.Data...)
+		}
 		if err := workflow.ExecuteActivity(actx, ActivityPersist, in).Get(ctx, nil); err != nil {
 			return // only when the workflow is cancelled: retries are unlimited
 		}
-		d.s.Outbox = d.s.Outbox[len(in.Messages):]
-		d.s.OutData = d.s.OutData[len(in.Data):]
-		d.s.Persisted = max(d.s.Persisted, in.State.StateSeq)
-		d.flushNow, d.flushAt = false, time.Time{}
-		if d.s.dirty() {
-			d.flushAt = workflow.Now(ctx).Add(d.settings.PersistDelay)
-		}
+		d.flushNow = false
+		d.stored(in.State.StateSeq)
 		d.changes++
 	}
 }
@@ -204,9 +231,10 @@ func (d *dialog) withTurn(ctx workflow.Context, fn func(t *turn)) TurnResult {
 	d.s.LastActivity = workflow.Now(ctx)
 	d.s.StateSeq++
 	d.changes++
-	if d.flushAt.IsZero() {
-		d.flushAt = d.s.LastActivity.Add(d.settings.PersistDelay)
+	if len(t.msgs) > 0 || len(t.data) > 0 {
+		d.s.Unstored = append(d.s.Unstored, Batch{Turn: d.s.StateSeq, At: d.s.LastActivity, Messages: t.msgs, Data: t.data})
 	}
+	d.scheduleFlush()
 	return TurnResult{Messages: t.msgs, Data: t.data, State: d.dialogState(), Waiting: d.s.waitingInfo()}
 }
 

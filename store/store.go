@@ -63,7 +63,8 @@ type Store interface {
 
 	// CreateDialog stores a new dialog, filling in ID (from the sequence
 	// bots share), UUID (when empty), Number (the project's next dialog
-	// number, from 1), CreatedAt and UpdatedAt.
+	// number, from 1), CreatedAt and UpdatedAt. StoredThrough starts at
+	// StateSeq: the created dialog is its own turn, stored.
 	CreateDialog(ctx context.Context, d *Dialog) error
 	// Dialog returns a project's dialog by UUID; ENOTFOUND if there is none.
 	Dialog(ctx context.Context, projectID int64, uuid string) (*Dialog, error)
@@ -71,8 +72,9 @@ type Store interface {
 	DialogByID(ctx context.Context, projectID, id int64) (*Dialog, error)
 	// SaveDialogState writes a dialog's live state. It is idempotent and
 	// ordered: a state whose StateSeq is not greater than the stored one is
-	// ignored, so a late retry never overwrites newer state. ENOTFOUND if
-	// the dialog does not exist.
+	// ignored, so a late retry never overwrites newer state. It says
+	// nothing of a turn's messages, so it leaves StoredThrough as it is.
+	// ENOTFOUND if the dialog does not exist.
 	SaveDialogState(ctx context.Context, s DialogState) error
 
 	// SaveTurn stores what one dialog turn produced in one transaction:
@@ -81,6 +83,17 @@ type Store interface {
 	// (retries skipped, older states ignored, ENOTFOUND for an unknown
 	// dialog or bot, ECONFLICT for a message ID used elsewhere), except
 	// that an error in any part stores nothing of the turn.
+	//
+	// A turn with a state also moves the dialog's StoredThrough, in the
+	// same transaction and whether or not its state is older than the
+	// stored one. Without Through it marks turn k = t.State.StateSeq
+	// stored: k <= StoredThrough changes nothing; k = StoredThrough+1
+	// raises it to k; a later k is remembered until the turns below it
+	// are stored. With Through it marks every turn up to k stored,
+	// raising StoredThrough to at least k. Whenever StoredThrough rises,
+	// remembered turns it reaches are forgotten, and those just above it,
+	// without a gap, are taken in: storing turn 2 when 3 and 4 are
+	// remembered raises it to 4. Retries change nothing.
 	SaveTurn(ctx context.Context, t Turn) error
 	// AppendMessages stores messages. A message whose (DialogID, Seq) is
 	// already stored is skipped, so retries never duplicate. IDs and
@@ -229,6 +242,10 @@ type DialogState struct {
 	Title        string
 	LastUserAt   *time.Time // the respondent's last message
 	UpdatedAt    time.Time
+	// StoredThrough is the turn up to which every turn of the dialog is
+	// stored (see SaveTurn): a watermark, so the workflow can skip storing
+	// what is there. Lookups fill it in; writes ignore the caller's value.
+	StoredThrough int64
 }
 
 // Turn is what one dialog turn produced, for SaveTurn. State is optional.
@@ -236,6 +253,10 @@ type Turn struct {
 	Messages []Message
 	Data     []DataItem
 	State    *DialogState
+	// Through says what State.StateSeq S stands for: false, turn S alone
+	// (one turn as it happened); true, every turn up to S (a batch of
+	// everything not stored before). Without State it means nothing.
+	Through bool
 }
 
 // Message roles.

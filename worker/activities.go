@@ -23,7 +23,7 @@ type Activities struct {
 // transaction. The write is idempotent, so a retry after a crash never
 // duplicates anything.
 func (a *Activities) PersistDialog(ctx context.Context, in engine.PersistInput) error {
-	if err := a.Store.SaveTurn(ctx, store.Turn{Messages: in.Messages, Data: in.Data, State: &in.State}); err != nil {
+	if err := a.Store.SaveTurn(ctx, store.Turn{Messages: in.Messages, Data: in.Data, State: &in.State, Through: true}); err != nil {
 		return fmt.Errorf("storing dialog %d: %w", in.State.DialogID, err)
 	}
 	return nil

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"parley/dialogs"
+	"parley/engine"
 )
 
 // benchFlow pauses at a question every turn and never calls out: the turn
@@ -60,6 +61,7 @@ type benchConfig struct {
 	loadFor  time.Duration
 	think    time.Duration
 	oneTurns int
+	persist  time.Duration
 }
 
 // runBench starts the embedded stack in-process and measures turns over
@@ -73,10 +75,11 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.loadFor, "load", 30*time.Second, "how long the realistic load lasts")
 	fs.DurationVar(&cfg.think, "think", 5*time.Second, "mean think time of a user under the realistic load")
 	fs.IntVar(&cfg.oneTurns, "turns", 300, "turns of the one-dialog latency run")
+	fs.DurationVar(&cfg.persist, "persist-delay", 0, "engine PersistDelay (0: the default)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if err := bench(context.Background(), cfg, stdout); err != nil {
+	if err := bench(context.Background(), &cfg, stdout); err != nil {
 		fmt.Fprintf(stderr, "parley bench: %v\n", err)
 		return 1
 	}
@@ -89,7 +92,7 @@ type benchEnv struct {
 	tc       client.Client
 }
 
-func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
+func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	data, err := os.MkdirTemp("", "parley-bench-")
 	if err != nil {
 		return err
@@ -115,7 +118,7 @@ func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log}
+	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: engine.Settings{PersistDelay: cfg.persist}}
 	if _, err := svc.Publish(ctx, boot.projectID, "bench", benchFlow, "bench"); err != nil {
 		return err
 	}
@@ -138,7 +141,7 @@ func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 	defer stop()
 	go func() { _ = serveHTTP(hctx, ln, newHandler(db, svc, log)) }()
 	env := &benchEnv{url: "http://" + ln.Addr().String(), key: boot.apiKey, tc: tc}
-	return env.run(ctx, cfg, out)
+	return env.run(ctx, *cfg, out)
 }
 
 // benchResult is the last line of `parley bench`.

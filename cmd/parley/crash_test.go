@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -54,7 +55,24 @@ const crashKey = "sk-crash-test-key-0123456789"
 type devProcess struct {
 	cmd  *exec.Cmd
 	url  string
+	key  string // API key; crashKey when empty
 	logs *bytes.Buffer
+}
+
+// rawYAML is a request body sent as it is, as application/yaml.
+type rawYAML string
+
+func httpGet(ctx context.Context, url string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }
 
 func startDev(t *testing.T, data, flowsDir, addr string) *devProcess {
@@ -94,8 +112,15 @@ func (p *devProcess) kill(t *testing.T) {
 func (p *devProcess) call(t *testing.T, method, path string, body any) map[string]any {
 	t.Helper()
 	data, _ := json.Marshal(body)
+	if y, ok := body.(rawYAML); ok {
+		data = []byte(y)
+	}
 	req, _ := http.NewRequestWithContext(t.Context(), method, p.url+path, bytes.NewReader(data))
-	req.Header.Set("Authorization", "Bearer "+crashKey)
+	key := p.key
+	if key == "" {
+		key = crashKey
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", method, path, err, p.logs)

@@ -130,7 +130,8 @@ func (h *handlers) message(c *gin.Context) {
 	if req.ClientMessageID != "" {
 		updateID = "msg-" + req.ClientMessageID
 	}
-	h.runUpdate(c, d, engine.UpdateMessage, updateID, engine.MessageInput{Text: req.Text, ClientMessageID: req.ClientMessageID})
+	in := engine.MessageInput{Text: req.Text, ClientMessageID: req.ClientMessageID, StoredThrough: d.StoredThrough}
+	h.runUpdate(c, d, engine.UpdateMessage, updateID, in)
 }
 
 func (h *handlers) runUpdate(c *gin.Context, d *store.Dialog, name, updateID string, arg any) {

@@ -10,14 +10,14 @@ import (
 
 const dialogColumns = `id, uuid, project_id, number, external_id, source, ip, location,
 	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, last_user_at,
-	created_at, updated_at`
+	created_at, updated_at, stored_through`
 
 func scanDialog(r scanner, d *store.Dialog) error {
 	var botID *int64
 	var vars string
 	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.Source, &d.IP, &d.Location,
 		&d.StateSeq, &botID, &d.Version, &d.Status, &d.Mode, &d.Node, &vars, &d.PendingCount, &d.Title,
-		&d.LastUserAt, &d.CreatedAt, &d.UpdatedAt)
+		&d.LastUserAt, &d.CreatedAt, &d.UpdatedAt, &d.StoredThrough)
 	if err != nil {
 		return err
 	}
@@ -64,11 +64,11 @@ func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
 		}
 		err = t.queryRow(ctx, `INSERT INTO dialogs (uuid, project_id, number, external_id, source, ip, location,
 			state_seq, bot_id, version, status, mode, node, variables, pending_count, title, last_user_at,
-			created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
+			created_at, updated_at, stored_through, stored_ahead)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) RETURNING id`,
 			c.UUID, c.ProjectID, c.Number, c.ExternalID, c.Source, c.IP, c.Location,
 			c.StateSeq, nullID(c.BotID), c.Version, c.Status, c.Mode, c.Node, vars, c.PendingCount, c.Title,
-			c.LastUserAt, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
+			c.LastUserAt, c.CreatedAt, c.UpdatedAt, c.StoredThrough).Scan(&c.ID)
 		if isUnique(err) {
 			return rules.ErrDialogUUIDUsed
 		}
@@ -118,31 +118,49 @@ func (d *DB) DialogByID(ctx context.Context, projectID, id int64) (*store.Dialog
 }
 
 // SaveDialogState writes a dialog's live state unless the stored StateSeq is
-// already as new. A zero UpdatedAt is set to now; otherwise it is kept, as
-// the workflow's clock decides it.
+// already as new, leaving its watermark as it is. A zero UpdatedAt is set
+// to now; otherwise it is kept, as the workflow's clock decides it.
 func (d *DB) SaveDialogState(ctx context.Context, s store.DialogState) error {
-	return d.saveTurn(ctx, "saving dialog state", store.Turn{State: &s})
+	return d.saveTurn(ctx, "saving dialog state", store.Turn{State: &s}, false)
 }
 
-// saveState is SaveDialogState in t, for a state prepared by
-// rules.PrepareTurn; vars is s.Variables as JSON. The row is locked first
-// (a no-op if saveTurn has locked it), so of two concurrent saves the newer
-// always wins; NO KEY UPDATE still lets other dialogs' rows reference it.
-func (t *tx) saveState(ctx context.Context, s *store.DialogState, vars string) error {
+// saveState is SaveDialogState in t, for a turn p prepared by
+// rules.PrepareTurn with a state. If mark, the state also marks its turn
+// (or with p.Through, every turn up to it) stored in the dialog's
+// watermark, whether or not the state itself is newer. The row is locked
+// first (a no-op if saveTurn has locked it), so of two concurrent saves the
+// newer state always wins and watermark changes take turns; NO KEY UPDATE
+// still lets other rows reference it.
+func (t *tx) saveState(ctx context.Context, p *rules.Turn, mark bool) error {
+	s := p.State
 	var projectID, seq int64
-	err := t.queryRow(ctx, `SELECT project_id, state_seq FROM dialogs WHERE id = $1 FOR NO KEY UPDATE`, s.DialogID).Scan(&projectID, &seq)
+	var w rules.Watermark
+	err := t.queryRow(ctx, `SELECT project_id, state_seq, stored_through, stored_ahead FROM dialogs WHERE id = $1 FOR NO KEY UPDATE`,
+		s.DialogID).Scan(&projectID, &seq, &w.Through, &w.Ahead)
 	if err != nil {
 		return notFound(err, "Dialog", s.DialogID)
 	}
-	if s.StateSeq <= seq {
-		return nil // a late retry of an older state
+	next := w
+	if mark {
+		if next, err = w.Store(ctx, t, s.DialogID, s.StateSeq, p.Through); err != nil {
+			return err
+		}
+	}
+	if s.StateSeq <= seq { // a late retry of an older state
+		if next == w {
+			return nil
+		}
+		_, err = t.exec(ctx, `UPDATE dialogs SET stored_through = $1, stored_ahead = $2 WHERE id = $3`,
+			next.Through, next.Ahead, s.DialogID)
+		return err
 	}
 	if err := t.checkBot(ctx, projectID, s.BotID); err != nil {
 		return err
 	}
 	_, err = t.exec(ctx, `UPDATE dialogs SET state_seq = $1, bot_id = $2, version = $3, status = $4, mode = $5, node = $6,
-		variables = $7, pending_count = $8, title = $9, last_user_at = $10, updated_at = $11 WHERE id = $12`,
+		variables = $7, pending_count = $8, title = $9, last_user_at = $10, updated_at = $11,
+		stored_through = $12, stored_ahead = $13 WHERE id = $14`,
 		s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
-		vars, s.PendingCount, s.Title, s.LastUserAt, s.UpdatedAt, s.DialogID)
+		p.Variables, s.PendingCount, s.Title, s.LastUserAt, s.UpdatedAt, next.Through, next.Ahead, s.DialogID)
 	return err
 }

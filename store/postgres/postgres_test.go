@@ -75,6 +75,23 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
 }
 
+// TestRemembered: turns stored out of order wait in dialog_turns only
+// while they are above the watermark.
+func TestRemembered(t *testing.T) {
+	db := open(t)
+	storetest.Remembered(t, db, func(t *testing.T, dialogID int64) []int64 {
+		rows, err := db.pool.Query(t.Context(), `SELECT state_seq FROM dialog_turns WHERE dialog_id = $1 ORDER BY state_seq`, dialogID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return seqs
+	})
+}
+
 // BenchmarkSaveTurnConcurrent is storetest.BenchSaveTurn in a new schema:
 // 32 goroutines per GOMAXPROCS storing turns of their own dialogs.
 func BenchmarkSaveTurnConcurrent(b *testing.B) {

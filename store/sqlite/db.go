@@ -98,7 +98,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // prepared are the statements of the hot path, SaveTurn's, which tx runs
 // as prepared statements.
-var prepared = []string{insertMessage, insertData, selectState, selectBot, updateState}
+var prepared = []string{insertMessage, insertData, selectState, selectBot, updateState, updateWatermark}
 
 // dsn is the data source name of the writer's or a reader's connections.
 func dsn(path string, writer bool) string {

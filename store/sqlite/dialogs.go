@@ -11,13 +11,15 @@ import (
 
 const dialogColumns = `id, uuid, project_id, number, external_id, source, ip, location,
 	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, last_user_at,
-	created_at, updated_at`
+	created_at, updated_at, stored_through`
 
 const (
 	selectBot   = `SELECT 1 FROM bots WHERE id = ? AND project_id = ?`
-	selectState = `SELECT project_id, state_seq FROM dialogs WHERE id = ?`
+	selectState = `SELECT project_id, state_seq, stored_through, stored_ahead FROM dialogs WHERE id = ?`
 	updateState = `UPDATE dialogs SET state_seq = ?, bot_id = ?, version = ?, status = ?, mode = ?, node = ?,
-		variables = ?, pending_count = ?, title = ?, last_user_at = ?, updated_at = ? WHERE id = ?`
+		variables = ?, pending_count = ?, title = ?, last_user_at = ?, updated_at = ?,
+		stored_through = ?, stored_ahead = ? WHERE id = ?`
+	updateWatermark = `UPDATE dialogs SET stored_through = ?, stored_ahead = ? WHERE id = ?`
 )
 
 func scanDialog(r scanner, d *store.Dialog) error {
@@ -25,7 +27,7 @@ func scanDialog(r scanner, d *store.Dialog) error {
 	var vars string
 	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.Source, &d.IP, &d.Location,
 		&d.StateSeq, &botID, &d.Version, &d.Status, &d.Mode, &d.Node, &vars, &d.PendingCount, &d.Title,
-		nullTimeScanner{&d.LastUserAt}, timeScanner{&d.CreatedAt}, timeScanner{&d.UpdatedAt})
+		nullTimeScanner{&d.LastUserAt}, timeScanner{&d.CreatedAt}, timeScanner{&d.UpdatedAt}, &d.StoredThrough)
 	if err != nil {
 		return err
 	}
@@ -66,11 +68,11 @@ func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
 			return err
 		}
 		c.DialogID = c.ID
-		_, err = t.exec(ctx, `INSERT INTO dialogs (`+dialogColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err = t.exec(ctx, `INSERT INTO dialogs (`+dialogColumns+`, stored_ahead)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.UUID, c.ProjectID, c.Number, c.ExternalID, c.Source, c.IP, c.Location,
 			c.StateSeq, nullID(c.BotID), c.Version, c.Status, c.Mode, c.Node, vars, c.PendingCount, c.Title,
-			tsPtr(c.LastUserAt), ts(c.CreatedAt), ts(c.UpdatedAt))
+			tsPtr(c.LastUserAt), ts(c.CreatedAt), ts(c.UpdatedAt), c.StoredThrough, c.StoredThrough)
 		if isUnique(err) {
 			return rules.ErrDialogUUIDUsed
 		}
@@ -119,28 +121,43 @@ func (d *DB) DialogByID(ctx context.Context, projectID, id int64) (*store.Dialog
 }
 
 // SaveDialogState writes a dialog's live state unless the stored StateSeq is
-// already as new. A zero UpdatedAt is set to now; otherwise it is kept, as
-// the workflow's clock decides it.
+// already as new, leaving its watermark as it is. A zero UpdatedAt is set
+// to now; otherwise it is kept, as the workflow's clock decides it.
 func (d *DB) SaveDialogState(ctx context.Context, s store.DialogState) error {
-	return d.saveTurn(ctx, "saving dialog state", store.Turn{State: &s})
+	return d.saveTurn(ctx, "saving dialog state", store.Turn{State: &s}, false)
 }
 
-// saveState is SaveDialogState in t, for a state prepared by
-// rules.PrepareTurn; vars is s.Variables as JSON.
-func (t *tx) saveState(ctx context.Context, s *store.DialogState, vars string) error {
+// saveState is SaveDialogState in t, for a turn p prepared by
+// rules.PrepareTurn with a state. If mark, the state also marks its turn
+// (or with p.Through, every turn up to it) stored in the dialog's
+// watermark, whether or not the state itself is newer.
+func (t *tx) saveState(ctx context.Context, p *rules.Turn, mark bool) error {
+	s := p.State
 	var projectID, seq int64
-	err := t.queryRow(ctx, selectState, s.DialogID).Scan(&projectID, &seq)
+	var w rules.Watermark
+	err := t.queryRow(ctx, selectState, s.DialogID).Scan(&projectID, &seq, &w.Through, &w.Ahead)
 	if err != nil {
 		return notFound(err, "Dialog", s.DialogID)
 	}
-	if s.StateSeq <= seq {
-		return nil // a late retry of an older state
+	next := w
+	if mark {
+		if next, err = w.Store(ctx, t, s.DialogID, s.StateSeq, p.Through); err != nil {
+			return err
+		}
+	}
+	if s.StateSeq <= seq { // a late retry of an older state
+		if next == w {
+			return nil
+		}
+		_, err = t.exec(ctx, updateWatermark, next.Through, next.Ahead, s.DialogID)
+		return err
 	}
 	if err := t.checkBot(ctx, projectID, s.BotID); err != nil {
 		return err
 	}
 	_, err = t.exec(ctx, updateState,
 		s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
-		vars, s.PendingCount, s.Title, tsPtr(s.LastUserAt), ts(s.UpdatedAt), s.DialogID)
+		p.Variables, s.PendingCount, s.Title, tsPtr(s.LastUserAt), ts(s.UpdatedAt),
+		next.Through, next.Ahead, s.DialogID)
 	return err
 }

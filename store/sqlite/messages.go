@@ -37,7 +37,7 @@ func scanData(r scanner, it *store.DataItem) error {
 // stored; ENOTFOUND if a dialog does not exist, ECONFLICT if an ID is taken
 // by another (DialogID, Seq).
 func (d *DB) AppendMessages(ctx context.Context, msgs []store.Message) error {
-	return d.saveTurn(ctx, "appending messages", store.Turn{Messages: msgs})
+	return d.saveTurn(ctx, "appending messages", store.Turn{Messages: msgs}, false)
 }
 
 // appendMessages is AppendMessages in t; buttons[i] is msgs[i].Buttons as
@@ -67,7 +67,7 @@ func (d *DB) Messages(ctx context.Context, dialogID int64) ([]store.Message, err
 // AppendData stores collected data, skipping (DialogID, Seq) already stored;
 // ENOTFOUND if a dialog does not exist.
 func (d *DB) AppendData(ctx context.Context, items []store.DataItem) error {
-	return d.saveTurn(ctx, "appending data", store.Turn{Data: items})
+	return d.saveTurn(ctx, "appending data", store.Turn{Data: items}, false)
 }
 
 // appendData is AppendData in t.

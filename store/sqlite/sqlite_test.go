@@ -29,6 +29,31 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
 }
 
+// TestRemembered: turns stored out of order wait in dialog_turns only
+// while they are above the watermark.
+func TestRemembered(t *testing.T) {
+	db := open(t)
+	storetest.Remembered(t, db, func(t *testing.T, dialogID int64) []int64 {
+		rows, err := db.reader.QueryContext(t.Context(), `SELECT state_seq FROM dialog_turns WHERE dialog_id = ? ORDER BY state_seq`, dialogID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var seqs []int64
+		for rows.Next() {
+			var seq int64
+			if err := rows.Scan(&seq); err != nil {
+				t.Fatal(err)
+			}
+			seqs = append(seqs, seq)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return seqs
+	})
+}
+
 // BenchmarkSaveTurnConcurrent is storetest.BenchSaveTurn on a new database
 // file: 32 goroutines per GOMAXPROCS storing turns of their own dialogs.
 func BenchmarkSaveTurnConcurrent(b *testing.B) {

@@ -20,10 +20,14 @@ func testCreateDialog(t *testing.T, s store.Store) {
 		d := &store.Dialog{ProjectID: p.ID, ExternalID: "thread-1", Source: "web", IP: "192.0.2.1", Location: "Berlin",
 			DialogState: store.DialogState{StateSeq: 1, BotID: b.ID, Version: 1, Status: store.StatusCreated,
 				Mode: store.ModeAuto, Node: "start", Variables: map[string]any{"name": "Ann"}, PendingCount: 2,
-				Title: "Hello", LastUserAt: &last}}
+				Title: "Hello", LastUserAt: &last, StoredThrough: 7}}
 		noErr(t, s.CreateDialog(ctx, d))
 		if d.ID == 0 || d.DialogID != d.ID || d.Number != 1 {
 			t.Errorf("dialog id %d, DialogID %d, number %d; want an id, DialogID equal to it, number 1", d.ID, d.DialogID, d.Number)
+		}
+		// The created dialog is turn 1, stored; the caller's 7 is ignored.
+		if d.StoredThrough != 1 {
+			t.Errorf("StoredThrough %d, want 1 (StateSeq)", d.StoredThrough)
 		}
 		if _, err := uuid.Parse(d.UUID); err != nil {
 			t.Errorf("dialog UUID %q: %v", d.UUID, err)

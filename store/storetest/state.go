@@ -23,11 +23,14 @@ func testSaveDialogState(t *testing.T, s store.Store) {
 	last := utc(2)
 	newer := store.DialogState{DialogID: d.ID, StateSeq: 5, BotID: b2.ID, Version: 3, Status: store.StatusInProcess,
 		Mode: store.ModeOperator, Node: "ask", Variables: map[string]any{"n": 1.5}, PendingCount: 1, Title: "Refund",
-		LastUserAt: &last, UpdatedAt: utc(3)}
+		LastUserAt: &last, UpdatedAt: utc(3), StoredThrough: 42}
 	t.Run("newer state saved", func(t *testing.T) {
 		noErr(t, s.SaveDialogState(ctx, newer))
 		want := *d
 		want.DialogState = newer
+		// The caller's StoredThrough is ignored, and a state alone marks
+		// no turn stored.
+		want.StoredThrough = d.StoredThrough
 		same(t, "dialog", load(t), &want)
 	})
 	for _, c := range []struct {

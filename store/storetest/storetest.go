@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Messages", testMessages},
 		{"Data", testData},
 		{"SaveTurn", testSaveTurn},
+		{"Watermark", testWatermark},
 		{"Values", testValues},
 	}
 	for _, g := range groups {

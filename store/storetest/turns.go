@@ -39,10 +39,12 @@ func testSaveTurn(t *testing.T, s store.Store) {
 		return store.DialogState{DialogID: d.ID, StateSeq: seq, BotID: b.ID, Version: 1, Status: store.StatusInProcess,
 			Mode: store.ModeAuto, Node: node, Variables: map[string]any{"name": "Ann"}, LastUserAt: &last, UpdatedAt: utc(int(seq))}
 	}
-	// with is d with its state replaced, as the store returns it.
-	with := func(d *store.Dialog, st store.DialogState) *store.Dialog {
+	// with is d with its state replaced and every turn up to through
+	// stored, as the store returns it.
+	with := func(d *store.Dialog, st store.DialogState, through int64) *store.Dialog {
 		want := *d
 		want.DialogState = st
+		want.StoredThrough = through
 		return &want
 	}
 
@@ -54,7 +56,7 @@ func testSaveTurn(t *testing.T, s store.Store) {
 	t.Run("stores messages, data and state", func(t *testing.T) {
 		noErr(t, s.SaveTurn(ctx, store.Turn{Messages: []store.Message{m2, m1}, State: &s1}))
 		noErr(t, s.SaveTurn(ctx, store.Turn{Messages: []store.Message{m3}, Data: []store.DataItem{i3}, State: &s2}))
-		same(t, "stored", load(t, d), stored{with(d, s2), storedMessages(m1, m2, m3), storedData(i3)})
+		same(t, "stored", load(t, d), stored{with(d, s2, 2), storedMessages(m1, m2, m3), storedData(i3)})
 	})
 	t.Run("retry skipped", func(t *testing.T) {
 		before := load(t, d)
@@ -83,7 +85,7 @@ func testSaveTurn(t *testing.T, s store.Store) {
 		s3.UpdatedAt = utc(30)
 		before := load(t, d)
 		noErr(t, s.SaveTurn(ctx, store.Turn{State: &s3}))
-		same(t, "stored", load(t, d), stored{with(d, s3), before.Messages, before.Data})
+		same(t, "stored", load(t, d), stored{with(d, s3, 3), before.Messages, before.Data})
 	})
 	t.Run("empty", func(t *testing.T) {
 		before := load(t, d)
@@ -152,7 +154,8 @@ func testSaveTurn(t *testing.T, s store.Store) {
 
 	t.Run("concurrent turns of one dialog", func(t *testing.T) {
 		// Turns 1..n and a retry of each, in random order, at once: every
-		// message and item is stored once and the newest state wins.
+		// message and item is stored once, the newest state wins and
+		// every turn is marked stored.
 		dc := newDialog(t, s, p.ID, b.ID)
 		const n = 10
 		turn := func(k int64) store.Turn {
@@ -177,7 +180,7 @@ func testSaveTurn(t *testing.T, s store.Store) {
 			msgs = append(msgs, tk.Messages...)
 			data = append(data, tk.Data...)
 		}
-		same(t, "stored", load(t, dc), stored{with(dc, *turn(n).State), storedMessages(msgs...), storedData(data...)})
+		same(t, "stored", load(t, dc), stored{with(dc, *turn(n).State, n), storedMessages(msgs...), storedData(data...)})
 	})
 	t.Run("concurrent turns of many dialogs", func(t *testing.T) {
 		// Each goroutine stores its own dialog's turns in order.
@@ -210,7 +213,7 @@ func testSaveTurn(t *testing.T, s store.Store) {
 				msgs = append(msgs, tk.Messages...)
 				data = append(data, tk.Data...)
 			}
-			same(t, fmt.Sprint("dialog ", d.ID), load(t, d), stored{with(d, *turn(d, turns).State), storedMessages(msgs...), storedData(data...)})
+			same(t, fmt.Sprint("dialog ", d.ID), load(t, d), stored{with(d, *turn(d, turns).State, turns), storedMessages(msgs...), storedData(data...)})
 		}
 	})
 }

@@ -2,11 +2,13 @@ package rules
 
 import "parley/store"
 
-// CleanDialog returns d with its strings cleaned and times as stored, so the
-// record a caller keeps equals the one read back.
+// CleanDialog returns d with its strings cleaned, times as stored and its
+// watermark as CreateDialog sets it (every turn up to StateSeq stored), so
+// the record a caller keeps equals the one read back.
 func CleanDialog(d store.Dialog) store.Dialog {
 	d.ExternalID, d.Source, d.IP, d.Location = Clean(d.ExternalID), Clean(d.Source), Clean(d.IP), Clean(d.Location)
 	d.DialogState = CleanState(d.DialogState)
+	d.StoredThrough = d.StateSeq
 	d.CreatedAt = Time(d.CreatedAt)
 	return d
 }

@@ -17,13 +17,14 @@ type Turn struct {
 	Data      []store.DataItem
 	State     *store.DialogState // nil: no state to save
 	Variables string             // State.Variables as JSON
+	Through   bool               // store.Turn's Through
 }
 
 // PrepareTurn readies t for writing. A state with a zero UpdatedAt gets
 // now(): otherwise it is kept, as the workflow's clock decides it. t itself
 // is not changed.
 func PrepareTurn(t store.Turn, now func() time.Time) (Turn, error) {
-	p := Turn{Messages: t.Messages, Data: t.Data}
+	p := Turn{Messages: t.Messages, Data: t.Data, Through: t.Through}
 	if len(t.Messages) > 0 {
 		p.Buttons = make([]string, len(t.Messages))
 		for i, m := range t.Messages {
