@@ -15,7 +15,8 @@ import (
 const (
 	defaultStepLimit    = 100
 	defaultInactivity   = 24 * time.Hour
-	defaultPersistDelay = 30 * time.Second
+	// DefaultPersistDelay is Settings.PersistDelay when unset.
+	DefaultPersistDelay = 30 * time.Second
 	// defaultUpdatesPerRun stays well under Temporal's cap of updates per run.
 	defaultUpdatesPerRun = 1000
 )
@@ -63,7 +64,7 @@ func withDefaults(s Settings) Settings {
 		s.InactivityTimeout = defaultInactivity
 	}
 	if s.PersistDelay <= 0 {
-		s.PersistDelay = defaultPersistDelay
+		s.PersistDelay = DefaultPersistDelay
 	}
 	if s.UpdatesPerRun <= 0 {
 		s.UpdatesPerRun = defaultUpdatesPerRun

@@ -184,6 +184,7 @@ func (e *benchEnv) run(ctx context.Context, cfg benchConfig, out io.Writer) erro
 	res.TurnsPerS, res.UpdateTurnsPerS = peak.rate(), barePeak.rate()
 	fmt.Fprintf(out, "    %.0f turns/s (p99 %.0f ms, %d errors); bare updates %.0f/s (p99 %.0f ms)\n", res.TurnsPerS, peak.pct(99), peak.errors, res.UpdateTurnsPerS, barePeak.pct(99))
 
+	e.settle(out, cfg)
 	fmt.Fprintf(out, "(c) %d dialogs, users answering every %s on average, for %s...\n", cfg.dialogs, cfg.think, cfg.loadFor)
 	load := e.openLoop(ctx, ds, cfg, e.turn)
 	bareLoad := e.openLoop(ctx, bares, cfg, e.bareUpdate)
@@ -194,6 +195,20 @@ func (e *benchEnv) run(ctx context.Context, cfg benchConfig, out io.Writer) erro
 	line, _ := json.Marshal(res)
 	fmt.Fprintln(out, string(line))
 	return nil
+}
+
+// settle waits until the dialogs of the last phase have stored their last
+// unacknowledged turns (PersistDelay after they went quiet). All 500 went
+// quiet at the same instant, which no real traffic does; without the wait
+// their synchronized writes would land in the next measurement.
+func (e *benchEnv) settle(out io.Writer, cfg benchConfig) {
+	wait := cfg.persist
+	if wait <= 0 {
+		wait = engine.DefaultPersistDelay
+	}
+	wait += 5 * time.Second
+	fmt.Fprintf(out, "    waiting %s for the deferred writes of that phase...\n", wait)
+	time.Sleep(wait)
 }
 
 func round(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
