@@ -13,8 +13,8 @@ import (
 )
 
 const (
-	defaultStepLimit    = 100
-	defaultInactivity   = 24 * time.Hour
+	defaultStepLimit  = 100
+	defaultInactivity = 24 * time.Hour
 	// DefaultPersistDelay is Settings.PersistDelay when unset.
 	DefaultPersistDelay = 30 * time.Second
 	// defaultUpdatesPerRun stays well under Temporal's cap of updates per run.
