@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -13,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"parley/dialogs"
+	"parley/store"
 )
 
 // prodConfig is what serve and worker need: an external Temporal cluster
@@ -48,17 +50,11 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return exitOn(stderr, "serve", cfg.check(), func(ctx context.Context) error {
-		log := newLogger()
-		db, err := openStore(ctx, cfg.database)
+		conn, err := connect(ctx, cfg)
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		tc, err := client.Dial(client.Options{HostPort: cfg.temporal, Namespace: cfg.namespace, Logger: quietSDKLogger(log)})
-		if err != nil {
-			return fmt.Errorf("connecting to Temporal at %s: %w", cfg.temporal, err)
-		}
-		defer tc.Close()
+		defer conn.close()
 		settings, err := engineSettings()
 		if err != nil {
 			return err
@@ -68,7 +64,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		fmt.Fprintf(stdout, "Parley API listening on %s\n", ln.Addr())
-		return serveHTTP(ctx, ln, newHandler(db, &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: settings}, log))
+		svc := &dialogs.Service{Store: conn.db, Temporal: conn.tc, Logger: conn.log, Settings: settings}
+		return serveHTTP(ctx, ln, newHandler(conn.db, svc, conn.log))
 	})
 }
 
@@ -81,18 +78,12 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return exitOn(stderr, "worker", cfg.check(), func(ctx context.Context) error {
-		log := newLogger()
-		db, err := openStore(ctx, cfg.database)
+		conn, err := connect(ctx, cfg)
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		tc, err := client.Dial(client.Options{HostPort: cfg.temporal, Namespace: cfg.namespace, Logger: quietSDKLogger(log)})
-		if err != nil {
-			return fmt.Errorf("connecting to Temporal at %s: %w", cfg.temporal, err)
-		}
-		defer tc.Close()
-		w, err := startWorker(tc, db)
+		defer conn.close()
+		w, err := startWorker(conn.tc, conn.db)
 		if err != nil {
 			return err
 		}
@@ -101,6 +92,32 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 		<-ctx.Done()
 		return nil
 	})
+}
+
+// connection is the database and Temporal client of serve and worker.
+type connection struct {
+	db  store.Store
+	tc  client.Client
+	log *slog.Logger
+}
+
+func connect(ctx context.Context, cfg *prodConfig) (*connection, error) {
+	log := newLogger()
+	db, err := openStore(ctx, cfg.database)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := client.Dial(client.Options{HostPort: cfg.temporal, Namespace: cfg.namespace, Logger: quietSDKLogger(log)})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to Temporal at %s: %w", cfg.temporal, err)
+	}
+	return &connection{db: db, tc: tc, log: log}, nil
+}
+
+func (c *connection) close() {
+	c.tc.Close()
+	c.db.Close()
 }
 
 // runMigrate applies the database migrations and exits.

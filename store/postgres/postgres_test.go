@@ -1,10 +1,7 @@
 package postgres
 
 import (
-	"context"
-	"crypto/rand"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -13,43 +10,15 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"parley/store"
+	"parley/store/postgres/pgtest"
 	"parley/store/storetest"
 )
 
-// databaseURL returns PARLEY_TEST_DATABASE_URL, skipping t if it is unset.
-func databaseURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv("PARLEY_TEST_DATABASE_URL")
-	if u == "" {
-		t.Skip("PARLEY_TEST_DATABASE_URL is not set; set it to a postgres:// URL to run the PostgreSQL store tests")
-	}
-	return u
-}
-
 // open opens a store in a new schema of the test database, dropped when t
-// ends.
+// ends (pgtest skips t when PARLEY_TEST_DATABASE_URL is unset).
 func open(t testing.TB) *DB {
 	t.Helper()
-	base := databaseURL(t)
-	schema := "parley_test_" + strings.ToLower(rand.Text())
-	admin, err := pgx.Connect(t.Context(), base)
-	if err != nil {
-		t.Fatalf("connecting to PARLEY_TEST_DATABASE_URL: %v", err)
-	}
-	if _, err := admin.Exec(t.Context(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	// Cleanups run last-in first-out: the store closes before the schema
-	// goes. t.Context() is already cancelled when they run.
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		defer admin.Close(ctx)
-		if _, err := admin.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-	db, err := Open(t.Context(), withSearchPath(t, base, schema))
+	db, err := Open(t.Context(), pgtest.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,21 +26,10 @@ func open(t testing.TB) *DB {
 	return db
 }
 
-// withSearchPath adds search_path=schema to a postgres:// URL.
-func withSearchPath(t testing.TB, base, schema string) string {
-	t.Helper()
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parsing PARLEY_TEST_DATABASE_URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 func TestContract(t *testing.T) {
-	databaseURL(t)
+	if os.Getenv("PARLEY_TEST_DATABASE_URL") == "" {
+		t.Skip("PARLEY_TEST_DATABASE_URL is not set; set it to a postgres:// URL to run the PostgreSQL store tests")
+	}
 	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
 }
 
