@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
+	"parley/nodes"
 	"parley/store"
 )
 
@@ -22,6 +24,8 @@ func (d *dialog) registerHandlers() error {
 		{UpdateMode, d.onMode, d.validateMode},
 		{UpdateOperatorMessage, d.onOperatorMessage, d.validateOperatorMessage},
 		{UpdateCommand, d.onCommand, d.validateCommand},
+		{UpdateBlockMessage, d.onBlockMessage, d.validateBlockMessage},
+		{UpdateBlockComplete, d.onBlockComplete, d.validateBlockComplete},
 	}
 	for _, h := range handlers {
 		opts := workflow.UpdateHandlerOptions{Validator: h.validator}
@@ -168,4 +172,51 @@ func gotoTarget(cmd string) (string, bool) {
 		return "", false
 	}
 	return fields[1], true
+}
+
+// validateBlock accepts calls from the service of the block attempt the
+// dialog is waiting for, and nothing else: a finished block, a finished
+// dialog, another attempt or a dialog moved to another bot is refused.
+func (d *dialog) validateBlock(ctx workflow.Context, node string, attempt int, kinds ...string) error {
+	if err := d.validateLive(ctx); err != nil {
+		return err
+	}
+	w := d.s.Waiting
+	if w == nil || w.Node != node || w.Attempt != attempt || !slices.Contains(kinds, w.Kind) {
+		return rejectf(ErrConflict, "block %q attempt %d is not running", node, attempt)
+	}
+	return nil
+}
+
+func (d *dialog) validateBlockMessage(ctx workflow.Context, in BlockMessageInput) error {
+	if strings.TrimSpace(in.Text) == "" {
+		return rejectf(ErrInvalid, "the message text is empty")
+	}
+	return d.validateBlock(ctx, in.Node, in.Attempt, "block", "call")
+}
+
+// onBlockMessage adds the service's message. It takes no lock: a service
+// called with wait: false may send messages while its call holds the turn.
+func (d *dialog) onBlockMessage(ctx workflow.Context, in BlockMessageInput) (TurnResult, error) {
+	d.updates++
+	return d.withTurn(ctx, func(t *turn) { d.say(t, store.MessageAssistant, in.Text, nil, in.Node) }), nil
+}
+
+func (d *dialog) validateBlockComplete(ctx workflow.Context, in BlockCompleteInput) error {
+	return d.validateBlock(ctx, in.Node, in.Attempt, "block")
+}
+
+func (d *dialog) onBlockComplete(ctx workflow.Context, in BlockCompleteInput) (TurnResult, error) {
+	return d.locked(ctx, func(t *turn) {
+		w := d.s.Waiting
+		if w == nil || w.Node != in.Node || w.Attempt != in.Attempt {
+			return // completed by another call while this one waited for the lock
+		}
+		b := d.flow.Node(w.Node).Config.(*nodes.Block)
+		d.s.Waiting = nil
+		d.blockDone(t, w.Node, b, in.Data)
+		if next, ok := d.follow(t, b.Next); ok {
+			d.run(t, next)
+		}
+	})
 }

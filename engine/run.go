@@ -76,6 +76,8 @@ func (d *dialog) step(t *turn, n *flows.Node) (string, bool) {
 	case *nodes.Handoff:
 		d.handoff(t, n.ID, c)
 		return "", false
+	case *nodes.Block:
+		return d.block(t, n.ID, c)
 	case *nodes.End:
 		if c.Text != nil {
 			d.say(t, store.MessageAssistant, d.render(t, c.Text), nil, n.ID)
@@ -123,6 +125,7 @@ func (d *dialog) collect(t *turn, item store.DataItem) {
 	d.s.Seq++
 	item.DialogID, item.Seq, item.CreatedAt = d.p.DialogID, d.s.Seq, now(t.ctx)
 	t.data = append(t.data, item)
+	d.s.Collected = append(d.s.Collected, item)
 }
 
 func (d *dialog) sendMessage(t *turn, id string, c *nodes.Message) {

@@ -21,6 +21,8 @@ type State struct {
 	Seq          int64  // last message or data sequence number
 	StateSeq     int64  // bumped on every change of the dialog row
 	StartedAt    time.Time
+	Blocks       int              // block attempts so far; numbers each attempt
+	Collected    []store.DataItem // collected data so far, sent to block services
 	LastActivity time.Time
 	LastUserAt   *time.Time
 	// Unstored holds the turns not yet known to be stored, oldest first.

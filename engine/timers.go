@@ -37,6 +37,8 @@ func (d *dialog) nextDeadline() (time.Time, func(t *turn)) {
 			}
 		case "wait":
 			consider(w.Until, d.waitDone)
+		case "block":
+			consider(w.Until, d.blockTimedOut)
 		}
 	}
 	if w := d.s.Waiting; auto && d.s.Status != store.StatusCreated && (w == nil || w.Kind == "question") {

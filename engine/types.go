@@ -20,10 +20,13 @@ const (
 	UpdateMode            = "mode"
 	UpdateOperatorMessage = "operator_message"
 	UpdateCommand         = "command"
+	UpdateBlockMessage    = "block_message"
+	UpdateBlockComplete   = "block_complete"
 	QueryState            = "state"
 
-	ActivityPersist  = "PersistDialog"
-	ActivityLoadFlow = "LoadFlow"
+	ActivityPersist   = "PersistDialog"
+	ActivityLoadFlow  = "LoadFlow"
+	ActivityCallBlock = "CallBlock"
 )
 
 // Error types of rejected updates and failed turns; the HTTP layer maps
@@ -32,6 +35,9 @@ const (
 	ErrConflict = "CONFLICT"  // the dialog's state forbids it (completed, not started)
 	ErrInvalid  = "INVALID"   // the request is malformed
 	ErrNotFound = "NOT_FOUND" // a bot named in a command does not exist
+	// ErrBlockRejected is a block call that must not be retried: the
+	// service answered 4xx, or its address is not allowed.
+	ErrBlockRejected = "BLOCK_REJECTED"
 )
 
 // WorkflowID is the workflow id of the dialog with the given UUID.
@@ -96,15 +102,51 @@ type CommandInput struct {
 	Command string
 }
 
+// BlockCall is what the CallBlock activity sends to a block's service.
+type BlockCall struct {
+	ProjectID  int64
+	DialogID   int64
+	DialogUUID string
+	Number     int64
+	Bot        string
+	Node       string
+	Attempt    int
+	URL        string
+	Headers    map[string]string
+	Payload    map[string]any
+	Variables  map[string]any
+	Data       []store.DataItem
+	Timeout    time.Duration // of one HTTP request
+	ExpiresAt  time.Time     // of the block's token
+	Wait       bool          // false: the JSON response is the result
+}
+
+// BlockMessageInput is a message a block's service sends while it runs.
+type BlockMessageInput struct {
+	Node    string
+	Attempt int
+	Text    string
+	Typing  bool
+}
+
+// BlockCompleteInput ends a block with the service's data.
+type BlockCompleteInput struct {
+	Node    string
+	Attempt int
+	Data    any
+}
+
 // Waiting says what a paused dialog waits for.
 type Waiting struct {
 	Node     string
-	Kind     string // question, handoff, wait
+	Kind     string // question, handoff, wait, block, call
 	Since    time.Time
 	Attempts int       // invalid answers so far (question)
 	Reminded int       // reminders sent (question)
 	Until    time.Time // when a wait node resumes
 	Operator string    // who took a handoff
+	Attempt  int       // the block attempt
+	Called   bool      // the block's service accepted the call
 }
 
 // WaitingInfo is the public part of Waiting.

@@ -50,6 +50,7 @@ func DialogWorkflow(ctx workflow.Context, p Params) error {
 		return err
 	}
 	workflow.Go(ctx, d.persistLoop)
+	workflow.Go(ctx, d.blockLoop)
 	if p.Resume == nil && p.Start {
 		d.withTurn(ctx, func(t *turn) { d.start(t) })
 	}

@@ -36,12 +36,16 @@ func NewAPIKey() (string, error) {
 	return b.String(), nil
 }
 
-// HashAPIKey returns the hex SHA-256 of key, the only form a key is stored in.
-// A fast hash is enough: keys are long random strings, not passwords.
-func HashAPIKey(key string) string {
-	sum := sha256.Sum256([]byte(key))
+// HashSecret returns the hex SHA-256 of secret, the only form an API key or
+// a block token is stored in. A fast hash is enough for long random
+// strings, which these are; it is not for passwords.
+func HashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
+
+// HashAPIKey returns the hex SHA-256 of key, the only form a key is stored in.
+func HashAPIKey(key string) string { return HashSecret(key) }
 
 // APIKeyPrefix returns the start of key shown in lists to recognise it.
 func APIKeyPrefix(key string) string {

@@ -5,18 +5,24 @@ package worker
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"parley/engine"
+	"parley/netguard"
 	"parley/store"
 )
 
 // Activities are the dialog workflow's I/O.
 type Activities struct {
-	Store store.Store
+	Store  store.Store
+	Policy netguard.Policy // which addresses block services may have
+	// Transport, when set, carries block calls instead of the guarded
+	// network client: conversation tests plug their fake services in here.
+	Transport http.RoundTripper
 }
 
 // PersistDialog stores a dialog's new messages, data and state in one
@@ -54,4 +60,5 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(engine.DialogWorkflow, workflow.RegisterOptions{Name: engine.WorkflowName})
 	r.RegisterActivityWithOptions(a.PersistDialog, activity.RegisterOptions{Name: engine.ActivityPersist})
 	r.RegisterActivityWithOptions(a.LoadFlow, activity.RegisterOptions{Name: engine.ActivityLoadFlow})
+	r.RegisterActivityWithOptions(a.CallBlock, activity.RegisterOptions{Name: engine.ActivityCallBlock})
 }

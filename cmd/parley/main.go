@@ -22,7 +22,8 @@ Usage:
 Run 'parley COMMAND --help' for a command's flags. Flags override PARLEY_* environment variables:
 PARLEY_ADDR, PARLEY_DATA, PARLEY_FLOWS, PARLEY_TEMPORAL_ADDRESS, PARLEY_TEMPORAL_NAMESPACE,
 PARLEY_DATABASE_URL, PARLEY_ADMIN_EMAIL, PARLEY_ADMIN_PASSWORD, PARLEY_DEV_API_KEY,
-PARLEY_INACTIVITY_TIMEOUT (default 24h), PARLEY_STEP_LIMIT (nodes per turn, default 100).
+PARLEY_INACTIVITY_TIMEOUT (default 24h), PARLEY_STEP_LIMIT (nodes per turn, default 100),
+PARLEY_ALLOW_PRIVATE_URLS (IPs or CIDRs block services may have although they are internal).
 `
 
 func main() {

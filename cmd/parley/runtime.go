@@ -12,7 +12,9 @@ import (
 
 	"parley/dialogs"
 	"parley/engine"
+	"parley/netguard"
 	"parley/server"
+	"parley/server/botone"
 	"parley/server/native"
 	"parley/store"
 	"parley/worker"
@@ -43,9 +45,15 @@ func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 // startWorker runs the dialog workflow and its activities.
+// Block services may not be on internal addresses unless
+// PARLEY_ALLOW_PRIVATE_URLS lists them.
 func startWorker(tc client.Client, db store.Store) (sdkworker.Worker, error) {
+	policy, err := netguard.PolicyFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	w := sdkworker.New(tc, engine.TaskQueue, sdkworker.Options{})
-	worker.Register(w, &worker.Activities{Store: db})
+	worker.Register(w, &worker.Activities{Store: db, Policy: policy})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("starting the worker: %w", err)
 	}
@@ -54,5 +62,5 @@ func startWorker(tc client.Client, db store.Store) (sdkworker.Worker, error) {
 
 // newHandler is the HTTP API with every dialect.
 func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger) http.Handler {
-	return server.New(server.Deps{Store: db, Dialogs: svc, Logger: l}, native.Mount)
+	return server.New(server.Deps{Store: db, Dialogs: svc, Logger: l}, native.Mount, botone.Mount)
 }

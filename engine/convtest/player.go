@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/testsuite"
 
@@ -27,6 +28,44 @@ type player struct {
 	acted    int // steps acted on
 	failures []Failure
 	refused  map[*Step]error // actions the dialog refused
+	svc      *services
+	inflight int // updates sent and not answered yet
+}
+
+// maxWaits bounds how long (in test time, 100 ms each) a check waits for a
+// slow turn, like a block call that is retried.
+const maxWaits = 6000
+
+// checkWhenDone checks a step once its updates have answered; the last
+// step then ends the dialog's workflow.
+func (p *player) checkWhenDone(st *Step, last bool, waited int) {
+	if p.inflight > 0 && waited < maxWaits {
+		p.env.RegisterDelayedCallback(func() { p.checkWhenDone(st, last, waited+1) }, 100*time.Millisecond)
+		return
+	}
+	p.check(st)
+	p.done++
+	if last {
+		p.env.CancelWorkflow()
+	}
+}
+
+// serve plays what block services do after they were called.
+func (p *player) serve(st *Step) {
+	for _, a := range p.svc.take() {
+		ta := a.arg.(tokenAction)
+		tok, err := p.db.BlockTokenByToken(p.ctx, ta.token)
+		if err != nil {
+			p.failf(st, "a block service's token is unknown to the store: %v", err)
+			continue
+		}
+		switch a.name {
+		case engine.UpdateBlockMessage:
+			p.update(st, a.name, engine.BlockMessageInput{Node: tok.Node, Attempt: tok.Attempt, Text: ta.text})
+		case engine.UpdateBlockComplete:
+			p.update(st, a.name, engine.BlockCompleteInput{Node: tok.Node, Attempt: tok.Attempt, Data: ta.data})
+		}
+	}
 }
 
 // finish checks the steps the environment never reached because the
@@ -83,11 +122,13 @@ func (p *player) operator(st *Step) {
 
 func (p *player) update(st *Step, name string, args ...any) {
 	p.updates++
+	p.inflight++
 	id := fmt.Sprintf("step-%d", p.updates)
 	p.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
-		OnReject: func(err error) { p.refuse(st, name, err) },
+		OnReject: func(err error) { p.inflight--; p.refuse(st, name, err) },
 		OnAccept: func() {},
 		OnComplete: func(_ any, err error) {
+			p.inflight--
 			if err != nil {
 				p.refuse(st, name, err)
 			}

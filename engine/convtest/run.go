@@ -107,8 +107,9 @@ func publishAll(ctx context.Context, db store.Store, s *Suite) (int64, *store.Bo
 var quietLogger = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 
 // runCase plays one test: each step runs a second after the previous one
-// (plus its `after`), and its expectations are checked once the step's
-// effects are stored.
+// (plus its `after`); 3 ms later the block services called meanwhile send
+// their messages and completions; at 10 ms the expectations are checked
+// against what was stored.
 func runCase(ctx context.Context, db store.Store, projectID int64, bot *store.Bot, c Case) ([]Failure, error) {
 	version, err := db.FlowVersion(ctx, bot.ID, bot.CurrentVersion)
 	if err != nil {
@@ -122,16 +123,21 @@ func runCase(ctx context.Context, db store.Store, projectID int64, bot *store.Bo
 	suite.SetLogger(quietLogger)
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(startTime)
-	worker.Register(env, &worker.Activities{Store: db})
-	p := &player{ctx: ctx, db: db, env: env, dialog: d, test: c.Name}
+	svc := &services{mocks: c.Mocks, calls: map[string]int{}}
+	worker.Register(env, &worker.Activities{Store: db, Transport: svc})
+	p := &player{ctx: ctx, db: db, env: env, dialog: d, test: c.Name, svc: svc}
 	at := time.Duration(0)
 	for i := range c.Steps {
 		st := &c.Steps[i]
 		at += time.Second + st.after
 		env.RegisterDelayedCallback(func() { p.act(st) }, at)
-		env.RegisterDelayedCallback(func() { p.check(st); p.done++ }, at+10*time.Millisecond)
+		env.RegisterDelayedCallback(func() { p.serve(st) }, at+3*time.Millisecond)
+		last := i == len(c.Steps)-1
+		env.RegisterDelayedCallback(func() { p.checkWhenDone(st, last, 0) }, at+10*time.Millisecond)
 	}
-	env.RegisterDelayedCallback(env.CancelWorkflow, at+time.Second)
+	if len(c.Steps) == 0 {
+		env.RegisterDelayedCallback(env.CancelWorkflow, time.Second)
+	}
 	env.ExecuteWorkflow(engine.WorkflowName, engine.Params{
 		ProjectID: projectID, DialogID: d.ID, DialogUUID: d.UUID, Number: d.Number, Source: "test",
 		Flow:      engine.FlowRef{BotID: bot.ID, Slug: bot.Slug, Version: version.Version, Source: version.Source},

@@ -26,11 +26,26 @@ type Suite struct {
 
 // Case is one scripted dialog.
 type Case struct {
-	Name      string         `yaml:"name"`
-	Variables map[string]any `yaml:"variables"`
-	Start     *bool          `yaml:"start"` // default true: the dialog starts at once
-	Steps     []Step         `yaml:"steps"`
-	Line      int            `yaml:"-"`
+	Name      string          `yaml:"name"`
+	Variables map[string]any  `yaml:"variables"`
+	Start     *bool           `yaml:"start"` // default true: the dialog starts at once
+	Mocks     map[string]Mock `yaml:"mocks"` // block services, by block node id
+	Steps     []Step          `yaml:"steps"`
+	Line      int             `yaml:"-"`
+}
+
+// Mock scripts the external service of a block node.
+type Mock struct {
+	// Statuses are the HTTP statuses of successive calls; the last one
+	// repeats. Default: 200.
+	Statuses []int `yaml:"statuses"`
+	// Respond is the JSON answer of a successful call (wait: false).
+	Respond any `yaml:"respond"`
+	// Messages are sent into the dialog (send_message) after the call.
+	Messages []string `yaml:"messages"`
+	// Complete ends the block with this data (wait: true); without it the
+	// service never completes.
+	Complete any `yaml:"complete"`
 }
 
 // Step is one thing that happens in the dialog, then what must be true.
@@ -114,15 +129,16 @@ func decodeStrict(src []byte, v any) error {
 // decodeCase decodes one test, keeping each step's line for failures.
 func decodeCase(n *yaml.Node) (Case, error) {
 	var raw struct {
-		Name      string         `yaml:"name"`
-		Variables map[string]any `yaml:"variables"`
-		Start     *bool          `yaml:"start"`
-		Steps     []yaml.Node    `yaml:"steps"`
+		Name      string          `yaml:"name"`
+		Variables map[string]any  `yaml:"variables"`
+		Start     *bool           `yaml:"start"`
+		Mocks     map[string]Mock `yaml:"mocks"`
+		Steps     []yaml.Node     `yaml:"steps"`
 	}
 	if err := decodeNode(n, &raw); err != nil {
 		return Case{}, err
 	}
-	c := Case{Name: raw.Name, Variables: raw.Variables, Start: raw.Start, Line: n.Line}
+	c := Case{Name: raw.Name, Variables: raw.Variables, Start: raw.Start, Mocks: raw.Mocks, Line: n.Line}
 	if c.Name == "" {
 		return c, fmt.Errorf("a test needs a `name`")
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"testing"
 
@@ -19,6 +20,7 @@ import (
 
 	"parley/dialogs"
 	"parley/engine"
+	"parley/netguard"
 	"parley/server"
 	"parley/store"
 	"parley/store/sqlite"
@@ -60,7 +62,11 @@ func New(t *testing.T, dialects ...server.Dialect) *Env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) { parleyworker.Register(r, &parleyworker.Activities{Store: db}) })
+	// Block services in tests are loopback servers.
+	loopback := netguard.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) {
+		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: loopback})
+	})
 	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient()}
 	srv := httptest.NewServer(server.New(server.Deps{Store: db, Dialogs: svc}, dialects...))
 	t.Cleanup(srv.Close)

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Data", testData},
 		{"SaveTurn", testSaveTurn},
 		{"Watermark", testWatermark},
+		{"BlockTokens", testBlockTokens},
 		{"Values", testValues},
 	}
 	for _, g := range groups {

@@ -10,6 +10,10 @@ var (
 	ErrAPIKeyTaken    = store.Errorf(store.ECONFLICT, "This API key belongs to another project.")
 	ErrDialogUUIDUsed = store.Errorf(store.ECONFLICT, "A dialog with this UUID already exists.")
 	ErrMessageIDUsed  = store.Errorf(store.ECONFLICT, "A message with this ID already exists in another place.")
+
+	ErrUnknownBlockToken   = store.Errorf(store.EFORBIDDEN, "The block token is not valid.")
+	ErrBlockTokenCompleted = store.Errorf(store.EFORBIDDEN, "The block token was used already.")
+	ErrBlockTokenTaken     = store.Errorf(store.ECONFLICT, "This block token is bound to another block.")
 )
 
 // NotFound returns ENOTFOUND for the named kind of record.

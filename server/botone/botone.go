@@ -1,0 +1,29 @@
+// Package botone is the Bot.one-compatible API: dialogs API v1 and v2 and
+// the Vertex API for custom blocks (shared/seeds/001_0abbc7353b628384.txt).
+package botone
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"parley/server"
+	"parley/store"
+)
+
+// Mount adds the Bot.one routes.
+func Mount(r *gin.Engine, d server.Deps) {
+	v := &vertex{Deps: d}
+	r.POST("/api/vertex/v1/complete", v.complete)
+	r.POST("/api/vertex/v1/dialog/send_message", v.sendMessage)
+	r.POST("/api/vertex/v1/send_message", v.sendMessage) // the path of the document's overview table
+}
+
+// errorBody is how Bot.one errors are rendered; the document gives only
+// status codes, so the body just says what happened.
+type errorBody struct {
+	Message string `json:"message"`
+}
+
+// fail renders err with the status the one error table gives it.
+func fail(c *gin.Context, err error) {
+	c.AbortWithStatusJSON(server.Status(err), errorBody{Message: store.ErrorMessage(err)})
+}

@@ -1,0 +1,123 @@
+package worker
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"parley/engine"
+	"parley/netguard"
+	"parley/store"
+)
+
+// maxBlockResponse bounds what a block service may answer.
+const maxBlockResponse = 1 << 20
+
+// CallBlock creates a one-time token for a block attempt and POSTs it with
+// the dialog to the block's service. A connection error or a 5xx is
+// returned for Temporal to retry; a 4xx, a redirect or a refused address
+// is final (ErrBlockRejected). With Wait false the JSON response is the
+// block's result.
+func (a *Activities) CallBlock(ctx context.Context, in engine.BlockCall) (any, error) {
+	token, err := newBlockToken()
+	if err != nil {
+		return nil, err
+	}
+	rec := store.BlockToken{ProjectID: in.ProjectID, DialogID: in.DialogID, Node: in.Node, Attempt: in.Attempt, ExpiresAt: in.ExpiresAt}
+	if _, err := a.Store.SaveBlockToken(ctx, token, rec); err != nil {
+		return nil, fmt.Errorf("storing the block token: %w", err)
+	}
+	body, err := json.Marshal(blockRequest(in, token))
+	if err != nil {
+		return nil, rejected("encoding the request for %s: %v", in.URL, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, in.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, rejected("%s is not a valid URL: %v", in.URL, err)
+	}
+	for name, value := range in.Headers {
+		req.Header.Set(name, value)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.client(in.Timeout).Do(req)
+	if errors.Is(err, netguard.ErrRefused) {
+		return nil, rejected("%v", err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("calling %s: %w", in.URL, err)
+	}
+	defer resp.Body.Close()
+	return blockResult(in, resp)
+}
+
+// blockRequest is the body: the node's payload plus what every block gets.
+func blockRequest(in engine.BlockCall, token string) map[string]any {
+	body := map[string]any{}
+	for k, v := range in.Payload {
+		body[k] = v
+	}
+	data := make([]map[string]any, len(in.Data))
+	for i, d := range in.Data {
+		data[i] = map[string]any{"question": d.Question, "type": d.Type, "answer": d.Answer, "variable": d.Variable}
+	}
+	body["token"] = token
+	body["dialog"] = map[string]any{"id": in.DialogUUID, "number": in.Number, "bot": in.Bot}
+	body["node"] = in.Node
+	body["variables"] = in.Variables
+	body["data"] = data
+	return body
+}
+
+func blockResult(in engine.BlockCall, resp *http.Response) (any, error) {
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBlockResponse))
+	if err != nil {
+		return nil, fmt.Errorf("reading the answer of %s: %w", in.URL, err)
+	}
+	switch {
+	case resp.StatusCode >= 500:
+		return nil, fmt.Errorf("%s answered %s", in.URL, resp.Status)
+	case resp.StatusCode >= 300:
+		return nil, rejected("%s answered %s", in.URL, resp.Status)
+	case in.Wait:
+		return nil, nil
+	}
+	var result any
+	if err := json.Unmarshal(raw, &result); err != nil {
+		return nil, rejected("%s answered with something that is not JSON: %v", in.URL, err)
+	}
+	return result, nil
+}
+
+func rejected(format string, args ...any) error {
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), engine.ErrBlockRejected, nil)
+}
+
+// newBlockToken is 256 random bits, URL-safe.
+func newBlockToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func (a *Activities) client(timeout time.Duration) *http.Client {
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	if a.Transport != nil {
+		return &http.Client{Transport: a.Transport, Timeout: timeout, CheckRedirect: noRedirects}
+	}
+	return a.Policy.Client(timeout)
+}
+
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
