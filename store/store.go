@@ -70,6 +70,11 @@ type Store interface {
 	Dialog(ctx context.Context, projectID int64, uuid string) (*Dialog, error)
 	// DialogByID returns a project's dialog by integer id; ENOTFOUND if none.
 	DialogByID(ctx context.Context, projectID, id int64) (*Dialog, error)
+	// ListDialogs returns one page of a project's dialogs, the most recently
+	// updated first (UpdatedAt descending, then ID descending), and the number
+	// of dialogs that match the filter in all. EINVALID for a negative Limit or
+	// Offset or a Limit over 1000.
+	ListDialogs(ctx context.Context, projectID int64, f DialogFilter) ([]Dialog, int, error)
 	// SaveDialogState writes a dialog's live state. It is idempotent and
 	// ordered: a state whose StateSeq is not greater than the stored one is
 	// ignored, so a late retry never overwrites newer state. It says
@@ -256,6 +261,17 @@ type Dialog struct {
 	Location   string
 	DialogState
 	CreatedAt time.Time
+}
+
+// DialogFilter selects a project's dialogs. Zero fields do not filter.
+type DialogFilter struct {
+	BotID       int64
+	CreatedFrom *time.Time // inclusive, on CreatedAt
+	CreatedTo   *time.Time // inclusive
+	UpdatedFrom *time.Time // inclusive, on LastUserAt (the respondent's last message); a dialog without one never matches an Updated bound
+	UpdatedTo   *time.Time // inclusive
+	Limit       int        // page size; 0 means 40
+	Offset      int
 }
 
 // DialogState is the part of a dialog its workflow changes.

@@ -3,6 +3,8 @@
 package botone
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
 	"parley/server"
@@ -15,6 +17,7 @@ func Mount(r *gin.Engine, d server.Deps) {
 	r.POST("/api/vertex/v1/complete", v.complete)
 	r.POST("/api/vertex/v1/dialog/send_message", v.sendMessage)
 	r.POST("/api/vertex/v1/send_message", v.sendMessage) // the path of the document's overview table
+	(&api{Deps: d}).mount(r)
 }
 
 // errorBody is how Bot.one errors are rendered; the document gives only
@@ -23,7 +26,13 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
-// fail renders err with the status the one error table gives it.
+// fail renders err with the status the one error table gives it, except
+// that acting on a dialog whose state forbids it is 403, as the document
+// says ("... deletion or completion of the dialog").
 func fail(c *gin.Context, err error) {
-	c.AbortWithStatusJSON(server.Status(err), errorBody{Message: store.ErrorMessage(err)})
+	status := server.Status(err)
+	if store.ErrorCode(err) == store.ECONFLICT {
+		status = http.StatusForbidden
+	}
+	c.AbortWithStatusJSON(status, errorBody{Message: store.ErrorMessage(err)})
 }

@@ -126,17 +126,26 @@ func list[T any](ctx context.Context, d *DB, what string, scan func(scanner, *T)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	out, err := collect(rows, scan)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// collect scans each of rows with scan and closes them; never nil, as list.
+func collect[T any](rows pgx.Rows, scan func(scanner, *T) error) ([]T, error) {
 	defer rows.Close()
 	out := []T{}
 	for rows.Next() {
 		var v T
 		if err := scan(rows, &v); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			return nil, err
 		}
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, err
 	}
 	return out, nil
 }

@@ -3,6 +3,10 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"parley/store"
 	"parley/store/internal/rules"
@@ -115,6 +119,42 @@ func (d *DB) DialogByID(ctx context.Context, projectID, id int64) (*store.Dialog
 		return nil, wrap("loading dialog", notFound(err, "Dialog", id))
 	}
 	return dlg, nil
+}
+
+// ListDialogs returns a page of a project's dialogs and how many match in
+// all; see store.Store. The count and the page are read in one read-only
+// REPEATABLE READ transaction, one snapshot, so the total counts the
+// dialogs the page is cut from. An offset past the end reads no page.
+func (d *DB) ListDialogs(ctx context.Context, projectID int64, f store.DialogFilter) ([]store.Dialog, int, error) {
+	f, err := rules.DialogFilter(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	where, args := rules.DialogWhere(projectID, f, func(n int) string { return "$" + strconv.Itoa(n) },
+		func(t time.Time) any { return t })
+	t, err := d.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing dialogs: %w", err)
+	}
+	defer t.Rollback(ctx) // it only reads
+	var total int
+	if err := t.QueryRow(ctx, `SELECT count(*) FROM dialogs WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("counting dialogs: %w", err)
+	}
+	if f.Offset >= total {
+		return []store.Dialog{}, total, nil
+	}
+	n := len(args)
+	rows, err := t.Query(ctx, fmt.Sprintf(`SELECT %s FROM dialogs WHERE %s %s LIMIT $%d OFFSET $%d`,
+		dialogColumns, where, rules.DialogOrder, n+1, n+2), append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing dialogs: %w", err)
+	}
+	dialogs, err := collect(rows, scanDialog)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing dialogs: %w", err)
+	}
+	return dialogs, total, nil
 }
 
 // SaveDialogState writes a dialog's live state unless the stored StateSeq is

@@ -30,8 +30,13 @@ func TestContract(t *testing.T) {
 	if os.Getenv("PARLEY_TEST_DATABASE_URL") == "" {
 		t.Skip("PARLEY_TEST_DATABASE_URL is not set; set it to a postgres:// URL to run the PostgreSQL store tests")
 	}
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
+	storetest.Run(t, func(t *testing.T) storetest.Clock { return clocked{open(t)} })
 }
+
+// clocked is a DB whose clock the contract suite sets.
+type clocked struct{ *DB }
+
+func (c clocked) SetNow(now func() time.Time) { c.Now = now }
 
 // TestRemembered: turns stored out of order wait in dialog_turns only
 // while they are above the watermark.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"parley/store"
 	"parley/store/internal/rules"
@@ -118,6 +119,40 @@ func (d *DB) DialogByID(ctx context.Context, projectID, id int64) (*store.Dialog
 		return nil, wrap("loading dialog", notFound(err, "Dialog", id))
 	}
 	return dlg, nil
+}
+
+// ListDialogs returns a page of a project's dialogs and how many match in
+// all; see store.Store. The count and the page are read in one transaction,
+// so the total counts the dialogs the page is cut from. An offset past the
+// end reads no page.
+func (d *DB) ListDialogs(ctx context.Context, projectID int64, f store.DialogFilter) ([]store.Dialog, int, error) {
+	f, err := rules.DialogFilter(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	where, args := rules.DialogWhere(projectID, f, func(int) string { return "?" }, func(t time.Time) any { return ts(t) })
+	t, err := d.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing dialogs: %w", err)
+	}
+	defer t.Rollback() // it only reads
+	var total int
+	if err := t.QueryRowContext(ctx, `SELECT count(*) FROM dialogs WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("counting dialogs: %w", err)
+	}
+	if f.Offset >= total {
+		return []store.Dialog{}, total, nil
+	}
+	rows, err := t.QueryContext(ctx, `SELECT `+dialogColumns+` FROM dialogs WHERE `+where+` `+rules.DialogOrder+` LIMIT ? OFFSET ?`,
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing dialogs: %w", err)
+	}
+	dialogs, err := collect(rows, scanDialog)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing dialogs: %w", err)
+	}
+	return dialogs, total, nil
 }
 
 // SaveDialogState writes a dialog's live state unless the stored StateSeq is

@@ -26,8 +26,13 @@ func open(t testing.TB) *DB {
 }
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
+	storetest.Run(t, func(t *testing.T) storetest.Clock { return clocked{open(t)} })
 }
+
+// clocked is a DB whose clock the contract suite sets.
+type clocked struct{ *DB }
+
+func (c clocked) SetNow(now func() time.Time) { c.Now = now }
 
 // TestRemembered: turns stored out of order wait in dialog_turns only
 // while they are above the watermark.

@@ -11,15 +11,24 @@ package storetest
 
 import (
 	"testing"
+	"time"
 
 	"parley/store"
 )
+
+// Clock is a store whose clock the suite sets, to choose the times the
+// store stamps records with (a dialog's CreatedAt). The implementations'
+// tests give it with a wrapper whose SetNow sets their DB's Now.
+type Clock interface {
+	store.Store
+	SetNow(now func() time.Time)
+}
 
 // Run runs the contract suite. open returns a new, empty store and arranges
 // for it to be closed when its test ends. Run lowers store.PasswordParams
 // for its duration, so it must not run in parallel with tests that depend
 // on them.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+func Run(t *testing.T, open func(t *testing.T) Clock) {
 	params := store.PasswordParams
 	store.PasswordParams = store.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 	t.Cleanup(func() { store.PasswordParams = params })
@@ -38,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CreateDialog", testCreateDialog},
 		{"DialogNumbers", testDialogNumbers},
 		{"DialogLookups", testDialogLookups},
+		{"ListDialogs", testListDialogs},
 		{"SaveDialogState", testSaveDialogState},
 		{"Messages", testMessages},
 		{"Data", testData},
