@@ -35,7 +35,7 @@ func parseAnswer(in nodes.Input, options []string, text string) (any, string, bo
 	case nodes.InputYesNo:
 		return parseYesNo(text)
 	case nodes.InputFile:
-		return nil, "", false // files arrive as uploads, not as text
+		return nil, "", false // files arrive as uploads (parseFile), not as text
 	case nodes.InputRegex:
 		if in.Pattern == nil || !in.Pattern.MatchString(text) {
 			return nil, "", false
@@ -145,4 +145,30 @@ func parseYesNo(text string) (any, string, bool) {
 		}
 	}
 	return nil, "", false
+}
+
+// parseFile accepts an uploaded file whose type matches the question's
+// `accept` patterns (image/*, application/pdf, ...; none: any type). It
+// saves {id, name, type, size, url} and records the download URL.
+func parseFile(in nodes.Input, f *FileRef) (any, string, bool) {
+	if f == nil || !Accepts(in.Accept, f.MIMEType) {
+		return nil, "", false
+	}
+	v := map[string]any{"id": f.ID, "name": f.Name, "type": f.MIMEType, "size": f.Size, "url": f.URL}
+	return v, f.URL, true
+}
+
+// Accepts reports whether a MIME type matches one of the patterns: an exact
+// type, or "major/*". No patterns accept everything.
+func Accepts(patterns []string, mimeType string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	major, _, _ := strings.Cut(mimeType, "/")
+	for _, p := range patterns {
+		if strings.EqualFold(p, mimeType) || strings.EqualFold(p, major+"/*") || p == "*/*" {
+			return true
+		}
+	}
+	return false
 }

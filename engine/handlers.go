@@ -66,7 +66,7 @@ func (d *dialog) validateMessage(ctx workflow.Context, in MessageInput) error {
 	if d.s.Status == store.StatusCreated {
 		return rejectf(ErrConflict, "the dialog has not started yet; start it first")
 	}
-	if strings.TrimSpace(in.Text) == "" {
+	if strings.TrimSpace(in.Text) == "" && in.File == nil {
 		return rejectf(ErrInvalid, "the message text is empty")
 	}
 	return nil

@@ -19,7 +19,11 @@ func (d *dialog) userMessage(t *turn, in MessageInput) {
 	if d.s.Mode == store.ModeBlocked {
 		return
 	}
-	d.record(t, store.Message{Role: store.MessageUser, Text: in.Text, Node: d.s.Node, ClientMessageID: in.ClientMessageID})
+	text := in.Text
+	if text == "" && in.File != nil {
+		text = in.File.Name
+	}
+	d.record(t, store.Message{Role: store.MessageUser, Text: text, Node: d.s.Node, ClientMessageID: in.ClientMessageID})
 	now := workflow.Now(t.ctx)
 	d.s.Input, d.s.LastUserAt = in.Text, &now
 	if d.s.Mode != store.ModeAuto {
@@ -27,17 +31,20 @@ func (d *dialog) userMessage(t *turn, in MessageInput) {
 		return
 	}
 	if w := d.s.Waiting; w != nil && w.Kind == "question" {
-		d.answer(t, w)
+		d.answer(t, w, in.File)
 	}
 }
 
 // answer checks the user's answer to the question being asked: a valid one
 // is saved and recorded, an invalid one is re-asked up to `retries` times.
-func (d *dialog) answer(t *turn, w *Waiting) {
+func (d *dialog) answer(t *turn, w *Waiting, file *FileRef) {
 	n := d.flow.Node(w.Node)
 	q := n.Config.(*nodes.Question)
 	options := d.renderAll(t, q.Input.Options)
 	value, shown, ok := parseAnswer(q.Input, options, d.s.Input)
+	if q.Input.Type == nodes.InputFile {
+		value, shown, ok = parseFile(q.Input, file)
+	}
 	if !ok {
 		d.invalidAnswer(t, n.ID, q, w, options)
 		return

@@ -83,6 +83,18 @@ type MessageInput struct {
 	// this StateSeq (store.DialogState.StoredThrough), so the workflow
 	// need not store them again.
 	StoredThrough int64
+	// File is an uploaded file the message carries (the answer to a file
+	// question); Text may then be empty.
+	File *FileRef
+}
+
+// FileRef is an uploaded file as a dialog sees it.
+type FileRef struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	MIMEType string `json:"type"`
+	Size     int64  `json:"size"`
+	URL      string `json:"url"` // where it can be downloaded
 }
 
 // ModeInput is the argument of the mode update.

@@ -6,16 +6,22 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"parley/blobs"
 	"parley/dialogs"
 	"parley/store"
 )
 
 // Deps are what the HTTP layer needs.
 type Deps struct {
-	Store   store.Store
-	Dialogs *dialogs.Service
-	Logger  *slog.Logger
+	Store     store.Store
+	Dialogs   *dialogs.Service
+	Logger    *slog.Logger
+	Files     blobs.Dir // where uploaded files are kept
+	MaxUpload int64     // bytes; 0 means DefaultMaxUpload
 }
+
+// DefaultMaxUpload is the largest file a user may upload unless configured.
+const DefaultMaxUpload = 20 << 20
 
 // Dialect mounts one API dialect on the router.
 type Dialect func(r *gin.Engine, d Deps)

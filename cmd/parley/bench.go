@@ -139,7 +139,7 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	}
 	hctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go func() { _ = serveHTTP(hctx, ln, newHandler(db, svc, log)) }()
+	go func() { _ = serveHTTP(hctx, ln, newHandler(db, svc, log, data)) }()
 	env := &benchEnv{url: "http://" + ln.Addr().String(), key: boot.apiKey, tc: tc}
 	return env.run(ctx, *cfg, out)
 }

@@ -91,7 +91,7 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 		return fmt.Errorf("listening on %s: %w (set --addr or PARLEY_ADDR to another address)", cfg.addr, err)
 	}
 	printWelcome(stdout, ln.Addr().String(), boot, bots)
-	return serveHTTP(ctx, ln, newHandler(db, svc, log))
+	return serveHTTP(ctx, ln, newHandler(db, svc, log, cfg.data))
 }
 
 // serveHTTP serves until ctx ends, then shuts down gracefully.

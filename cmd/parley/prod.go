@@ -20,13 +20,14 @@ import (
 // prodConfig is what serve and worker need: an external Temporal cluster
 // and a database.
 type prodConfig struct {
-	addr, temporal, namespace, database string
+	addr, temporal, namespace, database, data string
 }
 
 func prodFlags(fs *flag.FlagSet, withAddr bool) *prodConfig {
 	cfg := &prodConfig{}
 	if withAddr {
 		fs.StringVar(&cfg.addr, "addr", envOr("PARLEY_ADDR", ":8080"), "HTTP listen address (env PARLEY_ADDR)")
+		fs.StringVar(&cfg.data, "data", envOr("PARLEY_DATA", ".data"), "directory for uploaded files, shared by every serve process (env PARLEY_DATA)")
 	}
 	fs.StringVar(&cfg.temporal, "temporal", envOr("PARLEY_TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (env PARLEY_TEMPORAL_ADDRESS)")
 	fs.StringVar(&cfg.namespace, "namespace", envOr("PARLEY_TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env PARLEY_TEMPORAL_NAMESPACE)")
@@ -65,7 +66,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "Parley API listening on %s\n", ln.Addr())
 		svc := &dialogs.Service{Store: conn.db, Temporal: conn.tc, Logger: conn.log, Settings: settings}
-		return serveHTTP(ctx, ln, newHandler(conn.db, svc, conn.log))
+		return serveHTTP(ctx, ln, newHandler(conn.db, svc, conn.log, cfg.data))
 	})
 }
 

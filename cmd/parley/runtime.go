@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 
+	"parley/blobs"
 	"parley/dialogs"
 	"parley/engine"
 	"parley/netguard"
@@ -60,7 +62,8 @@ func startWorker(tc client.Client, db store.Store) (sdkworker.Worker, error) {
 	return w, nil
 }
 
-// newHandler is the HTTP API with every dialect.
-func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger) http.Handler {
-	return server.New(server.Deps{Store: db, Dialogs: svc, Logger: l}, native.Mount, botone.Mount)
+// newHandler is the HTTP API with every dialect; uploads go under dataDir.
+func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir string) http.Handler {
+	deps := server.Deps{Store: db, Dialogs: svc, Logger: l, Files: blobs.Dir(filepath.Join(dataDir, "files"))}
+	return server.New(deps, native.Mount, botone.Mount)
 }

@@ -26,6 +26,7 @@ func (a *api) mount(r *gin.Engine) {
 	v1.GET("/conversations", func(c *gin.Context) { a.list(c, false) })
 	v1.GET("/conversation/:id", func(c *gin.Context) { a.conversation(c, false) })
 	v1.GET("/dialog/:bot/create", func(c *gin.Context) { a.create(c, false) })
+	v1.GET("/file/:id", server.ServeFile(a.Deps, fail))
 	v2 := r.Group("/api/v2", auth)
 	v2.GET("/conversations", func(c *gin.Context) { a.list(c, true) })
 	v2.GET("/conversation/:id", func(c *gin.Context) { a.conversation(c, true) })
@@ -35,6 +36,7 @@ func (a *api) mount(r *gin.Engine) {
 	v2.POST("/conversation/:id/start", a.start)
 	v2.POST("/conversation/:id/send", a.send)
 	v2.POST("/conversation/:id/command", a.command)
+	v2.GET("/file/:id", server.ServeFile(a.Deps, fail))
 }
 
 func (a *api) list(c *gin.Context, v2 bool) {

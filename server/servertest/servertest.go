@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
+	"parley/blobs"
 	"parley/dialogs"
 	"parley/engine"
 	"parley/netguard"
@@ -26,6 +27,9 @@ import (
 	"parley/store/sqlite"
 	parleyworker "parley/worker"
 )
+
+// MaxUpload is the upload limit of test servers: small, to test 413.
+const MaxUpload = 1 << 20
 
 // Project is a test project and its credentials.
 type Project struct {
@@ -68,7 +72,8 @@ func New(t *testing.T, dialects ...server.Dialect) *Env {
 		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: loopback})
 	})
 	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient()}
-	srv := httptest.NewServer(server.New(server.Deps{Store: db, Dialogs: svc}, dialects...))
+	deps := server.Deps{Store: db, Dialogs: svc, Files: blobs.Dir(filepath.Join(t.TempDir(), "files")), MaxUpload: MaxUpload}
+	srv := httptest.NewServer(server.New(deps, dialects...))
 	t.Cleanup(srv.Close)
 	e := &Env{T: t, URL: srv.URL, Store: db, Dialogs: svc, Temporal: ts.GetDefaultClient()}
 	e.A = e.project("a@example.com")

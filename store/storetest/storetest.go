@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"SaveTurn", testSaveTurn},
 		{"Watermark", testWatermark},
 		{"BlockTokens", testBlockTokens},
+		{"Files", testFiles},
 		{"Values", testValues},
 	}
 	for _, g := range groups {

@@ -1,0 +1,58 @@
+package blobs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPutAndOpen(t *testing.T) {
+	d := Dir(t.TempDir())
+	content := "hello, parley"
+	sum, size, err := d.Put(strings.NewReader(content), 100)
+	want := sha256.Sum256([]byte(content))
+	if err != nil || sum != hex.EncodeToString(want[:]) || size != int64(len(content)) {
+		t.Fatalf("Put = %s, %d, %v", sum, size, err)
+	}
+	again, _, err := d.Put(strings.NewReader(content), 100)
+	if err != nil || again != sum {
+		t.Errorf("the same content stored as %s, %v", again, err)
+	}
+	f, err := d.Open(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, _ := io.ReadAll(f); string(got) != content {
+		t.Errorf("Open read %q", got)
+	}
+}
+
+func TestPutRefusesTooLarge(t *testing.T) {
+	root := t.TempDir()
+	d := Dir(root)
+	if _, _, err := d.Put(strings.NewReader(strings.Repeat("x", 11)), 10); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("err = %v, want ErrTooLarge", err)
+	}
+	if _, _, err := d.Put(strings.NewReader(strings.Repeat("x", 10)), 10); err != nil {
+		t.Errorf("exactly the limit: %v", err)
+	}
+	left, _ := os.ReadDir(filepath.Join(root, "tmp"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+func TestOpenRefusesPaths(t *testing.T) {
+	d := Dir(t.TempDir())
+	for _, bad := range []string{"../../etc/passwd", "", "ab", strings.Repeat("g", 64)} {
+		if _, err := d.Open(bad); err == nil {
+			t.Errorf("Open(%q) did not fail", bad)
+		}
+	}
+}
