@@ -210,3 +210,45 @@ func TestBlockServiceErrorsFollowOnError(t *testing.T) {
 		})
 	}
 }
+
+const slowBot = `bot: slow
+nodes:
+  track:
+    kind: block
+    url: %s/track
+    timeout: 2s
+    on_timeout: late
+    next: done
+  late:
+    kind: end
+    text: Too late.
+  done:
+    kind: end
+    text: Done.
+`
+
+// TestExpiredTokenIsRefused lets a block's timeout pass: the dialog follows
+// on_timeout and the token, which expired with it, gets 403.
+func TestExpiredTokenIsRefused(t *testing.T) {
+	e := servertest.New(t, native.Mount, botone.Mount)
+	svc := newBlockService(t, `{}`)
+	if r := e.Do("PUT", "/v1/bots/slow/flow", e.A.Bearer(), fmt.Sprintf(slowBot, svc.URL)); r.Status != 200 {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	var created struct{ ID string }
+	e.Do("POST", "/v1/bots/slow/dialogs", e.A.Bearer(), nil).JSON(t, &created)
+	token, _ := svc.next(t)["token"].(string)
+	var view dialogView
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		e.Do("GET", "/v1/dialogs/"+created.ID, e.A.Bearer(), nil).JSON(t, &view)
+		if view.Status == "completed" {
+			break
+		}
+	}
+	if view.transcript() != "assistant:Too late." {
+		t.Fatalf("after the timeout: %s %s", view.Status, view.transcript())
+	}
+	if r := e.Do("POST", "/api/vertex/v1/complete", "", map[string]any{"token": token, "data": nil}); r.Status != 403 {
+		t.Errorf("complete with an expired token: %d %s", r.Status, r.Body)
+	}
+}
