@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -118,26 +119,15 @@ func printWelcome(w io.Writer, addr string, boot *devBootstrap, bots []string) {
 Parley is running at %s
   admin login: %s / %s
   API key:     %s
-  bots:        %v
+  bots:        %s
 
 Try it:
-  curl -s -X POST %s/v1/bots/%s/dialogs -H 'Authorization: Bearer %s' -d '{}'
+  curl -s -X POST %s/v1/bots/support/dialogs -H 'Authorization: Bearer %s' -d '{}'
   curl -s -X POST %s/v1/dialogs/<id>/messages -H 'Authorization: Bearer %s' -d '{"text": "Billing"}'
+  curl -s -u %s:%s %s/api/v2/conversations              # the Bot.one API
 
 Press Ctrl+C to stop; dialogs survive restarts with the same --data.
-`, url, boot.email, boot.password, boot.apiKey, bots, url, firstOr(bots, "support"), boot.apiKey, url, boot.apiKey)
-}
-
-func firstOr(list []string, def string) string {
-	for _, s := range list {
-		if s == def {
-			return s
-		}
-	}
-	if len(list) > 0 {
-		return list[0]
-	}
-	return def
+`, url, boot.email, boot.password, boot.apiKey, strings.Join(bots, ", "), url, boot.apiKey, url, boot.apiKey, boot.email, boot.password, url)
 }
 
 // publishDir publishes every bot file of dir that validates, and reports
@@ -167,7 +157,7 @@ func publishDir(ctx context.Context, svc *dialogs.Service, projectID int64, dir 
 			fmt.Fprintf(w, "skipping %s: %v\n", path, err)
 			continue
 		}
-		slugs = append(slugs, pub.Bot.Slug)
+		slugs = append(slugs, fmt.Sprintf("%s (BotID %d)", pub.Bot.Slug, pub.Bot.ID))
 	}
 	sort.Strings(slugs)
 	return slugs

@@ -46,6 +46,16 @@ func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= f.min && f.Handler.Enabled(ctx, l)
 }
 
+// WithAttrs and WithGroup keep the filter on derived loggers (the SDK
+// derives one per worker).
+func (f levelFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return levelFilter{min: f.min, Handler: f.Handler.WithAttrs(attrs)}
+}
+
+func (f levelFilter) WithGroup(name string) slog.Handler {
+	return levelFilter{min: f.min, Handler: f.Handler.WithGroup(name)}
+}
+
 // startWorker runs the dialog workflow and its activities.
 // Block services may not be on internal addresses unless
 // PARLEY_ALLOW_PRIVATE_URLS lists them.
