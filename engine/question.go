@@ -30,8 +30,12 @@ func (d *dialog) userMessage(t *turn, in MessageInput) {
 		d.s.Pending++
 		return
 	}
-	if w := d.s.Waiting; w != nil && w.Kind == "question" {
+	switch w := d.s.Waiting; {
+	case w == nil:
+	case w.Kind == "question":
 		d.answer(t, w, in.File)
+	case w.Kind == "llm":
+		d.converse(t, w)
 	}
 }
 

@@ -21,8 +21,13 @@ type turn struct {
 }
 
 // start runs a created dialog from the flow's start node.
+// A bot without nodes is one conversing llm node: it waits for the user.
 func (d *dialog) start(t *turn) {
 	d.s.Status = store.StatusInProcess
+	if len(d.flow.Nodes) == 0 {
+		d.s.Waiting = &Waiting{Node: chatNode, Kind: "llm", Since: workflow.Now(t.ctx)}
+		return
+	}
 	d.run(t, d.flow.Start)
 }
 
@@ -78,6 +83,8 @@ func (d *dialog) step(t *turn, n *flows.Node) (string, bool) {
 		return "", false
 	case *nodes.Block:
 		return d.block(t, n.ID, c)
+	case *nodes.LLM:
+		return d.llm(t, n.ID, c)
 	case *nodes.End:
 		if c.Text != nil {
 			d.say(t, store.MessageAssistant, d.render(t, c.Text), nil, n.ID)

@@ -41,7 +41,7 @@ func (d *dialog) nextDeadline() (time.Time, func(t *turn)) {
 			consider(w.Until, d.blockTimedOut)
 		}
 	}
-	if w := d.s.Waiting; auto && d.s.Status != store.StatusCreated && (w == nil || w.Kind == "question") {
+	if w := d.s.Waiting; auto && d.s.Status != store.StatusCreated && (w == nil || w.Kind == "question" || w.Kind == "llm") {
 		consider(d.s.LastActivity.Add(d.settings.InactivityTimeout), d.interrupt)
 	}
 	return at, fire

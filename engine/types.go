@@ -6,6 +6,7 @@ package engine
 import (
 	"time"
 
+	"parley/llm"
 	"parley/store"
 )
 
@@ -27,6 +28,7 @@ const (
 	ActivityPersist   = "PersistDialog"
 	ActivityLoadFlow  = "LoadFlow"
 	ActivityCallBlock = "CallBlock"
+	ActivityCallLLM   = "CallLLM"
 )
 
 // Error types of rejected updates and failed turns; the HTTP layer maps
@@ -38,6 +40,8 @@ const (
 	// ErrBlockRejected is a block call that must not be retried: the
 	// service answered 4xx, or its address is not allowed.
 	ErrBlockRejected = "BLOCK_REJECTED"
+	// ErrLLMNotConfigured is an llm node run where no model is configured.
+	ErrLLMNotConfigured = "LLM_NOT_CONFIGURED"
 )
 
 // WorkflowID is the workflow id of the dialog with the given UUID.
@@ -208,4 +212,18 @@ type Snapshot struct {
 	State   store.DialogState
 	Bot     string
 	Waiting *WaitingInfo
+}
+
+// LLMCall is what the CallLLM activity sends to the model. The activity
+// adds the dialog's last HistoryLimit stored messages (merged with Recent,
+// what the workflow has not stored yet) between the system instruction and
+// Prompt.
+type LLMCall struct {
+	ProjectID    int64
+	DialogID     int64
+	Node         string
+	Request      llm.ChatRequest // Model, sampling, JSONSchema; Messages holds the system instruction
+	HistoryLimit int
+	Recent       []store.Message
+	Prompt       string // appended as the last user message when not empty
 }

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"parley/engine"
+	"parley/llm"
 	"parley/netguard"
 	"parley/store"
 )
@@ -23,6 +24,8 @@ type Activities struct {
 	// Transport, when set, carries block calls instead of the guarded
 	// network client: conversation tests plug their fake services in here.
 	Transport http.RoundTripper
+	// LLM answers llm nodes; nil when no model is configured.
+	LLM llm.Provider
 }
 
 // PersistDialog stores a dialog's new messages, data and state in one
@@ -61,4 +64,5 @@ func Register(r interface {
 	r.RegisterActivityWithOptions(a.PersistDialog, activity.RegisterOptions{Name: engine.ActivityPersist})
 	r.RegisterActivityWithOptions(a.LoadFlow, activity.RegisterOptions{Name: engine.ActivityLoadFlow})
 	r.RegisterActivityWithOptions(a.CallBlock, activity.RegisterOptions{Name: engine.ActivityCallBlock})
+	r.RegisterActivityWithOptions(a.CallLLM, activity.RegisterOptions{Name: engine.ActivityCallLLM})
 }

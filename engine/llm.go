@@ -1,0 +1,225 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"parley/llm"
+	"parley/nodes"
+	"parley/store"
+)
+
+// chatNode is the id of the conversing llm node a bot without nodes runs.
+const chatNode = "chat"
+
+// defaultHistory is how many earlier messages go into a prompt when the
+// settings do not say.
+const defaultHistory = 20
+
+// llm runs an llm node: it asks the model and replies, saves, or both. With
+// converse the node then waits and answers every user message until
+// exit_when holds.
+func (d *dialog) llm(t *turn, id string, c *nodes.LLM) (string, bool) {
+	if !d.askModel(t, id, c) {
+		return "", false
+	}
+	if c.Converse {
+		d.s.Waiting = &Waiting{Node: id, Kind: "llm", Since: workflow.Now(t.ctx)}
+		return "", false
+	}
+	return d.follow(t, c.Next)
+}
+
+// converse answers a user message at a conversing llm node.
+func (d *dialog) converse(t *turn, w *Waiting) {
+	c := d.llmConfig(w.Node)
+	if !d.askModel(t, w.Node, c) {
+		return
+	}
+	if c.ExitWhen == nil {
+		return
+	}
+	done, err := c.ExitWhen.EvalBool(d.scope(t))
+	if err != nil {
+		d.fail(t, fmt.Sprintf("The bot stopped at node %q: %v.", w.Node, err))
+		return
+	}
+	if done {
+		d.s.Waiting = nil
+		if next, ok := d.follow(t, c.Next); ok {
+			d.run(t, next)
+		}
+	}
+}
+
+// llmConfig is the config of an llm node, or of the conversing node of a
+// bot that has no nodes.
+func (d *dialog) llmConfig(id string) *nodes.LLM {
+	if n := d.flow.Node(id); n != nil {
+		if c, ok := n.Config.(*nodes.LLM); ok {
+			return c
+		}
+	}
+	return &nodes.LLM{Reply: true, Converse: true}
+}
+
+// askModel calls the model once (twice when a json_schema answer does not
+// parse) and sends or saves the answer. It reports whether the turn goes on.
+func (d *dialog) askModel(t *turn, id string, c *nodes.LLM) bool {
+	ai := mergeAI(nodes.Settings(d.flow), c.AI)
+	call := d.llmCall(t, id, c, ai)
+	resp, err := d.callModel(t, call)
+	var value any
+	if err == nil && c.JSONSchema != nil {
+		if value, err = parseJSONAnswer(resp.Content); err != nil {
+			call.Request.Messages = append(call.Request.Messages, llm.Message{Role: llm.RoleAssistant, Content: resp.Content},
+				llm.Message{Role: llm.RoleUser, Content: "That was not valid JSON for the schema: " + err.Error() + ". Answer again with JSON only."})
+			if resp, err = d.callModel(t, call); err == nil {
+				value, err = parseJSONAnswer(resp.Content)
+			}
+		}
+	}
+	if err != nil {
+		return d.llmFailed(t, id, c, err)
+	}
+	answer := formatReply(resp.Content, ai.Formatting)
+	if c.Reply {
+		d.say(t, store.MessageAssistant, answer, nil, id)
+	}
+	if c.Save != "" {
+		if value == nil {
+			value = answer
+		}
+		d.s.Variables[c.Save] = coerce(d.flow.Variable(c.Save).Type, value)
+	}
+	return true
+}
+
+// llmCall builds the request: the merged settings, the rendered
+// instruction, the prompt and the history window.
+func (d *dialog) llmCall(t *turn, id string, c *nodes.LLM, ai nodes.AI) LLMCall {
+	req := llm.ChatRequest{
+		Model: ai.Model.ID, Temperature: ai.Model.Temperature, MaxTokens: ai.Model.MaxTokens, TopP: ai.Model.TopP,
+		FrequencyPenalty: ai.Model.FrequencyPenalty, PresencePenalty: ai.Model.PresencePenalty, JSONSchema: c.JSONSchema,
+	}
+	if ai.Instruction != nil {
+		req.Messages = append(req.Messages, llm.Message{Role: llm.RoleSystem, Content: d.render(t, ai.Instruction)})
+	}
+	history := defaultHistory
+	if ai.Memory.LastMessages != nil {
+		history = *ai.Memory.LastMessages
+	}
+	call := LLMCall{ProjectID: d.p.ProjectID, DialogID: d.p.DialogID, Node: id, Request: req, HistoryLimit: history, Recent: d.unstoredMessages(t)}
+	if c.Prompt != nil {
+		call.Prompt = d.render(t, c.Prompt)
+	}
+	return call
+}
+
+// unstoredMessages are the messages the store may not have yet: those of
+// unacknowledged turns and of this turn.
+func (d *dialog) unstoredMessages(t *turn) []store.Message {
+	var out []store.Message
+	for _, b := range d.s.Unstored {
+		out = append(out, b.Messages...)
+	}
+	return append(out, t.msgs...)
+}
+
+// callModel runs the CallLLM activity: retried on failure, with a
+// heartbeat while the answer streams, so a worker that dies mid-call is
+// noticed and the call runs again elsewhere; the reply is sent once, by
+// the workflow, after the activity finished.
+func (d *dialog) callModel(t *turn, call LLMCall) (*llm.ChatResponse, error) {
+	ctx := workflow.WithActivityOptions(t.ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 3 * time.Minute,
+		HeartbeatTimeout:    30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumAttempts: 3,
+			NonRetryableErrorTypes: []string{ErrLLMNotConfigured}},
+	})
+	var resp llm.ChatResponse
+	if err := workflow.ExecuteActivity(ctx, ActivityCallLLM, call).Get(t.ctx, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// llmFailed: an unconfigured model always stops the dialog with a message
+// that says what to set; other failures follow on_error when there is one.
+func (d *dialog) llmFailed(t *turn, id string, c *nodes.LLM, err error) bool {
+	if IsErrorType(err, ErrLLMNotConfigured) {
+		d.fail(t, fmt.Sprintf("The bot stopped at node %q: no language model is configured. Set PARLEY_LLM_BASE_URL (an OpenAI-compatible endpoint such as https://api.openai.com/v1) and PARLEY_LLM_API_KEY, then restart Parley.", id))
+		return false
+	}
+	d.s.Waiting = nil
+	if c.OnError != "" {
+		d.run(t, c.OnError)
+		return false
+	}
+	d.fail(t, fmt.Sprintf("The bot stopped at node %q: the language model failed: %s.", id, rootMessage(err)))
+	return false
+}
+
+// mergeAI lays a node's settings over the bot's: every field the node sets wins.
+func mergeAI(bot, node nodes.AI) nodes.AI {
+	out := bot
+	if node.Instruction != nil {
+		out.Instruction = node.Instruction
+	}
+	m, n := &out.Model, node.Model
+	if n.ID != "" {
+		m.ID = n.ID
+	}
+	m.Temperature = firstSet(n.Temperature, m.Temperature)
+	m.MaxTokens = firstSet(n.MaxTokens, m.MaxTokens)
+	m.TopP = firstSet(n.TopP, m.TopP)
+	m.FrequencyPenalty = firstSet(n.FrequencyPenalty, m.FrequencyPenalty)
+	m.PresencePenalty = firstSet(n.PresencePenalty, m.PresencePenalty)
+	out.Memory.LastMessages = firstSet(node.Memory.LastMessages, out.Memory.LastMessages)
+	out.Formatting.RemoveEmojis = firstSet(node.Formatting.RemoveEmojis, out.Formatting.RemoveEmojis)
+	out.Formatting.RemoveMarkdown = firstSet(node.Formatting.RemoveMarkdown, out.Formatting.RemoveMarkdown)
+	return out
+}
+
+func firstSet[T any](a, b *T) *T {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// parseJSONAnswer reads a JSON answer, tolerating a ```json fence.
+func parseJSONAnswer(s string) (any, error) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "```json"), "```")
+	s = strings.TrimSuffix(strings.TrimSpace(s), "```")
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return nil, fmt.Errorf("the answer is not JSON: %v", err)
+	}
+	return v, nil
+}
+
+var (
+	emojiPattern    = regexp.MustCompile(`[\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}\x{FE0F}\x{200D}]`)
+	mdLinkPattern   = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+	mdMarkerPattern = regexp.MustCompile("(?m)^\\s{0,3}(#{1,6}\\s+|>\\s?|[-*+]\\s+)|\\*\\*|__|`")
+)
+
+// formatReply applies settings.ai.formatting.
+func formatReply(s string, f nodes.Formatting) string {
+	if f.RemoveEmojis != nil && *f.RemoveEmojis {
+		s = emojiPattern.ReplaceAllString(s, "")
+	}
+	if f.RemoveMarkdown != nil && *f.RemoveMarkdown {
+		s = mdLinkPattern.ReplaceAllString(s, "$1")
+		s = mdMarkerPattern.ReplaceAllString(s, "")
+	}
+	return strings.TrimSpace(s)
+}
