@@ -26,6 +26,10 @@ const defaultHistory = 20
 // converse the node then waits and answers every user message until
 // exit_when holds.
 func (d *dialog) llm(t *turn, id string, c *nodes.LLM) (string, bool) {
+	if c.Converse && c.Prompt == nil { // nothing to say yet: wait for the user
+		d.s.Waiting = &Waiting{Node: id, Kind: "llm", Since: workflow.Now(t.ctx)}
+		return "", false
+	}
 	if !d.askModel(t, id, c) {
 		return "", false
 	}
@@ -78,8 +82,8 @@ func (d *dialog) askModel(t *turn, id string, c *nodes.LLM) bool {
 	var value any
 	if err == nil && c.JSONSchema != nil {
 		if value, err = parseJSONAnswer(resp.Content); err != nil {
-			call.Request.Messages = append(call.Request.Messages, llm.Message{Role: llm.RoleAssistant, Content: resp.Content},
-				llm.Message{Role: llm.RoleUser, Content: "That was not valid JSON for the schema: " + err.Error() + ". Answer again with JSON only."})
+			call.Followup = []llm.Message{{Role: llm.RoleAssistant, Content: resp.Content},
+				{Role: llm.RoleUser, Content: "That was not valid JSON for the schema: " + err.Error() + ". Answer again with JSON only."}}
 			if resp, err = d.callModel(t, call); err == nil {
 				value, err = parseJSONAnswer(resp.Content)
 			}

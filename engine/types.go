@@ -225,5 +225,6 @@ type LLMCall struct {
 	Request      llm.ChatRequest // Model, sampling, JSONSchema; Messages holds the system instruction
 	HistoryLimit int
 	Recent       []store.Message
-	Prompt       string // appended as the last user message when not empty
+	Prompt       string        // appended as a user message when not empty
+	Followup     []llm.Message // appended last: a retry's correction
 }

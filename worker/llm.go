@@ -28,6 +28,7 @@ func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*llm.ChatR
 	if in.Prompt != "" {
 		req.Messages = append(req.Messages, llm.Message{Role: llm.RoleUser, Content: in.Prompt})
 	}
+	req.Messages = append(req.Messages, in.Followup...)
 	resp, err := a.LLM.Chat(ctx, req, func(string) { activity.RecordHeartbeat(ctx) })
 	if err != nil {
 		return nil, fmt.Errorf("asking the model for node %s: %w", in.Node, err)

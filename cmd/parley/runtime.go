@@ -14,6 +14,7 @@ import (
 	"parley/blobs"
 	"parley/dialogs"
 	"parley/engine"
+	"parley/llm"
 	"parley/netguard"
 	"parley/server"
 	"parley/server/botone"
@@ -64,8 +65,12 @@ func startWorker(tc client.Client, db store.Store) (sdkworker.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	model, err := llm.FromEnv() // nil when PARLEY_LLM_BASE_URL is unset: llm nodes then say what to set
+	if err != nil {
+		return nil, err
+	}
 	w := sdkworker.New(tc, engine.TaskQueue, sdkworker.Options{})
-	worker.Register(w, &worker.Activities{Store: db, Policy: policy})
+	worker.Register(w, &worker.Activities{Store: db, Policy: policy, LLM: model})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("starting the worker: %w", err)
 	}

@@ -13,6 +13,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"parley/engine"
+	"parley/llm"
+	"parley/llm/llmtest"
 	"parley/nodes"
 	"parley/store"
 	"parley/store/sqlite"
@@ -124,7 +126,16 @@ func runCase(ctx context.Context, db store.Store, projectID int64, bot *store.Bo
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(startTime)
 	svc := &services{mocks: c.Mocks, calls: map[string]int{}}
-	worker.Register(env, &worker.Activities{Store: db, Transport: svc})
+	acts := &worker.Activities{Store: db, Transport: svc}
+	if c.LLM != nil {
+		model := llmtest.Start() // an OpenAI-compatible server on loopback
+		defer model.Close()
+		for _, reply := range c.LLM {
+			model.Reply(reply)
+		}
+		acts.LLM = llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))
+	}
+	worker.Register(env, acts)
 	p := &player{ctx: ctx, db: db, env: env, dialog: d, test: c.Name, svc: svc}
 	at := time.Duration(0)
 	for i := range c.Steps {

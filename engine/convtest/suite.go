@@ -30,8 +30,11 @@ type Case struct {
 	Variables map[string]any  `yaml:"variables"`
 	Start     *bool           `yaml:"start"` // default true: the dialog starts at once
 	Mocks     map[string]Mock `yaml:"mocks"` // block services, by block node id
-	Steps     []Step          `yaml:"steps"`
-	Line      int             `yaml:"-"`
+	// LLM lists the model's answers, in the order llm nodes ask; without
+	// it no model is configured.
+	LLM   []string `yaml:"llm"`
+	Steps []Step   `yaml:"steps"`
+	Line  int      `yaml:"-"`
 }
 
 // Mock scripts the external service of a block node.
@@ -133,12 +136,13 @@ func decodeCase(n *yaml.Node) (Case, error) {
 		Variables map[string]any  `yaml:"variables"`
 		Start     *bool           `yaml:"start"`
 		Mocks     map[string]Mock `yaml:"mocks"`
+		LLM       []string        `yaml:"llm"`
 		Steps     []yaml.Node     `yaml:"steps"`
 	}
 	if err := decodeNode(n, &raw); err != nil {
 		return Case{}, err
 	}
-	c := Case{Name: raw.Name, Variables: raw.Variables, Start: raw.Start, Mocks: raw.Mocks, Line: n.Line}
+	c := Case{Name: raw.Name, Variables: raw.Variables, Start: raw.Start, Mocks: raw.Mocks, LLM: raw.LLM, Line: n.Line}
 	if c.Name == "" {
 		return c, fmt.Errorf("a test needs a `name`")
 	}

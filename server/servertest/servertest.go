@@ -21,6 +21,7 @@ import (
 	"parley/blobs"
 	"parley/dialogs"
 	"parley/engine"
+	"parley/llm"
 	"parley/netguard"
 	"parley/server"
 	"parley/store"
@@ -57,8 +58,19 @@ type Env struct {
 	A, B     Project
 }
 
+// Options change what New starts.
+type Options struct {
+	LLM llm.Provider // the model llm nodes ask; nil: none configured
+}
+
 // New starts everything; it all stops when the test ends.
 func New(t *testing.T, dialects ...server.Dialect) *Env {
+	t.Helper()
+	return NewWith(t, Options{}, dialects...)
+}
+
+// NewWith is New with options.
+func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 	t.Helper()
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"))
@@ -69,7 +81,7 @@ func New(t *testing.T, dialects ...server.Dialect) *Env {
 	// Block services in tests are loopback servers.
 	loopback := netguard.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
 	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) {
-		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: loopback})
+		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: loopback, LLM: opts.LLM})
 	})
 	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient()}
 	deps := server.Deps{Store: db, Dialogs: svc, Files: blobs.Dir(filepath.Join(t.TempDir(), "files")), MaxUpload: MaxUpload}

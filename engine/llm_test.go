@@ -1,0 +1,82 @@
+package engine_test
+
+import (
+	"strings"
+	"testing"
+
+	"parley/llm"
+	"parley/llm/llmtest"
+	"parley/server/native"
+	"parley/server/servertest"
+)
+
+const quoteBot = `bot: quote
+settings:
+  ai:
+    instruction: "You quote prices for {{ company }}."
+    model: { id: openai/gpt-4o-mini, temperature: 0.2, max_tokens: 300 }
+    memory: { lastMessages: 3 }
+variables:
+  company: { type: string, default: ACME }
+  product: { type: string }
+  quote: { type: object }
+nodes:
+  ask:
+    kind: question
+    text: Which product?
+    save: product
+    next: price
+  price:
+    kind: llm
+    prompt: "Quote {{ product }} as JSON."
+    model: { temperature: 0.7 }
+    json_schema: { type: object, properties: { price: { type: number } } }
+    reply: false
+    save: quote
+    on_error: sorry
+    next: tell
+  tell:
+    kind: end
+    text: "{{ product }} costs {{ quote.price }} EUR."
+  sorry:
+    kind: end
+    text: No quote today.
+`
+
+// TestLLMNodeRequestAndJSONAnswer checks what the model is asked (merged
+// settings, instruction, history window, prompt, schema) and that a JSON
+// answer that does not parse is asked for once more.
+func TestLLMNodeRequestAndJSONAnswer(t *testing.T) {
+	model := llmtest.New(t)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "key", llm.WithRetry(1, 0))}, native.Mount)
+	if r := e.Do("PUT", "/v1/bots/quote/flow", e.A.Bearer(), quoteBot); r.Status != 200 {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	model.Reply("Sure! The price is 12.")
+	model.Reply(`{"price": 12.5}`)
+	var created struct{ ID string }
+	e.Do("POST", "/v1/bots/quote/dialogs", e.A.Bearer(), nil).JSON(t, &created)
+	var turn struct{ Messages []struct{ Text string } }
+	e.Do("POST", "/v1/dialogs/"+created.ID+"/messages", e.A.Bearer(), map[string]any{"text": "Widget"}).JSON(t, &turn)
+	if len(turn.Messages) != 1 || turn.Messages[0].Text != "Widget costs 12.5 EUR." {
+		t.Fatalf("reply: %+v", turn)
+	}
+	reqs := model.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("the model was asked %d times, want 2 (one retry for the JSON)", len(reqs))
+	}
+	first := reqs[0]
+	var roles, texts []string
+	for _, m := range first.Messages {
+		roles = append(roles, m.Role)
+		texts = append(texts, m.Content)
+	}
+	if first.Model != "openai/gpt-4o-mini" || first.Temperature == nil || *first.Temperature != 0.7 || first.MaxTokens == nil || *first.MaxTokens != 300 ||
+		strings.Join(roles, ",") != "system,assistant,user,user" || texts[0] != "You quote prices for ACME." ||
+		texts[1] != "Which product?" || texts[2] != "Widget" || texts[3] != "Quote Widget as JSON." || first.ResponseFormat == nil {
+		t.Errorf("first request: model %s temp %v max %v roles %v texts %q format %v", first.Model, first.Temperature, first.MaxTokens, roles, texts, first.ResponseFormat)
+	}
+	if last := reqs[1].Messages[len(reqs[1].Messages)-1]; !strings.Contains(last.Content, "not valid JSON") {
+		t.Errorf("the retry does not say what was wrong: %q", last.Content)
+	}
+}

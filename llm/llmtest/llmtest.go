@@ -1,0 +1,175 @@
+// Package llmtest is a fake OpenAI-compatible server for tests, on
+// loopback: scripted chat replies streamed in the real wire format (SSE
+// chunks, a usage chunk, [DONE]), scripted failures, and deterministic
+// embeddings. Point llm.NewOpenAI at URL(). Usage counts words:
+// prompt_tokens those of all messages, completion_tokens those of the reply.
+package llmtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Server is a fake OpenAI-compatible API. Its methods are safe for
+// concurrent use.
+type Server struct {
+	srv      *httptest.Server
+	mu       sync.Mutex
+	script   []step
+	delay    time.Duration
+	requests []Request
+	calls    int // numbers tool call ids
+}
+
+// step is one scripted answer.
+type step struct {
+	status     int // non-zero: fail with this status and message
+	message    string
+	retryAfter int    // seconds, sent as Retry-After when > 0
+	text       string // the reply text, or
+	tool       string // the name of a tool to call with args
+	args       string
+}
+
+// New starts a server, closed when the test ends.
+func New(t testing.TB) *Server {
+	s := Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close stops a server made by Start.
+func (s *Server) Close() { s.srv.Close() }
+
+// Start starts a server outside a test (for `parley test`); Close it.
+func Start() *Server {
+	s := &Server{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/chat/completions", s.chat)
+	mux.HandleFunc("POST /v1/embeddings", s.embeddings)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "llmtest: no route "+r.Method+" "+r.URL.Path)
+	})
+	s.srv = httptest.NewServer(mux)
+	return s
+}
+
+// URL is the base URL to give llm.NewOpenAI, ending in /v1.
+func (s *Server) URL() string { return s.srv.URL + "/v1" }
+
+// Reply queues a text answer, streamed a word per chunk.
+func (s *Server) Reply(text string) { s.push(step{text: text}) }
+
+// ReplyToolCall queues an answer calling tool name; the arguments (JSON)
+// are streamed in several chunks, as real models do.
+func (s *Server) ReplyToolCall(name, argumentsJSON string) {
+	s.push(step{tool: name, args: argumentsJSON})
+}
+
+// Fail queues a failure: status with an OpenAI-style error body carrying
+// message. Failures answer embeddings requests too.
+func (s *Server) Fail(status int, message string) { s.push(step{status: status, message: message}) }
+
+// FailWithRetryAfter queues a failure with a Retry-After header.
+func (s *Server) FailWithRetryAfter(status, seconds int) {
+	s.push(step{status: status, retryAfter: seconds,
+		message: fmt.Sprintf("llmtest: rate limited, retry after %ds", seconds)})
+}
+
+// Delay makes every next answer wait d first (for benchmarks and
+// timeouts). A client giving up ends the wait.
+func (s *Server) Delay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// Requests returns the requests received so far, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+func (s *Server) push(st step) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.script = append(s.script, st)
+}
+
+// next pops the head of the script; failuresOnly leaves replies queued
+// (embeddings are not scripted, but can be made to fail).
+func (s *Server) next(failuresOnly bool) (step, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.script) == 0 || (failuresOnly && s.script[0].status == 0) {
+		return step{}, false
+	}
+	st := s.script[0]
+	s.script = s.script[1:]
+	return st, true
+}
+
+// receive records the request and waits the delay; false when the answer
+// is already written or the client went away.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request) (Request, bool) {
+	var req Request
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = json.Unmarshal(body, &req.Raw)
+	}
+	if err == nil {
+		err = json.Unmarshal(body, &req)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "llmtest: bad body: "+err.Error())
+		return req, false
+	}
+	req.Path, req.Authorization = r.URL.Path, r.Header.Get("Authorization")
+	s.mu.Lock()
+	s.requests = append(s.requests, req)
+	delay := s.delay
+	s.mu.Unlock()
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return req, false
+		}
+	}
+	return req, true
+}
+
+func (s *Server) fail(w http.ResponseWriter, st step) {
+	if st.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(st.retryAfter))
+	}
+	writeError(w, st.status, st.message)
+}
+
+// writeError answers like OpenAI: {"error":{"message":...,"type":...}}.
+func writeError(w http.ResponseWriter, status int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
+		"message": message, "type": "llmtest_error", "code": status}})
+}
+
+// words counts whitespace-separated words: the fake's token count.
+func words(texts ...string) int {
+	n := 0
+	for _, t := range texts {
+		n += len(strings.Fields(t))
+	}
+	return n
+}

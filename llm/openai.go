@@ -1,0 +1,137 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Environment variables read by FromEnv.
+const (
+	EnvBaseURL = "PARLEY_LLM_BASE_URL" // e.g. https://api.openai.com/v1, https://openrouter.ai/api/v1, http://localhost:11434/v1
+	EnvAPIKey  = "PARLEY_LLM_API_KEY"
+)
+
+// OpenAI is a Provider for any OpenAI-compatible API: OpenAI itself,
+// OpenRouter ("openai/gpt-4o-mini" style model ids), Ollama's /v1, vLLM...
+// It uses plain net/http rather than an SDK so the wire format is ours and
+// works the same against every one of them.
+type OpenAI struct {
+	baseURL  string
+	apiKey   string
+	client   *http.Client
+	timeout  time.Duration // per attempt
+	attempts int
+	backoff  time.Duration // first retry wait, doubled each time
+}
+
+// Option configures an OpenAI provider.
+type Option func(*OpenAI)
+
+// WithHTTPClient sets the HTTP client (default http.DefaultClient).
+// Timeouts come from WithTimeout, not from the client.
+func WithHTTPClient(c *http.Client) Option { return func(o *OpenAI) { o.client = c } }
+
+// WithTimeout bounds each HTTP attempt, a whole streamed answer included
+// (default 2 minutes; 0: no bound but the caller's context).
+func WithTimeout(d time.Duration) Option { return func(o *OpenAI) { o.timeout = d } }
+
+// WithRetry sets how many attempts a call makes in all (1: no retry) and
+// the wait before the first retry, doubled for each next one (default 4
+// attempts from 0.5s: 0.5s, 1s, 2s). A Retry-After header overrides the wait.
+func WithRetry(attempts int, backoff time.Duration) Option {
+	return func(o *OpenAI) { o.attempts, o.backoff = max(attempts, 1), backoff }
+}
+
+// NewOpenAI returns a provider for the API at baseURL, the prefix of
+// "/chat/completions" and "/embeddings". apiKey may be empty (Ollama).
+func NewOpenAI(baseURL, apiKey string, opts ...Option) *OpenAI {
+	o := &OpenAI{
+		baseURL:  strings.TrimRight(baseURL, "/"),
+		apiKey:   apiKey,
+		client:   http.DefaultClient,
+		timeout:  2 * time.Minute,
+		attempts: 4,
+		backoff:  500 * time.Millisecond,
+	}
+	for _, opt := range opts {
+		opt(o)
+	}
+	return o
+}
+
+// FromEnv returns the provider configured by PARLEY_LLM_BASE_URL and
+// PARLEY_LLM_API_KEY, or nil, nil when no base URL is set: running without
+// a model is a valid setup, and callers report it where a model is needed.
+func FromEnv() (Provider, error) {
+	base := strings.TrimSpace(os.Getenv(EnvBaseURL))
+	if base == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("llm: %s=%q is not an http(s) URL such as https://api.openai.com/v1", EnvBaseURL, base)
+	}
+	return NewOpenAI(base, strings.TrimSpace(os.Getenv(EnvAPIKey))), nil
+}
+
+// Chat streams a chat completion, calling onDelta with each piece of text.
+func (o *OpenAI) Chat(ctx context.Context, req ChatRequest, onDelta func(string)) (*ChatResponse, error) {
+	body, err := json.Marshal(newChatBody(req))
+	if err != nil {
+		return nil, fmt.Errorf("llm: encoding the request for %s: %w", req.Model, err)
+	}
+	var resp *ChatResponse
+	err = o.post(ctx, "/chat/completions", req.Model, body, func(r *http.Response) (err error) {
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			// A server that ignores "stream", or reports an error with 200.
+			text, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+			return providerMessage("expected an event stream, got JSON: " + errorMessage(text))
+		}
+		resp, err = readStream(r.Body, onDelta)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// Embed returns one vector per input, in input order.
+func (o *OpenAI) Embed(ctx context.Context, model string, inputs []string) ([][]float32, error) {
+	if len(inputs) == 0 {
+		return nil, nil
+	}
+	body, err := json.Marshal(embedBody{Model: model, Input: inputs})
+	if err != nil {
+		return nil, fmt.Errorf("llm: encoding the request for %s: %w", model, err)
+	}
+	vectors := make([][]float32, len(inputs))
+	err = o.post(ctx, "/embeddings", model, body, func(r *http.Response) error {
+		var out embedAnswer
+		if err := json.NewDecoder(r.Body).Decode(&out); err != nil {
+			return fmt.Errorf("decoding the answer: %w", err)
+		}
+		if len(out.Data) != len(inputs) {
+			return fmt.Errorf("got %d embeddings for %d inputs", len(out.Data), len(inputs))
+		}
+		// The API does not promise data in input order: place each by index.
+		for _, d := range out.Data {
+			if d.Index < 0 || d.Index >= len(inputs) || vectors[d.Index] != nil {
+				return fmt.Errorf("bad or repeated embedding index %d", d.Index)
+			}
+			vectors[d.Index] = d.Embedding
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return vectors, nil
+}

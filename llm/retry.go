@@ -1,0 +1,197 @@
+package llm
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxWait caps a wait between attempts. A provider asking for a longer
+// Retry-After is not retried: a chat turn should fail fast and say why,
+// rather than hang for minutes.
+const maxWait = time.Minute
+
+// Error is a failed call to a provider.
+type Error struct {
+	Model      string
+	Endpoint   string        // the URL called
+	StatusCode int           // HTTP status; 0 when none arrived or the stream failed
+	Message    string        // the provider's own message, if it gave one
+	RetryAfter time.Duration // from the provider's Retry-After header, if any
+	Err        error         // the underlying cause (network, timeout, decoding), if any
+	retryable  bool
+}
+
+func (e *Error) Error() string {
+	parts := []string{fmt.Sprintf("llm: %s at %s", e.Model, e.Endpoint)}
+	if e.StatusCode != 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", e.StatusCode, http.StatusText(e.StatusCode)))
+	}
+	if e.Message != "" {
+		parts = append(parts, e.Message)
+	}
+	if e.Err != nil {
+		parts = append(parts, e.Err.Error())
+	}
+	return strings.Join(parts, ": ")
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// IsRetryable reports whether err is a transient provider failure (429,
+// 5xx, a broken connection) that the same request may get past later, for
+// callers with their own retries (workflow activities). Timeouts and
+// cancellations are not: the caller's budget is spent.
+func IsRetryable(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var e *Error
+	return errors.As(err, &e) && e.retryable
+}
+
+// post sends body to path, retrying transient failures that happened
+// before handle got a response, and lets handle read a 2xx response.
+func (o *OpenAI) post(ctx context.Context, path, model string, body []byte, handle func(*http.Response) error) error {
+	endpoint := o.baseURL + path
+	for attempt := 1; ; attempt++ {
+		e, retry := o.attempt(ctx, endpoint, model, body, handle)
+		if e == nil {
+			return nil
+		}
+		if !retry || attempt >= o.attempts {
+			return e
+		}
+		wait := e.RetryAfter
+		if wait > maxWait {
+			return e
+		}
+		if wait == 0 {
+			wait = o.backoff
+			for i := 1; i < attempt && wait < maxWait; i++ {
+				wait *= 2 // a loop, not a shift, cannot overflow
+			}
+			wait = min(wait, maxWait)
+			wait += rand.N(wait/5 + 1) // jitter, so clients rate limited together spread out
+		}
+		if d, ok := ctx.Deadline(); ok && time.Until(d) < wait {
+			return e // the caller's deadline would pass while waiting
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (gave up retrying: %w)", e, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// attempt makes one request. retry says whether sending it again is safe
+// and worthwhile: nothing reached handle, and the failure was transient.
+func (o *OpenAI) attempt(ctx context.Context, endpoint, model string, body []byte, handle func(*http.Response) error) (e *Error, retry bool) {
+	timeout := o.timeout
+	if timeout <= 0 {
+		timeout = math.MaxInt64 // no bound but ctx's
+	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	fail := func(err error) *Error {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL is already in our message
+		}
+		if ctx.Err() == nil && actx.Err() != nil {
+			err = fmt.Errorf("no answer within %v: %w", o.timeout, context.DeadlineExceeded)
+		}
+		return &Error{Model: model, Endpoint: endpoint, Err: err}
+	}
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, endpoint, bytes.NewReader(body))
+	if err != nil {
+		return fail(err), false
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if o.apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+o.apiKey)
+	}
+	resp, err := o.client.Do(req)
+	if err != nil {
+		// Nothing arrived, so resending is safe. Timeouts are not
+		// retried: a stalled model would likely stall again, 2 minutes each.
+		e := fail(err)
+		e.retryable = actx.Err() == nil
+		return e, e.retryable
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		text, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		e := &Error{Model: model, Endpoint: endpoint, StatusCode: resp.StatusCode,
+			Message:    errorMessage(text),
+			RetryAfter: retryAfter(resp.Header, time.Now())}
+		e.retryable = resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
+		return e, e.retryable
+	}
+	if err := handle(resp); err != nil {
+		// Never retried here: deltas may already have been delivered.
+		var msg providerMessage
+		if errors.As(err, &msg) {
+			return &Error{Model: model, Endpoint: endpoint, Message: string(msg)}, false
+		}
+		e := fail(err)
+		e.retryable = errors.Is(err, errInterrupted) && actx.Err() == nil
+		return e, false
+	}
+	return nil, false
+}
+
+// errorMessage extracts the provider's message from an error body:
+// {"error":{"message":...}} (OpenAI, OpenRouter, Ollama /v1) or
+// {"error":"..."}; otherwise a short excerpt of the body (a proxy's page).
+func errorMessage(body []byte) string {
+	var v struct {
+		Error json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &v) == nil && len(v.Error) > 0 {
+		var obj struct {
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(v.Error, &obj) == nil && obj.Message != "" {
+			return obj.Message
+		}
+		var s string
+		if json.Unmarshal(v.Error, &s) == nil && s != "" {
+			return s
+		}
+	}
+	text := strings.Join(strings.Fields(string(body)), " ")
+	if r := []rune(text); len(r) > 200 {
+		text = string(r[:200]) + "…"
+	}
+	return text
+}
+
+// retryAfter reads Retry-After (seconds or an HTTP date), preferring
+// OpenAI's finer retry-after-ms; 0 when absent or unreadable.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms > 0 {
+		return time.Duration(ms * float64(time.Millisecond))
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if s, err := strconv.Atoi(v); err == nil {
+		return time.Duration(max(s, 0)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
