@@ -94,7 +94,8 @@ func (d *dialog) askModel(t *turn, id string, c *nodes.LLM) bool {
 	}
 	answer := formatReply(resp.Content, ai.Formatting)
 	if c.Reply {
-		d.say(t, store.MessageAssistant, answer, nil, id)
+		usage := &store.Usage{Model: call.Request.Model, PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}
+		d.record(t, store.Message{Role: store.MessageAssistant, Text: answer, Node: id, Usage: usage})
 	}
 	if c.Save != "" {
 		if value == nil {

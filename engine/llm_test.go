@@ -80,3 +80,37 @@ func TestLLMNodeRequestAndJSONAnswer(t *testing.T) {
 		t.Errorf("the retry does not say what was wrong: %q", last.Content)
 	}
 }
+
+const chatBot = `bot: chat
+settings:
+  ai:
+    model: { id: test-model }
+`
+
+// TestReplyKeepsUsage checks that a model's reply is stored with the token
+// usage of its call.
+func TestReplyKeepsUsage(t *testing.T) {
+	model := llmtest.New(t)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, native.Mount)
+	e.Do("PUT", "/v1/bots/chat/flow", e.A.Bearer(), chatBot)
+	model.Reply("four words right here")
+	var created struct{ ID string }
+	e.Do("POST", "/v1/bots/chat/dialogs", e.A.Bearer(), nil).JSON(t, &created)
+	var turn struct{ Messages []struct{ Text string } }
+	e.Do("POST", "/v1/dialogs/"+created.ID+"/messages", e.A.Bearer(), map[string]any{"text": "hello there"}).JSON(t, &turn)
+	if len(turn.Messages) != 1 || turn.Messages[0].Text != "four words right here" {
+		t.Fatalf("reply: %+v", turn)
+	}
+	d, err := e.Store.Dialog(t.Context(), e.A.ID, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := e.Store.Messages(t.Context(), d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := msgs[len(msgs)-1].Usage
+	if u == nil || u.Model != "test-model" || u.PromptTokens != 2 || u.CompletionTokens != 4 {
+		t.Errorf("usage: %+v", u)
+	}
+}

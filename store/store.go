@@ -101,8 +101,10 @@ type Store interface {
 	// remembered raises it to 4. Retries change nothing.
 	SaveTurn(ctx context.Context, t Turn) error
 	// AppendMessages stores messages. A message whose (DialogID, Seq) is
-	// already stored is skipped, so retries never duplicate. IDs and
-	// CreatedAt are set by the caller (the engine) and kept as given.
+	// already stored is skipped, so retries never duplicate (and keep the
+	// first Usage). IDs and CreatedAt are set by the caller (the engine) and
+	// kept as given. EINVALID, storing none of the batch, for a Usage with a
+	// negative token count.
 	AppendMessages(ctx context.Context, msgs []Message) error
 	// Messages lists a dialog's messages by Seq.
 	Messages(ctx context.Context, dialogID int64) ([]Message, error)
@@ -347,6 +349,16 @@ type Message struct {
 	Node            string // the node that sent it, for bot messages
 	ClientMessageID string
 	CreatedAt       time.Time
+	// Usage is the token usage of the model call that wrote this message;
+	// nil for messages no model wrote.
+	Usage *Usage
+}
+
+// Usage counts the tokens of one model call.
+type Usage struct {
+	Model            string
+	PromptTokens     int
+	CompletionTokens int
 }
 
 // DataItem is one piece of collected data: an answered question, a file, a

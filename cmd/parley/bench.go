@@ -21,6 +21,8 @@ import (
 
 	"parley/dialogs"
 	"parley/engine"
+	"parley/llm"
+	"parley/llm/llmtest"
 )
 
 // benchFlow pauses at a question every turn and never calls out: the turn
@@ -45,6 +47,19 @@ nodes:
     next: ask
 `
 
+// benchLLMFlow adds a model call (a loopback model with a fixed delay) to
+// every turn.
+const benchLLMFlow = `bot: bench
+nodes:
+  ask:
+    kind: question
+    text: Say something.
+    next: answer
+  answer:
+    kind: llm
+    next: ask
+`
+
 const bareQueue = "bench-bare"
 
 // bareWorkflow is the baseline: a workflow whose update does nothing.
@@ -62,6 +77,7 @@ type benchConfig struct {
 	think    time.Duration
 	oneTurns int
 	persist  time.Duration
+	llmDelay time.Duration
 }
 
 // runBench starts the embedded stack in-process and measures turns over
@@ -76,6 +92,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.think, "think", 5*time.Second, "mean think time of a user under the realistic load")
 	fs.IntVar(&cfg.oneTurns, "turns", 300, "turns of the one-dialog latency run")
 	fs.DurationVar(&cfg.persist, "persist-delay", 0, "engine PersistDelay (0: the default)")
+	fs.DurationVar(&cfg.llmDelay, "llm-delay", 0, "when set, every turn also asks a loopback model that answers after this delay")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -119,7 +136,16 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 		return err
 	}
 	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: engine.Settings{PersistDelay: cfg.persist}}
-	if _, err := svc.Publish(ctx, boot.projectID, "bench", benchFlow, "bench"); err != nil {
+	flow := benchFlow
+	if cfg.llmDelay > 0 {
+		flow = benchLLMFlow
+		model := llmtest.Start()
+		defer model.Close()
+		model.Delay(cfg.llmDelay)
+		model.ReplyAlways("Noted.")
+		os.Setenv(llm.EnvBaseURL, model.URL())
+	}
+	if _, err := svc.Publish(ctx, boot.projectID, "bench", flow, "bench"); err != nil {
 		return err
 	}
 	w, err := startWorker(tc, db)

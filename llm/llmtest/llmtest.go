@@ -26,7 +26,15 @@ type Server struct {
 	script   []step
 	delay    time.Duration
 	requests []Request
-	calls    int // numbers tool call ids
+	calls    int   // numbers tool call ids
+	always   *step // answers when the script is empty (ReplyAlways)
+}
+
+// ReplyAlways answers text whenever nothing else is scripted (benchmarks).
+func (s *Server) ReplyAlways(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.always = &step{text: text}
 }
 
 // step is one scripted answer.
@@ -110,6 +118,9 @@ func (s *Server) push(st step) {
 func (s *Server) next(failuresOnly bool) (step, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.script) == 0 && s.always != nil && !failuresOnly {
+		return *s.always, true
+	}
 	if len(s.script) == 0 || (failuresOnly && s.script[0].status == 0) {
 		return step{}, false
 	}

@@ -12,17 +12,23 @@ import (
 )
 
 const (
-	messageColumns = `id, dialog_id, seq, role, text, buttons, operator, node, client_message_id, created_at`
-	dataColumns    = `dialog_id, seq, question, type, answer, variable, deleted, created_at`
+	messageColumns = `id, dialog_id, seq, role, text, buttons, operator, node, client_message_id, created_at,
+		usage_model, usage_prompt_tokens, usage_completion_tokens`
+	dataColumns = `dialog_id, seq, question, type, answer, variable, deleted, created_at`
 )
 
 func scanMessage(r scanner, m *store.Message) error {
-	var buttons string
+	var (
+		buttons            string
+		model              *string
+		prompt, completion *int64
+	)
 	err := r.Scan(&m.ID, &m.DialogID, &m.Seq, &m.Role, &m.Text, &buttons, &m.Operator, &m.Node,
-		&m.ClientMessageID, &m.CreatedAt)
+		&m.ClientMessageID, &m.CreatedAt, &model, &prompt, &completion)
 	if err != nil {
 		return err
 	}
+	m.Usage = rules.Usage(model, prompt, completion)
 	m.Buttons, err = rules.Buttons(buttons)
 	return err
 }
@@ -42,9 +48,11 @@ func (d *DB) AppendMessages(ctx context.Context, msgs []store.Message) error {
 // dialogs; buttons[i] is msgs[i].Buttons as JSON.
 func (t *tx) appendMessages(ctx context.Context, msgs []store.Message, buttons []string) error {
 	for i, m := range msgs {
-		_, err := t.exec(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		model, prompt, completion := rules.UsageArgs(m.Usage)
+		_, err := t.exec(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (dialog_id, seq) DO NOTHING`,
-			m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons[i], m.Operator, m.Node, m.ClientMessageID, rules.Time(m.CreatedAt))
+			m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons[i], m.Operator, m.Node, m.ClientMessageID, rules.Time(m.CreatedAt),
+			model, prompt, completion)
 		if isUnique(err) {
 			return rules.ErrMessageIDUsed
 		}

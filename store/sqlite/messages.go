@@ -8,22 +8,28 @@ import (
 )
 
 const (
-	messageColumns = `id, dialog_id, seq, role, text, buttons, operator, node, client_message_id, created_at`
-	dataColumns    = `dialog_id, seq, question, type, answer, variable, deleted, created_at`
+	messageColumns = `id, dialog_id, seq, role, text, buttons, operator, node, client_message_id, created_at,
+		usage_model, usage_prompt_tokens, usage_completion_tokens`
+	dataColumns = `dialog_id, seq, question, type, answer, variable, deleted, created_at`
 
-	insertMessage = `INSERT INTO messages (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	insertMessage = `INSERT INTO messages (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dialog_id, seq) DO NOTHING`
 	insertData = `INSERT INTO data_items (` + dataColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dialog_id, seq) DO NOTHING`
 )
 
 func scanMessage(r scanner, m *store.Message) error {
-	var buttons string
+	var (
+		buttons            string
+		model              *string
+		prompt, completion *int64
+	)
 	err := r.Scan(&m.ID, &m.DialogID, &m.Seq, &m.Role, &m.Text, &buttons, &m.Operator, &m.Node,
-		&m.ClientMessageID, timeScanner{&m.CreatedAt})
+		&m.ClientMessageID, timeScanner{&m.CreatedAt}, &model, &prompt, &completion)
 	if err != nil {
 		return err
 	}
+	m.Usage = rules.Usage(model, prompt, completion)
 	m.Buttons, err = rules.Buttons(buttons)
 	return err
 }
@@ -44,8 +50,10 @@ func (d *DB) AppendMessages(ctx context.Context, msgs []store.Message) error {
 // JSON.
 func (t *tx) appendMessages(ctx context.Context, msgs []store.Message, buttons []string) error {
 	for i, m := range msgs {
+		model, prompt, completion := rules.UsageArgs(m.Usage)
 		_, err := t.exec(ctx, insertMessage,
-			m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons[i], m.Operator, m.Node, m.ClientMessageID, ts(m.CreatedAt))
+			m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons[i], m.Operator, m.Node, m.ClientMessageID, ts(m.CreatedAt),
+			model, prompt, completion)
 		switch {
 		case isForeignKey(err):
 			return rules.NotFound("Dialog", m.DialogID)

@@ -95,6 +95,68 @@ func testMessages(t *testing.T, s store.Store) {
 	})
 }
 
+// testUsage checks that a message's model usage round-trips through
+// AppendMessages and SaveTurn, is kept from the first write on retries and
+// refuses negative token counts.
+func testUsage(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newProject(t, s)
+	b := newBot(t, s, p.ID)
+	d := newDialog(t, s, p.ID, b.ID)
+	list := func(t *testing.T) []store.Message {
+		t.Helper()
+		got, err := s.Messages(ctx, d.ID)
+		noErr(t, err)
+		return got
+	}
+	withUsage := func(m store.Message, u store.Usage) store.Message {
+		m.Usage = &u
+		return m
+	}
+	m1 := withUsage(message(d, 1, "Hi"), store.Usage{Model: "gpt-4o-mini", PromptTokens: 120, CompletionTokens: 35})
+	m2 := message(d, 2, "no model") // Usage nil
+	m3 := withUsage(message(d, 3, "free"), store.Usage{Model: "", PromptTokens: 0, CompletionTokens: 0})
+	m4 := withUsage(message(d, 4, "big"), store.Usage{Model: "claude-x", PromptTokens: 1 << 40, CompletionTokens: 7})
+	t.Run("round trip with and without usage", func(t *testing.T) {
+		noErr(t, s.AppendMessages(ctx, []store.Message{m1, m2, m3}))
+		noErr(t, s.SaveTurn(ctx, store.Turn{Messages: []store.Message{m4}}))
+		got := list(t)
+		same(t, "Messages", got, storedMessages(m1, m2, m3, m4))
+		if len(got) == 4 && got[1].Usage != nil {
+			t.Errorf("Usage of a message without one = %+v, want nil", got[1].Usage)
+		}
+	})
+	t.Run("retry keeps the first usage", func(t *testing.T) {
+		r1 := withUsage(m1, store.Usage{Model: "other", PromptTokens: 1, CompletionTokens: 2})
+		r2 := withUsage(m2, store.Usage{Model: "late", PromptTokens: 3, CompletionTokens: 4})
+		r4 := m4
+		r4.Usage = nil
+		noErr(t, s.AppendMessages(ctx, []store.Message{r1, r2}))
+		noErr(t, s.SaveTurn(ctx, store.Turn{Messages: []store.Message{r4}}))
+		same(t, "Messages", list(t), storedMessages(m1, m2, m3, m4))
+	})
+	t.Run("negative token counts", func(t *testing.T) {
+		before := list(t)
+		dialog, err := s.DialogByID(ctx, p.ID, d.ID)
+		noErr(t, err)
+		ok := message(d, 5, "ok")
+		for _, u := range []store.Usage{
+			{Model: "m", PromptTokens: -1, CompletionTokens: 5},
+			{Model: "m", PromptTokens: 5, CompletionTokens: -1},
+		} {
+			bad := withUsage(message(d, 6, "bad"), u)
+			wantCode(t, s.AppendMessages(ctx, []store.Message{ok, bad}), store.EINVALID)
+			st := dialog.DialogState
+			st.StateSeq, st.Node = dialog.StateSeq+1, "next"
+			wantCode(t, s.SaveTurn(ctx, store.Turn{Messages: []store.Message{ok, bad}, State: &st}), store.EINVALID)
+		}
+		same(t, "Messages", list(t), before)
+		after, err := s.DialogByID(ctx, p.ID, d.ID)
+		noErr(t, err)
+		same(t, "Dialog", after, dialog)
+	})
+}
+
 func testData(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := newProject(t, s)

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"ListDialogs", testListDialogs},
 		{"SaveDialogState", testSaveDialogState},
 		{"Messages", testMessages},
+		{"Usage", testUsage},
 		{"Data", testData},
 		{"SaveTurn", testSaveTurn},
 		{"Watermark", testWatermark},

@@ -20,7 +20,8 @@ type Turn struct {
 	Through   bool               // store.Turn's Through
 }
 
-// PrepareTurn readies t for writing. A state with a zero UpdatedAt gets
+// PrepareTurn readies t for writing; EINVALID for a message whose Usage
+// has a negative token count. A state with a zero UpdatedAt gets
 // now(): otherwise it is kept, as the workflow's clock decides it. t itself
 // is not changed.
 func PrepareTurn(t store.Turn, now func() time.Time) (Turn, error) {
@@ -28,6 +29,9 @@ func PrepareTurn(t store.Turn, now func() time.Time) (Turn, error) {
 	if len(t.Messages) > 0 {
 		p.Buttons = make([]string, len(t.Messages))
 		for i, m := range t.Messages {
+			if err := CheckUsage(m.Usage); err != nil {
+				return Turn{}, err
+			}
 			b, err := JSON(m.Buttons)
 			if err != nil {
 				return Turn{}, err
