@@ -92,6 +92,10 @@ func (d *dialog) askModel(t *turn, id string, c *nodes.LLM) bool {
 	if err != nil {
 		return d.llmFailed(t, id, c, err)
 	}
+	if calledHandoff(resp) {
+		d.toolHandoff(t, id, resp)
+		return false
+	}
 	answer := formatReply(resp.Content, ai.Formatting)
 	if c.Reply {
 		usage := &store.Usage{Model: call.Request.Model, PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}
@@ -124,7 +128,36 @@ func (d *dialog) llmCall(t *turn, id string, c *nodes.LLM, ai nodes.AI) LLMCall 
 	if c.Prompt != nil {
 		call.Prompt = d.render(t, c.Prompt)
 	}
+	if ai.Tools["handoff"] != "" {
+		call.Request.Tools = append(call.Request.Tools, handoffTool)
+	}
 	return call
+}
+
+// handoffTool lets the model hand the conversation to a person.
+var handoffTool = llm.Tool{
+	Name:        "handoff",
+	Description: "Hand the conversation to a human operator when the user asks for a person or you cannot help.",
+	Parameters:  json.RawMessage(`{"type":"object","properties":{"reason":{"type":"string","description":"Why a person is needed."}}}`),
+}
+
+func calledHandoff(resp *llm.ChatResponse) bool {
+	for _, tc := range resp.ToolCalls {
+		if tc.Name == "handoff" {
+			return true
+		}
+	}
+	return false
+}
+
+// toolHandoff hands the dialog to operators at an llm node; when they hand
+// it back, the node converses again.
+func (d *dialog) toolHandoff(t *turn, id string, resp *llm.ChatResponse) {
+	if text := strings.TrimSpace(resp.Content); text != "" {
+		d.say(t, store.MessageAssistant, text, nil, id)
+	}
+	d.setMode(store.ModeOperator, "")
+	d.s.Waiting = &Waiting{Node: id, Kind: "handoff", Since: workflow.Now(t.ctx)}
 }
 
 // unstoredMessages are the messages the store may not have yet: those of

@@ -114,3 +114,43 @@ func TestReplyKeepsUsage(t *testing.T) {
 		t.Errorf("usage: %+v", u)
 	}
 }
+
+const helpBot = `bot: help
+settings:
+  ai:
+    model: { id: test-model }
+    tools: { handoff: auto }
+`
+
+// TestHandoffTool: the model calls handoff, operators take over, and when
+// they hand back the conversation with the model goes on.
+func TestHandoffTool(t *testing.T) {
+	model := llmtest.New(t)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, native.Mount)
+	e.Do("PUT", "/v1/bots/help/flow", e.A.Bearer(), helpBot)
+	model.ReplyToolCall("handoff", `{"reason":"asked for a person"}`)
+	model.Reply("Back to me. How else can I help?")
+	var created struct{ ID string }
+	e.Do("POST", "/v1/bots/help/dialogs", e.A.Bearer(), nil).JSON(t, &created)
+	path := "/v1/dialogs/" + created.ID
+	var turn struct {
+		Messages []struct{ Text string }
+		Mode     string
+		Waiting  *struct{ Node, Kind string }
+	}
+	e.Do("POST", path+"/messages", e.A.Bearer(), map[string]any{"text": "I want a person"}).JSON(t, &turn)
+	if turn.Mode != "operator" || turn.Waiting == nil || turn.Waiting.Kind != "handoff" {
+		t.Fatalf("after the handoff call: %+v", turn)
+	}
+	if tools := model.Requests()[0].Tools; len(tools) != 1 {
+		t.Errorf("tools offered: %+v", tools)
+	}
+	e.Do("POST", path+"/operator", e.A.Bearer(), map[string]any{"action": "release", "operator": "Kim"}).JSON(t, &turn)
+	if turn.Mode != "auto" || turn.Waiting == nil || turn.Waiting.Kind != "llm" {
+		t.Fatalf("after release: %+v", turn)
+	}
+	e.Do("POST", path+"/messages", e.A.Bearer(), map[string]any{"text": "thanks"}).JSON(t, &turn)
+	if len(turn.Messages) != 1 || turn.Messages[0].Text != "Back to me. How else can I help?" {
+		t.Errorf("after hand-back: %+v", turn)
+	}
+}

@@ -42,7 +42,11 @@ func (d *dialog) handBack(t *turn) {
 		return
 	}
 	d.s.Waiting = nil
-	h := d.flow.Node(w.Node).Config.(*nodes.Handoff)
+	h, ok := d.handoffConfig(w.Node)
+	if !ok { // an llm node's handoff tool: the conversation goes on there
+		d.s.Waiting = &Waiting{Node: w.Node, Kind: "llm", Since: workflow.Now(t.ctx)}
+		return
+	}
 	if next, ok := d.follow(t, h.Next); ok {
 		d.run(t, next)
 	}
@@ -62,8 +66,22 @@ func (d *dialog) operatorMessage(t *turn, in OperatorMessageInput) {
 	d.s.Pending = 0
 }
 
+// handoffConfig is the config of a handoff node; false for the handoff
+// tool of an llm node (or of a bot without nodes).
+func (d *dialog) handoffConfig(id string) (*nodes.Handoff, bool) {
+	n := d.flow.Node(id)
+	if n == nil {
+		return nil, false
+	}
+	h, ok := n.Config.(*nodes.Handoff)
+	return h, ok
+}
+
 // handoffTimedOut follows on_timeout when no operator took the dialog.
 func (d *dialog) handoffTimedOut(t *turn) {
+	if _, ok := d.handoffConfig(d.s.Waiting.Node); !ok {
+		return // the handoff tool has no queue timeout
+	}
 	h := d.flow.Node(d.s.Waiting.Node).Config.(*nodes.Handoff)
 	d.s.Waiting = nil
 	d.setMode(store.ModeAuto, "")

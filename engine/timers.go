@@ -31,8 +31,8 @@ func (d *dialog) nextDeadline() (time.Time, func(t *turn)) {
 				consider(w.Since.Add(q.Timeout), d.questionTimedOut)
 			}
 		case "handoff":
-			h := d.flow.Node(w.Node).Config.(*nodes.Handoff)
-			if h.Timeout > 0 && w.Operator == "" && h.OnTimeout != "" {
+			h, ok := d.handoffConfig(w.Node)
+			if ok && h.Timeout > 0 && w.Operator == "" && h.OnTimeout != "" {
 				consider(w.Since.Add(h.Timeout), d.handoffTimedOut)
 			}
 		case "wait":
