@@ -26,6 +26,7 @@ func (d *dialog) registerHandlers() error {
 		{UpdateCommand, d.onCommand, d.validateCommand},
 		{UpdateBlockMessage, d.onBlockMessage, d.validateBlockMessage},
 		{UpdateBlockComplete, d.onBlockComplete, d.validateBlockComplete},
+		{UpdateApproval, d.onApproval, d.validateApproval},
 	}
 	for _, h := range handlers {
 		opts := workflow.UpdateHandlerOptions{Validator: h.validator}

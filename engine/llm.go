@@ -75,15 +75,16 @@ func (d *dialog) llmConfig(id string) *nodes.LLM {
 
 // askModel calls the model once (twice when a json_schema answer does not
 // parse) and sends or saves the answer. It reports whether the turn goes on.
-func (d *dialog) askModel(t *turn, id string, c *nodes.LLM) bool {
+func (d *dialog) askModel(t *turn, id string, c *nodes.LLM, followup ...llm.Message) bool {
 	ai := mergeAI(nodes.Settings(d.flow), c.AI)
 	call := d.llmCall(t, id, c, ai)
+	call.Followup = followup
 	resp, err := d.callModel(t, call)
 	var value any
 	if err == nil && c.JSONSchema != nil {
 		if value, err = parseJSONAnswer(resp.Content); err != nil {
-			call.Followup = []llm.Message{{Role: llm.RoleAssistant, Content: resp.Content},
-				{Role: llm.RoleUser, Content: "That was not valid JSON for the schema: " + err.Error() + ". Answer again with JSON only."}}
+			call.Followup = append(followup, llm.Message{Role: llm.RoleAssistant, Content: resp.Content},
+				llm.Message{Role: llm.RoleUser, Content: "That was not valid JSON for the schema: " + err.Error() + ". Answer again with JSON only."})
 			if resp, err = d.callModel(t, call); err == nil {
 				value, err = parseJSONAnswer(resp.Content)
 			}
@@ -92,8 +93,8 @@ func (d *dialog) askModel(t *turn, id string, c *nodes.LLM) bool {
 	if err != nil {
 		return d.llmFailed(t, id, c, err)
 	}
-	if calledHandoff(resp) {
-		d.toolHandoff(t, id, resp)
+	if tc := handoffCall(resp); tc != nil {
+		d.toolCalled(t, id, ai.Tools[tc.Name], *tc, resp)
 		return false
 	}
 	answer := formatReply(resp.Content, ai.Formatting)
@@ -141,21 +142,19 @@ var handoffTool = llm.Tool{
 	Parameters:  json.RawMessage(`{"type":"object","properties":{"reason":{"type":"string","description":"Why a person is needed."}}}`),
 }
 
-func calledHandoff(resp *llm.ChatResponse) bool {
-	for _, tc := range resp.ToolCalls {
-		if tc.Name == "handoff" {
-			return true
+// handoffCall is the model's call of the handoff tool, or nil.
+func handoffCall(resp *llm.ChatResponse) *llm.ToolCall {
+	for i := range resp.ToolCalls {
+		if resp.ToolCalls[i].Name == "handoff" {
+			return &resp.ToolCalls[i]
 		}
 	}
-	return false
+	return nil
 }
 
 // toolHandoff hands the dialog to operators at an llm node; when they hand
 // it back, the node converses again.
-func (d *dialog) toolHandoff(t *turn, id string, resp *llm.ChatResponse) {
-	if text := strings.TrimSpace(resp.Content); text != "" {
-		d.say(t, store.MessageAssistant, text, nil, id)
-	}
+func (d *dialog) toolHandoff(t *turn, id string) {
 	d.setMode(store.ModeOperator, "")
 	d.s.Waiting = &Waiting{Node: id, Kind: "handoff", Since: workflow.Now(t.ctx)}
 }

@@ -154,3 +154,66 @@ func TestHandoffTool(t *testing.T) {
 		t.Errorf("after hand-back: %+v", turn)
 	}
 }
+
+// TestToolApprovals: a tool the user must approve is asked about with
+// yes/no buttons; a refusal goes back to the model as the tool's result;
+// an operator decides through the approvals endpoint.
+func TestToolApprovals(t *testing.T) {
+	model := llmtest.New(t)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, native.Mount)
+	e.Do("PUT", "/v1/bots/help/flow", e.A.Bearer(), strings.Replace(helpBot, "handoff: auto", "handoff: user_approve", 1))
+	type turnJSON struct {
+		Messages []struct {
+			Text    string
+			Buttons []string
+		}
+		Mode    string
+		Waiting *struct{ Node, Kind string }
+	}
+	var created struct{ ID string }
+	e.Do("POST", "/v1/bots/help/dialogs", e.A.Bearer(), nil).JSON(t, &created)
+	path := "/v1/dialogs/" + created.ID
+
+	model.ReplyToolCall("handoff", `{}`)
+	var turn turnJSON
+	e.Do("POST", path+"/messages", e.A.Bearer(), map[string]any{"text": "a person please"}).JSON(t, &turn)
+	if turn.Waiting == nil || turn.Waiting.Kind != "approval" || len(turn.Messages) != 1 ||
+		turn.Messages[0].Text != "The assistant wants to hand this conversation to a person. Is that OK?" || len(turn.Messages[0].Buttons) != 2 {
+		t.Fatalf("asking the user: %+v", turn)
+	}
+	model.Reply("Fine, I will keep helping.")
+	e.Do("POST", path+"/messages", e.A.Bearer(), map[string]any{"text": "no"}).JSON(t, &turn)
+	if len(turn.Messages) != 1 || turn.Messages[0].Text != "Fine, I will keep helping." || turn.Waiting.Kind != "llm" {
+		t.Fatalf("after no: %+v", turn)
+	}
+	reqs := model.Requests()
+	last := reqs[len(reqs)-1].Messages
+	if n := len(last); n < 2 || last[n-2].Role != "assistant" || last[n-1].Role != "tool" || !strings.Contains(last[n-1].Content, "did not allow") {
+		t.Errorf("the refusal sent to the model: %+v", last)
+	}
+	model.ReplyToolCall("handoff", `{}`)
+	e.Do("POST", path+"/messages", e.A.Bearer(), map[string]any{"text": "really, a person"})
+	e.Do("POST", path+"/messages", e.A.Bearer(), map[string]any{"text": "yes"}).JSON(t, &turn)
+	if turn.Mode != "operator" || turn.Waiting.Kind != "handoff" {
+		t.Fatalf("after yes: %+v", turn)
+	}
+
+	e.Do("PUT", "/v1/bots/help/flow", e.A.Bearer(), strings.Replace(helpBot, "handoff: auto", "handoff: operator_approve", 1))
+	e.Do("POST", "/v1/bots/help/dialogs", e.A.Bearer(), nil).JSON(t, &created)
+	path = "/v1/dialogs/" + created.ID
+	model.ReplyToolCall("handoff", `{}`)
+	e.Do("POST", path+"/messages", e.A.Bearer(), map[string]any{"text": "a person please"}).JSON(t, &turn)
+	if turn.Waiting == nil || turn.Waiting.Kind != "approval" || !strings.Contains(turn.Messages[0].Text, "approval a1") {
+		t.Fatalf("asking an operator: %+v", turn)
+	}
+	if r := e.Do("POST", path+"/approvals/a9", e.A.Bearer(), map[string]any{"approve": true}); r.Status != 404 {
+		t.Errorf("an unknown approval: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("POST", path+"/approvals/a1", e.A.Bearer(), map[string]any{}); r.Status != 400 {
+		t.Errorf("no decision: %d %s", r.Status, r.Body)
+	}
+	e.Do("POST", path+"/approvals/a1", e.A.Bearer(), map[string]any{"approve": true, "operator": "Kim"}).JSON(t, &turn)
+	if turn.Mode != "operator" || turn.Waiting.Kind != "handoff" {
+		t.Errorf("after the operator approved: %+v", turn)
+	}
+}

@@ -36,6 +36,8 @@ func (d *dialog) userMessage(t *turn, in MessageInput) {
 		d.answer(t, w, in.File)
 	case w.Kind == "llm":
 		d.converse(t, w)
+	case w.Kind == "approval" && w.Approval.By == "user":
+		d.userDecides(t, w)
 	}
 }
 

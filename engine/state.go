@@ -22,6 +22,7 @@ type State struct {
 	StateSeq     int64  // bumped on every change of the dialog row
 	StartedAt    time.Time
 	Blocks       int              // block attempts so far; numbers each attempt
+	Approvals    int              // tool approvals asked so far; numbers each
 	Collected    []store.DataItem // collected data so far, sent to block services
 	LastActivity time.Time
 	LastUserAt   *time.Time

@@ -163,6 +163,7 @@ type Waiting struct {
 	Operator string    // who took a handoff
 	Attempt  int       // the block attempt
 	Called   bool      // the block's service accepted the call
+	Approval *Approval // a tool call waiting for a decision
 }
 
 // WaitingInfo is the public part of Waiting.

@@ -177,3 +177,26 @@ func (h *handlers) operator(c *gin.Context) {
 	}
 	h.runUpdate(c, d, name, "", arg)
 }
+
+type approvalRequest struct {
+	Approve  *bool  `json:"approve"`
+	Operator string `json:"operator"`
+}
+
+// approval is an operator's decision on a tool call the model made.
+func (h *handlers) approval(c *gin.Context) {
+	var req approvalRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if req.Approve == nil {
+		server.Error(c, store.Errorf(store.EINVALID, "Send {\"approve\": true} or {\"approve\": false}."))
+		return
+	}
+	d, ok := h.lookup(c)
+	if !ok {
+		return
+	}
+	in := engine.ApprovalInput{ID: c.Param("approval"), Approve: *req.Approve, Operator: req.Operator}
+	h.runUpdate(c, d, engine.UpdateApproval, "", in)
+}

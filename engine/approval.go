@@ -1,0 +1,126 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"parley/llm"
+	"parley/store"
+)
+
+// Approval is a tool call waiting for a person's decision.
+type Approval struct {
+	ID        string
+	By        string // "user" or "operator"
+	Call      llm.ToolCall
+	Assistant llm.Message // the model's message that made the call
+}
+
+// ApprovalInput is the argument of the approval update (an operator's decision).
+type ApprovalInput struct {
+	ID       string
+	Approve  bool
+	Operator string
+}
+
+// UpdateApproval decides a tool call that waits for an operator.
+const UpdateApproval = "approval"
+
+// toolCalled runs a tool the model called, or first asks the user or an
+// operator when its mode says so (settings.ai.tools).
+func (d *dialog) toolCalled(t *turn, id, mode string, call llm.ToolCall, resp *llm.ChatResponse) {
+	if text := strings.TrimSpace(resp.Content); text != "" {
+		d.say(t, store.MessageAssistant, text, nil, id)
+	}
+	assistant := llm.Message{Role: llm.RoleAssistant, Content: resp.Content, ToolCalls: []llm.ToolCall{call}}
+	switch mode {
+	case "user_approve", "operator_approve":
+		d.s.Approvals++
+		a := &Approval{ID: fmt.Sprintf("a%d", d.s.Approvals), By: strings.TrimSuffix(mode, "_approve"), Call: call, Assistant: assistant}
+		d.s.Waiting = &Waiting{Node: id, Kind: "approval", Since: workflow.Now(t.ctx), Approval: a}
+		d.askApproval(t, id, a)
+	default:
+		d.runTool(t, id, call)
+	}
+}
+
+// askApproval tells the user (with yes/no buttons) or the operators what
+// the model wants to do.
+func (d *dialog) askApproval(t *turn, id string, a *Approval) {
+	what := describeCall(a.Call)
+	if a.By == "user" {
+		d.say(t, store.MessageAssistant, fmt.Sprintf("The assistant wants to %s. Is that OK?", what), []string{"Yes", "No"}, id)
+		return
+	}
+	d.say(t, store.MessageSystem, fmt.Sprintf("Waiting for an operator to approve: %s (approval %s).", what, a.ID), nil, id)
+}
+
+func describeCall(c llm.ToolCall) string {
+	if c.Name == "handoff" {
+		return "hand this conversation to a person"
+	}
+	return fmt.Sprintf("run %s with %s", c.Name, c.Arguments)
+}
+
+// userDecides reads the user's yes or no on an approval.
+func (d *dialog) userDecides(t *turn, w *Waiting) {
+	yes, _, ok := parseYesNo(d.s.Input)
+	if !ok {
+		d.say(t, store.MessageAssistant, "Please answer yes or no.", []string{"Yes", "No"}, w.Node)
+		return
+	}
+	d.decide(t, w, yes.(bool), "The user")
+}
+
+// decide runs an approved call, or tells the model it was refused and
+// lets it answer.
+func (d *dialog) decide(t *turn, w *Waiting, approve bool, who string) {
+	a := w.Approval
+	d.s.Waiting = nil
+	if approve {
+		d.runTool(t, w.Node, a.Call)
+		return
+	}
+	refused := llm.Message{Role: llm.RoleTool, ToolCallID: a.Call.ID, Content: who + " did not allow this call."}
+	c := d.llmConfig(w.Node)
+	if !d.askModel(t, w.Node, c, a.Assistant, refused) {
+		return
+	}
+	if c.Converse {
+		d.s.Waiting = &Waiting{Node: w.Node, Kind: "llm", Since: workflow.Now(t.ctx)}
+		return
+	}
+	if next, ok := d.follow(t, c.Next); ok {
+		d.run(t, next)
+	}
+}
+
+// runTool runs a tool call. Only handoff exists so far.
+func (d *dialog) runTool(t *turn, id string, call llm.ToolCall) {
+	if call.Name == "handoff" {
+		d.toolHandoff(t, id)
+		return
+	}
+	d.fail(t, fmt.Sprintf("The bot stopped at node %q: the model called an unknown tool %q.", id, call.Name))
+}
+
+func (d *dialog) validateApproval(ctx workflow.Context, in ApprovalInput) error {
+	if err := d.validateLive(ctx); err != nil {
+		return err
+	}
+	w := d.s.Waiting
+	if w == nil || w.Kind != "approval" || w.Approval.ID != in.ID || w.Approval.By != "operator" {
+		return rejectf(ErrNotFound, "no tool call waits for an operator's approval %q", in.ID)
+	}
+	return nil
+}
+
+func (d *dialog) onApproval(ctx workflow.Context, in ApprovalInput) (TurnResult, error) {
+	return d.locked(ctx, func(t *turn) {
+		if w := d.s.Waiting; w != nil && w.Kind == "approval" && w.Approval.ID == in.ID {
+			d.decide(t, w, in.Approve, "The operator")
+		}
+	})
+}
