@@ -19,7 +19,7 @@ type services struct {
 	mocks map[string]Mock
 	mu    sync.Mutex
 	calls map[string]int // calls so far, by node
-	todo  []serviceAction
+	queued  []serviceAction
 }
 
 // serviceAction is an update a service sends after a call.
@@ -64,10 +64,10 @@ func (s *services) RoundTrip(req *http.Request) (*http.Response, error) {
 // token's node and attempt are resolved by the player from the store.
 func (s *services) queue(token string, m Mock) {
 	for _, text := range m.Messages {
-		s.todo = append(s.todo, serviceAction{name: engine.UpdateBlockMessage, arg: tokenAction{token: token, text: text}})
+		s.queued = append(s.queued, serviceAction{name: engine.UpdateBlockMessage, arg: tokenAction{token: token, text: text}})
 	}
 	if m.Complete != nil {
-		s.todo = append(s.todo, serviceAction{name: engine.UpdateBlockComplete, arg: tokenAction{token: token, data: m.Complete}})
+		s.queued = append(s.queued, serviceAction{name: engine.UpdateBlockComplete, arg: tokenAction{token: token, data: m.Complete}})
 	}
 }
 
@@ -81,9 +81,9 @@ type tokenAction struct {
 func (s *services) take() []serviceAction {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	todo := s.todo
-	s.todo = nil
-	return todo
+	queued := s.queued
+	s.queued = nil
+	return queued
 }
 
 func reply(req *http.Request, status int, body any) *http.Response {
