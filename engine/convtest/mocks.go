@@ -16,10 +16,10 @@ import (
 // does after a call (send_message, complete) is queued and played by the
 // player, on the workflow's side of the test environment.
 type services struct {
-	mocks map[string]Mock
-	mu    sync.Mutex
-	calls map[string]int // calls so far, by node
-	queued  []serviceAction
+	mocks  map[string]Mock
+	mu     sync.Mutex
+	calls  map[string]int // calls so far, by node
+	queued []serviceAction
 }
 
 // serviceAction is an update a service sends after a call.
