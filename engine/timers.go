@@ -41,10 +41,16 @@ func (d *dialog) nextDeadline() (time.Time, func(t *turn)) {
 			consider(w.Until, d.blockTimedOut)
 		}
 	}
-	if w := d.s.Waiting; auto && d.s.Status != store.StatusCreated && (w == nil || w.Kind == "question" || w.Kind == "llm") {
+	if w := d.s.Waiting; auto && d.s.Status != store.StatusCreated && waitsForUser(w) {
 		consider(d.s.LastActivity.Add(d.settings.InactivityTimeout), d.interrupt)
 	}
 	return at, fire
+}
+
+// waitsForUser reports whether the dialog waits for the user, so that the
+// user's silence interrupts it.
+func waitsForUser(w *Waiting) bool {
+	return w == nil || w.Kind == "question" || w.Kind == "llm" || (w.Kind == "approval" && w.Approval.By == "user")
 }
 
 // interrupt ends a dialog whose user went silent.
