@@ -20,15 +20,26 @@ const (
 
 // NewAPIKey returns a new random API key.
 func NewAPIKey() (string, error) {
+	s, err := RandomBase62(apiKeyRandomLen)
+	if err != nil {
+		return "", fmt.Errorf("generating API key: %w", err)
+	}
+	return APIKeyScheme + s, nil
+}
+
+// RandomBase62 returns n characters drawn uniformly from base62 with
+// crypto/rand: the random part of API keys and of knowledge UUIDs
+// ("file-...", "vs_...").
+func RandomBase62(n int) (string, error) {
 	var b strings.Builder
-	b.WriteString(APIKeyScheme)
+	b.Grow(n)
 	buf := make([]byte, 64)
-	for b.Len() < len(APIKeyScheme)+apiKeyRandomLen {
+	for b.Len() < n {
 		if _, err := rand.Read(buf); err != nil {
-			return "", fmt.Errorf("generating API key: %w", err)
+			return "", fmt.Errorf("reading random bytes: %w", err)
 		}
 		for _, c := range buf {
-			if int(c) < base62Acceptable && b.Len() < len(APIKeyScheme)+apiKeyRandomLen {
+			if int(c) < base62Acceptable && b.Len() < n {
 				b.WriteByte(base62[int(c)%len(base62)])
 			}
 		}

@@ -138,6 +138,8 @@ type Store interface {
 	// File returns a project's file; ENOTFOUND if there is none (or it is
 	// another project's).
 	File(ctx context.Context, projectID, id int64) (*File, error)
+
+	KnowledgeStore
 }
 
 // Organization owns projects.
@@ -310,8 +312,11 @@ type DialogState struct {
 	Variables    map[string]any
 	PendingCount int
 	Title        string
-	LastUserAt   *time.Time // the respondent's last message
-	UpdatedAt    time.Time
+	// WorkingMemory is the Markdown block of facts the model keeps about
+	// the dialog (settings.ai.memory.workingMemory).
+	WorkingMemory string
+	LastUserAt    *time.Time // the respondent's last message
+	UpdatedAt     time.Time
 	// StoredThrough is the turn up to which every turn of the dialog is
 	// stored (see SaveTurn): a watermark, so the workflow can skip storing
 	// what is there. Lookups fill it in; writes ignore the caller's value.
@@ -352,6 +357,19 @@ type Message struct {
 	// Usage is the token usage of the model call that wrote this message;
 	// nil for messages no model wrote.
 	Usage *Usage
+	// Sources are the knowledge chunks the answer was written from; nil
+	// for messages that used none.
+	Sources []Source
+}
+
+// Source is a knowledge chunk an answer drew on.
+type Source struct {
+	Store    string  // the vector store's UUID
+	Document string  // the document's UUID
+	Filename string  // the document's name
+	Chunk    int     // the chunk's Seq in the document
+	Score    float64 // cosine similarity to the query
+	Text     string  // the chunk's text
 }
 
 // Usage counts the tokens of one model call.

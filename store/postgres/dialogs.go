@@ -13,14 +13,14 @@ import (
 )
 
 const dialogColumns = `id, uuid, project_id, number, external_id, source, ip, location,
-	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, last_user_at,
+	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, working_memory, last_user_at,
 	created_at, updated_at, stored_through`
 
 func scanDialog(r scanner, d *store.Dialog) error {
 	var botID *int64
 	var vars string
 	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.Source, &d.IP, &d.Location,
-		&d.StateSeq, &botID, &d.Version, &d.Status, &d.Mode, &d.Node, &vars, &d.PendingCount, &d.Title,
+		&d.StateSeq, &botID, &d.Version, &d.Status, &d.Mode, &d.Node, &vars, &d.PendingCount, &d.Title, &d.WorkingMemory,
 		&d.LastUserAt, &d.CreatedAt, &d.UpdatedAt, &d.StoredThrough)
 	if err != nil {
 		return err
@@ -67,11 +67,11 @@ func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
 			return err
 		}
 		err = t.queryRow(ctx, `INSERT INTO dialogs (uuid, project_id, number, external_id, source, ip, location,
-			state_seq, bot_id, version, status, mode, node, variables, pending_count, title, last_user_at,
+			state_seq, bot_id, version, status, mode, node, variables, pending_count, title, working_memory, last_user_at,
 			created_at, updated_at, stored_through, stored_ahead)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) RETURNING id`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21) RETURNING id`,
 			c.UUID, c.ProjectID, c.Number, c.ExternalID, c.Source, c.IP, c.Location,
-			c.StateSeq, nullID(c.BotID), c.Version, c.Status, c.Mode, c.Node, vars, c.PendingCount, c.Title,
+			c.StateSeq, nullID(c.BotID), c.Version, c.Status, c.Mode, c.Node, vars, c.PendingCount, c.Title, c.WorkingMemory,
 			c.LastUserAt, c.CreatedAt, c.UpdatedAt, c.StoredThrough).Scan(&c.ID)
 		if isUnique(err) {
 			return rules.ErrDialogUUIDUsed
@@ -198,9 +198,9 @@ func (t *tx) saveState(ctx context.Context, p *rules.Turn, mark bool) error {
 		return err
 	}
 	_, err = t.exec(ctx, `UPDATE dialogs SET state_seq = $1, bot_id = $2, version = $3, status = $4, mode = $5, node = $6,
-		variables = $7, pending_count = $8, title = $9, last_user_at = $10, updated_at = $11,
-		stored_through = $12, stored_ahead = $13 WHERE id = $14`,
+		variables = $7, pending_count = $8, title = $9, working_memory = $10, last_user_at = $11, updated_at = $12,
+		stored_through = $13, stored_ahead = $14 WHERE id = $15`,
 		s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
-		p.Variables, s.PendingCount, s.Title, s.LastUserAt, s.UpdatedAt, next.Through, next.Ahead, s.DialogID)
+		p.Variables, s.PendingCount, s.Title, s.WorkingMemory, s.LastUserAt, s.UpdatedAt, next.Through, next.Ahead, s.DialogID)
 	return err
 }

@@ -13,22 +13,25 @@ import (
 
 const (
 	messageColumns = `id, dialog_id, seq, role, text, buttons, operator, node, client_message_id, created_at,
-		usage_model, usage_prompt_tokens, usage_completion_tokens`
+		usage_model, usage_prompt_tokens, usage_completion_tokens, sources`
 	dataColumns = `dialog_id, seq, question, type, answer, variable, deleted, created_at`
 )
 
 func scanMessage(r scanner, m *store.Message) error {
 	var (
 		buttons            string
-		model              *string
+		model, sources     *string
 		prompt, completion *int64
 	)
 	err := r.Scan(&m.ID, &m.DialogID, &m.Seq, &m.Role, &m.Text, &buttons, &m.Operator, &m.Node,
-		&m.ClientMessageID, &m.CreatedAt, &model, &prompt, &completion)
+		&m.ClientMessageID, &m.CreatedAt, &model, &prompt, &completion, &sources)
 	if err != nil {
 		return err
 	}
 	m.Usage = rules.Usage(model, prompt, completion)
+	if m.Sources, err = rules.DecodeSources(sources); err != nil {
+		return err
+	}
 	m.Buttons, err = rules.Buttons(buttons)
 	return err
 }
@@ -45,14 +48,15 @@ func (d *DB) AppendMessages(ctx context.Context, msgs []store.Message) error {
 }
 
 // appendMessages is AppendMessages in t, which has locked the messages'
-// dialogs; buttons[i] is msgs[i].Buttons as JSON.
-func (t *tx) appendMessages(ctx context.Context, msgs []store.Message, buttons []string) error {
+// dialogs; buttons[i] and sources[i] are msgs[i].Buttons and
+// msgs[i].Sources as stored (see rules.PrepareTurn).
+func (t *tx) appendMessages(ctx context.Context, msgs []store.Message, buttons []string, sources []any) error {
 	for i, m := range msgs {
 		model, prompt, completion := rules.UsageArgs(m.Usage)
-		_, err := t.exec(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		_, err := t.exec(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 			ON CONFLICT (dialog_id, seq) DO NOTHING`,
 			m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons[i], m.Operator, m.Node, m.ClientMessageID, rules.Time(m.CreatedAt),
-			model, prompt, completion)
+			model, prompt, completion, sources[i])
 		if isUnique(err) {
 			return rules.ErrMessageIDUsed
 		}

@@ -112,3 +112,25 @@ func dumpTable(t *testing.T, db *DB, table string) string {
 	}
 	return fmt.Sprintln(strings.Join(lines, "\n"))
 }
+
+// TestRawKnowledge reads how vectors and sources are stored.
+func TestRawKnowledge(t *testing.T) {
+	db := open(t)
+	storetest.RawKnowledge(t, db,
+		func(t *testing.T, storeID, documentID int64, seq int) []byte {
+			var b []byte
+			err := db.pool.QueryRow(t.Context(), `SELECT vector FROM chunks WHERE store_id = $1 AND document_id = $2 AND seq = $3`,
+				storeID, documentID, seq).Scan(&b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		},
+		func(t *testing.T, messageID string) *string {
+			var s *string
+			if err := db.pool.QueryRow(t.Context(), `SELECT sources::text FROM messages WHERE id = $1`, messageID).Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		})
+}

@@ -11,14 +11,14 @@ import (
 )
 
 const dialogColumns = `id, uuid, project_id, number, external_id, source, ip, location,
-	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, last_user_at,
+	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, working_memory, last_user_at,
 	created_at, updated_at, stored_through`
 
 const (
 	selectBot   = `SELECT 1 FROM bots WHERE id = ? AND project_id = ?`
 	selectState = `SELECT project_id, state_seq, stored_through, stored_ahead FROM dialogs WHERE id = ?`
 	updateState = `UPDATE dialogs SET state_seq = ?, bot_id = ?, version = ?, status = ?, mode = ?, node = ?,
-		variables = ?, pending_count = ?, title = ?, last_user_at = ?, updated_at = ?,
+		variables = ?, pending_count = ?, title = ?, working_memory = ?, last_user_at = ?, updated_at = ?,
 		stored_through = ?, stored_ahead = ? WHERE id = ?`
 	updateWatermark = `UPDATE dialogs SET stored_through = ?, stored_ahead = ? WHERE id = ?`
 )
@@ -27,7 +27,7 @@ func scanDialog(r scanner, d *store.Dialog) error {
 	var botID sql.NullInt64
 	var vars string
 	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.Source, &d.IP, &d.Location,
-		&d.StateSeq, &botID, &d.Version, &d.Status, &d.Mode, &d.Node, &vars, &d.PendingCount, &d.Title,
+		&d.StateSeq, &botID, &d.Version, &d.Status, &d.Mode, &d.Node, &vars, &d.PendingCount, &d.Title, &d.WorkingMemory,
 		nullTimeScanner{&d.LastUserAt}, timeScanner{&d.CreatedAt}, timeScanner{&d.UpdatedAt}, &d.StoredThrough)
 	if err != nil {
 		return err
@@ -70,9 +70,9 @@ func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
 		}
 		c.DialogID = c.ID
 		_, err = t.exec(ctx, `INSERT INTO dialogs (`+dialogColumns+`, stored_ahead)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.UUID, c.ProjectID, c.Number, c.ExternalID, c.Source, c.IP, c.Location,
-			c.StateSeq, nullID(c.BotID), c.Version, c.Status, c.Mode, c.Node, vars, c.PendingCount, c.Title,
+			c.StateSeq, nullID(c.BotID), c.Version, c.Status, c.Mode, c.Node, vars, c.PendingCount, c.Title, c.WorkingMemory,
 			tsPtr(c.LastUserAt), ts(c.CreatedAt), ts(c.UpdatedAt), c.StoredThrough, c.StoredThrough)
 		if isUnique(err) {
 			return rules.ErrDialogUUIDUsed
@@ -192,7 +192,7 @@ func (t *tx) saveState(ctx context.Context, p *rules.Turn, mark bool) error {
 	}
 	_, err = t.exec(ctx, updateState,
 		s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
-		p.Variables, s.PendingCount, s.Title, tsPtr(s.LastUserAt), ts(s.UpdatedAt),
+		p.Variables, s.PendingCount, s.Title, s.WorkingMemory, tsPtr(s.LastUserAt), ts(s.UpdatedAt),
 		next.Through, next.Ahead, s.DialogID)
 	return err
 }

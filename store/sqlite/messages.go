@@ -9,10 +9,10 @@ import (
 
 const (
 	messageColumns = `id, dialog_id, seq, role, text, buttons, operator, node, client_message_id, created_at,
-		usage_model, usage_prompt_tokens, usage_completion_tokens`
+		usage_model, usage_prompt_tokens, usage_completion_tokens, sources`
 	dataColumns = `dialog_id, seq, question, type, answer, variable, deleted, created_at`
 
-	insertMessage = `INSERT INTO messages (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	insertMessage = `INSERT INTO messages (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dialog_id, seq) DO NOTHING`
 	insertData = `INSERT INTO data_items (` + dataColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dialog_id, seq) DO NOTHING`
@@ -21,15 +21,18 @@ const (
 func scanMessage(r scanner, m *store.Message) error {
 	var (
 		buttons            string
-		model              *string
+		model, sources     *string
 		prompt, completion *int64
 	)
 	err := r.Scan(&m.ID, &m.DialogID, &m.Seq, &m.Role, &m.Text, &buttons, &m.Operator, &m.Node,
-		&m.ClientMessageID, timeScanner{&m.CreatedAt}, &model, &prompt, &completion)
+		&m.ClientMessageID, timeScanner{&m.CreatedAt}, &model, &prompt, &completion, &sources)
 	if err != nil {
 		return err
 	}
 	m.Usage = rules.Usage(model, prompt, completion)
+	if m.Sources, err = rules.DecodeSources(sources); err != nil {
+		return err
+	}
 	m.Buttons, err = rules.Buttons(buttons)
 	return err
 }
@@ -46,14 +49,14 @@ func (d *DB) AppendMessages(ctx context.Context, msgs []store.Message) error {
 	return d.saveTurn(ctx, "appending messages", store.Turn{Messages: msgs}, false)
 }
 
-// appendMessages is AppendMessages in t; buttons[i] is msgs[i].Buttons as
-// JSON.
-func (t *tx) appendMessages(ctx context.Context, msgs []store.Message, buttons []string) error {
+// appendMessages is AppendMessages in t; buttons[i] and sources[i] are
+// msgs[i].Buttons and msgs[i].Sources as stored (see rules.PrepareTurn).
+func (t *tx) appendMessages(ctx context.Context, msgs []store.Message, buttons []string, sources []any) error {
 	for i, m := range msgs {
 		model, prompt, completion := rules.UsageArgs(m.Usage)
 		_, err := t.exec(ctx, insertMessage,
 			m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons[i], m.Operator, m.Node, m.ClientMessageID, ts(m.CreatedAt),
-			model, prompt, completion)
+			model, prompt, completion, sources[i])
 		switch {
 		case isForeignKey(err):
 			return rules.NotFound("Dialog", m.DialogID)

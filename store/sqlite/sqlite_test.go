@@ -239,3 +239,25 @@ func dumpTable(t *testing.T, db *DB, table string) string {
 	}
 	return b.String()
 }
+
+// TestRawKnowledge reads how vectors and sources are stored.
+func TestRawKnowledge(t *testing.T) {
+	db := open(t)
+	storetest.RawKnowledge(t, db,
+		func(t *testing.T, storeID, documentID int64, seq int) []byte {
+			var b []byte
+			err := db.reader.QueryRowContext(t.Context(), `SELECT vector FROM chunks WHERE store_id = ? AND document_id = ? AND seq = ?`,
+				storeID, documentID, seq).Scan(&b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		},
+		func(t *testing.T, messageID string) *string {
+			var s *string
+			if err := db.reader.QueryRowContext(t.Context(), `SELECT sources FROM messages WHERE id = ?`, messageID).Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		})
+}

@@ -28,7 +28,7 @@ func (d *DB) saveTurn(ctx context.Context, what string, turn store.Turn, mark bo
 		return nil
 	}
 	return d.write(ctx, what, func(t *tx) error {
-		if err := t.appendMessages(ctx, p.Messages, p.Buttons); err != nil {
+		if err := t.appendMessages(ctx, p.Messages, p.Buttons, p.Sources); err != nil {
 			return err
 		}
 		if err := t.appendData(ctx, p.Data); err != nil {

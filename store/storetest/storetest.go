@@ -4,9 +4,10 @@
 //
 // Beyond the comments on store.Store, the suite pins down what callers may
 // rely on: lists are never nil; times come back in UTC with at least
-// millisecond precision; JSON values (Variables, Buttons) round-trip, except
-// that numbers come back as float64; text with NUL bytes or invalid UTF-8 is
-// stored with U+FFFD in their place; a failed write leaves nothing behind.
+// millisecond precision; JSON values (Variables, Buttons, Sources)
+// round-trip, except that numbers come back as float64; text with NUL bytes
+// or invalid UTF-8 is stored with U+FFFD in their place; a failed write
+// leaves nothing behind.
 package storetest
 
 import (
@@ -56,6 +57,12 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"Watermark", testWatermark},
 		{"BlockTokens", testBlockTokens},
 		{"Files", testFiles},
+		{"Documents", testDocuments},
+		{"VectorStores", testVectorStores},
+		{"VectorStoreFiles", testVectorStoreFiles},
+		{"Chunks", testChunks},
+		{"WorkingMemory", testWorkingMemory},
+		{"Sources", testSources},
 		{"Values", testValues},
 	}
 	for _, g := range groups {

@@ -16,6 +16,7 @@ func CleanDialog(d store.Dialog) store.Dialog {
 // CleanState is CleanDialog for a dialog's state.
 func CleanState(s store.DialogState) store.DialogState {
 	s.Status, s.Mode, s.Node, s.Title = Clean(s.Status), Clean(s.Mode), Clean(s.Node), Clean(s.Title)
+	s.WorkingMemory = Clean(s.WorkingMemory)
 	s.LastUserAt = TimePtr(s.LastUserAt)
 	s.UpdatedAt = Time(s.UpdatedAt)
 	return s

@@ -14,6 +14,7 @@ import (
 type Turn struct {
 	Messages  []store.Message
 	Buttons   []string // Messages[i].Buttons as JSON
+	Sources   []any    // Messages[i].Sources as JSON, nil (NULL) for none
 	Data      []store.DataItem
 	State     *store.DialogState // nil: no state to save
 	Variables string             // State.Variables as JSON
@@ -21,15 +22,20 @@ type Turn struct {
 }
 
 // PrepareTurn readies t for writing; EINVALID for a message whose Usage
-// has a negative token count. A state with a zero UpdatedAt gets
+// has a negative token count or whose Sources have a score that is not a
+// finite number. A state with a zero UpdatedAt gets
 // now(): otherwise it is kept, as the workflow's clock decides it. t itself
 // is not changed.
 func PrepareTurn(t store.Turn, now func() time.Time) (Turn, error) {
 	p := Turn{Messages: t.Messages, Data: t.Data, Through: t.Through}
 	if len(t.Messages) > 0 {
 		p.Buttons = make([]string, len(t.Messages))
+		p.Sources = make([]any, len(t.Messages))
 		for i, m := range t.Messages {
 			if err := CheckUsage(m.Usage); err != nil {
+				return Turn{}, err
+			}
+			if err := CheckSources(m.Sources); err != nil {
 				return Turn{}, err
 			}
 			b, err := JSON(m.Buttons)
@@ -37,6 +43,9 @@ func PrepareTurn(t store.Turn, now func() time.Time) (Turn, error) {
 				return Turn{}, err
 			}
 			p.Buttons[i] = b
+			if p.Sources[i], err = Sources(m.Sources); err != nil {
+				return Turn{}, err
+			}
 		}
 	}
 	if t.State != nil {
