@@ -1,0 +1,84 @@
+package knowledge_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"parley/blobs"
+	"parley/knowledge"
+	"parley/store"
+)
+
+// newLibrary is a library on SQLite that indexes before AddFile returns.
+func newLibrary(db store.Store, emb knowledge.Embedder, files blobs.Dir) *knowledge.Library {
+	return &knowledge.Library{Store: db, Index: knowledge.NewStoreIndex(db), Embedder: emb, Blobs: files}
+}
+
+func writeDoc(t *testing.T, name, text string) string {
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestLibraryRefusesASecondEmbedder: a store indexed by one embedder
+// keeps a file another embedder would index in error with a reason, and a
+// search with the other embedder says what is wrong instead of mixing.
+func TestLibraryRefusesASecondEmbedder(t *testing.T) {
+	ctx := t.Context()
+	db := openSQLite(t)
+	org, _ := db.CreateOrganization(ctx, "o")
+	p, _ := db.CreateProject(ctx, org.ID, "p")
+	files := blobs.Dir(t.TempDir())
+	first := newLibrary(db, knowledge.NewHashEmbedder(256), files)
+	vs, err := first.StoreNamed(ctx, p.ID, "kb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := first.AddLocalFile(ctx, vs, writeDoc(t, "a.txt", "Parcels ship within two days."))
+	if err != nil || f.Status != store.FileProcessed {
+		t.Fatalf("first file: %+v %v", f, err)
+	}
+	second := newLibrary(db, knowledge.NewHashEmbedder(512), files)
+	f, err = second.AddLocalFile(ctx, vs, writeDoc(t, "b.txt", "Returns are free for thirty days."))
+	if err != nil || f.Status != store.FileError || !strings.Contains(f.Error, "hash-v1-256") || !strings.Contains(f.Error, "new vector store") {
+		t.Errorf("second embedder's file: %+v %v", f, err)
+	}
+	if _, err := second.Search(ctx, p.ID, []string{"kb"}, "shipping", 3, 0); err == nil || !strings.Contains(err.Error(), "was indexed with the embedder hash-v1-256") {
+		t.Errorf("search with another embedder: %v", err)
+	}
+	hits, err := first.Search(ctx, p.ID, []string{"kb"}, "when do parcels ship", 3, 0)
+	if err != nil || len(hits) != 1 || hits[0].Filename != "a.txt" || !strings.HasPrefix(hits[0].Document, "file-") {
+		t.Errorf("search: %+v %v", hits, err)
+	}
+}
+
+// TestLibraryFileErrors: a file that cannot be indexed ends in error with
+// a reason that says what to do, and other files are unaffected.
+func TestLibraryFileErrors(t *testing.T) {
+	ctx := t.Context()
+	db := openSQLite(t)
+	org, _ := db.CreateOrganization(ctx, "o")
+	p, _ := db.CreateProject(ctx, org.ID, "p")
+	lib := newLibrary(db, knowledge.NewHashEmbedder(64), blobs.Dir(t.TempDir()))
+	vs, err := lib.StoreNamed(ctx, p.ID, "kb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"tool.exe":  "unsupported file type; upload one of:",
+		"empty.txt": "has no text to index",
+	} {
+		f, err := lib.AddLocalFile(ctx, vs, writeDoc(t, name, map[string]string{"tool.exe": "MZ\x00\x01\x02", "empty.txt": "  \n "}[name]))
+		if err != nil || f.Status != store.FileError || !strings.Contains(f.Error, want) {
+			t.Errorf("%s: %+v %v, want error %q", name, f, err, want)
+		}
+	}
+	again, err := lib.StoreNamed(ctx, p.ID, "kb")
+	if err != nil || again.UUID != vs.UUID || again.Status != store.VectorStoreError {
+		t.Errorf("the store again: %+v %v", again, err)
+	}
+}
