@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"parley/engine"
+	"parley/events"
 	"parley/flows"
 	"parley/nodes"
 	"parley/store"
@@ -26,6 +27,8 @@ type Service struct {
 	Temporal client.Client
 	Settings engine.Settings
 	Logger   *slog.Logger
+	// Bus, when set, hears of every turn the service stores.
+	Bus events.Bus
 }
 
 // FlowError is returned by Publish for a flow with errors.
@@ -168,6 +171,9 @@ func (s *Service) finishUpdate(ctx context.Context, d *store.Dialog, handle clie
 	}
 	if err := s.save(ctx, &turn); err != nil {
 		s.log().Warn("storing a turn failed; the workflow will store it", "dialog", d.UUID, "error", err)
+	} else {
+		events.PublishMessages(ctx, s.Bus, d.ProjectID, d.UUID, turn.Messages)
+		events.PublishState(ctx, s.Bus, d.ProjectID, d.UUID, &turn.State)
 	}
 	through := d.StoredThrough
 	d.DialogState = turn.State

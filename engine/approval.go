@@ -2,11 +2,13 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
 	"parley/llm"
+	"parley/nodes"
 	"parley/store"
 )
 
@@ -16,6 +18,9 @@ type Approval struct {
 	By        string // "user" or "operator"
 	Call      llm.ToolCall
 	Assistant llm.Message // the model's message that made the call
+	// Followup holds the exchange's earlier tool calls and results, which
+	// the model sees again after the decision.
+	Followup []llm.Message
 }
 
 // ApprovalInput is the argument of the approval update (an operator's decision).
@@ -28,21 +33,23 @@ type ApprovalInput struct {
 // UpdateApproval decides a tool call that waits for an operator.
 const UpdateApproval = "approval"
 
-// toolCalled runs a tool the model called, or first asks the user or an
-// operator when its mode says so (settings.ai.tools).
-func (d *dialog) toolCalled(t *turn, id, mode string, call llm.ToolCall, resp *llm.ChatResponse) {
+// toolCalled runs the tool the model called, or first asks the user or an
+// operator when its mode says so (settings.ai.tools). One call is run per
+// answer; the model may call another after seeing the result.
+func (d *dialog) toolCalled(t *turn, id string, ai nodes.AI, resp *LLMResult, followup []llm.Message) {
 	if text := strings.TrimSpace(resp.Content); text != "" {
 		d.say(t, store.MessageAssistant, text, nil, id)
 	}
+	call := resp.ToolCalls[0]
 	assistant := llm.Message{Role: llm.RoleAssistant, Content: resp.Content, ToolCalls: []llm.ToolCall{call}}
-	switch mode {
+	switch mode := toolMode(ai, call.Name); mode {
 	case "user_approve", "operator_approve":
 		d.s.Approvals++
-		a := &Approval{ID: fmt.Sprintf("a%d", d.s.Approvals), By: strings.TrimSuffix(mode, "_approve"), Call: call, Assistant: assistant}
+		a := &Approval{ID: fmt.Sprintf("a%d", d.s.Approvals), By: strings.TrimSuffix(mode, "_approve"), Call: call, Assistant: assistant, Followup: followup}
 		d.s.Waiting = &Waiting{Node: id, Kind: "approval", Since: workflow.Now(t.ctx), Approval: a}
 		d.askApproval(t, id, a)
 	default:
-		d.runTool(t, id, call)
+		d.runTool(t, id, call, append(slices.Clone(followup), assistant))
 	}
 }
 
@@ -58,8 +65,13 @@ func (d *dialog) askApproval(t *turn, id string, a *Approval) {
 }
 
 func describeCall(c llm.ToolCall) string {
-	if c.Name == "handoff" {
+	switch c.Name {
+	case "handoff":
 		return "hand this conversation to a person"
+	case "knowledge_search":
+		return "search the knowledge base with " + c.Arguments
+	case "update_working_memory":
+		return "remember: " + c.Arguments
 	}
 	return fmt.Sprintf("run %s with %s", c.Name, c.Arguments)
 }
@@ -79,31 +91,13 @@ func (d *dialog) userDecides(t *turn, w *Waiting) {
 func (d *dialog) decide(t *turn, w *Waiting, approve bool, who string) {
 	a := w.Approval
 	d.s.Waiting = nil
+	history := append(slices.Clone(a.Followup), a.Assistant)
 	if approve {
-		d.runTool(t, w.Node, a.Call)
+		d.runTool(t, w.Node, a.Call, history)
 		return
 	}
 	refused := llm.Message{Role: llm.RoleTool, ToolCallID: a.Call.ID, Content: who + " did not allow this call."}
-	c := d.llmConfig(w.Node)
-	if !d.askModel(t, w.Node, c, a.Assistant, refused) {
-		return
-	}
-	if c.Converse {
-		d.s.Waiting = &Waiting{Node: w.Node, Kind: "llm", Since: workflow.Now(t.ctx)}
-		return
-	}
-	if next, ok := d.follow(t, c.Next); ok {
-		d.run(t, next)
-	}
-}
-
-// runTool runs a tool call. Only handoff exists so far.
-func (d *dialog) runTool(t *turn, id string, call llm.ToolCall) {
-	if call.Name == "handoff" {
-		d.toolHandoff(t, id)
-		return
-	}
-	d.fail(t, fmt.Sprintf("The bot stopped at node %q: the model called an unknown tool %q.", id, call.Name))
+	d.answerAgain(t, w.Node, append(history, refused))
 }
 
 func (d *dialog) validateApproval(ctx workflow.Context, in ApprovalInput) error {

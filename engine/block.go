@@ -135,12 +135,13 @@ func (d *dialog) blockFailed(t *turn, id string, b *nodes.Block, err error) (str
 	if b.OnError != "" {
 		return b.OnError, true
 	}
-	d.fail(t, fmt.Sprintf("The bot stopped at node %q: the block service at %s failed: %s.", id, b.URL, rootMessage(err)))
+	d.fail(t, fmt.Sprintf("The bot stopped at node %q: the block service at %s failed: %s.", id, b.URL, RootMessage(err)))
 	return "", false
 }
 
-// rootMessage is the innermost message of an activity error.
-func rootMessage(err error) string {
+// RootMessage is the innermost message of an activity error: what a user
+// can read, without the layers of wrapping Temporal adds.
+func RootMessage(err error) string {
 	for {
 		next := errors.Unwrap(err)
 		if next == nil {

@@ -35,7 +35,7 @@ func (d *dialog) registerHandlers() error {
 		}
 	}
 	return workflow.SetQueryHandler(d.ctx, QueryState, func() (Snapshot, error) {
-		return Snapshot{State: d.dialogState(), Bot: d.s.Flow.Slug, Waiting: d.s.waitingInfo()}, nil
+		return Snapshot{State: d.dialogState(), Bot: d.s.Flow.Slug, Waiting: d.s.waitingInfo(), Settled: !d.s.dirty() && d.s.TitleWanted == nil}, nil
 	})
 }
 

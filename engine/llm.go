@@ -3,7 +3,9 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,11 +35,7 @@ func (d *dialog) llm(t *turn, id string, c *nodes.LLM) (string, bool) {
 	if !d.askModel(t, id, c) {
 		return "", false
 	}
-	if c.Converse {
-		d.s.Waiting = &Waiting{Node: id, Kind: "llm", Since: workflow.Now(t.ctx)}
-		return "", false
-	}
-	return d.follow(t, c.Next)
+	return d.answered(t, id, c, false)
 }
 
 // converse answers a user message at a conversing llm node.
@@ -46,20 +44,44 @@ func (d *dialog) converse(t *turn, w *Waiting) {
 	if !d.askModel(t, w.Node, c) {
 		return
 	}
-	if c.ExitWhen == nil {
+	if next, ok := d.answered(t, w.Node, c, true); ok {
+		d.run(t, next)
+	}
+}
+
+// answerAgain asks the model again with the tool calls and results of this
+// exchange, then goes on as after any answer.
+func (d *dialog) answerAgain(t *turn, id string, followup []llm.Message) {
+	c := d.llmConfig(id)
+	if !d.askModel(t, id, c, followup...) {
 		return
 	}
-	done, err := c.ExitWhen.EvalBool(d.scope(t))
-	if err != nil {
-		d.fail(t, fmt.Sprintf("The bot stopped at node %q: %v.", w.Node, err))
-		return
+	if next, ok := d.answered(t, id, c, c.Converse); ok {
+		d.run(t, next)
 	}
-	if done {
+}
+
+// answered decides what follows an answer: a conversing node waits for the
+// next user message unless exit_when holds (checked when checkExit, that
+// is, after answering the user); any other node goes on to next.
+func (d *dialog) answered(t *turn, id string, c *nodes.LLM, checkExit bool) (string, bool) {
+	if !c.Converse {
 		d.s.Waiting = nil
-		if next, ok := d.follow(t, c.Next); ok {
-			d.run(t, next)
+		return d.follow(t, c.Next)
+	}
+	if checkExit && c.ExitWhen != nil {
+		done, err := c.ExitWhen.EvalBool(d.scope(t))
+		if err != nil {
+			d.fail(t, fmt.Sprintf("The bot stopped at node %q: %v.", id, err))
+			return "", false
+		}
+		if done {
+			d.s.Waiting = nil
+			return d.follow(t, c.Next)
 		}
 	}
+	d.s.Waiting = &Waiting{Node: id, Kind: "llm", Since: workflow.Now(t.ctx)}
+	return "", false
 }
 
 // llmConfig is the config of an llm node, or of the conversing node of a
@@ -74,16 +96,17 @@ func (d *dialog) llmConfig(id string) *nodes.LLM {
 }
 
 // askModel calls the model once (twice when a json_schema answer does not
-// parse) and sends or saves the answer. It reports whether the turn goes on.
+// parse) and sends or saves the answer, or runs the tool it calls. It
+// reports whether the turn goes on from this answer.
 func (d *dialog) askModel(t *turn, id string, c *nodes.LLM, followup ...llm.Message) bool {
 	ai := mergeAI(nodes.Settings(d.flow), c.AI)
 	call := d.llmCall(t, id, c, ai)
 	call.Followup = followup
 	resp, err := d.callModel(t, call)
 	var value any
-	if err == nil && c.JSONSchema != nil {
+	if err == nil && c.JSONSchema != nil && len(resp.ToolCalls) == 0 {
 		if value, err = parseJSONAnswer(resp.Content); err != nil {
-			call.Followup = append(followup, llm.Message{Role: llm.RoleAssistant, Content: resp.Content},
+			call.Followup = append(slices.Clone(followup), llm.Message{Role: llm.RoleAssistant, Content: resp.Content},
 				llm.Message{Role: llm.RoleUser, Content: "That was not valid JSON for the schema: " + err.Error() + ". Answer again with JSON only."})
 			if resp, err = d.callModel(t, call); err == nil {
 				value, err = parseJSONAnswer(resp.Content)
@@ -93,14 +116,19 @@ func (d *dialog) askModel(t *turn, id string, c *nodes.LLM, followup ...llm.Mess
 	if err != nil {
 		return d.llmFailed(t, id, c, err)
 	}
-	if tc := handoffCall(resp); tc != nil {
-		d.toolCalled(t, id, ai.Tools[tc.Name], *tc, resp)
+	t.addSources(resp.Sources)
+	if len(resp.ToolCalls) > 0 {
+		d.toolCalled(t, id, ai, resp, followup)
 		return false
 	}
 	answer := formatReply(resp.Content, ai.Formatting)
 	if c.Reply {
 		usage := &store.Usage{Model: call.Request.Model, PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}
-		d.record(t, store.Message{Role: store.MessageAssistant, Text: answer, Node: id, Usage: usage})
+		d.record(t, store.Message{Role: store.MessageAssistant, Text: answer, Node: id, Usage: usage, Sources: t.sources})
+		t.sources = nil
+		if isSet(ai.Memory.GenerateTitle) {
+			d.wantTitle(call.Request.Model, answer)
+		}
 	}
 	if c.Save != "" {
 		if value == nil {
@@ -112,7 +140,8 @@ func (d *dialog) askModel(t *turn, id string, c *nodes.LLM, followup ...llm.Mess
 }
 
 // llmCall builds the request: the merged settings, the rendered
-// instruction, the prompt and the history window.
+// instruction, working memory, the prompt, the history window, the tools
+// and the knowledge to search.
 func (d *dialog) llmCall(t *turn, id string, c *nodes.LLM, ai nodes.AI) LLMCall {
 	req := llm.ChatRequest{
 		Model: ai.Model.ID, Temperature: ai.Model.Temperature, MaxTokens: ai.Model.MaxTokens, TopP: ai.Model.TopP,
@@ -121,35 +150,47 @@ func (d *dialog) llmCall(t *turn, id string, c *nodes.LLM, ai nodes.AI) LLMCall 
 	if ai.Instruction != nil {
 		req.Messages = append(req.Messages, llm.Message{Role: llm.RoleSystem, Content: d.render(t, ai.Instruction)})
 	}
+	if isSet(ai.Memory.WorkingMemory) {
+		req.Messages = append(req.Messages, llm.Message{Role: llm.RoleSystem, Content: workingMemoryPrompt(d.s.WorkingMemory)})
+	}
 	history := defaultHistory
 	if ai.Memory.LastMessages != nil {
 		history = *ai.Memory.LastMessages
 	}
-	call := LLMCall{ProjectID: d.p.ProjectID, DialogID: d.p.DialogID, Node: id, Request: req, HistoryLimit: history, Recent: d.unstoredMessages(t)}
+	call := LLMCall{
+		ProjectID: d.p.ProjectID, DialogID: d.p.DialogID, DialogUUID: d.p.DialogUUID, Node: id, Request: req,
+		HistoryLimit: history, Recent: d.unstoredMessages(t),
+		Knowledge: c.Knowledge, TopK: c.TopK, MinScore: c.MinScore,
+		SemanticRecall: isSet(ai.Memory.SemanticRecall),
+	}
 	if c.Prompt != nil {
 		call.Prompt = d.render(t, c.Prompt)
 	}
-	if ai.Tools["handoff"] != "" {
-		call.Request.Tools = append(call.Request.Tools, handoffTool)
-	}
+	call.Request.Tools = d.offeredTools(ai)
 	return call
 }
 
-// handoffTool lets the model hand the conversation to a person.
-var handoffTool = llm.Tool{
-	Name:        "handoff",
-	Description: "Hand the conversation to a human operator when the user asks for a person or you cannot help.",
-	Parameters:  json.RawMessage(`{"type":"object","properties":{"reason":{"type":"string","description":"Why a person is needed."}}}`),
-}
+func isSet(b *bool) bool { return b != nil && *b }
 
-// handoffCall is the model's call of the handoff tool, or nil.
-func handoffCall(resp *llm.ChatResponse) *llm.ToolCall {
-	for i := range resp.ToolCalls {
-		if resp.ToolCalls[i].Name == "handoff" {
-			return &resp.ToolCalls[i]
+// addSources keeps knowledge chunks for the turn's next answer, each once:
+// the same chunk found again after a tool call is not a second source.
+func (t *turn) addSources(sources []store.Source) {
+	for _, s := range sources {
+		if !slices.ContainsFunc(t.sources, func(o store.Source) bool {
+			return o.Store == s.Store && o.Document == s.Document && o.Chunk == s.Chunk
+		}) {
+			t.sources = append(t.sources, s)
 		}
 	}
-	return nil
+}
+
+// workingMemoryPrompt shows the model its working memory.
+func workingMemoryPrompt(memory string) string {
+	if strings.TrimSpace(memory) == "" {
+		memory = "(empty)"
+	}
+	return "Working memory: facts about this user and conversation that you keep. When you learn something worth remembering, " +
+		"call update_working_memory with the whole updated block (Markdown).\n\n" + memory
 }
 
 // toolHandoff hands the dialog to operators at an llm node; when they hand
@@ -173,14 +214,14 @@ func (d *dialog) unstoredMessages(t *turn) []store.Message {
 // heartbeat while the answer streams, so a worker that dies mid-call is
 // noticed and the call runs again elsewhere; the reply is sent once, by
 // the workflow, after the activity finished.
-func (d *dialog) callModel(t *turn, call LLMCall) (*llm.ChatResponse, error) {
+func (d *dialog) callModel(t *turn, call LLMCall) (*LLMResult, error) {
 	ctx := workflow.WithActivityOptions(t.ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 3 * time.Minute,
 		HeartbeatTimeout:    30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumAttempts: 3,
 			NonRetryableErrorTypes: []string{ErrLLMNotConfigured}},
 	})
-	var resp llm.ChatResponse
+	var resp LLMResult
 	if err := workflow.ExecuteActivity(ctx, ActivityCallLLM, call).Get(t.ctx, &resp); err != nil {
 		return nil, err
 	}
@@ -199,7 +240,7 @@ func (d *dialog) llmFailed(t *turn, id string, c *nodes.LLM, err error) bool {
 		d.run(t, c.OnError)
 		return false
 	}
-	d.fail(t, fmt.Sprintf("The bot stopped at node %q: the language model failed: %s.", id, rootMessage(err)))
+	d.fail(t, fmt.Sprintf("The bot stopped at node %q: the language model failed: %s.", id, RootMessage(err)))
 	return false
 }
 
@@ -219,6 +260,16 @@ func mergeAI(bot, node nodes.AI) nodes.AI {
 	m.FrequencyPenalty = firstSet(n.FrequencyPenalty, m.FrequencyPenalty)
 	m.PresencePenalty = firstSet(n.PresencePenalty, m.PresencePenalty)
 	out.Memory.LastMessages = firstSet(node.Memory.LastMessages, out.Memory.LastMessages)
+	out.Memory.SemanticRecall = firstSet(node.Memory.SemanticRecall, out.Memory.SemanticRecall)
+	out.Memory.WorkingMemory = firstSet(node.Memory.WorkingMemory, out.Memory.WorkingMemory)
+	out.Memory.GenerateTitle = firstSet(node.Memory.GenerateTitle, out.Memory.GenerateTitle)
+	if len(node.Tools) > 0 {
+		out.Tools = maps.Clone(bot.Tools)
+		if out.Tools == nil {
+			out.Tools = map[string]string{}
+		}
+		maps.Copy(out.Tools, node.Tools)
+	}
 	out.Formatting.RemoveEmojis = firstSet(node.Formatting.RemoveEmojis, out.Formatting.RemoveEmojis)
 	out.Formatting.RemoveMarkdown = firstSet(node.Formatting.RemoveMarkdown, out.Formatting.RemoveMarkdown)
 	return out

@@ -16,6 +16,9 @@ import (
 
 	"parley/dialogs"
 	"parley/engine"
+	"parley/knowledge"
+	"parley/llm"
+	"parley/llm/llmtest"
 	"parley/store"
 	"parley/store/sqlite"
 	parleyworker "parley/worker"
@@ -31,6 +34,7 @@ var record = flag.Bool("record", false, "record testdata/replay histories again 
 func TestReplay(t *testing.T) {
 	if *record {
 		recordHistory(t, filepath.Join("testdata", "replay", "support.json"))
+		recordLLMHistory(t, filepath.Join("testdata", "replay", "llm.json"))
 	}
 	paths, _ := filepath.Glob(filepath.Join("testdata", "replay", "*.json"))
 	if len(paths) == 0 {
@@ -117,6 +121,78 @@ func recordHistory(t *testing.T, path string) {
 		{engine.UpdateStop, nil},
 		{engine.UpdateStart, nil},
 		{engine.UpdateMessage, engine.MessageInput{Text: "no"}},
+	}
+	for _, st := range steps {
+		if _, err := svc.Update(ctx, d, st.name, "", st.arg); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+	}
+	run := ts.GetDefaultClient().GetWorkflow(ctx, engine.WorkflowID(d.UUID), "")
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	saveHistory(t, ts.GetDefaultClient(), engine.WorkflowID(d.UUID), path)
+}
+
+const replayLLMBot = `bot: assistant
+settings:
+  ai:
+    model: { id: test-model }
+    memory: { workingMemory: { enabled: true }, generateTitle: true }
+    tools: { handoff: operator_approve, knowledge_search: auto }
+nodes:
+  chat:
+    kind: llm
+    converse: true
+    exit_when: input == "bye"
+    next: done
+  done:
+    kind: end
+    text: Bye!
+`
+
+// recordLLMHistory records a conversing llm node through tool calls
+// (working memory, a knowledge search, a handoff approved by an operator),
+// a hand-back, a title written off the update's path, and its end.
+func recordLLMHistory(t *testing.T, path string) {
+	ctx := t.Context()
+	model := llmtest.New(t)
+	model.ReplyWhenSystem(parleyworker.TitleInstruction, "Replay")
+	model.ReplyToolCall("update_working_memory", `{"memory": "- likes tea"}`)
+	model.Reply("Noted.")
+	model.ReplyToolCall("knowledge_search", `{"query": "tea"}`)
+	model.Reply("Nothing about tea.")
+	model.ReplyToolCall("handoff", `{"reason": "asked for a person"}`)
+	model.Reply("Goodbye.")
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parley.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lib := &knowledge.Library{Store: db, Index: knowledge.NewStoreIndex(db), Embedder: knowledge.NewHashEmbedder(knowledge.DefaultHashDim)}
+	acts := &parleyworker.Activities{Store: db, LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0)), Knowledge: lib}
+	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) { parleyworker.Register(r, acts) })
+	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient()}
+	org, _ := db.CreateOrganization(ctx, "o")
+	project, _ := db.CreateProject(ctx, org.ID, "p")
+	if _, err := svc.Publish(ctx, project.ID, "assistant", replayLLMBot, "test"); err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := svc.Create(ctx, project.ID, "assistant", dialogs.CreateInput{Start: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name string
+		arg  any
+	}{
+		{engine.UpdateMessage, engine.MessageInput{Text: "I like tea"}},
+		{engine.UpdateMessage, engine.MessageInput{Text: "any tea docs?"}},
+		{engine.UpdateMessage, engine.MessageInput{Text: "a person please"}},
+		{engine.UpdateApproval, engine.ApprovalInput{ID: "a1", Approve: true, Operator: "Kate"}},
+		{engine.UpdateMode, engine.ModeInput{Mode: store.ModeAuto, Operator: "Kate"}},
+		{engine.UpdateMessage, engine.MessageInput{Text: "bye"}},
 	}
 	for _, st := range steps {
 		if _, err := svc.Update(ctx, d, st.name, "", st.arg); err != nil {

@@ -18,6 +18,9 @@ type turn struct {
 	msgs  []store.Message
 	data  []store.DataItem
 	steps int
+	// sources are knowledge chunks tools found this turn, kept on the
+	// model's next answer.
+	sources []store.Source
 }
 
 // start runs a created dialog from the flow's start node.

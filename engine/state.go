@@ -26,6 +26,12 @@ type State struct {
 	Collected    []store.DataItem // collected data so far, sent to block services
 	LastActivity time.Time
 	LastUserAt   *time.Time
+	Title        string // set once, by settings.ai.memory.generateTitle
+	TitleAsked   bool
+	TitleWanted  *TitleRequest // a title titleLoop has yet to ask for
+	// WorkingMemory is the model's Markdown block of facts about the
+	// dialog, kept with the update_working_memory tool.
+	WorkingMemory string
 	// Unstored holds the turns not yet known to be stored, oldest first.
 	Unstored []Batch
 	// Persisted is the StateSeq known to be stored: by the workflow itself,

@@ -29,6 +29,7 @@ const (
 	ActivityLoadFlow  = "LoadFlow"
 	ActivityCallBlock = "CallBlock"
 	ActivityCallLLM   = "CallLLM"
+	ActivityCallTool  = "CallTool"
 )
 
 // Error types of rejected updates and failed turns; the HTTP layer maps
@@ -213,6 +214,9 @@ type Snapshot struct {
 	State   store.DialogState
 	Bot     string
 	Waiting *WaitingInfo
+	// Settled says no work runs off the update's path (titling the
+	// dialog) and everything the workflow produced is stored.
+	Settled bool
 }
 
 // LLMCall is what the CallLLM activity sends to the model. The activity
@@ -222,10 +226,49 @@ type Snapshot struct {
 type LLMCall struct {
 	ProjectID    int64
 	DialogID     int64
+	DialogUUID   string
 	Node         string
 	Request      llm.ChatRequest // Model, sampling, JSONSchema; Messages holds the system instruction
 	HistoryLimit int
 	Recent       []store.Message
 	Prompt       string        // appended as a user message when not empty
-	Followup     []llm.Message // appended last: a retry's correction
+	Followup     []llm.Message // appended last: tool calls and results, a retry's correction
+	// Knowledge names the vector stores searched for the user's message;
+	// the best TopK chunks scoring at least MinScore go into the prompt.
+	Knowledge []string
+	TopK      int
+	MinScore  float64
+	// SemanticRecall adds the dialog's earlier messages (beyond the
+	// history window) most like the user's message.
+	SemanticRecall bool
+}
+
+// LLMResult is the CallLLM activity's answer: the model's response and
+// the knowledge chunks it was given.
+type LLMResult struct {
+	llm.ChatResponse
+	Sources []store.Source
+}
+
+// ToolCallInput asks the CallTool activity to run a tool the model called:
+// knowledge_search (Stores), a declared tool with a URL, or one with a
+// block node (Block, made like a block node's call with wait: false).
+type ToolCallInput struct {
+	ProjectID  int64
+	DialogID   int64
+	DialogUUID string
+	Node       string
+	Tool       string
+	Arguments  string // JSON, as the model wrote it
+	Stores     []string
+	TopK       int
+	MinScore   float64
+	URL        string
+	Block      *BlockCall
+}
+
+// ToolResult is what a tool call gives back to the model.
+type ToolResult struct {
+	Content string
+	Sources []store.Source
 }

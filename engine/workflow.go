@@ -51,6 +51,7 @@ func DialogWorkflow(ctx workflow.Context, p Params) error {
 	}
 	workflow.Go(ctx, d.persistLoop)
 	workflow.Go(ctx, d.blockLoop)
+	workflow.Go(ctx, d.titleLoop)
 	if p.Resume == nil && p.Start {
 		d.withTurn(ctx, func(t *turn) { d.start(t) })
 	}
@@ -221,7 +222,7 @@ func (d *dialog) dialogState() store.DialogState {
 	return store.DialogState{
 		DialogID: d.p.DialogID, StateSeq: s.StateSeq, BotID: s.Flow.BotID, Version: s.Flow.Version,
 		Status: s.Status, Mode: s.Mode, Node: s.Node, Variables: s.Variables, PendingCount: s.Pending,
-		LastUserAt: s.LastUserAt, UpdatedAt: workflow.Now(d.ctx),
+		LastUserAt: s.LastUserAt, UpdatedAt: workflow.Now(d.ctx), Title: s.Title, WorkingMemory: s.WorkingMemory,
 	}
 }
 

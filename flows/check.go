@@ -23,7 +23,12 @@ type Checker struct {
 	Flow    *Flow
 	lines   []string
 	nodeIDs map[string]bool
+	entries []string // nodes run from outside the graph (MarkEntry)
 }
+
+// MarkEntry records a node that runs from outside the flow's edges, like
+// the block of a tool the model calls, so it is not reported unreachable.
+func (c *Checker) MarkEntry(id string) { c.entries = append(c.entries, id) }
 
 // checkObject checks a mapping against fields: unknown fields (with the
 // closest known name), missing required fields, and every value.

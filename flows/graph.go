@@ -15,6 +15,10 @@ func (c *Checker) checkReachable() {
 	f := c.Flow
 	seen := map[string]bool{f.Start: true}
 	queue := []string{f.Start}
+	for _, id := range c.entries {
+		seen[id] = true
+		queue = append(queue, id)
+	}
 	for len(queue) > 0 {
 		n := f.Node(queue[0])
 		queue = queue[1:]

@@ -152,11 +152,11 @@ func (c *Checker) load(root *yaml.Node, lang *Language) {
 	c.fillObject(rootObj, plain, fields, "a bot file")
 	c.Flow.Bot, c.Flow.Name, c.Flow.Description = rootObj.String("bot"), rootObj.String("name"), rootObj.String("description")
 	c.Flow.Settings = rootObj.Object("settings")
-	if lang.CheckSettings != nil && c.Flow.Settings != nil {
-		lang.CheckSettings(c, c.Flow.Settings)
-	}
 	c.Flow.Start = rootObj.String("start")
 	c.loadNodes(nodes, lang)
+	if lang.CheckSettings != nil && c.Flow.Settings != nil { // after the nodes: settings may name them
+		lang.CheckSettings(c, c.Flow.Settings)
+	}
 	if !rootObj.Has("start") && len(nodes) > 0 {
 		c.Flow.Start = nodes[0].key.Value
 	}

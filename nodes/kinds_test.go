@@ -1274,6 +1274,39 @@ settings:
     tools:
       handof: auto
 `, errs: []string{"5:7 invalid_value"}, msg: `did you mean "handoff"?`},
+		{name: "declared tools", yaml: `
+bot: test
+settings:
+  ai:
+    tools: { order_status: auto, stock: operator_approve }
+  tools:
+    order_status:
+      description: Look up an order.
+      parameters: { type: object, properties: { id: { type: string } } }
+      url: https://shop.example.com/status
+    stock:
+      description: Count stock.
+      block: stock_call
+nodes:
+  a: { kind: end }
+  stock_call: { kind: block, url: "https://stock.example.com/", wait: false }
+`},
+		{name: "declared tool mistakes", yaml: `
+bot: test
+settings:
+  tools:
+    handoff: { description: x, url: "https://a.example.com/" }
+    both: { description: x, url: "https://a.example.com/", block: a }
+    neither: { description: x }
+    "bad name!": { description: x, url: "https://a.example.com/" }
+    waits: { description: x, block: w }
+    notblock: { description: x, block: a }
+    schema: { description: x, url: "https://a.example.com/", parameters: { type: string } }
+    nodesc: { url: "https://a.example.com/" }
+nodes:
+  a: { kind: end }
+  w: { kind: block, url: "https://w.example.com/" }
+`, errs: []string{"4:5 invalid_value", "5:5 invalid_value", "5:67 invalid_value", "6:5 invalid_value", "7:5 invalid_value", "8:37 invalid_value", "9:40 invalid_value", "10:74 wrong_type", "11:13 missing_field"}},
 		{name: "bad tool approval", yaml: `
 bot: test
 settings:

@@ -87,10 +87,12 @@ var settingsField = flows.ObjectField("settings", "Bot-level defaults, shaped li
 		flows.NewField("instruction", flows.TypeTemplate, "The system instruction.").Ex("You are ACME support. Answer briefly."),
 		modelField(), memoryField(), formattingField(), toolsField(),
 	),
+	toolsDefField(),
 )
 
 // decodeAI reads an AI configuration from an object holding instruction,
-// model, memory, formatting and tools, and checks the tool names.
+// model, memory, formatting and tools, and checks the tool names: built-in
+// or declared in settings.tools.
 func decodeAI(c *flows.Checker, obj *flows.Object) AI {
 	ai := AI{Instruction: obj.Template("instruction")}
 	if m := obj.Object("model"); m != nil {
@@ -106,9 +108,15 @@ func decodeAI(c *flows.Checker, obj *flows.Object) AI {
 	}
 	if m := obj.Object("tools"); m != nil {
 		ai.Tools = map[string]string{}
+		known := slices.Clone(builtinTools)
+		if c.Flow != nil {
+			if declared := c.Flow.Settings.Object("tools"); declared != nil {
+				known = append(known, declared.Keys...)
+			}
+		}
 		for _, name := range m.Keys {
-			if !slices.Contains(builtinTools, name) {
-				c.Errorf(m.PosOf(name), flows.CodeInvalidValue, "unknown tool %q; the tools are %s%s", name, strings.Join(builtinTools, ", "), flows.DidYouMean(name, builtinTools))
+			if !slices.Contains(known, name) {
+				c.Errorf(m.PosOf(name), flows.CodeInvalidValue, "unknown tool %q; the tools are %s (declare your own under settings.tools)%s", name, strings.Join(known, ", "), flows.DidYouMean(name, known))
 				continue
 			}
 			ai.Tools[name] = m.String(name)
@@ -125,6 +133,7 @@ func Settings(f *flows.Flow) AI {
 
 func checkSettings(c *flows.Checker, settings *flows.Object) {
 	decodeAI(c, settings.Object("ai"))
+	decodeToolDefs(c, settings.Object("tools"))
 }
 
 func optFloat(o *flows.Object, name string) *float64 {

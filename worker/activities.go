@@ -12,6 +12,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"parley/engine"
+	"parley/events"
+	"parley/knowledge"
 	"parley/llm"
 	"parley/netguard"
 	"parley/store"
@@ -26,6 +28,10 @@ type Activities struct {
 	Transport http.RoundTripper
 	// LLM answers llm nodes; nil when no model is configured.
 	LLM llm.Provider
+	// Knowledge indexes documents and answers knowledge searches.
+	Knowledge *knowledge.Library
+	// Bus gets text deltas and stored messages; nil when nothing listens.
+	Bus events.Bus
 }
 
 // PersistDialog stores a dialog's new messages, data and state in one
@@ -35,6 +41,7 @@ func (a *Activities) PersistDialog(ctx context.Context, in engine.PersistInput) 
 	if err := a.Store.SaveTurn(ctx, store.Turn{Messages: in.Messages, Data: in.Data, State: &in.State, Through: true}); err != nil {
 		return fmt.Errorf("storing dialog %d: %w", in.State.DialogID, err)
 	}
+	a.published(ctx, in)
 	return nil
 }
 
@@ -65,4 +72,9 @@ func Register(r interface {
 	r.RegisterActivityWithOptions(a.LoadFlow, activity.RegisterOptions{Name: engine.ActivityLoadFlow})
 	r.RegisterActivityWithOptions(a.CallBlock, activity.RegisterOptions{Name: engine.ActivityCallBlock})
 	r.RegisterActivityWithOptions(a.CallLLM, activity.RegisterOptions{Name: engine.ActivityCallLLM})
+	r.RegisterActivityWithOptions(a.CallTool, activity.RegisterOptions{Name: engine.ActivityCallTool})
+	r.RegisterActivityWithOptions(a.GenerateTitle, activity.RegisterOptions{Name: engine.ActivityTitle})
+	r.RegisterWorkflowWithOptions(IndexDocumentWorkflow, workflow.RegisterOptions{Name: WorkflowIndexDocument})
+	r.RegisterActivityWithOptions(a.IndexDocument, activity.RegisterOptions{Name: ActivityIndexDocument})
+	r.RegisterActivityWithOptions(a.IndexFailed, activity.RegisterOptions{Name: ActivityIndexFailed})
 }

@@ -82,12 +82,10 @@ func blockResult(in engine.BlockCall, resp *http.Response) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the answer of %s: %w", in.URL, err)
 	}
-	switch {
-	case resp.StatusCode >= 500:
-		return nil, fmt.Errorf("%s answered %s", in.URL, resp.Status)
-	case resp.StatusCode >= 300:
-		return nil, rejected("%s answered %s", in.URL, resp.Status)
-	case in.Wait:
+	if err := statusError(in.URL, resp, nil); err != nil {
+		return nil, err
+	}
+	if in.Wait {
 		return nil, nil
 	}
 	var result any
@@ -95,6 +93,23 @@ func blockResult(in engine.BlockCall, resp *http.Response) (any, error) {
 		return nil, rejected("%s answered with something that is not JSON: %v", in.URL, err)
 	}
 	return result, nil
+}
+
+// statusError is nil for a 2xx answer; a 5xx is an error Temporal retries,
+// anything else (4xx, a redirect) is final. detail, when given, is the
+// answer's body, shown to help whoever reads the error.
+func statusError(url string, resp *http.Response, detail []byte) error {
+	suffix := ""
+	if len(detail) > 0 {
+		suffix = ": " + truncate(string(detail))
+	}
+	switch {
+	case resp.StatusCode >= 500:
+		return fmt.Errorf("%s answered %s%s", url, resp.Status, suffix)
+	case resp.StatusCode >= 300:
+		return rejected("%s answered %s%s", url, resp.Status, suffix)
+	}
+	return nil
 }
 
 func rejected(format string, args ...any) error {

@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"go.temporal.io/sdk/activity"
@@ -13,33 +14,62 @@ import (
 	"parley/store"
 )
 
-// CallLLM asks the model: the system instruction, the dialog's last
-// messages, then the prompt. It heartbeats while the answer streams.
-func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*llm.ChatResponse, error) {
+// CallLLM asks the model: the system instruction, knowledge found for the
+// user's message, recalled earlier messages, the dialog's last messages,
+// then the prompt. It heartbeats while the answer streams, publishing
+// each piece of text on the bus.
+func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*engine.LLMResult, error) {
 	if a.LLM == nil {
 		return nil, temporal.NewNonRetryableApplicationError("no language model is configured", engine.ErrLLMNotConfigured, nil)
 	}
-	history, err := a.history(ctx, in)
+	all, err := a.messages(ctx, in)
 	if err != nil {
 		return nil, err
 	}
+	history := window(all, in.HistoryLimit)
+	question := in.Prompt
+	if question == "" {
+		question = lastUserText(all)
+	}
 	req := in.Request
-	req.Messages = append(slices.Clone(req.Messages), history...)
+	req.Messages = slices.Clone(req.Messages)
+	var sources []store.Source
+	if len(in.Knowledge) > 0 && question != "" {
+		if sources, err = a.search(ctx, in.ProjectID, in.Knowledge, question, in.TopK, in.MinScore); err != nil {
+			return nil, fmt.Errorf("searching the knowledge for node %s: %w", in.Node, err)
+		}
+		req.Messages = append(req.Messages, llm.Message{Role: llm.RoleSystem, Content: knowledgePrompt(sources)})
+	}
+	if in.SemanticRecall && question != "" {
+		if recalled := a.recall(ctx, all, len(history), question); recalled != "" {
+			req.Messages = append(req.Messages, llm.Message{Role: llm.RoleSystem, Content: recalled})
+		}
+	}
+	req.Messages = append(req.Messages, chatMessages(history)...)
 	if in.Prompt != "" {
 		req.Messages = append(req.Messages, llm.Message{Role: llm.RoleUser, Content: in.Prompt})
 	}
 	req.Messages = append(req.Messages, in.Followup...)
-	resp, err := a.LLM.Chat(ctx, req, func(string) { activity.RecordHeartbeat(ctx) })
+	resp, err := a.LLM.Chat(ctx, req, func(d string) { activity.RecordHeartbeat(ctx); a.publishDelta(ctx, in, d) })
 	if err != nil {
 		return nil, fmt.Errorf("asking the model for node %s: %w", in.Node, err)
 	}
-	return resp, nil
+	return &engine.LLMResult{ChatResponse: *resp, Sources: sources}, nil
 }
 
-// history is the dialog's last messages as chat messages: the stored ones
-// merged with those the workflow has not stored yet, by sequence number.
-func (a *Activities) history(ctx context.Context, in engine.LLMCall) ([]llm.Message, error) {
-	if in.HistoryLimit <= 0 {
+// knowledgePrompt gives the model what the knowledge bases hold about the
+// user's message.
+func knowledgePrompt(sources []store.Source) string {
+	if len(sources) == 0 {
+		return "The knowledge base has nothing on this question. Say so rather than guess."
+	}
+	return "Answer from these excerpts of the knowledge base when they are relevant; say so when they do not answer the question.\n\n" + excerpts(sources)
+}
+
+// messages are the dialog's messages: the stored ones merged with those
+// the workflow has not stored yet, by sequence number.
+func (a *Activities) messages(ctx context.Context, in engine.LLMCall) ([]store.Message, error) {
+	if in.HistoryLimit <= 0 && !in.SemanticRecall && in.Prompt != "" {
 		return nil, nil
 	}
 	stored, err := a.Store.Messages(ctx, in.DialogID)
@@ -48,20 +78,40 @@ func (a *Activities) history(ctx context.Context, in engine.LLMCall) ([]llm.Mess
 	}
 	bySeq := map[int64]store.Message{}
 	for _, m := range append(stored, in.Recent...) {
-		bySeq[m.Seq] = m
-	}
-	seqs := make([]int64, 0, len(bySeq))
-	for s := range bySeq {
-		seqs = append(seqs, s)
-	}
-	slices.Sort(seqs)
-	var out []llm.Message
-	for _, s := range seqs {
-		if m := bySeq[s]; m.Role != store.MessageSystem {
-			out = append(out, chatMessage(m))
+		if m.Role != store.MessageSystem {
+			bySeq[m.Seq] = m
 		}
 	}
-	return out[max(0, len(out)-in.HistoryLimit):], nil
+	out := make([]store.Message, 0, len(bySeq))
+	for _, seq := range slices.Sorted(maps.Keys(bySeq)) {
+		out = append(out, bySeq[seq])
+	}
+	return out, nil
+}
+
+// window is the last n messages.
+func window(msgs []store.Message, n int) []store.Message {
+	if n <= 0 {
+		return nil
+	}
+	return msgs[max(0, len(msgs)-n):]
+}
+
+func chatMessages(msgs []store.Message) []llm.Message {
+	out := make([]llm.Message, len(msgs))
+	for i, m := range msgs {
+		out[i] = chatMessage(m)
+	}
+	return out
+}
+
+func lastUserText(msgs []store.Message) string {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Role == store.MessageUser {
+			return msgs[i].Text
+		}
+	}
+	return ""
 }
 
 // chatMessage maps a dialog message to the model's roles; an operator

@@ -39,20 +39,26 @@ func (s *services) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	var body blockBody
-	if err := json.Unmarshal(raw, &body); err != nil {
-		return nil, err
+	if req.Header.Get("X-Parley-Tool") == "" {
+		if err := json.Unmarshal(raw, &body); err != nil {
+			return nil, err
+		}
+	}
+	key := body.Node
+	if tool := req.Header.Get("X-Parley-Tool"); tool != "" { // a tool with a url
+		key = tool
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	mock, ok := s.mocks[body.Node]
+	mock, ok := s.mocks[key]
 	if !ok {
-		return reply(req, http.StatusNotFound, map[string]any{"error": fmt.Sprintf("the test has no mock for block %q; add it under mocks", body.Node)}), nil
+		return reply(req, http.StatusNotFound, map[string]any{"error": fmt.Sprintf("the test has no mock for %q; add it under mocks", key)}), nil
 	}
 	status := http.StatusOK
 	if n := len(mock.Statuses); n > 0 {
-		status = mock.Statuses[min(s.calls[body.Node], n-1)]
+		status = mock.Statuses[min(s.calls[key], n-1)]
 	}
-	s.calls[body.Node]++
+	s.calls[key]++
 	if status >= 300 {
 		return reply(req, status, map[string]any{"error": "scripted failure"}), nil
 	}

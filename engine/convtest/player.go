@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,7 +40,7 @@ const maxWaits = 6000
 // checkWhenDone checks a step once its updates have answered; the last
 // step then ends the dialog's workflow.
 func (p *player) checkWhenDone(st *Step, last bool, waited int) {
-	if p.inflight > 0 && waited < maxWaits {
+	if (p.inflight > 0 || !p.settled()) && waited < maxWaits {
 		p.env.RegisterDelayedCallback(func() { p.checkWhenDone(st, last, waited+1) }, 100*time.Millisecond)
 		return
 	}
@@ -48,6 +49,20 @@ func (p *player) checkWhenDone(st *Step, last bool, waited int) {
 	if last {
 		p.env.CancelWorkflow()
 	}
+}
+
+// settled reports whether the workflow has stored all it produced (work
+// off the update's path, like titling a dialog, may still be running).
+func (p *player) settled() bool {
+	if p.env.IsWorkflowCompleted() {
+		return true
+	}
+	v, err := p.env.QueryWorkflow(engine.QueryState)
+	if err != nil {
+		return true
+	}
+	var snap engine.Snapshot
+	return v.Get(&snap) == nil && snap.Settled
 }
 
 // serve plays what block services do after they were called.
@@ -176,7 +191,25 @@ func (p *player) check(st *Step) {
 	if e.Buttons != nil {
 		p.checkButtons(st, said)
 	}
+	if e.Sources != nil {
+		p.checkSources(st, said)
+	}
 	p.checkState(st)
+}
+
+// checkSources checks that the best sources of the last bot message are
+// the expected documents, in order; an empty list wants no sources.
+func (p *player) checkSources(st *Step, said []store.Message) {
+	var got []string
+	if len(said) > 0 {
+		for _, src := range said[len(said)-1].Sources {
+			got = append(got, src.Filename)
+		}
+	}
+	want := st.Expect.Sources
+	if len(got) < len(want) || (len(want) == 0 && len(got) > 0) || !slices.Equal(got[:len(want)], want) {
+		p.failf(st, "the answer's sources are %s, want %s", quoteAll(got), quoteAll(st.Expect.Sources))
+	}
 }
 
 func (p *player) checkSays(st *Step, said []store.Message) {
@@ -256,6 +289,12 @@ func (p *player) checkState(st *Step) {
 	}
 	if e.Data != nil {
 		p.checkData(st)
+	}
+	if e.Title != nil && s.Title != *e.Title {
+		p.failf(st, "title is %q, want %q", s.Title, *e.Title)
+	}
+	if e.Memory != "" && !matches(e.Memory, s.WorkingMemory) {
+		p.failf(st, "working memory is %q, want %q", s.WorkingMemory, e.Memory)
 	}
 }
 

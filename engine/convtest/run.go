@@ -4,15 +4,19 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"parley/blobs"
 	"parley/engine"
+	"parley/knowledge"
 	"parley/llm"
 	"parley/llm/llmtest"
 	"parley/nodes"
@@ -56,9 +60,13 @@ func Run(ctx context.Context, s *Suite) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	lib, err := indexAll(ctx, db, filepath.Join(dir, "files"), project, s.Knowledge)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Path, err)
+	}
 	res := &Result{}
 	for _, c := range s.Tests {
-		failures, err := runCase(ctx, db, project, bot, c)
+		failures, err := runCase(ctx, db, lib, project, bot, c)
 		if err != nil {
 			return nil, fmt.Errorf("%s: test %q: %w", s.Path, c.Name, err)
 		}
@@ -105,6 +113,39 @@ func publishAll(ctx context.Context, db store.Store, s *Suite) (int64, *store.Bo
 	return project.ID, main, nil
 }
 
+// TestTitle is the title the test model gives every dialog.
+const TestTitle = "A test conversation"
+
+// indexAll indexes the suite's documents into vector stores of the
+// project, with the offline embedder, and fails on a document that does
+// not index.
+func indexAll(ctx context.Context, db store.Store, files string, projectID int64, stores map[string][]string) (*knowledge.Library, error) {
+	lib := &knowledge.Library{Store: db, Index: knowledge.NewStoreIndex(db), Embedder: knowledge.NewHashEmbedder(knowledge.DefaultHashDim), Blobs: blobs.Dir(files)}
+	for _, name := range slices.Sorted(maps.Keys(stores)) {
+		vs, err := lib.StoreNamed(ctx, projectID, name)
+		if err != nil {
+			return nil, err
+		}
+		for _, path := range stores[name] {
+			if err := addDocument(ctx, lib, vs, path); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return lib, nil
+}
+
+func addDocument(ctx context.Context, lib *knowledge.Library, vs *store.VectorStore, path string) error {
+	added, err := lib.AddLocalFile(ctx, vs, path)
+	if err != nil {
+		return err
+	}
+	if added.Status != store.FileProcessed {
+		return fmt.Errorf("%s did not index: %s", path, added.Error)
+	}
+	return nil
+}
+
 // quietLogger drops the test environment's logs.
 var quietLogger = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 
@@ -112,7 +153,7 @@ var quietLogger = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 // (plus its `after`); 3 ms later the block services called meanwhile send
 // their messages and completions; at 10 ms the expectations are checked
 // against what was stored.
-func runCase(ctx context.Context, db store.Store, projectID int64, bot *store.Bot, c Case) ([]Failure, error) {
+func runCase(ctx context.Context, db store.Store, lib *knowledge.Library, projectID int64, bot *store.Bot, c Case) ([]Failure, error) {
 	version, err := db.FlowVersion(ctx, bot.ID, bot.CurrentVersion)
 	if err != nil {
 		return nil, err
@@ -126,13 +167,18 @@ func runCase(ctx context.Context, db store.Store, projectID int64, bot *store.Bo
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(startTime)
 	svc := &services{mocks: c.Mocks, calls: map[string]int{}}
-	acts := &worker.Activities{Store: db, Transport: svc}
+	acts := &worker.Activities{Store: db, Transport: svc, Knowledge: lib}
 	if c.LLM != nil {
 		model := llmtest.Start() // an OpenAI-compatible server on loopback
 		defer model.Close()
 		for _, reply := range c.LLM {
-			model.Reply(reply)
+			if reply.Tool != "" {
+				model.ReplyToolCall(reply.Tool, reply.Arguments)
+			} else {
+				model.Reply(reply.Text)
+			}
 		}
+		model.ReplyWhenSystem(worker.TitleInstruction, TestTitle)
 		acts.LLM = llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))
 	}
 	worker.Register(env, acts)

@@ -5,6 +5,7 @@ package convtest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,7 +22,10 @@ type Suite struct {
 	Path  string
 	Bot   string   // the bot under test (its slug)
 	Files []string // bot files published before the tests, the bot's first
-	Tests []Case
+	// Knowledge holds the documents indexed before the tests, by vector
+	// store name.
+	Knowledge map[string][]string
+	Tests     []Case
 }
 
 // Case is one scripted dialog.
@@ -29,12 +33,46 @@ type Case struct {
 	Name      string          `yaml:"name"`
 	Variables map[string]any  `yaml:"variables"`
 	Start     *bool           `yaml:"start"` // default true: the dialog starts at once
-	Mocks     map[string]Mock `yaml:"mocks"` // block services, by block node id
+	Mocks     map[string]Mock `yaml:"mocks"` // block services by block node id, url tools by tool name
 	// LLM lists the model's answers, in the order llm nodes ask; without
 	// it no model is configured.
-	LLM   []string `yaml:"llm"`
-	Steps []Step   `yaml:"steps"`
-	Line  int      `yaml:"-"`
+	LLM   []Reply `yaml:"llm"`
+	Steps []Step  `yaml:"steps"`
+	Line  int     `yaml:"-"`
+}
+
+// Reply is one answer of the test model: a text, or a tool call written
+// {tool: name, arguments: {...}}.
+type Reply struct {
+	Text      string
+	Tool      string
+	Arguments string // JSON
+}
+
+// UnmarshalYAML reads a text or a tool call.
+func (r *Reply) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		return n.Decode(&r.Text)
+	}
+	var call struct {
+		Tool      string `yaml:"tool"`
+		Arguments any    `yaml:"arguments"`
+	}
+	if err := decodeNode(n, &call); err != nil {
+		return err
+	}
+	if call.Tool == "" {
+		return fmt.Errorf("line %d: a model answer is a text or {tool: name, arguments: {...}}", n.Line)
+	}
+	if call.Arguments == nil {
+		call.Arguments = map[string]any{}
+	}
+	args, err := json.Marshal(call.Arguments)
+	if err != nil {
+		return fmt.Errorf("line %d: the arguments cannot be JSON: %v", n.Line, err)
+	}
+	r.Tool, r.Arguments = call.Tool, string(args)
+	return nil
 }
 
 // Mock scripts the external service of a block node.
@@ -84,12 +122,19 @@ type Expect struct {
 	Data      []map[string]any `yaml:"data"` // collected so far: {variable, answer, ...}
 	Pending   *int             `yaml:"pending"`
 	Error     string           `yaml:"error"` // the step's action must be refused with a message containing this
+	// Sources lists the documents the last bot message was written from
+	// (file names): its best sources must be these, in order of
+	// relevance; [] wants none.
+	Sources []string `yaml:"sources"`
+	Title   *string  `yaml:"title"`  // the dialog's title
+	Memory  string   `yaml:"memory"` // the working memory; /re/ allowed
 }
 
 type suiteFile struct {
-	Bot   string      `yaml:"bot"`
-	Files []string    `yaml:"files"`
-	Tests []yaml.Node `yaml:"tests"`
+	Bot       string              `yaml:"bot"`
+	Files     []string            `yaml:"files"`
+	Knowledge map[string][]string `yaml:"knowledge"` // vector store name -> documents
+	Tests     []yaml.Node         `yaml:"tests"`
 }
 
 // Load reads a test file. The bot file defaults to the test file's name
@@ -109,6 +154,12 @@ func Load(path string) (*Suite, error) {
 	s := &Suite{Path: path, Bot: f.Bot, Files: []string{main}}
 	for _, extra := range f.Files {
 		s.Files = append(s.Files, filepath.Join(dir, extra))
+	}
+	s.Knowledge = map[string][]string{}
+	for name, docs := range f.Knowledge {
+		for _, doc := range docs {
+			s.Knowledge[name] = append(s.Knowledge[name], filepath.Join(dir, doc))
+		}
 	}
 	for i := range f.Tests {
 		c, err := decodeCase(&f.Tests[i])
@@ -136,7 +187,7 @@ func decodeCase(n *yaml.Node) (Case, error) {
 		Variables map[string]any  `yaml:"variables"`
 		Start     *bool           `yaml:"start"`
 		Mocks     map[string]Mock `yaml:"mocks"`
-		LLM       []string        `yaml:"llm"`
+		LLM       []Reply         `yaml:"llm"`
 		Steps     []yaml.Node     `yaml:"steps"`
 	}
 	if err := decodeNode(n, &raw); err != nil {

@@ -70,7 +70,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "llmtest: only streamed chat completions are supported")
 		return
 	}
-	st, ok := s.next(false)
+	st, ok := s.ruleFor(req)
+	if !ok {
+		st, ok = s.next(false)
+	}
 	if !ok {
 		writeError(w, http.StatusInternalServerError, "llmtest: no scripted reply")
 		return

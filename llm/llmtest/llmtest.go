@@ -28,6 +28,38 @@ type Server struct {
 	requests []Request
 	calls    int   // numbers tool call ids
 	always   *step // answers when the script is empty (ReplyAlways)
+	rules    []rule
+}
+
+// rule answers every request whose system message contains a text.
+type rule struct {
+	contains string
+	st       step
+}
+
+// ReplyWhenSystem answers text, without touching the script, to every
+// request whose first system message contains the given text: requests
+// Parley makes beside the scripted conversation (a dialog's title) get
+// their own answer, however they interleave.
+func (s *Server) ReplyWhenSystem(contains, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rules = append(s.rules, rule{contains: contains, st: step{text: text}})
+}
+
+// ruleFor is the answer of the first rule matching req.
+func (s *Server) ruleFor(req Request) (step, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(req.Messages) == 0 || req.Messages[0].Role != "system" {
+		return step{}, false
+	}
+	for _, r := range s.rules {
+		if strings.Contains(req.Messages[0].Content, r.contains) {
+			return r.st, true
+		}
+	}
+	return step{}, false
 }
 
 // ReplyAlways answers text whenever nothing else is scripted (benchmarks).

@@ -1,0 +1,28 @@
+package worker
+
+import (
+	"context"
+
+	"go.temporal.io/sdk/activity"
+
+	"parley/engine"
+	"parley/events"
+)
+
+// publishDelta sends a piece of a model's reply to the bus as a
+// text-delta, so streaming clients see the text while the update still
+// waits for all of it.
+func (a *Activities) publishDelta(ctx context.Context, in engine.LLMCall, delta string) {
+	if a.Bus == nil || delta == "" {
+		return
+	}
+	a.Bus.Publish(ctx, events.Event{Type: events.TypeTextDelta, ProjectID: in.ProjectID, DialogID: in.DialogID,
+		Node: in.Node, Attempt: int(activity.GetInfo(ctx).Attempt), Delta: delta})
+}
+
+// published announces what PersistDialog stored: turns that ran without a
+// caller (timers, block services) reach streaming clients only this way.
+func (a *Activities) published(ctx context.Context, in engine.PersistInput) {
+	events.PublishMessages(ctx, a.Bus, in.ProjectID, "", in.Messages)
+	events.PublishState(ctx, a.Bus, in.ProjectID, "", &in.State)
+}

@@ -1,0 +1,80 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"parley/engine"
+	"parley/knowledge"
+	"parley/store"
+)
+
+// Indexing names.
+const (
+	WorkflowIndexDocument = "IndexDocument"
+	ActivityIndexDocument = "IndexDocument"
+	ActivityIndexFailed   = "IndexFailed"
+)
+
+// IndexDocumentWorkflow indexes one document of a vector store. It is a
+// workflow so that indexing survives restarts: a file added just before
+// parley stops is indexed when it starts again. When every attempt fails
+// (the embedding model unreachable for minutes) the file is marked error
+// with the last failure.
+func IndexDocumentWorkflow(ctx workflow.Context, job knowledge.Job) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Minute,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute, MaximumAttempts: 6},
+	})
+	err := workflow.ExecuteActivity(ctx, ActivityIndexDocument, job).Get(ctx, nil)
+	if err == nil {
+		return nil
+	}
+	reason := engine.RootMessage(err)
+	return workflow.ExecuteActivity(ctx, ActivityIndexFailed, job, reason).Get(ctx, nil)
+}
+
+// IndexDocument extracts, chunks, embeds and indexes a document.
+func (a *Activities) IndexDocument(ctx context.Context, job knowledge.Job) error {
+	return a.Knowledge.Ingest(ctx, job)
+}
+
+// IndexFailed marks a document that could not be indexed.
+func (a *Activities) IndexFailed(ctx context.Context, job knowledge.Job, reason string) error {
+	vs, err := a.Store.VectorStore(ctx, job.ProjectID, job.StoreUUID)
+	if store.ErrorCode(err) == store.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	f, err := a.Store.VectorStoreFile(ctx, job.ProjectID, job.StoreUUID, job.DocumentUUID)
+	if store.ErrorCode(err) == store.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return a.Store.SetVectorStoreFileStatus(ctx, vs.ID, f.DocumentID, store.FileError, "indexing failed: "+reason, 0)
+}
+
+// IndexStarter returns a knowledge.Library Start function that indexes in
+// a workflow. Adding the same file again while it is being indexed joins
+// the running workflow.
+func IndexStarter(c client.Client) func(context.Context, knowledge.Job) error {
+	return func(ctx context.Context, job knowledge.Job) error {
+		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:                       fmt.Sprintf("index-%d-%s-%s", job.ProjectID, job.StoreUUID, job.DocumentUUID),
+			TaskQueue:                engine.TaskQueue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		}, WorkflowIndexDocument, job)
+		return err
+	}
+}
