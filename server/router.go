@@ -8,6 +8,8 @@ import (
 
 	"parley/blobs"
 	"parley/dialogs"
+	"parley/events"
+	"parley/knowledge"
 	"parley/store"
 )
 
@@ -18,6 +20,8 @@ type Deps struct {
 	Logger    *slog.Logger
 	Files     blobs.Dir // where uploaded files are kept
 	MaxUpload int64     // bytes; 0 means DefaultMaxUpload
+	Knowledge *knowledge.Library
+	Bus       events.Bus // what event streams read; nil: none
 }
 
 // DefaultMaxUpload is the largest file a user may upload unless configured.

@@ -15,17 +15,36 @@ import (
 
 // messageJSON is the contract's Message.
 type messageJSON struct {
-	ID        string    `json:"id"`
-	Role      string    `json:"role"`
-	Text      string    `json:"text"`
-	Buttons   []string  `json:"buttons,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        string       `json:"id"`
+	Role      string       `json:"role"`
+	Text      string       `json:"text"`
+	Buttons   []string     `json:"buttons,omitempty"`
+	Sources   []sourceJSON `json:"sources,omitempty"` // the knowledge an answer drew on
+	CreatedAt time.Time    `json:"created_at"`
+}
+
+// sourceJSON is a knowledge chunk an answer was written from.
+type sourceJSON struct {
+	VectorStore string  `json:"vector_store_id"`
+	File        string  `json:"file_id"`
+	Filename    string  `json:"filename"`
+	Chunk       int     `json:"chunk"`
+	Score       float64 `json:"score"`
+	Text        string  `json:"text"`
 }
 
 func messagesJSON(msgs []store.Message) []messageJSON {
 	out := make([]messageJSON, 0, len(msgs))
 	for _, m := range msgs {
-		out = append(out, messageJSON{ID: m.ID, Role: m.Role, Text: m.Text, Buttons: m.Buttons, CreatedAt: m.CreatedAt.UTC()})
+		out = append(out, messageJSON{ID: m.ID, Role: m.Role, Text: m.Text, Buttons: m.Buttons, Sources: sourcesJSON(m.Sources), CreatedAt: m.CreatedAt.UTC()})
+	}
+	return out
+}
+
+func sourcesJSON(sources []store.Source) []sourceJSON {
+	var out []sourceJSON
+	for _, s := range sources {
+		out = append(out, sourceJSON{VectorStore: s.Store, File: s.Document, Filename: s.Filename, Chunk: s.Chunk, Score: s.Score, Text: s.Text})
 	}
 	return out
 }

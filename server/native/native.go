@@ -23,6 +23,7 @@ func Mount(r *gin.Engine, d server.Deps) {
 	v1.POST("/dialogs/:id/operator", h.operator)
 	v1.POST("/dialogs/:id/files", h.upload)
 	v1.POST("/dialogs/:id/approvals/:approval", h.approval)
+	v1.GET("/dialogs/:id/events", h.events)
 	r.NoRoute(func(c *gin.Context) {
 		server.ErrorWith(c, http.StatusNotFound, "NOT_FOUND", "There is no route "+c.Request.Method+" "+c.Request.URL.Path+".", nil)
 	})

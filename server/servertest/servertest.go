@@ -21,6 +21,8 @@ import (
 	"parley/blobs"
 	"parley/dialogs"
 	"parley/engine"
+	"parley/events"
+	"parley/knowledge"
 	"parley/llm"
 	"parley/netguard"
 	"parley/server"
@@ -50,12 +52,14 @@ func (p Project) Basic() string {
 
 // Env is a running API.
 type Env struct {
-	T        *testing.T
-	URL      string
-	Store    store.Store
-	Dialogs  *dialogs.Service
-	Temporal client.Client
-	A, B     Project
+	T         *testing.T
+	URL       string
+	Store     store.Store
+	Dialogs   *dialogs.Service
+	Temporal  client.Client
+	Bus       *events.Memory
+	Knowledge *knowledge.Library // what indexes and searches vector stores
+	A, B      Project
 }
 
 // Options change what New starts.
@@ -78,16 +82,22 @@ func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	bus := events.NewMemory() // the worker, the service and the API share it, as in dev
+	files := blobs.Dir(filepath.Join(t.TempDir(), "files"))
+	// Knowledge indexes in a workflow, as in dev, with the offline embedder.
+	lib := &knowledge.Library{Store: db, Index: knowledge.NewStoreIndex(db), Embedder: knowledge.NewHashEmbedder(knowledge.DefaultHashDim),
+		Blobs: files, Start: parleyworker.IndexStarter(ts.GetDefaultClient())}
 	// Block services in tests are loopback servers.
 	loopback := netguard.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
 	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) {
-		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: loopback, LLM: opts.LLM})
+		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: loopback, LLM: opts.LLM, Bus: bus, Knowledge: lib})
 	})
-	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient()}
-	deps := server.Deps{Store: db, Dialogs: svc, Files: blobs.Dir(filepath.Join(t.TempDir(), "files")), MaxUpload: MaxUpload}
+	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient(), Bus: bus}
+	deps := server.Deps{Store: db, Dialogs: svc, Files: files, MaxUpload: MaxUpload, Bus: bus, Knowledge: lib}
 	srv := httptest.NewServer(server.New(deps, dialects...))
 	t.Cleanup(srv.Close)
-	e := &Env{T: t, URL: srv.URL, Store: db, Dialogs: svc, Temporal: ts.GetDefaultClient()}
+	t.Cleanup(bus.Close) // runs first: open event streams end, so srv.Close need not wait for them
+	e := &Env{T: t, URL: srv.URL, Store: db, Dialogs: svc, Temporal: ts.GetDefaultClient(), Bus: bus, Knowledge: lib}
 	e.A = e.project("a@example.com")
 	e.B = e.project("b@example.com")
 	return e

@@ -1,0 +1,283 @@
+package native
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"parley/events"
+	"parley/llm"
+	"parley/llm/llmtest"
+	"parley/server/servertest"
+	"parley/store"
+)
+
+const streamBot = `bot: chat
+settings:
+  ai:
+    model: { id: test-model }
+`
+
+// sse is one server-sent event, or a comment when Comment is set.
+type sse struct {
+	Event, Data, Comment string
+}
+
+// sseData is the data of a native event.
+type sseData struct {
+	Type    string
+	Dialog  string `json:"dialog_id"`
+	Node    string
+	Attempt int
+	Delta   string
+	Message *struct{ ID, Role, Text string }
+	Status  string
+	Mode    string
+	Time    time.Time
+}
+
+func (s sse) decode(t *testing.T) sseData {
+	t.Helper()
+	var d sseData
+	if err := json.Unmarshal([]byte(s.Data), &d); err != nil {
+		t.Fatalf("event %s: data %q is not JSON: %v", s.Event, s.Data, err)
+	}
+	if d.Type != s.Event {
+		t.Errorf("data type %q under event %q", d.Type, s.Event)
+	}
+	return d
+}
+
+// stream opens a dialog's event stream over real HTTP. The stream ends
+// when the returned cancel is called or the test ends.
+func stream(t *testing.T, e *servertest.Env, dialog, auth string) (<-chan sse, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
+	req, err := http.NewRequestWithContext(ctx, "GET", e.URL+"/v1/dialogs/"+dialog+"/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", auth)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		resp.Body.Close()
+		t.Fatalf("stream: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	out := make(chan sse, 1000)
+	go func() {
+		defer close(out)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		var cur sse
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if cur != (sse{}) {
+					out <- cur
+				}
+				cur = sse{}
+			case strings.HasPrefix(line, ":"):
+				out <- sse{Comment: strings.TrimSpace(line[1:])}
+			case strings.HasPrefix(line, "event: "):
+				cur.Event = line[len("event: "):]
+			case strings.HasPrefix(line, "data: "):
+				cur.Data = line[len("data: "):]
+			}
+		}
+	}()
+	return out, cancel
+}
+
+// next returns the next event (not comment) of a stream.
+func next(t *testing.T, ch <-chan sse) sse {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatal("the stream ended")
+			}
+			if ev.Comment == "" {
+				return ev
+			}
+		case <-timeout:
+			t.Fatal("no event within 20s")
+		}
+	}
+}
+
+// TestDialogEventsStreamTheReply follows a conversing bot's turn: the
+// model's text arrives in pieces before the stored messages are announced.
+func TestDialogEventsStreamTheReply(t *testing.T) {
+	model := llmtest.New(t)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, Mount)
+	if r := e.Do("PUT", "/v1/bots/chat/flow", e.A.Bearer(), streamBot); r.Status != http.StatusOK {
+		t.Fatalf("publishing: %d %s", r.Status, r.Body)
+	}
+	var created struct{ ID string }
+	e.Do("POST", "/v1/bots/chat/dialogs", e.A.Bearer(), nil).JSON(t, &created)
+	ch, _ := stream(t, e, created.ID, e.A.Bearer())
+
+	const reply = "Hello there, how can I help you today?"
+	model.Reply(reply)
+	var turn struct{ Messages []struct{ Text string } }
+	r := e.Do("POST", "/v1/dialogs/"+created.ID+"/messages", e.A.Bearer(), map[string]any{"text": "hi"})
+	r.JSON(t, &turn)
+	if r.Status != http.StatusOK || len(turn.Messages) != 1 || turn.Messages[0].Text != reply {
+		t.Fatalf("turn: %d %s", r.Status, r.Body)
+	}
+
+	var deltas []string
+	var stored []string // "role: text" of message.created, in order
+	for len(stored) < 2 {
+		ev := next(t, ch)
+		d := ev.decode(t)
+		if d.Dialog != created.ID {
+			t.Errorf("%s for dialog %q, want %q", ev.Event, d.Dialog, created.ID)
+		}
+		if d.Time.IsZero() {
+			t.Errorf("%s without time", ev.Event)
+		}
+		switch ev.Event {
+		case events.TypeTextDelta:
+			if len(stored) > 1 {
+				t.Errorf("text-delta %q after the reply was stored", d.Delta)
+			}
+			if d.Node == "" || d.Attempt != 1 {
+				t.Errorf("text-delta node %q attempt %d, want a node and attempt 1", d.Node, d.Attempt)
+			}
+			deltas = append(deltas, d.Delta)
+		case events.TypeMessageCreated:
+			if d.Message == nil || d.Message.ID == "" {
+				t.Fatalf("message.created without a message: %s", ev.Data)
+			}
+			stored = append(stored, d.Message.Role+": "+d.Message.Text)
+		case events.TypeDialogUpdated:
+			if d.Status != store.StatusInProcess || d.Mode != store.ModeAuto {
+				t.Errorf("dialog.updated %s/%s, want in-process/auto", d.Status, d.Mode)
+			}
+		default:
+			t.Errorf("unexpected event %s: %s", ev.Event, ev.Data)
+		}
+	}
+	if got := strings.Join(deltas, ""); got != reply || len(deltas) < 2 {
+		t.Errorf("text deltas %q join to %q, want %q in several pieces", deltas, got, reply)
+	}
+	if want := []string{"user: hi", "assistant: " + reply}; strings.Join(stored, "|") != strings.Join(want, "|") {
+		t.Errorf("message.created: %q, want %q", stored, want)
+	}
+}
+
+func TestDialogEventsLookup(t *testing.T) {
+	e := servertest.New(t, Mount)
+	if r := e.Do("PUT", "/v1/bots/chat/flow", e.A.Bearer(), "bot: chat\nnodes:\n  hi:\n    kind: end\n    text: Hi.\n"); r.Status != http.StatusOK {
+		t.Fatalf("publishing: %d %s", r.Status, r.Body)
+	}
+	var created struct{ ID string }
+	e.Do("POST", "/v1/bots/chat/dialogs", e.A.Bearer(), map[string]any{"start": false}).JSON(t, &created)
+	d, err := e.Store.Dialog(t.Context(), e.A.ID, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, dialog, auth string
+		want               int
+	}{
+		{"unknown dialog", "00000000-0000-0000-0000-000000000000", e.A.Bearer(), http.StatusNotFound},
+		{"unknown id", "999999", e.A.Bearer(), http.StatusNotFound},
+		{"another project's dialog", created.ID, e.B.Bearer(), http.StatusNotFound},
+		{"another project's dialog by id", strconv.FormatInt(d.ID, 10), e.B.Bearer(), http.StatusNotFound},
+		{"no credentials", created.ID, "", http.StatusUnauthorized},
+		{"wrong key", created.ID, "Bearer sk-wrong", http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.Do("GET", "/v1/dialogs/"+tc.dialog+"/events", tc.auth, nil)
+			var body struct{ Error struct{ Code string } }
+			r.JSON(t, &body)
+			if r.Status != tc.want || body.Error.Code == "" {
+				t.Errorf("got %d %s, want %d with an error code", r.Status, r.Body, tc.want)
+			}
+		})
+	}
+	t.Run("by integer id", func(t *testing.T) {
+		ch, cancel := stream(t, e, strconv.FormatInt(d.ID, 10), e.A.Basic())
+		defer cancel()
+		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.A.ID, DialogID: d.ID, Delta: "x"})
+		if d := next(t, ch).decode(t); d.Delta != "x" || d.Dialog != created.ID {
+			t.Errorf("got %+v, want the delta for %s", d, created.ID)
+		}
+	})
+}
+
+// TestDialogEventsStream covers what the stream does besides relaying:
+// deduplicated messages, keepalives, and ending when the client goes.
+func TestDialogEventsStream(t *testing.T) {
+	defer func(k time.Duration) { keepalive = k }(keepalive)
+	keepalive = 20 * time.Millisecond
+	e := servertest.New(t, Mount)
+	if r := e.Do("PUT", "/v1/bots/chat/flow", e.A.Bearer(), "bot: chat\nnodes:\n  hi:\n    kind: end\n    text: Hi.\n"); r.Status != http.StatusOK {
+		t.Fatalf("publishing: %d %s", r.Status, r.Body)
+	}
+	var created struct{ ID string }
+	e.Do("POST", "/v1/bots/chat/dialogs", e.A.Bearer(), map[string]any{"start": false}).JSON(t, &created)
+	d, err := e.Store.Dialog(t.Context(), e.A.ID, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, cancel := stream(t, e, created.ID, e.A.Bearer())
+
+	t.Run("keepalive", func(t *testing.T) {
+		timeout := time.After(20 * time.Second)
+		for {
+			select {
+			case ev := <-ch:
+				if ev.Comment == "keepalive" {
+					return
+				}
+			case <-timeout:
+				t.Fatal("no keepalive comment")
+			}
+		}
+	})
+	t.Run("a message announced twice is sent once", func(t *testing.T) {
+		m := store.Message{ID: created.ID + "-1", DialogID: d.ID, Seq: 1, Role: store.MessageUser, Text: "hi"}
+		events.PublishMessages(t.Context(), e.Bus, e.A.ID, created.ID, []store.Message{m})
+		events.PublishMessages(t.Context(), e.Bus, e.A.ID, "", []store.Message{m})
+		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.A.ID, DialogID: d.ID, Delta: "after"})
+		if d := next(t, ch).decode(t); d.Type != events.TypeMessageCreated || d.Message == nil || d.Message.ID != m.ID || d.Message.Text != "hi" {
+			t.Errorf("first: %+v, want message.created %s", d, m.ID)
+		}
+		if d := next(t, ch).decode(t); d.Type != events.TypeTextDelta || d.Delta != "after" {
+			t.Errorf("second: %+v, want the text-delta (the repeat dropped)", d)
+		}
+	})
+	t.Run("other dialogs are not sent", func(t *testing.T) {
+		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.A.ID, DialogID: d.ID + 1, Delta: "other"})
+		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.B.ID, DialogID: d.ID, Delta: "other project"})
+		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.A.ID, DialogID: d.ID, Delta: "mine"})
+		if d := next(t, ch).decode(t); d.Delta != "mine" {
+			t.Errorf("got %q, want only this dialog's event", d.Delta)
+		}
+	})
+	t.Run("the client goes away", func(t *testing.T) {
+		cancel()
+		deadline := time.Now().Add(10 * time.Second)
+		for e.Bus.Subscribers() > 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d subscriptions left after the client went away", e.Bus.Subscribers())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+}

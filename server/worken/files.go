@@ -1,0 +1,180 @@
+package worken
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"parley/blobs"
+	"parley/server"
+	"parley/store"
+)
+
+// fileJSON is OpenAI's file object. Uploads are processed when stored, so
+// status is always "processed".
+type fileJSON struct {
+	ID        string `json:"id"`
+	Object    string `json:"object"`
+	Bytes     int64  `json:"bytes"`
+	CreatedAt int64  `json:"created_at"` // Unix seconds, as OpenAI's
+	Filename  string `json:"filename"`
+	Purpose   string `json:"purpose"`
+	Status    string `json:"status"`
+}
+
+func fileOf(d *store.Document) fileJSON {
+	return fileJSON{ID: d.UUID, Object: "file", Bytes: d.Size, CreatedAt: d.CreatedAt.Unix(), Filename: d.Name,
+		Purpose: d.Purpose, Status: "processed"}
+}
+
+// purposes are OpenAI's file purposes; knowledge uses "assistants", the
+// default here when the form has none.
+var purposes = []string{"assistants", "batch", "fine-tune", "vision", "user_data", "evals"}
+
+const defaultPurpose = "assistants"
+
+// maxFieldBytes bounds a form field other than the file.
+const maxFieldBytes = 1 << 10
+
+// uploadFile is POST /files: multipart/form-data with the file in "file"
+// and an optional "purpose". The bytes go to the blob directory, the
+// record to the store. Over the upload limit is 413.
+func (h *handlers) uploadFile(c *gin.Context) {
+	limit := h.MaxUpload
+	if limit <= 0 {
+		limit = server.DefaultMaxUpload
+	}
+	// The whole form may be a little larger than the file; no more.
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+1<<20)
+	doc, err := h.readUpload(c, limit)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.Store.CreateDocument(c.Request.Context(), doc); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, fileOf(doc))
+}
+
+// readUpload reads the form: the purpose and the file, stored as a blob,
+// in either order.
+func (h *handlers) readUpload(c *gin.Context, limit int64) (*store.Document, error) {
+	r, err := c.Request.MultipartReader()
+	if err != nil {
+		return nil, badBody(`Send multipart/form-data with the file in a field named "file" and "purpose" set to "assistants".`)
+	}
+	var doc *store.Document
+	purpose := ""
+	for {
+		p, err := r.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, readError(err, limit)
+		}
+		switch p.FormName() {
+		case "file":
+			if doc, err = h.storeBlob(p, limit); err != nil {
+				return nil, err
+			}
+		case "purpose":
+			value, err := io.ReadAll(io.LimitReader(p, maxFieldBytes))
+			if err != nil {
+				return nil, readError(err, limit)
+			}
+			purpose = strings.TrimSpace(string(value))
+		}
+		p.Close()
+	}
+	if doc == nil {
+		return nil, badBody(`The form has no field named "file"; send the file in it.`)
+	}
+	if purpose == "" {
+		purpose = defaultPurpose
+	}
+	if !slices.Contains(purposes, purpose) {
+		return nil, invalid("purpose", "The purpose %q is unknown; use one of %s (knowledge bases use %q).", purpose, strings.Join(purposes, ", "), defaultPurpose)
+	}
+	doc.ProjectID, doc.Purpose = project(c), purpose
+	return doc, nil
+}
+
+// storeBlob keeps a file part's bytes and returns its record, not yet
+// stored.
+func (h *handlers) storeBlob(p *multipart.Part, limit int64) (*store.Document, error) {
+	sum, size, err := h.Files.Put(p, limit)
+	if errors.Is(err, blobs.ErrTooLarge) {
+		return nil, tooLarge(limit)
+	}
+	if err != nil {
+		return nil, readError(err, limit)
+	}
+	name := p.FileName()
+	if name == "" {
+		name = "file"
+	}
+	return &store.Document{Name: name, MIMEType: partType(p.Header.Get("Content-Type")), Size: size, SHA256: sum}, nil
+}
+
+// partType is the type the client declared, or application/octet-stream
+// when it declared none or a malformed one; indexing then goes by the
+// file's extension and content.
+func partType(declared string) string {
+	mt, params, err := mime.ParseMediaType(declared)
+	if err != nil || !strings.Contains(mt, "/") {
+		return "application/octet-stream"
+	}
+	return mime.FormatMediaType(mt, params)
+}
+
+// readError explains a failure reading the form: a body over the limit is
+// 413, anything else a 400.
+func readError(err error, limit int64) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return tooLarge(limit)
+	}
+	return badBody("Reading the form failed: %v.", err)
+}
+
+func tooLarge(limit int64) error {
+	return &httpError{status: http.StatusRequestEntityTooLarge, param: "file",
+		message: fmt.Sprintf("The file is larger than %s, the upload limit; split it into smaller files.", size(limit))}
+}
+
+// size writes a byte count for people.
+func size(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// file is GET /files/:file_id.
+func (h *handlers) file(c *gin.Context) {
+	doc, err := h.document(c, c.Param("file_id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, fileOf(doc))
+}
+
+// document finds the caller's document, with a 404 that names it.
+func (h *handlers) document(c *gin.Context, id string) (*store.Document, error) {
+	doc, err := h.Store.Document(c.Request.Context(), project(c), id)
+	if store.ErrorCode(err) == store.ENOTFOUND {
+		return nil, store.Errorf(store.ENOTFOUND, "No file with id %q in this project; upload it with POST /files first.", id)
+	}
+	return doc, err
+}
