@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,8 @@ import (
 
 	"parley/dialogs"
 	"parley/engine"
+	"parley/events"
+	"parley/knowledge"
 	"parley/llm"
 	"parley/llm/llmtest"
 )
@@ -60,6 +63,23 @@ nodes:
     next: ask
 `
 
+// benchKnowledge indexes dir's folders inline and returns the LLM flow
+// searching them all every turn.
+func benchKnowledge(ctx context.Context, lib *knowledge.Library, projectID int64, dir string, out io.Writer) (string, error) {
+	inline := *lib
+	inline.Start = nil // index before the bench starts
+	stores := loadKnowledgeDir(ctx, &inline, projectID, dir, out)
+	if len(stores) == 0 {
+		return "", fmt.Errorf("%s has no folders of documents to index", dir)
+	}
+	var names []string
+	for _, s := range stores {
+		names = append(names, strings.Fields(s)[0])
+	}
+	fmt.Fprintf(out, "knowledge: %s\n", strings.Join(stores, ", "))
+	return strings.Replace(benchLLMFlow, "kind: llm\n", "kind: llm\n    knowledge: ["+strings.Join(names, ", ")+"]\n", 1), nil
+}
+
 const bareQueue = "bench-bare"
 
 // bareWorkflow is the baseline: a workflow whose update does nothing.
@@ -71,13 +91,14 @@ func bareWorkflow(ctx workflow.Context) error {
 }
 
 type benchConfig struct {
-	dialogs  int
-	peakFor  time.Duration
-	loadFor  time.Duration
-	think    time.Duration
-	oneTurns int
-	persist  time.Duration
-	llmDelay time.Duration
+	dialogs   int
+	peakFor   time.Duration
+	loadFor   time.Duration
+	think     time.Duration
+	oneTurns  int
+	persist   time.Duration
+	llmDelay  time.Duration
+	knowledge string
 }
 
 // runBench starts the embedded stack in-process and measures turns over
@@ -93,6 +114,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.oneTurns, "turns", 300, "turns of the one-dialog latency run")
 	fs.DurationVar(&cfg.persist, "persist-delay", 0, "engine PersistDelay (0: the default)")
 	fs.DurationVar(&cfg.llmDelay, "llm-delay", 0, "when set, every turn also asks a loopback model that answers after this delay")
+	fs.StringVar(&cfg.knowledge, "knowledge", "", "with -llm-delay: index this directory's folders as vector stores and search them every turn (offline embedder)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -135,7 +157,9 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: engine.Settings{PersistDelay: cfg.persist}}
+	bus := events.NewMemory() // as in dev
+	defer bus.Close()
+	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: engine.Settings{PersistDelay: cfg.persist}, Bus: bus}
 	flow := benchFlow
 	if cfg.llmDelay > 0 {
 		flow = benchLLMFlow
@@ -144,11 +168,22 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 		model.Delay(cfg.llmDelay)
 		model.ReplyAlways("Noted.")
 		os.Setenv(llm.EnvBaseURL, model.URL())
+		os.Setenv("PARLEY_EMBEDDING_MODEL", "hash") // retrieval's own cost, not the model's
+	}
+	lib, closeLib, err := newLibrary(ctx, db, tc, data)
+	if err != nil {
+		return err
+	}
+	defer closeLib()
+	if cfg.llmDelay > 0 && cfg.knowledge != "" {
+		if flow, err = benchKnowledge(ctx, lib, boot.projectID, cfg.knowledge, out); err != nil {
+			return err
+		}
 	}
 	if _, err := svc.Publish(ctx, boot.projectID, "bench", flow, "bench"); err != nil {
 		return err
 	}
-	w, err := startWorker(tc, db)
+	w, err := startWorker(tc, db, bus, lib)
 	if err != nil {
 		return err
 	}
@@ -165,7 +200,7 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	}
 	hctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go func() { _ = serveHTTP(hctx, ln, newHandler(db, svc, log, data)) }()
+	go func() { _ = serveHTTP(hctx, ln, newHandler(db, svc, log, data, lib)) }()
 	env := &benchEnv{url: "http://" + ln.Addr().String(), key: boot.apiKey, tc: tc}
 	return env.run(ctx, *cfg, out)
 }

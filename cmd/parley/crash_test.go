@@ -75,10 +75,13 @@ func httpGet(ctx context.Context, url string) (int, error) {
 	return resp.StatusCode, nil
 }
 
-func startDev(t *testing.T, data, flowsDir, addr string) *devProcess {
+// startDev starts `parley dev` on a data directory with the bots of
+// flowsDir, plus any other flags.
+func startDev(t *testing.T, data, flowsDir, addr string, flags ...string) *devProcess {
 	t.Helper()
 	logs := &bytes.Buffer{}
-	cmd := exec.Command(os.Args[0], "dev", "--data", data, "--flows", flowsDir, "--addr", addr)
+	args := append([]string{"dev", "--data", data, "--flows", flowsDir, "--addr", addr}, flags...)
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "PARLEY_TEST_AS_PARLEY=1", "PARLEY_DEV_API_KEY="+crashKey)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"parley/dialogs"
+	"parley/events"
 	"parley/store"
 )
 
@@ -35,12 +36,13 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 	addr := stringFlag(fs, "addr", "PARLEY_ADDR", "127.0.0.1:8080", "HTTP listen address")
 	data := stringFlag(fs, "data", "PARLEY_DATA", ".data", "directory for the databases; keep it to keep every dialog")
 	flowsDir := stringFlag(fs, "flows", "PARLEY_FLOWS", "examples/bots", "directory of bot files published at start")
+	knowledgeDir := stringFlag(fs, "knowledge", "PARLEY_KNOWLEDGE", "examples/knowledge", "directory whose folders become vector stores (by folder name) at start")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := dev(ctx, devConfig{addr: *addr, data: *data, flows: *flowsDir}, stdout); err != nil {
+	if err := dev(ctx, devConfig{addr: *addr, data: *data, flows: *flowsDir, knowledge: *knowledgeDir}, stdout); err != nil {
 		fmt.Fprintf(stderr, "parley dev: %v\n", err)
 		return 1
 	}
@@ -48,7 +50,7 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 }
 
 type devConfig struct {
-	addr, data, flows string
+	addr, data, flows, knowledge string
 }
 
 func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
@@ -80,9 +82,20 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: settings}
+	// One process: the worker, the service and the event streams share
+	// one in-memory bus. Closing it when ctx ends lets streams finish, so
+	// the HTTP server can shut down.
+	bus := events.NewMemory()
+	context.AfterFunc(ctx, bus.Close)
+	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: settings, Bus: bus}
 	bots := publishDir(ctx, svc, boot.projectID, cfg.flows, stdout)
-	w, err := startWorker(tc, db)
+	lib, closeLib, err := newLibrary(ctx, db, tc, cfg.data)
+	if err != nil {
+		return err
+	}
+	defer closeLib()
+	stores := loadKnowledgeDir(ctx, lib, boot.projectID, cfg.knowledge, stdout)
+	w, err := startWorker(tc, db, bus, lib)
 	if err != nil {
 		return err
 	}
@@ -91,8 +104,8 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (set --addr or PARLEY_ADDR to another address)", cfg.addr, err)
 	}
-	printWelcome(stdout, ln.Addr().String(), boot, bots)
-	return serveHTTP(ctx, ln, newHandler(db, svc, log, cfg.data))
+	printWelcome(stdout, ln.Addr().String(), boot, bots, stores)
+	return serveHTTP(ctx, ln, newHandler(db, svc, log, cfg.data, lib))
 }
 
 // serveHTTP serves until ctx ends, then shuts down gracefully.
@@ -113,13 +126,14 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
 	return nil
 }
 
-func printWelcome(w io.Writer, addr string, boot *devBootstrap, bots []string) {
+func printWelcome(w io.Writer, addr string, boot *devBootstrap, bots, stores []string) {
 	url := "http://" + addr
 	fmt.Fprintf(w, `
 Parley is running at %s
   admin login: %s / %s
   API key:     %s
   bots:        %s
+  knowledge:   %s (vector stores; indexing runs in the background)
 
 Try it:
   curl -s -X POST %s/v1/bots/support/dialogs -H 'Authorization: Bearer %s' -d '{}'
@@ -127,7 +141,7 @@ Try it:
   curl -s -u %s:%s %s/api/v2/conversations              # the Bot.one API
 
 Press Ctrl+C to stop; dialogs survive restarts with the same --data.
-`, url, boot.email, boot.password, boot.apiKey, strings.Join(bots, ", "), url, boot.apiKey, url, boot.apiKey, boot.email, boot.password, url)
+`, url, boot.email, boot.password, boot.apiKey, strings.Join(bots, ", "), strings.Join(stores, ", "), url, boot.apiKey, url, boot.apiKey, boot.email, boot.password, url)
 }
 
 // publishDir publishes every bot file of dir that validates, and reports

@@ -65,8 +65,17 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		fmt.Fprintf(stdout, "Parley API listening on %s\n", ln.Addr())
-		svc := &dialogs.Service{Store: conn.db, Temporal: conn.tc, Logger: conn.log, Settings: settings}
-		return serveHTTP(ctx, ln, newHandler(conn.db, svc, conn.log, cfg.data))
+		bus, err := openBus(ctx, cfg.database, conn.log)
+		if err != nil {
+			return err
+		}
+		svc := &dialogs.Service{Store: conn.db, Temporal: conn.tc, Logger: conn.log, Settings: settings, Bus: bus}
+		lib, closeLib, err := newLibrary(ctx, conn.db, conn.tc, cfg.data)
+		if err != nil {
+			return err
+		}
+		defer closeLib()
+		return serveHTTP(ctx, ln, newHandler(conn.db, svc, conn.log, cfg.data, lib))
 	})
 }
 
@@ -75,6 +84,8 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := prodFlags(fs, false)
+	// Indexing reads the files serve processes upload.
+	fs.StringVar(&cfg.data, "data", envOr("PARLEY_DATA", ".data"), "directory of uploaded files, shared with every serve process (env PARLEY_DATA)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -84,7 +95,16 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		defer conn.close()
-		w, err := startWorker(conn.tc, conn.db)
+		lib, closeLib, err := newLibrary(ctx, conn.db, conn.tc, cfg.data)
+		if err != nil {
+			return err
+		}
+		defer closeLib()
+		bus, err := openBus(ctx, cfg.database, conn.log)
+		if err != nil {
+			return err
+		}
+		w, err := startWorker(conn.tc, conn.db, bus, lib)
 		if err != nil {
 			return err
 		}

@@ -5,20 +5,21 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 
-	"parley/blobs"
 	"parley/dialogs"
 	"parley/engine"
+	"parley/events"
+	"parley/knowledge"
 	"parley/llm"
 	"parley/netguard"
 	"parley/server"
 	"parley/server/botone"
 	"parley/server/native"
+	"parley/server/worken"
 	"parley/store"
 	"parley/worker"
 )
@@ -59,8 +60,9 @@ func (f levelFilter) WithGroup(name string) slog.Handler {
 
 // startWorker runs the dialog workflow and its activities.
 // Block services may not be on internal addresses unless
-// PARLEY_ALLOW_PRIVATE_URLS lists them.
-func startWorker(tc client.Client, db store.Store) (sdkworker.Worker, error) {
+// PARLEY_ALLOW_PRIVATE_URLS lists them. Text deltas and the turns the
+// worker stores go to bus (nil: nowhere).
+func startWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledge.Library) (sdkworker.Worker, error) {
 	policy, err := netguard.PolicyFromEnv()
 	if err != nil {
 		return nil, err
@@ -70,7 +72,7 @@ func startWorker(tc client.Client, db store.Store) (sdkworker.Worker, error) {
 		return nil, err
 	}
 	w := sdkworker.New(tc, engine.TaskQueue, sdkworker.Options{})
-	worker.Register(w, &worker.Activities{Store: db, Policy: policy, LLM: model})
+	worker.Register(w, &worker.Activities{Store: db, Policy: policy, LLM: model, Bus: bus, Knowledge: lib})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("starting the worker: %w", err)
 	}
@@ -78,7 +80,8 @@ func startWorker(tc client.Client, db store.Store) (sdkworker.Worker, error) {
 }
 
 // newHandler is the HTTP API with every dialect; uploads go under dataDir.
-func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir string) http.Handler {
-	deps := server.Deps{Store: db, Dialogs: svc, Logger: l, Files: blobs.Dir(filepath.Join(dataDir, "files"))}
-	return server.New(deps, native.Mount, botone.Mount)
+// Event streams read the service's bus.
+func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir string, lib *knowledge.Library) http.Handler {
+	deps := server.Deps{Store: db, Dialogs: svc, Logger: l, Files: filesDir(dataDir), Bus: svc.Bus, Knowledge: lib}
+	return server.New(deps, native.Mount, botone.Mount, worken.Mount)
 }

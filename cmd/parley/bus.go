@@ -1,0 +1,29 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"parley/events"
+)
+
+// openBus returns the event bus of serve and worker, closed when ctx ends
+// (so open event streams finish and the HTTP server can shut down). On
+// PostgreSQL it is LISTEN/NOTIFY, shared by every process: workers' text
+// deltas and stored turns reach streams on every serve process. With a
+// SQLite file it is in memory and carries only its own process's events.
+func openBus(ctx context.Context, database string, log *slog.Logger) (events.Bus, error) {
+	if !strings.HasPrefix(database, "postgres://") && !strings.HasPrefix(database, "postgresql://") {
+		bus := events.NewMemory()
+		context.AfterFunc(ctx, bus.Close)
+		return bus, nil
+	}
+	bus, err := events.NewPostgres(ctx, database, log)
+	if err != nil {
+		return nil, fmt.Errorf("starting the event bus: %w", err)
+	}
+	context.AfterFunc(ctx, bus.Close)
+	return bus, nil
+}
