@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"go.temporal.io/server/temporaltest"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"parley/dialogs"
@@ -19,6 +18,7 @@ import (
 	"parley/knowledge"
 	"parley/llm"
 	"parley/llm/llmtest"
+	"parley/server/servertest"
 	"parley/store"
 	"parley/store/sqlite"
 	parleyworker "parley/worker"
@@ -92,7 +92,7 @@ nodes:
 // in-process server and saves its history.
 func recordHistory(t *testing.T, path string) {
 	ctx := t.Context()
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := servertest.NewTemporal(t)
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parley.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +164,7 @@ func recordLLMHistory(t *testing.T, path string) {
 	model.Reply("Nothing about tea.")
 	model.ReplyToolCall("handoff", `{"reason": "asked for a person"}`)
 	model.Reply("Goodbye.")
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := servertest.NewTemporal(t)
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parley.db"))
 	if err != nil {
 		t.Fatal(err)

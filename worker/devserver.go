@@ -112,7 +112,7 @@ func StartDevServer(ctx context.Context, opts DevServerOptions) (*DevServer, err
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper {
 			return authorization.NewNoopClaimMapper()
 		}),
-		temporal.WithDynamicConfigClient(devDynamicConfig()),
+		temporal.WithDynamicConfigClient(DevDynamicConfig()),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("dev server: %w", err)
@@ -256,9 +256,11 @@ func serverConfig(sqlCfg *config.SQL, ports []int) *config.Config {
 	return cfg
 }
 
-// devDynamicConfig tunes the defaults, which are sized for a production cluster, for one
-// developer on one machine.
-func devDynamicConfig() dynamicconfig.StaticClient {
+// DevDynamicConfig tunes the defaults, which are sized for a production cluster, for one
+// developer on one machine. Tests' in-process servers use it too (servertest.NewTemporal):
+// with the default four partitions a task can wait in a partition no poller is on, and on
+// a slow CI machine an activity sat there for over 30 s.
+func DevDynamicConfig() dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
 		// One partition per task queue: no forwarding between partitions, so a task reaches
 		// a waiting poller immediately. Partitions only pay off with many matching hosts.

@@ -65,13 +65,18 @@ func (a *Activities) IndexFailed(ctx context.Context, job knowledge.Job, reason 
 	return a.Store.SetVectorStoreFileStatus(ctx, vs.ID, f.DocumentID, store.FileError, "indexing failed: "+reason, 0)
 }
 
+// IndexWorkflowID is the ID of the workflow that indexes a job's document.
+func IndexWorkflowID(job knowledge.Job) string {
+	return fmt.Sprintf("index-%d-%s-%s", job.ProjectID, job.StoreUUID, job.DocumentUUID)
+}
+
 // IndexStarter returns a knowledge.Library Start function that indexes in
 // a workflow. Adding the same file again while it is being indexed joins
 // the running workflow.
 func IndexStarter(c client.Client) func(context.Context, knowledge.Job) error {
 	return func(ctx context.Context, job knowledge.Job) error {
 		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID:                       fmt.Sprintf("index-%d-%s-%s", job.ProjectID, job.StoreUUID, job.DocumentUUID),
+			ID:                       IndexWorkflowID(job),
 			TaskQueue:                engine.TaskQueue,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		}, WorkflowIndexDocument, job)

@@ -16,6 +16,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/temporal"
 	"go.temporal.io/server/temporaltest"
 
 	"parley/blobs"
@@ -67,6 +69,18 @@ type Options struct {
 	LLM llm.Provider // the model llm nodes ask; nil: none configured
 }
 
+// NewTemporal starts an in-process Temporal server, tuned as parley dev's
+// (one partition per task queue), that stops when the test ends.
+func NewTemporal(t *testing.T) *temporaltest.TestServer {
+	t.Helper()
+	config := parleyworker.DevDynamicConfig()
+	// temporaltest sets this so search attributes are seen at once; ours
+	// replaces its dynamic config, so keep it.
+	config[dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key()] = true
+	return temporaltest.NewServer(temporaltest.WithT(t),
+		temporaltest.WithBaseServerOptions(temporal.WithDynamicConfigClient(config)))
+}
+
 // New starts everything; it all stops when the test ends.
 func New(t *testing.T, dialects ...server.Dialect) *Env {
 	t.Helper()
@@ -76,7 +90,7 @@ func New(t *testing.T, dialects ...server.Dialect) *Env {
 // NewWith is New with options.
 func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 	t.Helper()
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := NewTemporal(t)
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"))
 	if err != nil {
 		t.Fatal(err)

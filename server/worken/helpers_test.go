@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"parley/knowledge"
 	"parley/server/servertest"
 	"parley/server/worken"
+	parleyworker "parley/worker"
 )
 
 // file is OpenAI's file object as the tests read it.
@@ -179,6 +181,21 @@ func waitFile(t *testing.T, e *servertest.Env, p servertest.Project, storeID, fi
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("file %s of %s still pending after 30s", fileID, storeID)
+	t.Fatalf("file %s of %s still pending after 30s; %s", fileID, storeID, indexing(t, e, p, storeID, fileID))
 	return f
+}
+
+// indexing describes the workflow indexing a file: whether its activity
+// ran, how often, and its last failure.
+func indexing(t *testing.T, e *servertest.Env, p servertest.Project, storeID, fileID string) string {
+	id := parleyworker.IndexWorkflowID(knowledge.Job{ProjectID: p.ID, StoreUUID: storeID, DocumentUUID: fileID})
+	d, err := e.Temporal.DescribeWorkflowExecution(t.Context(), id, "")
+	if err != nil {
+		return fmt.Sprintf("describing workflow %s: %v", id, err)
+	}
+	out := fmt.Sprintf("workflow %s is %s", id, d.WorkflowExecutionInfo.GetStatus())
+	for _, a := range d.PendingActivities {
+		out += fmt.Sprintf("; activity %s %s, attempt %d, last failure %q", a.ActivityType.GetName(), a.State, a.Attempt, a.LastFailure.GetMessage())
+	}
+	return out
 }
