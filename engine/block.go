@@ -111,7 +111,11 @@ func (d *dialog) blockLoop(ctx workflow.Context) {
 		}
 		w := d.s.Waiting
 		b := d.flow.Node(w.Node).Config.(*nodes.Block)
-		err := workflow.ExecuteActivity(d.blockContext(ctx, b), ActivityCallBlock, d.blockCall(ctx, w, b)).Get(ctx, nil)
+		call := d.blockCall(ctx, w, b)
+		if w.Tool != nil {
+			withArguments(&call, w.Tool.Call.Arguments)
+		}
+		err := workflow.ExecuteActivity(d.blockContext(ctx, b), ActivityCallBlock, call).Get(ctx, nil)
 		if d.s.Waiting != w { // completed, timed out or moved on meanwhile
 			continue
 		}
@@ -120,6 +124,10 @@ func (d *dialog) blockLoop(ctx workflow.Context) {
 			continue
 		}
 		d.withTurn(ctx, func(t *turn) {
+			if w.Tool != nil { // the model reads the failure, as with any tool
+				d.blockToolDone(t, w, fmt.Sprintf("The tool %s failed: %s", w.Tool.Call.Name, RootMessage(err)))
+				return
+			}
 			d.s.Waiting = nil
 			if next, ok := d.blockFailed(t, w.Node, b, err); ok {
 				d.run(t, next)
@@ -168,6 +176,10 @@ func (d *dialog) blockDone(t *turn, id string, b *nodes.Block, data any) {
 func (d *dialog) blockTimedOut(t *turn) {
 	w := d.s.Waiting
 	b := d.flow.Node(w.Node).Config.(*nodes.Block)
+	if w.Tool != nil {
+		d.blockToolDone(t, w, fmt.Sprintf("The tool %s did not finish within %s.", w.Tool.Call.Name, b.Timeout))
+		return
+	}
 	d.s.Waiting = nil
 	if b.OnTimeout != "" {
 		d.run(t, b.OnTimeout)

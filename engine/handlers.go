@@ -213,6 +213,10 @@ func (d *dialog) onBlockComplete(ctx workflow.Context, in BlockCompleteInput) (T
 		if w == nil || w.Node != in.Node || w.Attempt != in.Attempt {
 			return // completed by another call while this one waited for the lock
 		}
+		if w.Tool != nil {
+			d.blockToolDone(t, w, blockToolCompleted(in.Data))
+			return
+		}
 		b := d.flow.Node(w.Node).Config.(*nodes.Block)
 		d.s.Waiting = nil
 		d.blockDone(t, w.Node, b, in.Data)

@@ -88,6 +88,10 @@ func (d *dialog) runTool(t *turn, id string, call llm.ToolCall, history []llm.Me
 	case "update_working_memory":
 		result = d.updateWorkingMemory(call)
 	default:
+		if blockID, b, ok := d.waitingBlockTool(call.Name); ok {
+			d.startBlockTool(t, id, blockID, b, call, history)
+			return
+		}
 		r, ok := d.callTool(t, id, call)
 		if !ok {
 			return
@@ -119,8 +123,8 @@ func (d *dialog) updateWorkingMemory(call llm.ToolCall) string {
 	return "Working memory saved."
 }
 
-// callTool runs knowledge_search or a tool declared in the flow in the
-// CallTool activity. A failing tool is a result the model reads (it can
+// callTool runs knowledge_search or a tool declared in the flow (a url,
+// or a block with wait: false) in the CallTool activity. A failing tool is a result the model reads (it can
 // apologise or try otherwise), not a failed dialog; a model calling a tool
 // that does not exist stops the dialog.
 func (d *dialog) callTool(t *turn, id string, call llm.ToolCall) (string, bool) {
@@ -138,13 +142,7 @@ func (d *dialog) callTool(t *turn, id string, call llm.ToolCall) (string, bool) 
 		now := workflow.Now(t.ctx)
 		w := &Waiting{Node: def.Block, Kind: "call", Since: now, Until: now.Add(b.Timeout), Attempt: d.s.Blocks}
 		bc := d.blockCall(t.ctx, w, b)
-		var args any
-		if json.Unmarshal([]byte(call.Arguments), &args) == nil {
-			if bc.Payload == nil {
-				bc.Payload = map[string]any{}
-			}
-			bc.Payload["arguments"] = args
-		}
+		withArguments(&bc, call.Arguments)
 		in.Block, timeout = &bc, b.Timeout
 	default:
 		d.fail(t, fmt.Sprintf("The bot stopped at node %q: the model called an unknown tool %q.", id, call.Name))

@@ -165,6 +165,16 @@ type Waiting struct {
 	Attempt  int       // the block attempt
 	Called   bool      // the block's service accepted the call
 	Approval *Approval // a tool call waiting for a decision
+	Tool     *ToolWait // the tool call a waiting block runs (Kind block)
+}
+
+// ToolWait is a model's tool call run by a block that waits for its
+// service: when the service completes (or fails, or times out) the model
+// gets the result and answers at its llm node.
+type ToolWait struct {
+	LLMNode string
+	Call    llm.ToolCall
+	History []llm.Message // the exchange so far, ending with the call
 }
 
 // WaitingInfo is the public part of Waiting.

@@ -1306,7 +1306,7 @@ settings:
 nodes:
   a: { kind: end }
   w: { kind: block, url: "https://w.example.com/" }
-`, errs: []string{"4:5 invalid_value", "5:5 invalid_value", "5:67 invalid_value", "6:5 invalid_value", "7:5 invalid_value", "8:37 invalid_value", "9:40 invalid_value", "10:74 wrong_type", "11:13 missing_field"}},
+`, errs: []string{"4:5 invalid_value", "5:5 invalid_value", "5:67 invalid_value", "6:5 invalid_value", "7:5 invalid_value", "9:40 invalid_value", "10:74 wrong_type", "11:13 missing_field"}},
 		{name: "bad tool approval", yaml: `
 bot: test
 settings:

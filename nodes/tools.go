@@ -27,7 +27,7 @@ func toolsDefField() *flows.Field {
 			flows.NewField("description", flows.TypeString, "What the tool does, for the model.").Req().NotEmpty().Ex("Look up the status of an order."),
 			flows.NewField("parameters", flows.TypeAny, "The JSON Schema of the arguments.").Ex(map[string]any{"type": "object", "properties": map[string]any{"order_id": map[string]any{"type": "string"}}}),
 			flows.NewField("url", flows.TypeURL, "An endpoint that gets the arguments as a JSON POST body and answers the result.").Ex("https://shop.example.com/tools/order-status"),
-			flows.NewField("block", flows.TypeNode, "A block node (with wait: false) whose service is called with the arguments.").Ex("lookup_order"),
+			flows.NewField("block", flows.TypeNode, "A block node whose service gets the arguments; the result is its response (wait: false) or the data it completes the block with.").Ex("lookup_order"),
 		)).Ex(map[string]any{"order_status": map[string]any{"description": "Look up an order.", "url": "https://shop.example.com/tools/order-status"}})
 }
 
@@ -74,8 +74,9 @@ func toolParameters(c *flows.Checker, t *flows.Object) map[string]any {
 	return schema
 }
 
-// checkToolBlock: a tool's block is called and its response is the
-// result, so the block must not wait for a complete.
+// checkToolBlock: a tool's block must be a block node. Its service gets
+// the arguments; with wait: false the response is the result, otherwise
+// the data the service completes the block with.
 func checkToolBlock(c *flows.Checker, t *flows.Object, id string) {
 	if id == "" || c.Flow == nil {
 		return
@@ -87,10 +88,6 @@ func checkToolBlock(c *flows.Checker, t *flows.Object, id string) {
 	}
 	if n.Kind != blockKind.spec.Name {
 		c.Errorf(t.ValuePos("block"), flows.CodeInvalidValue, "node %q is not a block node (it is %s); a tool's \"block\" must be one", id, n.Kind)
-		return
-	}
-	if n.Fields != nil && n.Fields.Bool("wait") {
-		c.Errorf(t.ValuePos("block"), flows.CodeInvalidValue, "block node %q waits for its service to complete; a tool uses the call's response, so set \"wait: false\" on it", id)
 	}
 }
 
