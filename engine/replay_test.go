@@ -2,9 +2,14 @@ package engine_test
 
 import (
 	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -18,6 +23,7 @@ import (
 	"parley/knowledge"
 	"parley/llm"
 	"parley/llm/llmtest"
+	"parley/netguard"
 	"parley/server/servertest"
 	"parley/store"
 	"parley/store/sqlite"
@@ -35,6 +41,7 @@ func TestReplay(t *testing.T) {
 	if *record {
 		recordHistory(t, filepath.Join("testdata", "replay", "support.json"))
 		recordLLMHistory(t, filepath.Join("testdata", "replay", "llm.json"))
+		recordBlockToolHistory(t, filepath.Join("testdata", "replay", "blocktool.json"))
 	}
 	paths, _ := filepath.Glob(filepath.Join("testdata", "replay", "*.json"))
 	if len(paths) == 0 {
@@ -88,9 +95,16 @@ nodes:
     text: Bye!
 `
 
-// recordHistory runs a dialog through every kind of update on a real
-// in-process server and saves its history.
-func recordHistory(t *testing.T, path string) {
+// update is one update a recorded dialog gets.
+type update struct {
+	name string
+	arg  any
+}
+
+// recordDialog publishes a bot on a real in-process server with the given
+// worker activities, runs a dialog through the updates and saves its
+// history. before, when set, runs before each update (by index).
+func recordDialog(t *testing.T, path string, acts *parleyworker.Activities, bot string, updates []update, before func(i int)) {
 	ctx := t.Context()
 	ts := servertest.NewTemporal(t)
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parley.db"))
@@ -98,21 +112,40 @@ func recordHistory(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) { parleyworker.Register(r, &parleyworker.Activities{Store: db}) })
+	acts.Store = db
+	if acts.Knowledge != nil {
+		acts.Knowledge.Store, acts.Knowledge.Index = db, knowledge.NewStoreIndex(db)
+	}
+	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) { parleyworker.Register(r, acts) })
 	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient()}
 	org, _ := db.CreateOrganization(ctx, "o")
 	project, _ := db.CreateProject(ctx, org.ID, "p")
-	if _, err := svc.Publish(ctx, project.ID, "support", replayBot, "test"); err != nil {
-		t.Fatal(err)
-	}
-	d, _, err := svc.Create(ctx, project.ID, "support", dialogs.CreateInput{Start: true})
+	published, err := svc.Publish(ctx, project.ID, "", bot, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	steps := []struct {
-		name string
-		arg  any
-	}{
+	d, _, err := svc.Create(ctx, project.ID, published.Bot.Slug, dialogs.CreateInput{Start: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, u := range updates {
+		if before != nil {
+			before(i)
+		}
+		if _, err := svc.Update(ctx, d, u.name, "", u.arg); err != nil {
+			t.Fatalf("%s: %v", u.name, err)
+		}
+	}
+	run := ts.GetDefaultClient().GetWorkflow(ctx, engine.WorkflowID(d.UUID), "")
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	saveHistory(t, ts.GetDefaultClient(), engine.WorkflowID(d.UUID), path)
+}
+
+// recordHistory runs a dialog through every kind of update.
+func recordHistory(t *testing.T, path string) {
+	recordDialog(t, path, &parleyworker.Activities{}, replayBot, []update{
 		{engine.UpdateMessage, engine.MessageInput{Text: "pizza"}},
 		{engine.UpdateMessage, engine.MessageInput{Text: "Person", ClientMessageID: "c1"}},
 		{engine.UpdateMessage, engine.MessageInput{Text: "hello?"}},
@@ -121,17 +154,7 @@ func recordHistory(t *testing.T, path string) {
 		{engine.UpdateStop, nil},
 		{engine.UpdateStart, nil},
 		{engine.UpdateMessage, engine.MessageInput{Text: "no"}},
-	}
-	for _, st := range steps {
-		if _, err := svc.Update(ctx, d, st.name, "", st.arg); err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
-	}
-	run := ts.GetDefaultClient().GetWorkflow(ctx, engine.WorkflowID(d.UUID), "")
-	if err := run.Get(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	saveHistory(t, ts.GetDefaultClient(), engine.WorkflowID(d.UUID), path)
+	}, nil)
 }
 
 const replayLLMBot = `bot: assistant
@@ -155,7 +178,6 @@ nodes:
 // (working memory, a knowledge search, a handoff approved by an operator),
 // a hand-back, a title written off the update's path, and its end.
 func recordLLMHistory(t *testing.T, path string) {
-	ctx := t.Context()
 	model := llmtest.New(t)
 	model.ReplyWhenSystem(parleyworker.TitleInstruction, "Replay")
 	model.ReplyToolCall("update_working_memory", `{"memory": "- likes tea"}`)
@@ -164,46 +186,72 @@ func recordLLMHistory(t *testing.T, path string) {
 	model.Reply("Nothing about tea.")
 	model.ReplyToolCall("handoff", `{"reason": "asked for a person"}`)
 	model.Reply("Goodbye.")
-	ts := servertest.NewTemporal(t)
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parley.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	lib := &knowledge.Library{Store: db, Index: knowledge.NewStoreIndex(db), Embedder: knowledge.NewHashEmbedder(knowledge.DefaultHashDim)}
-	acts := &parleyworker.Activities{Store: db, LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0)), Knowledge: lib}
-	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) { parleyworker.Register(r, acts) })
-	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient()}
-	org, _ := db.CreateOrganization(ctx, "o")
-	project, _ := db.CreateProject(ctx, org.ID, "p")
-	if _, err := svc.Publish(ctx, project.ID, "assistant", replayLLMBot, "test"); err != nil {
-		t.Fatal(err)
-	}
-	d, _, err := svc.Create(ctx, project.ID, "assistant", dialogs.CreateInput{Start: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps := []struct {
-		name string
-		arg  any
-	}{
+	lib := &knowledge.Library{Embedder: knowledge.NewHashEmbedder(knowledge.DefaultHashDim)}
+	acts := &parleyworker.Activities{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0)), Knowledge: lib}
+	recordDialog(t, path, acts, replayLLMBot, []update{
 		{engine.UpdateMessage, engine.MessageInput{Text: "I like tea"}},
 		{engine.UpdateMessage, engine.MessageInput{Text: "any tea docs?"}},
 		{engine.UpdateMessage, engine.MessageInput{Text: "a person please"}},
 		{engine.UpdateApproval, engine.ApprovalInput{ID: "a1", Approve: true, Operator: "Kate"}},
 		{engine.UpdateMode, engine.ModeInput{Mode: store.ModeAuto, Operator: "Kate"}},
 		{engine.UpdateMessage, engine.MessageInput{Text: "bye"}},
-	}
-	for _, st := range steps {
-		if _, err := svc.Update(ctx, d, st.name, "", st.arg); err != nil {
-			t.Fatalf("%s: %v", st.name, err)
+	}, nil)
+}
+
+const replayBlockToolBot = `bot: shop
+settings:
+  ai:
+    model: { id: test-model }
+    tools: { reserve: auto }
+  tools:
+    reserve:
+      description: Reserve items.
+      block: warehouse
+nodes:
+  chat:
+    kind: llm
+    converse: true
+    exit_when: input == "bye"
+    next: done
+  warehouse:
+    kind: block
+    url: %s
+    timeout: 10m
+  done:
+    kind: end
+    text: Bye!
+`
+
+// recordBlockToolHistory records a tool call run by a block that waits:
+// the service is called, sends a message and completes, and the model
+// answers from the data.
+func recordBlockToolHistory(t *testing.T, path string) {
+	model := llmtest.New(t)
+	model.ReplyToolCall("reserve", `{"sku": "P-1"}`)
+	model.Reply("Reserved.")
+	model.Reply("See you.")
+	called := make(chan struct{}, 1)
+	service := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		called <- struct{}{}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer service.Close()
+	loopback := netguard.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	acts := &parleyworker.Activities{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0)), Policy: loopback}
+	recordDialog(t, path, acts, fmt.Sprintf(replayBlockToolBot, service.URL), []update{
+		{engine.UpdateMessage, engine.MessageInput{Text: "reserve P-1"}},
+		{engine.UpdateBlockMessage, engine.BlockMessageInput{Node: "warehouse", Attempt: 1, Text: "Checking..."}},
+		{engine.UpdateBlockComplete, engine.BlockCompleteInput{Node: "warehouse", Attempt: 1, Data: map[string]any{"reserved": 1}}},
+		{engine.UpdateMessage, engine.MessageInput{Text: "bye"}},
+	}, func(i int) {
+		if i == 1 { // the service is called off the update's path
+			select {
+			case <-called:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the block service was never called")
+			}
 		}
-	}
-	run := ts.GetDefaultClient().GetWorkflow(ctx, engine.WorkflowID(d.UUID), "")
-	if err := run.Get(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	saveHistory(t, ts.GetDefaultClient(), engine.WorkflowID(d.UUID), path)
+	})
 }
 
 func saveHistory(t *testing.T, c client.Client, workflowID, path string) {
