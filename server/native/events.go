@@ -3,7 +3,9 @@ package native
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -41,9 +43,12 @@ func eventOf(d *store.Dialog, ev events.Event) eventJSON {
 }
 
 // events streams a dialog's events as server-sent events (`event: <type>`,
-// `data: <json>`) until the client goes away. Delivery is best effort: a
-// client that reads too slowly loses events (see `lost`) and can read the
-// stored messages to catch up.
+// `data: <json>`; message.created also has `id: <the message's seq>`)
+// until the client goes away. A client that reconnects with the
+// Last-Event-ID header (browsers' EventSource does so by itself) first gets
+// the stored messages after that one, so it misses no message. Text deltas
+// are best effort: a client that reads too slowly loses events (see
+// `lost`) and can read the stored messages to catch up.
 func (h *handlers) events(c *gin.Context) {
 	d, ok := h.lookup(c)
 	if !ok {
@@ -53,21 +58,47 @@ func (h *handlers) events(c *gin.Context) {
 		server.ErrorWith(c, http.StatusNotImplemented, "NOT_IMPLEMENTED", "This server streams no events: it runs without an event bus.", nil)
 		return
 	}
+	after, resume, err := lastEventID(c)
+	if err != nil {
+		server.ErrorWith(c, http.StatusBadRequest, "INVALID_LAST_EVENT_ID", err.Error(), nil)
+		return
+	}
 	ctx := c.Request.Context()
-	// Subscribe before answering, so a client that has the headers misses
-	// nothing published afterwards.
+	// Subscribe before answering (and before reading what a resuming
+	// client missed), so nothing published afterwards is missed.
 	ch, stop := h.Bus.Subscribe(ctx, d.ProjectID, d.ID)
 	defer stop()
+	var missed []store.Message
+	if resume {
+		all, err := h.Store.Messages(ctx, d.ID)
+		if err != nil {
+			server.Error(c, err)
+			return
+		}
+		for _, m := range all {
+			if m.Seq > after {
+				missed = append(missed, m)
+			}
+		}
+	}
 	w := c.Writer
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	w.WriteHeader(http.StatusOK)
+
+	seen := newSeenSet(1024)
+	for _, m := range missed {
+		seen.add(m.ID)
+		ev := events.Event{Type: events.TypeMessageCreated, ProjectID: d.ProjectID, DialogID: d.ID, Message: &m, Time: m.CreatedAt}
+		if writeEvent(w, d, ev) != nil {
+			return
+		}
+	}
 	w.Flush()
 
 	tick := time.NewTicker(keepalive)
 	defer tick.Stop()
-	seen := newSeenSet(1024)
 	for {
 		select {
 		case <-ctx.Done():
@@ -80,20 +111,50 @@ func (h *handlers) events(c *gin.Context) {
 			if !open {
 				return
 			}
-			// The service and the worker may both announce a message.
-			if ev.Message != nil && seen.add(ev.Message.ID) {
+			// The service and the worker may both announce a message, and
+			// a resuming client has the messages up to its Last-Event-ID.
+			if ev.Message != nil && (seen.add(ev.Message.ID) || resume && ev.Message.Seq <= after) {
 				continue
 			}
-			data, err := json.Marshal(eventOf(d, ev))
-			if err != nil {
-				return
-			}
-			if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", ev.Type, data); err != nil {
+			if writeEvent(w, d, ev) != nil {
 				return
 			}
 		}
 		w.Flush()
 	}
+}
+
+// writeEvent writes one event; a stored message's seq is its event id.
+func writeEvent(w io.Writer, d *store.Dialog, ev events.Event) error {
+	data, err := json.Marshal(eventOf(d, ev))
+	if err != nil {
+		return err
+	}
+	if ev.Message != nil {
+		if _, err := fmt.Fprintf(w, "id: %d\n", ev.Message.Seq); err != nil {
+			return err
+		}
+	}
+	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", ev.Type, data)
+	return err
+}
+
+// lastEventID reads the Last-Event-ID header (or the last_event_id query
+// parameter, for clients that cannot set headers): the seq of the last
+// message the client has.
+func lastEventID(c *gin.Context) (after int64, resume bool, err error) {
+	raw := c.GetHeader("Last-Event-ID")
+	if raw == "" {
+		raw = c.Query("last_event_id")
+	}
+	if raw == "" {
+		return 0, false, nil
+	}
+	after, err = strconv.ParseInt(raw, 10, 64)
+	if err != nil || after < 0 {
+		return 0, false, fmt.Errorf("Last-Event-ID %q is not the id of an event of this stream; send the id of the last message.created event you got, or none to start from now", raw)
+	}
+	return after, true, nil
 }
 
 // seenSet remembers the last n keys added.

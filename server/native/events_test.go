@@ -25,7 +25,7 @@ settings:
 
 // sse is one server-sent event, or a comment when Comment is set.
 type sse struct {
-	Event, Data, Comment string
+	ID, Event, Data, Comment string
 }
 
 // sseData is the data of a native event.
@@ -57,13 +57,23 @@ func (s sse) decode(t *testing.T) sseData {
 // when the returned cancel is called or the test ends.
 func stream(t *testing.T, e *servertest.Env, dialog, auth string) (<-chan sse, context.CancelFunc) {
 	t.Helper()
+	return streamFrom(t, e, "/v1/dialogs/"+dialog+"/events", auth, "")
+}
+
+// streamFrom opens an event stream at path, resuming after lastEventID
+// when it is set.
+func streamFrom(t *testing.T, e *servertest.Env, path, auth, lastEventID string) (<-chan sse, context.CancelFunc) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	t.Cleanup(cancel)
-	req, err := http.NewRequestWithContext(ctx, "GET", e.URL+"/v1/dialogs/"+dialog+"/events", nil)
+	req, err := http.NewRequestWithContext(ctx, "GET", e.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", auth)
+	if lastEventID != "" {
+		req.Header.Set("Last-Event-ID", lastEventID)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +98,8 @@ func stream(t *testing.T, e *servertest.Env, dialog, auth string) (<-chan sse, c
 				cur = sse{}
 			case strings.HasPrefix(line, ":"):
 				out <- sse{Comment: strings.TrimSpace(line[1:])}
+			case strings.HasPrefix(line, "id: "):
+				cur.ID = line[len("id: "):]
 			case strings.HasPrefix(line, "event: "):
 				cur.Event = line[len("event: "):]
 			case strings.HasPrefix(line, "data: "):
@@ -278,6 +290,71 @@ func TestDialogEventsStream(t *testing.T) {
 				t.Fatalf("%d subscriptions left after the client went away", e.Bus.Subscribers())
 			}
 			time.Sleep(5 * time.Millisecond)
+		}
+	})
+}
+
+// TestDialogEventsResume: a client that reconnects with Last-Event-ID (or
+// last_event_id) first gets the stored messages after that one, each with
+// its seq as the event id, then live events, without repeats.
+func TestDialogEventsResume(t *testing.T) {
+	e := servertest.New(t, Mount)
+	bot := "bot: chat\nnodes:\n  ask:\n    kind: question\n    text: Name?\n    next: bye\n  bye:\n    kind: end\n    text: Bye.\n"
+	if r := e.Do("PUT", "/v1/bots/chat/flow", e.A.Bearer(), bot); r.Status != http.StatusOK {
+		t.Fatalf("publishing: %d %s", r.Status, r.Body)
+	}
+	var created struct{ ID string }
+	e.Do("POST", "/v1/bots/chat/dialogs", e.A.Bearer(), nil).JSON(t, &created)
+	e.Do("POST", "/v1/dialogs/"+created.ID+"/messages", e.A.Bearer(), map[string]any{"text": "Ada"})
+	d, err := e.Store.Dialog(t.Context(), e.A.ID, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/v1/dialogs/" + created.ID + "/events"
+
+	resumed := func(t *testing.T, ch <-chan sse, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			ev := next(t, ch)
+			if d := ev.decode(t); ev.Event != events.TypeMessageCreated || d.Message == nil || ev.ID+":"+d.Message.Text != w {
+				t.Fatalf("got %s id %q %s, want message.created %s", ev.Event, ev.ID, ev.Data, w)
+			}
+		}
+		// Then live events: the last message, announced again, is not repeated.
+		m := store.Message{ID: created.ID + "-4", DialogID: d.ID, Seq: 4, Role: store.MessageAssistant, Text: "Bye."}
+		events.PublishMessages(t.Context(), e.Bus, e.A.ID, created.ID, []store.Message{m})
+		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.A.ID, DialogID: d.ID, Delta: "live"})
+		if ev := next(t, ch); ev.Event != events.TypeTextDelta || ev.decode(t).Delta != "live" || ev.ID != "" {
+			t.Errorf("live: %s id %q %s, want the text delta without an id", ev.Event, ev.ID, ev.Data)
+		}
+	}
+	// Seqs: 1 Name?, 2 Ada, 3 the collected answer (not a message), 4 Bye.
+	t.Run("after the first message", func(t *testing.T) {
+		ch, cancel := streamFrom(t, e, path, e.A.Bearer(), "1")
+		defer cancel()
+		resumed(t, ch, "2:Ada", "4:Bye.")
+	})
+	t.Run("with the query parameter", func(t *testing.T) {
+		ch, cancel := streamFrom(t, e, path+"?last_event_id=3", e.A.Bearer(), "")
+		defer cancel()
+		resumed(t, ch, "4:Bye.")
+	})
+	t.Run("from the start", func(t *testing.T) {
+		ch, cancel := streamFrom(t, e, path, e.A.Bearer(), "0")
+		defer cancel()
+		resumed(t, ch, "1:Name?", "2:Ada", "4:Bye.")
+	})
+	t.Run("nothing missed", func(t *testing.T) {
+		ch, cancel := streamFrom(t, e, path, e.A.Bearer(), "4")
+		defer cancel()
+		resumed(t, ch)
+	})
+	t.Run("a bad id", func(t *testing.T) {
+		for _, id := range []string{"abc", "-1"} {
+			r := e.Do("GET", path+"?last_event_id="+id, e.A.Bearer(), nil)
+			if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "INVALID_LAST_EVENT_ID") {
+				t.Errorf("%s: %d %s", id, r.Status, r.Body)
+			}
 		}
 	})
 }
