@@ -47,14 +47,10 @@ func (d *dialog) blockToolDone(t *turn, w *Waiting, result string) {
 // blockToolCompleted is what the model reads of the data a service
 // completed the call with: its JSON.
 func blockToolCompleted(data any) string {
-	if data == nil {
-		return "The tool finished without data."
+	if out, err := json.Marshal(data); err == nil && data != nil {
+		return string(out)
 	}
-	out, err := json.Marshal(data)
-	if err != nil {
-		return "The tool finished without data."
-	}
-	return string(out)
+	return "The tool finished without data."
 }
 
 // withArguments puts a tool call's arguments in a block call's payload,

@@ -124,9 +124,10 @@ func (d *dialog) updateWorkingMemory(call llm.ToolCall) string {
 }
 
 // callTool runs knowledge_search or a tool declared in the flow (a url,
-// or a block with wait: false) in the CallTool activity. A failing tool is a result the model reads (it can
-// apologise or try otherwise), not a failed dialog; a model calling a tool
-// that does not exist stops the dialog.
+// or a block with wait: false) in the CallTool activity. A failing tool is
+// a result the model reads (it can apologise or try otherwise), not a
+// failed dialog; a model calling a tool that does not exist stops the
+// dialog.
 func (d *dialog) callTool(t *turn, id string, call llm.ToolCall) (string, bool) {
 	in := ToolCallInput{ProjectID: d.p.ProjectID, DialogID: d.p.DialogID, DialogUUID: d.p.DialogUUID, Node: id, Tool: call.Name, Arguments: call.Arguments}
 	timeout := 30 * time.Second
