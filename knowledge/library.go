@@ -220,6 +220,33 @@ func (l *Library) DeleteFile(ctx context.Context, projectID int64, storeUUID, do
 	return l.Store.DeleteVectorStoreFile(ctx, projectID, storeUUID, documentUUID)
 }
 
+// DeleteDocument deletes an uploaded document: it leaves every store it
+// is in, with its chunks (the index first, as in DeleteFile), then its
+// record goes.
+func (l *Library) DeleteDocument(ctx context.Context, projectID int64, documentUUID string) error {
+	doc, err := l.Store.Document(ctx, projectID, documentUUID)
+	if err != nil {
+		return err
+	}
+	stores, err := l.Store.VectorStores(ctx, projectID)
+	if err != nil {
+		return err
+	}
+	for _, vs := range stores {
+		_, err := l.Store.VectorStoreFile(ctx, projectID, vs.UUID, documentUUID)
+		if store.ErrorCode(err) == store.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := l.Index.DeleteDocument(ctx, projectID, vs.ID, doc.ID); err != nil {
+			return err
+		}
+	}
+	return l.Store.DeleteDocument(ctx, projectID, documentUUID)
+}
+
 // DeleteStore deletes a store with its files and chunks.
 func (l *Library) DeleteStore(ctx context.Context, projectID int64, storeUUID string) error {
 	vs, err := l.Store.VectorStore(ctx, projectID, storeUUID)

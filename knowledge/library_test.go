@@ -82,3 +82,48 @@ func TestLibraryFileErrors(t *testing.T) {
 		t.Errorf("the store again: %+v %v", again, err)
 	}
 }
+
+// TestLibraryDeleteDocument: a deleted document leaves every store it was
+// in, and searches find only what is left.
+func TestLibraryDeleteDocument(t *testing.T) {
+	ctx := t.Context()
+	db := openSQLite(t)
+	org, _ := db.CreateOrganization(ctx, "o")
+	p, _ := db.CreateProject(ctx, org.ID, "p")
+	lib := newLibrary(db, knowledge.NewHashEmbedder(256), blobs.Dir(t.TempDir()))
+	shipping := writeDoc(t, "shipping.txt", "Parcels ship within two days.")
+	returns := writeDoc(t, "returns.txt", "Returns are free for thirty days.")
+	kb, err := lib.StoreNamed(ctx, p.ID, "kb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	faq, err := lib.StoreNamed(ctx, p.ID, "faq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := lib.AddLocalFile(ctx, kb, shipping)
+	if err != nil || f.Status != store.FileProcessed {
+		t.Fatalf("shipping.txt: %+v %v", f, err)
+	}
+	gone := f.UUID
+	if f, err := lib.AddFile(ctx, p.ID, faq.UUID, gone); err != nil || f.Status != store.FileProcessed { // the same document in a second store
+		t.Fatalf("shipping.txt in faq: %+v %v", f, err)
+	}
+	for _, vs := range []*store.VectorStore{kb, faq} {
+		if _, err := lib.AddLocalFile(ctx, vs, returns); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := lib.DeleteDocument(ctx, p.ID, gone); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"kb", "faq"} {
+		hits, err := lib.Search(ctx, p.ID, []string{name}, "when do parcels ship", 3, -1)
+		if err != nil || len(hits) != 1 || hits[0].Filename != "returns.txt" {
+			t.Errorf("search of %s after the delete: %+v %v", name, hits, err)
+		}
+	}
+	if err := lib.DeleteDocument(ctx, p.ID, gone); store.ErrorCode(err) != store.ENOTFOUND {
+		t.Errorf("deleting again: %v, want ENOTFOUND", err)
+	}
+}

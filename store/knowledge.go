@@ -17,6 +17,13 @@ type KnowledgeStore interface {
 	CreateDocument(ctx context.Context, d *Document) error
 	// Document returns a project's document by UUID; ENOTFOUND if none.
 	Document(ctx context.Context, projectID int64, uuid string) (*Document, error)
+	// Documents lists a project's documents, newest first.
+	Documents(ctx context.Context, projectID int64) ([]Document, error)
+	// DeleteDocument deletes a project's document, taking it out of every
+	// vector store with its chunks; ENOTFOUND if it is not the project's.
+	// The bytes stay: they are named by their content, which another
+	// document or upload may share.
+	DeleteDocument(ctx context.Context, projectID int64, uuid string) error
 
 	// CreateVectorStore creates a vector store, filling in ID, UUID (when
 	// empty: "vs_" and 24 base62 characters), Status ("ready"), CreatedAt

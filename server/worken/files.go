@@ -170,6 +170,54 @@ func (h *handlers) file(c *gin.Context) {
 	c.JSON(http.StatusOK, fileOf(doc))
 }
 
+// listUploads is GET /files: the project's uploads, newest first, in pages
+// (limit, order, after, before), optionally of one purpose.
+func (h *handlers) listUploads(c *gin.Context) {
+	p, err := parsePage(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	purpose := c.Query("purpose")
+	if purpose != "" && !slices.Contains(purposes, purpose) {
+		fail(c, invalid("purpose", "The purpose %q is unknown; use one of %s.", purpose, strings.Join(purposes, ", ")))
+		return
+	}
+	all, err := h.Store.Documents(c.Request.Context(), project(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if purpose != "" {
+		all = slices.DeleteFunc(all, func(d store.Document) bool { return d.Purpose != purpose })
+	}
+	docs, more, err := page(all, func(d store.Document) string { return d.UUID }, p)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	data := make([]fileJSON, len(docs))
+	for i := range docs {
+		data[i] = fileOf(&docs[i])
+	}
+	c.JSON(http.StatusOK, list(data, func(f fileJSON) string { return f.ID }, more))
+}
+
+// deleteUpload is DELETE /files/:file_id: the upload leaves every vector
+// store it is in, with its chunks, and is gone.
+func (h *handlers) deleteUpload(c *gin.Context) {
+	doc, err := h.document(c, c.Param("file_id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.Knowledge.DeleteDocument(c.Request.Context(), project(c), doc.UUID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, deletedJSON{ID: doc.UUID, Object: "file", Deleted: true})
+}
+
 // document finds the caller's document, with a 404 that names it.
 func (h *handlers) document(c *gin.Context, id string) (*store.Document, error) {
 	doc, err := h.Store.Document(c.Request.Context(), project(c), id)

@@ -31,7 +31,9 @@ func Mount(r *gin.Engine, d server.Deps) {
 	h := &handlers{Deps: d}
 	g := r.Group("/", requireAPIKey, server.Authenticate(d.Store, fail))
 	g.POST("/files", h.uploadFile)
+	g.GET("/files", h.listUploads)
 	g.GET("/files/:file_id", h.file)
+	g.DELETE("/files/:file_id", h.deleteUpload)
 	g.POST("/vector_stores", h.createStore)
 	g.GET("/vector_stores", h.listStores)
 	g.GET("/vector_stores/:id", h.getStore)

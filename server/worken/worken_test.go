@@ -252,6 +252,7 @@ func TestProjectIsolation(t *testing.T) {
 
 	for _, r := range []struct{ method, path string }{
 		{"GET", "/files/" + f.ID},
+		{"DELETE", "/files/" + f.ID},
 		{"GET", "/vector_stores/" + vs.ID},
 		{"POST", "/vector_stores/" + vs.ID},
 		{"GET", "/vector_stores/" + vs.ID + "/files"},
@@ -274,6 +275,11 @@ func TestProjectIsolation(t *testing.T) {
 	ok(t, e.Do("GET", "/vector_stores", e.B.Bearer(), nil), &stores)
 	if len(stores.Data) != 1 || stores.Data[0].ID != mine.ID {
 		t.Errorf("B's list %+v", stores)
+	}
+	var files list[file]
+	ok(t, e.Do("GET", "/files", e.B.Bearer(), nil), &files)
+	if len(files.Data) != 0 {
+		t.Errorf("B's files %+v", files)
 	}
 	// A's store is untouched.
 	var got vectorStore
@@ -448,4 +454,66 @@ func TestPollHelper(t *testing.T) {
 	if sf.Status != "completed" || r.Header.Get("openai-poll-after-ms") == "" {
 		t.Errorf("for the poll helper: status %q, openai-poll-after-ms %q", sf.Status, r.Header.Get("openai-poll-after-ms"))
 	}
+}
+
+// TestListAndDeleteUploads: GET /files lists the project's uploads in
+// pages, by purpose; DELETE /files/:id takes a file out of every store
+// (searches no longer find it) and then 404s.
+func TestListAndDeleteUploads(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	kept := uploadText(t, e, e.A, "kept.txt", "Parcels ship within two days of the order.")
+	gone := uploadText(t, e, e.A, "refunds.txt", refunds)
+	var batch file
+	ok(t, upload(t, e, e.A.Bearer(), "batch.jsonl", "application/jsonl", []byte("{}\n"), "batch"), &batch)
+
+	var files list[file]
+	ok(t, e.Do("GET", "/files", e.A.Bearer(), nil), &files)
+	if got := fileIDs(files); got != batch.ID+","+gone.ID+","+kept.ID || files.Object != "list" || files.HasMore {
+		t.Errorf("files %s, want newest first", got)
+	}
+	ok(t, e.Do("GET", "/files?purpose=assistants&limit=1", e.A.Bearer(), nil), &files)
+	if got := fileIDs(files); got != gone.ID || !files.HasMore || *files.FirstID != gone.ID {
+		t.Errorf("first page of assistants files: %s (has_more %v)", got, files.HasMore)
+	}
+	ok(t, e.Do("GET", "/files?purpose=assistants&after="+gone.ID, e.A.Bearer(), nil), &files)
+	if got := fileIDs(files); got != kept.ID || files.HasMore {
+		t.Errorf("second page: %s", got)
+	}
+	wantError(t, e.Do("GET", "/files?purpose=cats", e.A.Bearer(), nil), http.StatusUnprocessableEntity, "cats")
+	wantError(t, e.Do("GET", "/files?after=file-nope", e.A.Bearer(), nil), http.StatusUnprocessableEntity, "after")
+
+	vs := createStore(t, e, e.A, map[string]any{"name": "Help", "file_ids": []string{kept.ID, gone.ID}})
+	waitFile(t, e, e.A, vs.ID, kept.ID)
+	waitFile(t, e, e.A, vs.ID, gone.ID)
+	var del deleted
+	ok(t, e.Do("DELETE", "/files/"+gone.ID, e.A.Bearer(), nil), &del)
+	if del != (deleted{ID: gone.ID, Object: "file", Deleted: true}) {
+		t.Errorf("deleted %+v", del)
+	}
+	wantError(t, e.Do("GET", "/files/"+gone.ID, e.A.Bearer(), nil), http.StatusNotFound, gone.ID)
+	wantError(t, e.Do("DELETE", "/files/"+gone.ID, e.A.Bearer(), nil), http.StatusNotFound, gone.ID)
+	wantError(t, e.Do("GET", "/vector_stores/"+vs.ID+"/files/"+gone.ID, e.A.Bearer(), nil), http.StatusNotFound, gone.ID)
+	var got vectorStore
+	ok(t, e.Do("GET", "/vector_stores/"+vs.ID, e.A.Bearer(), nil), &got)
+	if got.FileCount != 1 || got.Status != "ready" {
+		t.Errorf("the store after the delete %+v", got)
+	}
+	hits, err := e.Knowledge.Search(ctx, e.A.ID, []string{vs.ID}, "How many days to return an item for a refund?", 4, -1)
+	if err != nil || len(hits) == 0 {
+		t.Fatalf("search: %+v, %v", hits, err)
+	}
+	for _, h := range hits {
+		if h.Document == gone.ID {
+			t.Errorf("a search found the deleted file: %+v", h)
+		}
+	}
+}
+
+func fileIDs(l list[file]) string {
+	var ids []string
+	for _, f := range l.Data {
+		ids = append(ids, f.ID)
+	}
+	return strings.Join(ids, ",")
 }

@@ -105,6 +105,36 @@ func (d *DB) Document(ctx context.Context, projectID int64, uuid string) (*store
 	return doc, nil
 }
 
+// Documents lists a project's documents, newest first.
+func (d *DB) Documents(ctx context.Context, projectID int64) ([]store.Document, error) {
+	return list(ctx, d, "listing documents", scanDocument, `SELECT `+documentColumns+` FROM documents
+		WHERE project_id = $1 ORDER BY created_at DESC, id DESC`, projectID)
+}
+
+// DeleteDocument deletes a document with its store files and chunks; see
+// store.KnowledgeStore.
+func (d *DB) DeleteDocument(ctx context.Context, projectID int64, uuid string) error {
+	return d.write(ctx, "deleting document", func(t *tx) error {
+		var id int64
+		if err := t.queryRow(ctx, `SELECT id FROM documents WHERE project_id = $1 AND uuid = $2 FOR UPDATE`, projectID, uuid).Scan(&id); err != nil {
+			return notFound(err, "Document", uuid)
+		}
+		// Lock its store files first, so chunks being replaced meanwhile
+		// are in before they are deleted (see DeleteVectorStoreFile).
+		for _, q := range []string{
+			`SELECT 1 FROM vector_store_files WHERE document_id = $1 FOR UPDATE`,
+			`DELETE FROM chunks WHERE document_id = $1`,
+			`DELETE FROM vector_store_files WHERE document_id = $1`,
+			`DELETE FROM documents WHERE id = $1`,
+		} {
+			if _, err := t.exec(ctx, q, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // CreateVectorStore creates a vector store; see store.KnowledgeStore.
 func (d *DB) CreateVectorStore(ctx context.Context, v *store.VectorStore) error {
 	c, err := rules.VectorStore(*v)

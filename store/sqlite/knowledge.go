@@ -96,6 +96,33 @@ func (d *DB) Document(ctx context.Context, projectID int64, uuid string) (*store
 	return doc, nil
 }
 
+// Documents lists a project's documents, newest first.
+func (d *DB) Documents(ctx context.Context, projectID int64) ([]store.Document, error) {
+	return list(ctx, d, "listing documents", scanDocument, `SELECT `+documentColumns+` FROM documents
+		WHERE project_id = ? ORDER BY created_at DESC, id DESC`, projectID)
+}
+
+// DeleteDocument deletes a document with its store files and chunks; see
+// store.KnowledgeStore.
+func (d *DB) DeleteDocument(ctx context.Context, projectID int64, uuid string) error {
+	return d.write(ctx, "deleting document", func(t *tx) error {
+		var id int64
+		if err := t.queryRow(ctx, `SELECT id FROM documents WHERE project_id = ? AND uuid = ?`, projectID, uuid).Scan(&id); err != nil {
+			return notFound(err, "Document", uuid)
+		}
+		for _, q := range []string{
+			`DELETE FROM chunks WHERE document_id = ?`,
+			`DELETE FROM vector_store_files WHERE document_id = ?`,
+			`DELETE FROM documents WHERE id = ?`,
+		} {
+			if _, err := t.exec(ctx, q, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // CreateVectorStore creates a vector store; see store.KnowledgeStore.
 func (d *DB) CreateVectorStore(ctx context.Context, v *store.VectorStore) error {
 	c, err := rules.VectorStore(*v)

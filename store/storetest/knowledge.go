@@ -153,6 +153,24 @@ func testDocuments(t *testing.T, s store.Store) {
 		}
 	})
 
+	t.Run("listed newest first", func(t *testing.T) {
+		q := newProject(t, s)
+		clock(20)
+		older := newDocument(t, s, q.ID, "older.md")
+		clock(21)
+		newer := newDocument(t, s, q.ID, "newer.md")
+		sameTime := newDocument(t, s, q.ID, "same minute.md") // ties: the later record first
+		newDocument(t, s, other.ID, "another project's.md")
+		docs, err := s.Documents(ctx, q.ID)
+		noErr(t, err)
+		same(t, "Documents", docs, []store.Document{*sameTime, *newer, *older})
+		none, err := s.Documents(ctx, newProject(t, s).ID)
+		noErr(t, err)
+		if none == nil || len(none) != 0 {
+			t.Errorf("Documents of a project without any = %#v, want an empty list", none)
+		}
+	})
+
 	with := func(change func(*store.Document)) store.Document {
 		d := doc()
 		change(&d)
@@ -735,6 +753,43 @@ func testVectorStoreFiles(t *testing.T, s store.Store) {
 			t.Errorf("%d chunks after adding the document again, want kept.md's 2", len(chunks))
 		}
 	})
+}
+
+// testDeleteDocument: a deleted document leaves every store it was in,
+// with its chunks; other documents and projects are untouched.
+func testDeleteDocument(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	knowledgeClock(s)(30)
+	p, other := newProject(t, s), newProject(t, s)
+	a, b := newVectorStore(t, s, p.ID, ""), newVectorStore(t, s, p.ID, "")
+	gone, kept := newDocument(t, s, p.ID, "gone.md"), newDocument(t, s, p.ID, "kept.md")
+	for _, v := range []*store.VectorStore{a, b} {
+		for _, d := range []*store.Document{gone, kept} {
+			f, err := s.AddVectorStoreFile(ctx, p.ID, v.UUID, d.UUID)
+			noErr(t, err)
+			noErr(t, s.ReplaceChunks(ctx, f.StoreID, f.DocumentID, []store.Chunk{{Seq: 0, Text: d.Name, Embedder: "e", Vector: []float32{1}}}))
+		}
+	}
+	wantCode(t, s.DeleteDocument(ctx, other.ID, gone.UUID), store.ENOTFOUND)
+	noErr(t, s.DeleteDocument(ctx, p.ID, gone.UUID))
+	_, err := s.Document(ctx, p.ID, gone.UUID)
+	wantCode(t, err, store.ENOTFOUND)
+	wantCode(t, s.DeleteDocument(ctx, p.ID, gone.UUID), store.ENOTFOUND)
+	for _, v := range []*store.VectorStore{a, b} {
+		_, err := s.VectorStoreFile(ctx, p.ID, v.UUID, gone.UUID)
+		wantCode(t, err, store.ENOTFOUND)
+		if got := loadVectorStore(t, s, p.ID, v.UUID); got.FileCount != 1 {
+			t.Errorf("store %s has %d files after the delete, want 1", v.UUID, got.FileCount)
+		}
+	}
+	chunks, err := s.Chunks(ctx, p.ID, []int64{a.ID, b.ID})
+	noErr(t, err)
+	if len(chunks) != 2 || chunks[0].DocumentID != kept.ID || chunks[1].DocumentID != kept.ID {
+		t.Errorf("chunks after the delete = %+v, want kept.md's two", chunks)
+	}
+	docs, err := s.Documents(ctx, p.ID)
+	noErr(t, err)
+	same(t, "Documents", docs, []store.Document{*kept})
 }
 
 func testChunks(t *testing.T, s store.Store) {

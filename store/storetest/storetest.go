@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"Documents", testDocuments},
 		{"VectorStores", testVectorStores},
 		{"VectorStoreFiles", testVectorStoreFiles},
+		{"DeleteDocument", testDeleteDocument},
 		{"Chunks", testChunks},
 		{"WorkingMemory", testWorkingMemory},
 		{"Sources", testSources},

@@ -1,6 +1,7 @@
 // Drives Parley's Worken vector store API with the official openai SDK:
-// upload, create a store, add files, wait for indexing, list, retrieve,
-// rename, delete, and the errors the SDK turns into its error classes.
+// upload, list and delete files, create a store, add files, wait for
+// indexing, list, retrieve, rename, delete, and the errors the SDK turns
+// into its error classes.
 //
 //   PARLEY_URL=http://127.0.0.1:8080 PARLEY_API_KEY=sk-... node vector_stores.mjs
 //
@@ -191,6 +192,25 @@ await step('vectorStores.files.delete', async () => {
   const page = await client.vectorStores.files.list(store.id);
   assert.deepEqual(page.data.map((f) => f.id), [notes.id]);
   await rejects(client.vectorStores.files.retrieve(upload.id, { vector_store_id: store.id }), OpenAI.NotFoundError, 404, /file-/);
+});
+
+await step('files.list pages through every upload', async () => {
+  const seen = [];
+  for await (const f of client.files.list({ limit: 1, purpose: 'assistants' })) {
+    seen.push(f.id);
+  }
+  for (const id of [upload.id, notes.id]) {
+    assert.ok(seen.includes(id), `files.list is missing ${id}: ${seen}`);
+  }
+  assert.equal(new Set(seen).size, seen.length, `files.list repeated a file: ${seen}`);
+});
+
+await step('files.delete takes the file out of its stores', async () => {
+  const del = await client.files.delete(notes.id);
+  assert.deepEqual(del, { id: notes.id, object: 'file', deleted: true });
+  await rejects(client.files.retrieve(notes.id), OpenAI.NotFoundError, 404, /file-/);
+  const page = await client.vectorStores.files.list(store.id);
+  assert.deepEqual(page.data.map((f) => f.id), []);
 });
 
 await step('vectorStores.delete', async () => {
