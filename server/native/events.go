@@ -1,10 +1,12 @@
 package native
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -70,15 +72,9 @@ func (h *handlers) events(c *gin.Context) {
 	defer stop()
 	var missed []store.Message
 	if resume {
-		all, err := h.Store.Messages(ctx, d.ID)
-		if err != nil {
+		if missed, err = h.messagesAfter(ctx, d.ID, after); err != nil {
 			server.Error(c, err)
 			return
-		}
-		for _, m := range all {
-			if m.Seq > after {
-				missed = append(missed, m)
-			}
 		}
 	}
 	w := c.Writer
@@ -122,6 +118,15 @@ func (h *handlers) events(c *gin.Context) {
 		}
 		w.Flush()
 	}
+}
+
+// messagesAfter returns the dialog's stored messages after seq, in order.
+func (h *handlers) messagesAfter(ctx context.Context, dialogID, seq int64) ([]store.Message, error) {
+	all, err := h.Store.Messages(ctx, dialogID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(m store.Message) bool { return m.Seq <= seq }), nil
 }
 
 // writeEvent writes one event; a stored message's seq is its event id.
