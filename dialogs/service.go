@@ -61,7 +61,10 @@ type CreateInput struct {
 	Source     string
 	IP         string
 	ExternalID string
-	User       map[string]any
+	// User is the person (id, name, email, phone, and anything else):
+	// `user` in expressions; dialogs of a bot with the same user.id are the
+	// same person's.
+	User map[string]any
 }
 
 // Create stores a dialog and starts its workflow. With Start, the first
@@ -78,8 +81,12 @@ func (s *Service) Create(ctx context.Context, projectID int64, slug string, in C
 	if err := checkVariables(ref, in.Variables); err != nil {
 		return nil, nil, err
 	}
+	userID, err := checkUser(in.User)
+	if err != nil {
+		return nil, nil, err
+	}
 	// StateSeq 1 is the created dialog, the workflow's first state.
-	d := &store.Dialog{ProjectID: projectID, Source: in.Source, IP: in.IP, ExternalID: in.ExternalID,
+	d := &store.Dialog{ProjectID: projectID, Source: in.Source, IP: in.IP, ExternalID: in.ExternalID, UserID: userID,
 		DialogState: store.DialogState{StateSeq: 1, BotID: bot.ID, Version: ref.Version, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: in.Variables}}
 	if err := s.Store.CreateDialog(ctx, d); err != nil {
 		return nil, nil, err
@@ -139,6 +146,28 @@ func checkVariables(ref engine.FlowRef, vars map[string]any) error {
 		}
 	}
 	return nil
+}
+
+// maxUserID bounds user.id, which is stored and looked up.
+const maxUserID = 255
+
+// checkUser checks the person a dialog is with: the fields expressions
+// read as strings (user.id, name, email, phone) must be strings. It
+// returns user.id, which makes the person's dialogs of a bot known as
+// theirs (semantic recall).
+func checkUser(user map[string]any) (string, error) {
+	for _, key := range []string{"id", "name", "email", "phone"} {
+		if v, ok := user[key]; ok && v != nil {
+			if _, ok := v.(string); !ok {
+				return "", store.Errorf(store.EINVALID, "user.%s must be a string; %s is not", key, flows.FormatValue(v))
+			}
+		}
+	}
+	id, _ := user["id"].(string)
+	if len(id) > maxUserID {
+		return "", store.Errorf(store.EINVALID, "user.id has %d bytes; use at most %d", len(id), maxUserID)
+	}
+	return id, nil
 }
 
 func isWhole(v any) bool {

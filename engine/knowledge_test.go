@@ -164,3 +164,53 @@ func TestSemanticRecall(t *testing.T) {
 		t.Errorf("the last request has %d messages, want 3: %+v", n, last)
 	}
 }
+
+// TestSemanticRecallAcrossDialogs: a person's earlier dialogs with the bot
+// (the same user.id) are recalled too; another person's are not.
+func TestSemanticRecallAcrossDialogs(t *testing.T) {
+	model := llmtest.New(t)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, native.Mount)
+	if r := e.Do("PUT", "/v1/bots/recall/flow", e.A.Bearer(), recallBot); r.Status != 200 {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	talk := func(user map[string]any, texts ...string) []llmtest.Message {
+		t.Helper()
+		var created struct{ ID string }
+		if r := e.Do("POST", "/v1/bots/recall/dialogs", e.A.Bearer(), map[string]any{"user": user}); r.Status != 201 {
+			t.Fatalf("create: %d %s", r.Status, r.Body)
+		} else {
+			r.JSON(t, &created)
+		}
+		for _, text := range texts {
+			model.Reply("Noted.")
+			if r := e.Do("POST", "/v1/dialogs/"+created.ID+"/messages", e.A.Bearer(), map[string]any{"text": text}); r.Status != 200 {
+				t.Fatalf("%s: %d %s", text, r.Status, r.Body)
+			}
+		}
+		reqs := model.Requests()
+		return reqs[len(reqs)-1].Messages
+	}
+	systemOf := func(msgs []llmtest.Message) string {
+		var out []string
+		for _, m := range msgs {
+			if m.Role == "system" {
+				out = append(out, m.Content)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	talk(map[string]any{"id": "ada", "name": "Ada"}, "My dog is called Rex.", "I like green tea.")
+	recalled := systemOf(talk(map[string]any{"id": "ada"}, "What is my dog called?"))
+	if want := "In earlier conversations the user said:\n- My dog is called Rex."; !strings.HasPrefix(recalled, want) || strings.Contains(recalled, "tea") {
+		t.Errorf("Ada's new dialog recalled %q, want %q and nothing about tea", recalled, want)
+	}
+	if recalled := systemOf(talk(map[string]any{"id": "bob"}, "What is my dog called?")); recalled != "" {
+		t.Errorf("Bob's dialog recalled %q from Ada's", recalled)
+	}
+	if recalled := systemOf(talk(nil, "What is my dog called?")); recalled != "" {
+		t.Errorf("a dialog without a user recalled %q", recalled)
+	}
+	if r := e.Do("POST", "/v1/bots/recall/dialogs", e.A.Bearer(), map[string]any{"user": map[string]any{"id": 42}}); r.Status != 400 || !strings.Contains(string(r.Body), "user.id must be a string") {
+		t.Errorf("a numeric user.id: %d %s", r.Status, r.Body)
+	}
+}

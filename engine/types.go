@@ -248,8 +248,9 @@ type LLMCall struct {
 	Knowledge []string
 	TopK      int
 	MinScore  float64
-	// SemanticRecall adds the dialog's earlier messages (beyond the
-	// history window) most like the user's message.
+	// SemanticRecall adds what the user said before most like their
+	// message: in this dialog beyond the history window, and in their
+	// earlier dialogs with the bot (the same user.id).
 	SemanticRecall bool
 }
 

@@ -108,6 +108,11 @@ type Store interface {
 	AppendMessages(ctx context.Context, msgs []Message) error
 	// Messages lists a dialog's messages by Seq.
 	Messages(ctx context.Context, dialogID int64) ([]Message, error)
+	// UserMessages returns what a person said in a bot's other dialogs:
+	// the user messages of the project's dialogs with botID and userID,
+	// except dialog exceptDialogID, newest first, at most limit. An empty
+	// userID is nobody's: none.
+	UserMessages(ctx context.Context, projectID, botID int64, userID string, exceptDialogID int64, limit int) ([]Message, error)
 	// AppendData stores collected data, skipping (DialogID, Seq) already stored.
 	AppendData(ctx context.Context, items []DataItem) error
 	// Data lists a dialog's collected data by Seq.
@@ -282,9 +287,13 @@ type Dialog struct {
 	ProjectID  int64
 	Number     int64 // per project, from 1
 	ExternalID string
-	Source     string // api, web, telegram, ...
-	IP         string
-	Location   string
+	// UserID is the client's id of the person talking (the native API's
+	// user.id), "" when unknown: a bot's dialogs with the same one are the
+	// same person's.
+	UserID   string
+	Source   string // api, web, telegram, ...
+	IP       string
+	Location string
 	DialogState
 	CreatedAt time.Time
 }

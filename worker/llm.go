@@ -41,7 +41,7 @@ func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*engine.LL
 		req.Messages = append(req.Messages, llm.Message{Role: llm.RoleSystem, Content: knowledgePrompt(sources)})
 	}
 	if in.SemanticRecall && question != "" {
-		if recalled := a.recall(ctx, all, len(history), question); recalled != "" {
+		if recalled := a.recall(ctx, in, all, len(history), question); recalled != "" {
 			req.Messages = append(req.Messages, llm.Message{Role: llm.RoleSystem, Content: recalled})
 		}
 	}

@@ -15,50 +15,101 @@ import (
 	"parley/store"
 )
 
-// Semantic recall: how many earlier messages are compared with the user's
-// message, how many are recalled, and how alike they must be.
+// Semantic recall: how many earlier messages (of this dialog, and of the
+// user's earlier dialogs) are compared with the user's message, how many
+// are recalled, and how alike they must be.
 const (
 	recallScan     = 200
 	recallTop      = 3
 	recallMinScore = 0.2
 )
 
-// recall finds the user's earlier messages of this dialog, beyond the
-// history window of the last inWindow messages, most like question.
-// Recall is a help, not a need: when embedding fails it recalls nothing.
-func (a *Activities) recall(ctx context.Context, all []store.Message, inWindow int, question string) string {
-	var older []string
+// recall finds what the user said before that is most like question:
+// their messages of this dialog beyond the history window of the last
+// inWindow messages, and of their earlier dialogs with the bot (dialogs
+// with the same user.id). Recall is a help, not a need: when embedding or
+// reading fails it recalls nothing.
+func (a *Activities) recall(ctx context.Context, in engine.LLMCall, all []store.Message, inWindow int, question string) string {
+	var said []recalled
 	for _, m := range all[:len(all)-inWindow] {
 		if m.Role == store.MessageUser && strings.TrimSpace(m.Text) != "" {
-			older = append(older, m.Text)
+			said = append(said, recalled{text: m.Text})
 		}
 	}
-	older = older[max(0, len(older)-recallScan):]
-	if len(older) == 0 {
+	said = said[max(0, len(said)-recallScan):]
+	for _, m := range a.pastMessages(ctx, in) {
+		if strings.TrimSpace(m.Text) != "" {
+			said = append(said, recalled{text: m.Text, past: true})
+		}
+	}
+	if len(said) == 0 {
 		return ""
 	}
-	vectors, err := a.embedder().Embed(ctx, append([]string{question}, older...))
+	texts := []string{question}
+	for _, r := range said {
+		texts = append(texts, r.text)
+	}
+	vectors, err := a.embedder().Embed(ctx, texts)
 	if err != nil {
 		return ""
 	}
-	type scored struct {
-		text  string
-		score float32
-	}
-	var found []scored
-	for i, text := range older {
-		if s := knowledge.Cosine(vectors[0], vectors[i+1]); s >= recallMinScore {
-			found = append(found, scored{text, s})
+	var found []recalled
+	for i, r := range said {
+		if r.score = knowledge.Cosine(vectors[0], vectors[i+1]); r.score >= recallMinScore {
+			found = append(found, r)
 		}
 	}
 	sort.SliceStable(found, func(i, j int) bool { return found[i].score > found[j].score })
-	if len(found) == 0 {
-		return ""
+	return recallPrompt(found[:min(recallTop, len(found))])
+}
+
+// recalled is something the user said before.
+type recalled struct {
+	text  string
+	past  bool // in an earlier dialog
+	score float32
+}
+
+// pastMessages are the user's messages in their earlier dialogs with the
+// bot, newest first; none when the dialog has no user.id.
+func (a *Activities) pastMessages(ctx context.Context, in engine.LLMCall) []store.Message {
+	d, err := a.Store.DialogByID(ctx, in.ProjectID, in.DialogID)
+	if err != nil || d.UserID == "" {
+		return nil
+	}
+	msgs, err := a.Store.UserMessages(ctx, in.ProjectID, d.BotID, d.UserID, d.ID, recallScan)
+	if err != nil {
+		return nil
+	}
+	return msgs
+}
+
+// recallPrompt tells the model what the user said before, most alike
+// first, saying which conversation it was in.
+func recallPrompt(found []recalled) string {
+	var now, past []string
+	for _, r := range found {
+		if r.past {
+			past = append(past, r.text)
+		} else {
+			now = append(now, r.text)
+		}
 	}
 	var b strings.Builder
-	b.WriteString("Earlier in this conversation the user said:")
-	for _, f := range found[:min(recallTop, len(found))] {
-		fmt.Fprintf(&b, "\n- %s", f.text)
+	for _, group := range []struct {
+		title string
+		texts []string
+	}{{"Earlier in this conversation the user said:", now}, {"In earlier conversations the user said:", past}} {
+		if len(group.texts) == 0 {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(group.title)
+		for _, text := range group.texts {
+			fmt.Fprintf(&b, "\n- %s", text)
+		}
 	}
 	return b.String()
 }

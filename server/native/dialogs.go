@@ -67,6 +67,7 @@ func turnOf(d *store.Dialog, t *engine.TurnResult) turnJSON {
 type createRequest struct {
 	Variables map[string]any `json:"variables"`
 	Start     *bool          `json:"start"`
+	User      map[string]any `json:"user"` // id, name, email, phone, ...
 }
 
 type createResponse struct {
@@ -81,7 +82,7 @@ func (h *handlers) createDialog(c *gin.Context) {
 		return
 	}
 	start := req.Start == nil || *req.Start
-	in := dialogs.CreateInput{Variables: req.Variables, Start: start, Source: "api", IP: c.ClientIP()}
+	in := dialogs.CreateInput{Variables: req.Variables, Start: start, Source: "api", IP: c.ClientIP(), User: req.User}
 	d, turn, err := h.Dialogs.Create(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("slug"), in)
 	if err != nil {
 		server.Error(c, err)

@@ -12,14 +12,14 @@ import (
 	"parley/store/internal/rules"
 )
 
-const dialogColumns = `id, uuid, project_id, number, external_id, source, ip, location,
+const dialogColumns = `id, uuid, project_id, number, external_id, user_id, source, ip, location,
 	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, working_memory, last_user_at,
 	created_at, updated_at, stored_through`
 
 func scanDialog(r scanner, d *store.Dialog) error {
 	var botID *int64
 	var vars string
-	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.Source, &d.IP, &d.Location,
+	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.UserID, &d.Source, &d.IP, &d.Location,
 		&d.StateSeq, &botID, &d.Version, &d.Status, &d.Mode, &d.Node, &vars, &d.PendingCount, &d.Title, &d.WorkingMemory,
 		&d.LastUserAt, &d.CreatedAt, &d.UpdatedAt, &d.StoredThrough)
 	if err != nil {
@@ -66,11 +66,11 @@ func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
 		if err := t.checkBot(ctx, c.ProjectID, c.BotID); err != nil {
 			return err
 		}
-		err = t.queryRow(ctx, `INSERT INTO dialogs (uuid, project_id, number, external_id, source, ip, location,
+		err = t.queryRow(ctx, `INSERT INTO dialogs (uuid, project_id, number, external_id, user_id, source, ip, location,
 			state_seq, bot_id, version, status, mode, node, variables, pending_count, title, working_memory, last_user_at,
 			created_at, updated_at, stored_through, stored_ahead)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21) RETURNING id`,
-			c.UUID, c.ProjectID, c.Number, c.ExternalID, c.Source, c.IP, c.Location,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) RETURNING id`,
+			c.UUID, c.ProjectID, c.Number, c.ExternalID, c.UserID, c.Source, c.IP, c.Location,
 			c.StateSeq, nullID(c.BotID), c.Version, c.Status, c.Mode, c.Node, vars, c.PendingCount, c.Title, c.WorkingMemory,
 			c.LastUserAt, c.CreatedAt, c.UpdatedAt, c.StoredThrough).Scan(&c.ID)
 		if isUnique(err) {

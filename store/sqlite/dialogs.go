@@ -10,7 +10,7 @@ import (
 	"parley/store/internal/rules"
 )
 
-const dialogColumns = `id, uuid, project_id, number, external_id, source, ip, location,
+const dialogColumns = `id, uuid, project_id, number, external_id, user_id, source, ip, location,
 	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, working_memory, last_user_at,
 	created_at, updated_at, stored_through`
 
@@ -26,7 +26,7 @@ const (
 func scanDialog(r scanner, d *store.Dialog) error {
 	var botID sql.NullInt64
 	var vars string
-	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.Source, &d.IP, &d.Location,
+	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.UserID, &d.Source, &d.IP, &d.Location,
 		&d.StateSeq, &botID, &d.Version, &d.Status, &d.Mode, &d.Node, &vars, &d.PendingCount, &d.Title, &d.WorkingMemory,
 		nullTimeScanner{&d.LastUserAt}, timeScanner{&d.CreatedAt}, timeScanner{&d.UpdatedAt}, &d.StoredThrough)
 	if err != nil {
@@ -70,8 +70,8 @@ func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
 		}
 		c.DialogID = c.ID
 		_, err = t.exec(ctx, `INSERT INTO dialogs (`+dialogColumns+`, stored_ahead)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, c.UUID, c.ProjectID, c.Number, c.ExternalID, c.Source, c.IP, c.Location,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.UUID, c.ProjectID, c.Number, c.ExternalID, c.UserID, c.Source, c.IP, c.Location,
 			c.StateSeq, nullID(c.BotID), c.Version, c.Status, c.Mode, c.Node, vars, c.PendingCount, c.Title, c.WorkingMemory,
 			tsPtr(c.LastUserAt), ts(c.CreatedAt), ts(c.UpdatedAt), c.StoredThrough, c.StoredThrough)
 		if isUnique(err) {

@@ -75,6 +75,18 @@ func (d *DB) Messages(ctx context.Context, dialogID int64) ([]store.Message, err
 		`SELECT `+messageColumns+` FROM messages WHERE dialog_id = ? ORDER BY seq`, dialogID)
 }
 
+// UserMessages returns what a person said in a bot's other dialogs; see
+// store.Store.
+func (d *DB) UserMessages(ctx context.Context, projectID, botID int64, userID string, exceptDialogID int64, limit int) ([]store.Message, error) {
+	if userID == "" || limit <= 0 {
+		return []store.Message{}, nil
+	}
+	return list(ctx, d, "listing the user's messages", scanMessage, `SELECT `+messageColumns+` FROM messages
+		WHERE role = 'user' AND dialog_id IN (SELECT id FROM dialogs
+			WHERE project_id = ? AND bot_id = ? AND user_id = ? AND id <> ?)
+		ORDER BY created_at DESC, dialog_id DESC, seq DESC LIMIT ?`, projectID, botID, rules.Clean(userID), exceptDialogID, limit)
+}
+
 // AppendData stores collected data, skipping (DialogID, Seq) already stored;
 // ENOTFOUND if a dialog does not exist.
 func (d *DB) AppendData(ctx context.Context, items []store.DataItem) error {

@@ -205,3 +205,53 @@ func testData(t *testing.T, s store.Store) {
 		same(t, "Data", list(t), storedData(i1, i2, batch[0], batch[1]))
 	})
 }
+
+// testUserMessages: what a person said in a bot's other dialogs, found by
+// the dialogs' UserID, newest first.
+func testUserMessages(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p, other := newProject(t, s), newProject(t, s)
+	bot, otherBot := newBot(t, s, p.ID), newBot(t, s, p.ID)
+	dialog := func(projectID, botID int64, userID string) *store.Dialog {
+		t.Helper()
+		d := &store.Dialog{ProjectID: projectID, UserID: userID, Source: "api",
+			DialogState: store.DialogState{BotID: botID, Version: 1, Status: store.StatusCreated, Mode: store.ModeAuto}}
+		noErr(t, s.CreateDialog(ctx, d))
+		return d
+	}
+	said := func(d *store.Dialog, seq int64, text string) store.Message {
+		m := message(d, seq, text)
+		m.Role, m.Buttons, m.Node = store.MessageUser, nil, ""
+		noErr(t, s.AppendMessages(ctx, []store.Message{m}))
+		return m
+	}
+	now, earlier, later := dialog(p.ID, bot.ID, "ada"), dialog(p.ID, bot.ID, "ada"), dialog(p.ID, bot.ID, "ada")
+	first := said(earlier, 1, "My dog is called Rex")
+	reply := message(earlier, 2, "Nice!") // the bot's, not hers
+	noErr(t, s.AppendMessages(ctx, []store.Message{reply}))
+	second := said(later, 3, "I moved to Porto")
+	said(now, 4, "the current dialog's own")
+	said(dialog(p.ID, bot.ID, "bob"), 5, "another person's")
+	said(dialog(p.ID, otherBot.ID, "ada"), 6, "to another bot")
+	said(dialog(p.ID, bot.ID, ""), 7, "nobody's")
+	otherProjectBot := newBot(t, s, other.ID)
+	said(dialog(other.ID, otherProjectBot.ID, "ada"), 8, "in another project")
+
+	got, err := s.UserMessages(ctx, p.ID, bot.ID, "ada", now.ID, 10)
+	noErr(t, err)
+	same(t, "UserMessages", got, storedMessages(second, first))
+	got, err = s.UserMessages(ctx, p.ID, bot.ID, "ada", now.ID, 1)
+	noErr(t, err)
+	same(t, "UserMessages limit 1", got, storedMessages(second))
+	for _, c := range []struct {
+		name   string
+		userID string
+		limit  int
+	}{{"unknown user", "", 10}, {"no limit", "ada", 0}} {
+		got, err := s.UserMessages(ctx, p.ID, bot.ID, c.userID, now.ID, c.limit)
+		noErr(t, err)
+		if got == nil || len(got) != 0 {
+			t.Errorf("%s: %#v, want an empty list", c.name, got)
+		}
+	}
+}

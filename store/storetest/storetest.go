@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"ListDialogs", testListDialogs},
 		{"SaveDialogState", testSaveDialogState},
 		{"Messages", testMessages},
+		{"UserMessages", testUserMessages},
 		{"Usage", testUsage},
 		{"Data", testData},
 		{"SaveTurn", testSaveTurn},

@@ -7,6 +7,7 @@ import "parley/store"
 // the record a caller keeps equals the one read back.
 func CleanDialog(d store.Dialog) store.Dialog {
 	d.ExternalID, d.Source, d.IP, d.Location = Clean(d.ExternalID), Clean(d.Source), Clean(d.IP), Clean(d.Location)
+	d.UserID = Clean(d.UserID)
 	d.DialogState = CleanState(d.DialogState)
 	d.StoredThrough = d.StateSeq
 	d.CreatedAt = Time(d.CreatedAt)
