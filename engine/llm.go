@@ -163,6 +163,10 @@ func (d *dialog) llmCall(t *turn, id string, c *nodes.LLM, ai nodes.AI) LLMCall 
 		Knowledge: c.Knowledge, TopK: c.TopK, MinScore: c.MinScore,
 		SemanticRecall: isSet(ai.Memory.SemanticRecall),
 	}
+	if call.SemanticRecall {
+		call.BotID = d.s.Flow.BotID
+		call.UserID, _ = d.p.User["id"].(string) // checked to be a string when the dialog was created
+	}
 	if c.Prompt != nil {
 		call.Prompt = d.render(t, c.Prompt)
 	}

@@ -250,8 +250,11 @@ type LLMCall struct {
 	MinScore  float64
 	// SemanticRecall adds what the user said before most like their
 	// message: in this dialog beyond the history window, and in their
-	// earlier dialogs with the bot (the same user.id).
+	// earlier dialogs with the bot (the same user.id). BotID and UserID
+	// name those dialogs; UserID is "" when the dialog has no user.id.
 	SemanticRecall bool
+	BotID          int64
+	UserID         string
 }
 
 // LLMResult is the CallLLM activity's answer: the model's response and

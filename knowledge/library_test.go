@@ -84,13 +84,31 @@ func TestLibraryFileErrors(t *testing.T) {
 }
 
 // TestLibraryDeleteDocument: a deleted document leaves every store it was
-// in, and searches find only what is left.
+// in, and searches find only what is left, with chunks in the database and
+// in Qdrant (where only the library's call removes them).
 func TestLibraryDeleteDocument(t *testing.T) {
+	t.Run("StoreIndex", func(t *testing.T) {
+		testLibraryDeleteDocument(t, func(db store.Store) knowledge.Index { return knowledge.NewStoreIndex(db) })
+	})
+	t.Run("QdrantIndex", func(t *testing.T) {
+		testLibraryDeleteDocument(t, func(store.Store) knowledge.Index {
+			x, err := knowledge.NewQdrantIndex(t.Context(), startFakeQdrant(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { x.Close() })
+			return x
+		})
+	})
+}
+
+func testLibraryDeleteDocument(t *testing.T, index func(store.Store) knowledge.Index) {
 	ctx := t.Context()
 	db := openSQLite(t)
 	org, _ := db.CreateOrganization(ctx, "o")
 	p, _ := db.CreateProject(ctx, org.ID, "p")
 	lib := newLibrary(db, knowledge.NewHashEmbedder(256), blobs.Dir(t.TempDir()))
+	lib.Index = index(db)
 	shipping := writeDoc(t, "shipping.txt", "Parcels ship within two days.")
 	returns := writeDoc(t, "returns.txt", "Returns are free for thirty days.")
 	kb, err := lib.StoreNamed(ctx, p.ID, "kb")

@@ -73,11 +73,10 @@ type recalled struct {
 // pastMessages are the user's messages in their earlier dialogs with the
 // bot, newest first; none when the dialog has no user.id.
 func (a *Activities) pastMessages(ctx context.Context, in engine.LLMCall) []store.Message {
-	d, err := a.Store.DialogByID(ctx, in.ProjectID, in.DialogID)
-	if err != nil || d.UserID == "" {
+	if in.UserID == "" {
 		return nil
 	}
-	msgs, err := a.Store.UserMessages(ctx, in.ProjectID, d.BotID, d.UserID, d.ID, recallScan)
+	msgs, err := a.Store.UserMessages(ctx, in.ProjectID, in.BotID, in.UserID, in.DialogID, recallScan)
 	if err != nil {
 		return nil
 	}
