@@ -8,7 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"time"
 
+	"github.com/google/uuid"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -175,30 +178,80 @@ func isWhole(v any) bool {
 	return ok && f == float64(int64(f))
 }
 
+// updateAttempts bounds how often Update sends an update the server
+// could not run (see retryableUpdate).
+const updateAttempts = 5
+
 // Update sends an update to a dialog's workflow, stores the turn and
-// returns it. updateID makes retries of the same request idempotent.
+// returns it. updateID makes retries of the same request idempotent. An
+// update the server could not run because the workflow was between runs
+// (continue-as-new) or its task failed is sent again, with the same
+// update id, so it runs once.
 func (s *Service) Update(ctx context.Context, d *store.Dialog, name, updateID string, arg any) (*engine.TurnResult, error) {
+	if updateID == "" {
+		updateID = uuid.NewString() // one id for every attempt
+	}
 	opts := client.UpdateWorkflowOptions{WorkflowID: engine.WorkflowID(d.UUID), UpdateName: name, UpdateID: updateID,
 		WaitForStage: client.WorkflowUpdateStageCompleted}
 	if arg != nil {
 		opts.Args = []any{arg}
 	}
-	handle, err := s.Temporal.UpdateWorkflow(ctx, opts)
-	if err != nil {
-		return nil, s.mapError(ctx, d, err)
+	var err error
+	for attempt := 1; attempt <= updateAttempts; attempt++ {
+		var handle client.WorkflowUpdateHandle
+		if handle, err = s.Temporal.UpdateWorkflow(ctx, opts); err == nil {
+			var turn engine.TurnResult
+			if err = handle.Get(ctx, &turn); err == nil {
+				s.keep(ctx, d, &turn)
+				return &turn, nil
+			}
+		}
+		if !retryableUpdate(err) || !pause(ctx, time.Duration(attempt)*50*time.Millisecond) {
+			break
+		}
+		s.log().Info("sending an update again", "dialog", d.UUID, "update", name, "attempt", attempt+1, "error", err)
 	}
-	return s.finishUpdate(ctx, d, handle)
+	return nil, s.mapError(ctx, d, err)
 }
 
-// finishUpdate waits for a turn and stores it before the caller answers
-// its client, so a client that got a reply finds it in the store. The
-// workflow stores the same rows too; both writes are idempotent.
+// retryableUpdate reports whether the server could not run an update for a
+// passing reason: the workflow task failed (a command raced the update, as
+// when the workflow continues as new), the update was aborted, or the run
+// it reached was closing into the next one. A dialog that really ended
+// answers the next attempt with a plain NotFound.
+func retryableUpdate(err error) bool {
+	var notReady *serviceerror.WorkflowNotReady
+	var unavailable *serviceerror.Unavailable
+	var notFound *serviceerror.NotFound
+	return errors.As(err, &notReady) || errors.As(err, &unavailable) ||
+		errors.As(err, &notFound) && strings.Contains(notFound.Message, "aborted by closing workflow")
+}
+
+// pause waits d, or reports false when ctx ends first.
+func pause(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-time.After(d):
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// finishUpdate waits for a turn and keeps it.
 func (s *Service) finishUpdate(ctx context.Context, d *store.Dialog, handle client.WorkflowUpdateHandle) (*engine.TurnResult, error) {
 	var turn engine.TurnResult
 	if err := handle.Get(ctx, &turn); err != nil {
 		return nil, s.mapError(ctx, d, err)
 	}
-	if err := s.save(ctx, &turn); err != nil {
+	s.keep(ctx, d, &turn)
+	return &turn, nil
+}
+
+// keep stores a turn before the caller answers its client, so a client
+// that got a reply finds it in the store, and announces it. The workflow
+// stores the same rows too; both writes are idempotent.
+func (s *Service) keep(ctx context.Context, d *store.Dialog, turn *engine.TurnResult) {
+	if err := s.save(ctx, turn); err != nil {
 		s.log().Warn("storing a turn failed; the workflow will store it", "dialog", d.UUID, "error", err)
 	} else {
 		events.PublishMessages(ctx, s.Bus, d.ProjectID, d.UUID, turn.Messages)
@@ -207,7 +260,6 @@ func (s *Service) finishUpdate(ctx context.Context, d *store.Dialog, handle clie
 	through := d.StoredThrough
 	d.DialogState = turn.State
 	d.StoredThrough = through
-	return &turn, nil
 }
 
 func (s *Service) save(ctx context.Context, t *engine.TurnResult) error {

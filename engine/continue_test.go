@@ -41,7 +41,11 @@ func TestContinueAsNewKeepsTheDialog(t *testing.T) {
 	var last struct{ Messages []struct{ Text string } }
 	for i := 1; i <= 10; i++ {
 		body := map[string]any{"text": fmt.Sprint(i), "client_message_id": fmt.Sprint("m", i)}
-		e.Do("POST", "/v1/dialogs/"+created.ID+"/messages", e.A.Bearer(), body).JSON(t, &last)
+		r := e.Do("POST", "/v1/dialogs/"+created.ID+"/messages", e.A.Bearer(), body)
+		if r.Status != 200 {
+			t.Fatalf("message %d: %d %s", i, r.Status, r.Body)
+		}
+		r.JSON(t, &last)
 	}
 	if len(last.Messages) != 1 || last.Messages[0].Text != "Say something (10)" {
 		t.Fatalf("after 10 turns: %+v", last)
