@@ -17,11 +17,11 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"parley/engine"
-	"parley/events"
-	"parley/flows"
-	"parley/nodes"
-	"parley/store"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/events"
+	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/nodes"
+	"github.com/parleyhq/parley/store"
 )
 
 // Service drives dialogs. It is safe for concurrent use.

@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"parley/nodes"
+	"github.com/parleyhq/parley/nodes"
 )
 
 // parseAnswer checks a user's text against a question's input. It returns

@@ -7,9 +7,9 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"parley/llm"
-	"parley/nodes"
-	"parley/store"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/nodes"
+	"github.com/parleyhq/parley/store"
 )
 
 // Approval is a tool call waiting for a person's decision.

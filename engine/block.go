@@ -11,9 +11,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"parley/flows"
-	"parley/nodes"
-	"parley/store"
+	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/nodes"
+	"github.com/parleyhq/parley/store"
 )
 
 // block enters a block node. With wait (the default) the dialog pauses

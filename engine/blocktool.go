@@ -6,8 +6,8 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"parley/llm"
-	"parley/nodes"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/nodes"
 )
 
 // Tools declared with a block run that block's service. A block with

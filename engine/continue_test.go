@@ -8,9 +8,9 @@ import (
 
 	"go.temporal.io/api/workflowservice/v1"
 
-	"parley/engine"
-	"parley/server/native"
-	"parley/server/servertest"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/server/native"
+	"github.com/parleyhq/parley/server/servertest"
 )
 
 const counterBot = `bot: counter

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"sync"
 
-	"parley/flows"
-	"parley/nodes"
+	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/nodes"
 )
 
 // Flows are parsed once per process and shared: a loaded flow is read-only

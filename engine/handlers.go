@@ -6,8 +6,8 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"parley/nodes"
-	"parley/store"
+	"github.com/parleyhq/parley/nodes"
+	"github.com/parleyhq/parley/store"
 )
 
 // registerHandlers sets the updates and the query. Validators reject what

@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"parley/llm"
-	"parley/llm/llmtest"
-	"parley/server/native"
-	"parley/server/servertest"
-	"parley/store"
-	"parley/worker"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/llm/llmtest"
+	"github.com/parleyhq/parley/server/native"
+	"github.com/parleyhq/parley/server/servertest"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/worker"
 )
 
 const docsBot = `bot: docs

@@ -12,9 +12,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"parley/llm"
-	"parley/nodes"
-	"parley/store"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/nodes"
+	"github.com/parleyhq/parley/store"
 )
 
 // chatNode is the id of the conversing llm node a bot without nodes runs.

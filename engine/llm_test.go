@@ -4,10 +4,10 @@ import (
 	"strings"
 	"testing"
 
-	"parley/llm"
-	"parley/llm/llmtest"
-	"parley/server/native"
-	"parley/server/servertest"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/llm/llmtest"
+	"github.com/parleyhq/parley/server/native"
+	"github.com/parleyhq/parley/server/servertest"
 )
 
 const quoteBot = `bot: quote

@@ -3,8 +3,8 @@ package engine
 import (
 	"go.temporal.io/sdk/workflow"
 
-	"parley/nodes"
-	"parley/store"
+	"github.com/parleyhq/parley/nodes"
+	"github.com/parleyhq/parley/store"
 )
 
 // handoff hands the dialog to operators: the bot says its text and stays

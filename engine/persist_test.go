@@ -7,9 +7,9 @@ import (
 
 	"go.temporal.io/api/enums/v1"
 
-	"parley/engine"
-	"parley/server/native"
-	"parley/server/servertest"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/server/native"
+	"github.com/parleyhq/parley/server/servertest"
 )
 
 // TestCallersStoreTurnsSoTheWorkflowDoesNot checks the write path of a

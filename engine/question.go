@@ -3,8 +3,8 @@ package engine
 import (
 	"go.temporal.io/sdk/workflow"
 
-	"parley/nodes"
-	"parley/store"
+	"github.com/parleyhq/parley/nodes"
+	"github.com/parleyhq/parley/store"
 )
 
 // ask sends a question and waits for the answer.

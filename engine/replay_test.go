@@ -18,16 +18,16 @@ import (
 	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"parley/dialogs"
-	"parley/engine"
-	"parley/knowledge"
-	"parley/llm"
-	"parley/llm/llmtest"
-	"parley/netguard"
-	"parley/server/servertest"
-	"parley/store"
-	"parley/store/sqlite"
-	parleyworker "parley/worker"
+	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/llm/llmtest"
+	"github.com/parleyhq/parley/netguard"
+	"github.com/parleyhq/parley/server/servertest"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/sqlite"
+	parleyworker "github.com/parleyhq/parley/worker"
 )
 
 var record = flag.Bool("record", false, "record testdata/replay histories again from a live run")

@@ -7,9 +7,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"parley/flows"
-	"parley/nodes"
-	"parley/store"
+	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/nodes"
+	"github.com/parleyhq/parley/store"
 )
 
 // turn collects what one update or timer produced.

@@ -3,7 +3,7 @@ package engine
 import (
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // State is everything a dialog workflow remembers. It is plain data, so it

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	"parley/flows"
-	"parley/nodes"
-	"parley/store"
+	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/nodes"
+	"github.com/parleyhq/parley/store"
 )
 
 // nextDeadline returns the earliest durable timer of the dialog and what

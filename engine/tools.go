@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"parley/llm"
-	"parley/nodes"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/nodes"
 )
 
 // maxToolRounds bounds the tool calls of one exchange, so a model that

@@ -6,8 +6,8 @@ package engine
 import (
 	"time"
 
-	"parley/llm"
-	"parley/store"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/store"
 )
 
 // Names shared by the workflow, its callers and the worker.

@@ -4,7 +4,7 @@ import (
 	"maps"
 	"math"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 // initVariables returns the dialog's variables: the given values, coerced

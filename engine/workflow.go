@@ -8,8 +8,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"parley/flows"
-	"parley/store"
+	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/store"
 )
 
 const (

@@ -8,7 +8,7 @@ import (
 	"context"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // Event types.

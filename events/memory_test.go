@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // recv returns the next event, failing the test if none comes soon.

@@ -7,8 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"parley/store"
-	"parley/store/postgres/pgtest"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/postgres/pgtest"
 )
 
 // TestFrameRoundTrip packs batches into payloads that fit a notification

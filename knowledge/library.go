@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"parley/blobs"
-	"parley/store"
+	"github.com/parleyhq/parley/blobs"
+	"github.com/parleyhq/parley/store"
 )
 
 // Default chunking of a vector store that does not set its own.

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"parley/blobs"
-	"parley/knowledge"
-	"parley/store"
+	"github.com/parleyhq/parley/blobs"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/store"
 )
 
 // newLibrary is a library on SQLite that indexes before AddFile returns.

@@ -6,7 +6,7 @@ import (
 	"os"
 	"sync/atomic"
 
-	"parley/llm"
+	"github.com/parleyhq/parley/llm"
 )
 
 // DefaultEmbeddingModel is the model asked for embeddings when a provider

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"parley/knowledge"
-	"parley/knowledge/indextest"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/knowledge/indextest"
 )
 
 // qdrantRun keeps the collection prefixes of concurrent test runs apart.

@@ -14,8 +14,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"parley/knowledge"
-	"parley/knowledge/indextest"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/knowledge/indextest"
 )
 
 // TestQdrantIndexContractFake runs the contract suite on QdrantIndex

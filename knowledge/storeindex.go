@@ -5,7 +5,7 @@ import (
 	"context"
 	"slices"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // StoreIndex is the embedded Index: chunks and their vectors live in the

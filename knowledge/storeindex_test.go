@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"parley/knowledge"
-	"parley/knowledge/indextest"
-	"parley/store/sqlite"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/knowledge/indextest"
+	"github.com/parleyhq/parley/store/sqlite"
 )
 
 // openSQLite opens a new SQLite database in a temporary directory, closed

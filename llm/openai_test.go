@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"parley/llm"
-	"parley/llm/llmtest"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/llm/llmtest"
 )
 
 const model = "openai/gpt-4o-mini"

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"time"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 // Block calls a custom external service (Bot.one-style) and waits until it

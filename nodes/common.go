@@ -4,7 +4,7 @@ import (
 	"reflect"
 	"strings"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 // Fields shared by several kinds.

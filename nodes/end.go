@@ -1,6 +1,6 @@
 package nodes
 
-import "parley/flows"
+import "github.com/parleyhq/parley/flows"
 
 // End says goodbye and completes the dialog.
 type End struct {

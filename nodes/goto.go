@@ -1,6 +1,6 @@
 package nodes
 
-import "parley/flows"
+import "github.com/parleyhq/parley/flows"
 
 // Goto jumps to another node, or transfers the dialog to another bot.
 type Goto struct {

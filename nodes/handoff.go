@@ -3,7 +3,7 @@ package nodes
 import (
 	"time"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 // Handoff hands the dialog to an operator; the bot is silent until the

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 // kindsHeader is the base bot every TestKinds case is added to. It is ten

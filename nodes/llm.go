@@ -1,6 +1,6 @@
 package nodes
 
-import "parley/flows"
+import "github.com/parleyhq/parley/flows"
 
 // LLM calls the model with the bot's AI settings merged with the node's.
 type LLM struct {

@@ -1,6 +1,6 @@
 package nodes
 
-import "parley/flows"
+import "github.com/parleyhq/parley/flows"
 
 // Message sends text with optional buttons and attachments, then continues.
 type Message struct {

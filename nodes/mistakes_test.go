@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 type at struct {

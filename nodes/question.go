@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 // Question asks the user, validates the answer, saves it and continues.

@@ -3,7 +3,7 @@
 // decoded from YAML, and the checks its field types cannot express.
 package nodes
 
-import "parley/flows"
+import "github.com/parleyhq/parley/flows"
 
 // kinds lists every node kind, in the order the documentation shows them.
 var kinds = []flows.Kind{

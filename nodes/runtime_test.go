@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 func loadExample(t *testing.T, name string) *flows.Flow {

@@ -9,7 +9,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 const schemaPath = "../schemas/flow.schema.json"

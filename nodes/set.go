@@ -1,6 +1,6 @@
 package nodes
 
-import "parley/flows"
+import "github.com/parleyhq/parley/flows"
 
 // Set assigns expressions to variables, in order.
 type Set struct {

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 // The bot's `settings` have the shape of Worken's BotSettings: `ai` holds the

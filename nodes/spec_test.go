@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 // TestSpecsAreDocumented checks that every field of every kind and of the

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"slices"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 // ToolDef is a tool declared in the flow's settings.tools: the model may

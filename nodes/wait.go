@@ -4,7 +4,7 @@ import (
 	"reflect"
 	"time"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 // Wait pauses the dialog for a duration or until a time.

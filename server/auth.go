@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // Caller is who made a request and in which project.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // statusOf maps error codes to HTTP statuses; the one table for every dialect.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // ServeFile streams a project's uploaded file with its type and name;

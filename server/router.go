@@ -6,11 +6,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/blobs"
-	"parley/dialogs"
-	"parley/events"
-	"parley/knowledge"
-	"parley/store"
+	"github.com/parleyhq/parley/blobs"
+	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/events"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/store"
 )
 
 // Deps are what the HTTP layer needs.

@@ -11,12 +11,12 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"parley/engine"
-	"parley/events"
-	"parley/knowledge"
-	"parley/llm"
-	"parley/netguard"
-	"parley/store"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/events"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/netguard"
+	"github.com/parleyhq/parley/store"
 )
 
 // Activities are the dialog workflow's I/O.

@@ -14,9 +14,9 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"parley/engine"
-	"parley/netguard"
-	"parley/store"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/netguard"
+	"github.com/parleyhq/parley/store"
 )
 
 // maxBlockResponse bounds what a block service may answer.

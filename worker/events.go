@@ -5,8 +5,8 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"parley/engine"
-	"parley/events"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/events"
 )
 
 // publishDelta sends a piece of a model's reply to the bus as a

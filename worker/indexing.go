@@ -10,9 +10,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"parley/engine"
-	"parley/knowledge"
-	"parley/store"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/store"
 )
 
 // Indexing names.

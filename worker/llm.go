@@ -9,9 +9,9 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"parley/engine"
-	"parley/llm"
-	"parley/store"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/store"
 )
 
 // CallLLM asks the model: the system instruction, knowledge found for the

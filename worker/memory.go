@@ -9,10 +9,10 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"parley/engine"
-	"parley/knowledge"
-	"parley/llm"
-	"parley/store"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/store"
 )
 
 // Semantic recall: how many earlier messages (of this dialog, and of the

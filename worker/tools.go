@@ -10,10 +10,10 @@ import (
 	"net/http"
 	"strings"
 
-	"parley/engine"
-	"parley/knowledge"
-	"parley/netguard"
-	"parley/store"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/netguard"
+	"github.com/parleyhq/parley/store"
 )
 
 // maxToolResult bounds what a tool gives back to the model, in bytes.

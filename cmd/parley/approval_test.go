@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/llm/llmtest"
+	"github.com/parleyhq/parley/llm/llmtest"
 )
 
 const approvalBot = `bot: help

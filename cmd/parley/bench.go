@@ -20,12 +20,12 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
-	"parley/dialogs"
-	"parley/engine"
-	"parley/events"
-	"parley/knowledge"
-	"parley/llm"
-	"parley/llm/llmtest"
+	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/events"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/llm/llmtest"
 )
 
 // benchFlow pauses at a question every turn and never calls out: the turn

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
-	"parley/events"
+	"github.com/parleyhq/parley/events"
 )
 
 // openBus returns the event bus of serve and worker, closed when ctx ends

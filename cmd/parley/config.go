@@ -9,11 +9,11 @@ import (
 	"strconv"
 	"strings"
 
-	"parley/engine"
-	"parley/flows"
-	"parley/store"
-	"parley/store/postgres"
-	"parley/store/sqlite"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/postgres"
+	"github.com/parleyhq/parley/store/sqlite"
 )
 
 // envOr returns the environment variable, or def when it is unset.

@@ -18,9 +18,9 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"parley/dialogs"
-	"parley/events"
-	"parley/store"
+	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/events"
+	"github.com/parleyhq/parley/store"
 )
 
 const (

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"parley/llm/llmtest"
-	"parley/worker"
+	"github.com/parleyhq/parley/llm/llmtest"
+	"github.com/parleyhq/parley/worker"
 )
 
 // TestFAQAnswersFromDocuments runs the FAQ example bot in `parley dev`

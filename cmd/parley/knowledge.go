@@ -9,11 +9,11 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"parley/blobs"
-	"parley/knowledge"
-	"parley/llm"
-	"parley/store"
-	"parley/worker"
+	"github.com/parleyhq/parley/blobs"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/worker"
 )
 
 // filesDir is where uploads are kept under the data directory; the HTTP

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {

@@ -13,8 +13,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"parley/dialogs"
-	"parley/store"
+	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/store"
 )
 
 // prodConfig is what serve and worker need: an external Temporal cluster

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"parley/store"
-	"parley/store/postgres"
-	"parley/store/postgres/pgtest"
-	"parley/worker"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/postgres"
+	"github.com/parleyhq/parley/store/postgres/pgtest"
+	"github.com/parleyhq/parley/worker"
 )
 
 // TestServeAndWorkerOnPostgres runs the production shape: `parley serve`

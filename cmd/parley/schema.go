@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 
-	"parley/flows"
-	"parley/nodes"
+	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/nodes"
 )
 
 func runSchema(args []string, stdout, stderr io.Writer) int {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"parley/engine/convtest"
+	"github.com/parleyhq/parley/engine/convtest"
 )
 
 func runTest(args []string, stdout, stderr io.Writer) int {

@@ -7,9 +7,9 @@ import (
 	"io"
 	"os"
 
-	"parley/engine/convtest"
-	"parley/flows"
-	"parley/nodes"
+	"github.com/parleyhq/parley/engine/convtest"
+	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/nodes"
 )
 
 func runValidate(args []string, stdout, stderr io.Writer) int {

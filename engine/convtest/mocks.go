@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"sync"
 
-	"parley/engine"
+	"github.com/parleyhq/parley/engine"
 )
 
 // services plays the external services of block nodes. It is an

@@ -12,8 +12,8 @@ import (
 
 	"go.temporal.io/sdk/testsuite"
 
-	"parley/engine"
-	"parley/store"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/store"
 )
 
 // player drives one dialog through its steps and checks expectations.

@@ -14,15 +14,15 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	"parley/blobs"
-	"parley/engine"
-	"parley/knowledge"
-	"parley/llm"
-	"parley/llm/llmtest"
-	"parley/nodes"
-	"parley/store"
-	"parley/store/sqlite"
-	"parley/worker"
+	"github.com/parleyhq/parley/blobs"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/llm/llmtest"
+	"github.com/parleyhq/parley/nodes"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/sqlite"
+	"github.com/parleyhq/parley/worker"
 )
 
 // Failure is one expectation that did not hold.

@@ -14,7 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"parley/flows"
+	"github.com/parleyhq/parley/flows"
 )
 
 // Suite is a *.test.yaml file: tests of one bot.

@@ -32,7 +32,7 @@ import (
 	"sync"
 	"testing"
 
-	"parley/knowledge"
+	"github.com/parleyhq/parley/knowledge"
 )
 
 // Place is where a document's chunks go: a document in a vector store of a

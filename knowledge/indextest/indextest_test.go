@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"parley/knowledge"
+	"github.com/parleyhq/parley/knowledge"
 )
 
 // memIndex is a reference Index in memory, to check the suite itself and

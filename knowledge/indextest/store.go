@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"parley/knowledge"
-	"parley/store"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/store"
 )
 
 var unique atomic.Int64

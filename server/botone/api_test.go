@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"parley/server/botone"
-	"parley/server/native"
-	"parley/server/servertest"
+	"github.com/parleyhq/parley/server/botone"
+	"github.com/parleyhq/parley/server/native"
+	"github.com/parleyhq/parley/server/servertest"
 )
 
 const shopBot = `bot: shop

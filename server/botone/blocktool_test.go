@@ -5,12 +5,12 @@ import (
 	"net/http"
 	"testing"
 
-	"parley/engine"
-	"parley/llm"
-	"parley/llm/llmtest"
-	"parley/server/botone"
-	"parley/server/native"
-	"parley/server/servertest"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/llm/llmtest"
+	"github.com/parleyhq/parley/server/botone"
+	"github.com/parleyhq/parley/server/native"
+	"github.com/parleyhq/parley/server/servertest"
 )
 
 const reserveBot = `bot: shop

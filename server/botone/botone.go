@@ -7,8 +7,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/server"
-	"parley/store"
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
 )
 
 // Mount adds the Bot.one routes.

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // conversation is one item of the conversations list, in the document's

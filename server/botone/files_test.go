@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"parley/server/servertest"
+	"github.com/parleyhq/parley/server/servertest"
 )
 
 const docsBot = `bot: docs

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 const defaultPageCount = 40

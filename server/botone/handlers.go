@@ -9,10 +9,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/dialogs"
-	"parley/engine"
-	"parley/server"
-	"parley/store"
+	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
 )
 
 // api serves the V1 and V2 dialog methods; every one needs Basic auth.

@@ -6,9 +6,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/engine"
-	"parley/server"
-	"parley/store"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
 )
 
 // vertex serves the calls of custom block services, authenticated by the

@@ -8,10 +8,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/dialogs"
-	"parley/flows"
-	"parley/server"
-	"parley/store"
+	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
 )
 
 type publishResponse struct {

@@ -7,10 +7,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/dialogs"
-	"parley/engine"
-	"parley/server"
-	"parley/store"
+	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
 )
 
 // messageJSON is the contract's Message.

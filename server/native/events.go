@@ -12,9 +12,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/events"
-	"parley/server"
-	"parley/store"
+	"github.com/parleyhq/parley/events"
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
 )
 
 // keepalive is how often an idle stream gets a comment line, so proxies

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"parley/events"
-	"parley/llm"
-	"parley/llm/llmtest"
-	"parley/server/servertest"
-	"parley/store"
+	"github.com/parleyhq/parley/events"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/llm/llmtest"
+	"github.com/parleyhq/parley/server/servertest"
+	"github.com/parleyhq/parley/store"
 )
 
 const streamBot = `bot: chat

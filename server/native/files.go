@@ -12,11 +12,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/blobs"
-	"parley/engine"
-	"parley/nodes"
-	"parley/server"
-	"parley/store"
+	"github.com/parleyhq/parley/blobs"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/nodes"
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
 )
 
 // upload takes a file (multipart field "file") from the user, stores it

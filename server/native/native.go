@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/server"
+	"github.com/parleyhq/parley/server"
 )
 
 // Mount adds the /v1 routes.

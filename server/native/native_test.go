@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"parley/server/native"
-	"parley/server/servertest"
+	"github.com/parleyhq/parley/server/native"
+	"github.com/parleyhq/parley/server/servertest"
 )
 
 const shopV1 = `bot: shop

@@ -5,8 +5,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/server"
-	"parley/store"
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
 )
 
 type dataJSON struct {

@@ -20,17 +20,17 @@ import (
 	"go.temporal.io/server/temporal"
 	"go.temporal.io/server/temporaltest"
 
-	"parley/blobs"
-	"parley/dialogs"
-	"parley/engine"
-	"parley/events"
-	"parley/knowledge"
-	"parley/llm"
-	"parley/netguard"
-	"parley/server"
-	"parley/store"
-	"parley/store/sqlite"
-	parleyworker "parley/worker"
+	"github.com/parleyhq/parley/blobs"
+	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/events"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/netguard"
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/sqlite"
+	parleyworker "github.com/parleyhq/parley/worker"
 )
 
 // MaxUpload is the upload limit of test servers: small, to test 413.

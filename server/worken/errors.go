@@ -8,8 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/server"
-	"parley/store"
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
 )
 
 // errorBody is how Worken errors are rendered: OpenAI's error shape, so

@@ -12,9 +12,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/blobs"
-	"parley/server"
-	"parley/store"
+	"github.com/parleyhq/parley/blobs"
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
 )
 
 // fileJSON is OpenAI's file object. Uploads are processed when stored, so

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"parley/knowledge"
-	"parley/server/servertest"
-	"parley/server/worken"
-	parleyworker "parley/worker"
+	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/server/servertest"
+	"github.com/parleyhq/parley/server/worken"
+	parleyworker "github.com/parleyhq/parley/worker"
 )
 
 // file is OpenAI's file object as the tests read it.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // vectorStoreJSON is Worken's VectorStore (id, name, file_count, status,

@@ -5,7 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 const addFileBody = `{"file_id": "file-..."}`

@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // Limits of a vector store's settings.

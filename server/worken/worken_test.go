@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/server/servertest"
+	"github.com/parleyhq/parley/server/servertest"
 )
 
 const refunds = "Refund policy. Customers may return any item within 30 days of delivery for a full refund.\n\n" +

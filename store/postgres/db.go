@@ -13,8 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"parley/store"
-	"parley/store/internal/rules"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/internal/rules"
 )
 
 var _ store.Store = (*DB)(nil)

@@ -3,8 +3,8 @@ package postgres
 import (
 	"context"
 
-	"parley/store"
-	"parley/store/internal/rules"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/internal/rules"
 )
 
 const fileColumns = `id, project_id, dialog_id, name, mime_type, size, sha256, created_at`

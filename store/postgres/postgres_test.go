@@ -9,8 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"parley/store/postgres/pgtest"
-	"parley/store/storetest"
+	"github.com/parleyhq/parley/store/postgres/pgtest"
+	"github.com/parleyhq/parley/store/storetest"
 )
 
 // open opens a store in a new schema of the test database, dropped when t

@@ -6,8 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"parley/store"
-	"parley/store/internal/rules"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/internal/rules"
 )
 
 // SaveTurn stores a turn's messages, data and state in one transaction,

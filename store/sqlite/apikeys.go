@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 
-	"parley/store"
-	"parley/store/internal/rules"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/internal/rules"
 )
 
 const apiKeyColumns = `id, project_id, name, prefix, created_at`

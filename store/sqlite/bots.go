@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"parley/store"
-	"parley/store/internal/rules"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/internal/rules"
 )
 
 const (

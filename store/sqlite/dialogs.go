@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"parley/store"
-	"parley/store/internal/rules"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/internal/rules"
 )
 
 const dialogColumns = `id, uuid, project_id, number, external_id, user_id, source, ip, location,

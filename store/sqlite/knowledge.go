@@ -6,8 +6,8 @@ import (
 	"errors"
 	"strings"
 
-	"parley/store"
-	"parley/store/internal/rules"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/internal/rules"
 )
 
 const (

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"parley/store"
-	"parley/store/storetest"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/storetest"
 )
 
 // open opens a new database in a temporary directory, closed when t ends.

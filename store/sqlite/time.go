@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"parley/store/internal/rules"
+	"github.com/parleyhq/parley/store/internal/rules"
 )
 
 // timeFormat is fixed width, so stored times sort as text.

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"parley/store"
-	"parley/store/internal/rules"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/internal/rules"
 )
 
 // SaveTurn stores a turn's messages, data and state in one transaction,

@@ -3,7 +3,7 @@ package storetest
 import (
 	"testing"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 func testProjects(t *testing.T, s store.Store) {

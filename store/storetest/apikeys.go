@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"testing"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 var keyPattern = regexp.MustCompile(`^sk-[0-9A-Za-z]{48}$`)

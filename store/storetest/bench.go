@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // BenchParallelism is how many goroutines per GOMAXPROCS BenchSaveTurn runs.

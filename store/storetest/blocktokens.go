@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 func testBlockTokens(t *testing.T, s store.Store) {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 func checksum(source string) string {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 func testCreateDialog(t *testing.T, s store.Store) {

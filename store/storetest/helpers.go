@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // wantCode fails the test unless err carries the code.

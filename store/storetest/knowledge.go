@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // knowledgeClock sets the store's clock to utc(minute) now and returns a

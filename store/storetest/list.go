@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // none is a seeded dialog's LastUserAt minute when it has none.

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // message returns a bot message of d at seq, sent at minute seq.

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // SecretsHashed checks, through dump (every row of a raw table as text),

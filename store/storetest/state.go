@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 func testSaveDialogState(t *testing.T, s store.Store) {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // Clock is a store whose clock the suite sets, to choose the times the

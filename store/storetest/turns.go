@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // testSaveTurn checks that SaveTurn is AppendMessages, AppendData and

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // testValues checks what survives a trip through the database: JSON, times

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // watermark is a dialog's turns as the tests store them: turn k carries the

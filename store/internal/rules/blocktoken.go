@@ -1,6 +1,6 @@
 package rules
 
-import "parley/store"
+import "github.com/parleyhq/parley/store"
 
 // BlockToken returns the record SaveBlockToken stores for t: the binding
 // and ExpiresAt as stored, and nothing the store fills in. EINVALID for an

@@ -1,6 +1,6 @@
 package rules
 
-import "parley/store"
+import "github.com/parleyhq/parley/store"
 
 // CleanDialog returns d with its strings cleaned, times as stored and its
 // watermark as CreateDialog sets it (every turn up to StateSeq stored), so

@@ -1,6 +1,6 @@
 package rules
 
-import "parley/store"
+import "github.com/parleyhq/parley/store"
 
 // The errors both implementations return, worded once.
 var (

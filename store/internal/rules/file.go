@@ -4,7 +4,7 @@ import (
 	"mime"
 	"strings"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // File returns the record CreateFile stores for f: its fields as stored,

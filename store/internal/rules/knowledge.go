@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"math"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // Knowledge UUIDs: a prefix and 24 base62 characters, as OpenAI shapes

@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"testing"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 func TestVectorLittleEndian(t *testing.T) {

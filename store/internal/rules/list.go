@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // A dialog list's page size: store.DialogFilter's Limit.

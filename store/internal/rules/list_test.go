@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 func TestDialogFilter(t *testing.T) {

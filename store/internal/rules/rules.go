@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // Time is how a time is stored: in UTC, truncated to the microsecond both

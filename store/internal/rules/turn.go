@@ -4,7 +4,7 @@ import (
 	"slices"
 	"time"
 
-	"parley/store"
+	"github.com/parleyhq/parley/store"
 )
 
 // Turn is a store.Turn ready to write: its state cleaned, with UpdatedAt

@@ -1,6 +1,6 @@
 package rules
 
-import "parley/store"
+import "github.com/parleyhq/parley/store"
 
 // CheckUsage returns EINVALID for a message's usage with a negative token
 // count; nil usage is valid.
