@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Accounts keeps who may use Parley: organizations, their projects, users,
+// their memberships in projects and the projects' API keys. It is part of
+// Store.
+type Accounts interface {
+	// CreateOrganization creates an organization.
+	CreateOrganization(ctx context.Context, name string) (*Organization, error)
+	// CreateProject creates a project in an organization; ENOTFOUND if the
+	// organization does not exist.
+	CreateProject(ctx context.Context, orgID int64, name string) (*Project, error)
+	// Project returns a project; ENOTFOUND if there is none.
+	Project(ctx context.Context, id int64) (*Project, error)
+
+	// CreateUser creates a user, storing an argon2id hash of password.
+	// ECONFLICT if the email (compared case-insensitively) is taken;
+	// EINVALID if email or password is empty.
+	CreateUser(ctx context.Context, email, name, password string) (*User, error)
+	// Authenticate returns the user with this email and password;
+	// EUNAUTHORIZED if there is none or the password is wrong.
+	Authenticate(ctx context.Context, email, password string) (*User, error)
+	// SetMembership gives a user a role in a project, replacing any other.
+	// EINVALID for an unknown role; ENOTFOUND for an unknown project or user.
+	SetMembership(ctx context.Context, projectID, userID int64, role Role) error
+	// Memberships lists a user's projects and roles, oldest first.
+	Memberships(ctx context.Context, userID int64) ([]Membership, error)
+
+	// CreateAPIKey makes a new random key ("sk-" and 48 base62 characters),
+	// stores its SHA-256 hash and returns the plain key, shown only once.
+	// ENOTFOUND for an unknown project.
+	CreateAPIKey(ctx context.Context, projectID int64, name string) (string, *APIKey, error)
+	// RegisterAPIKey stores a key chosen by the caller (PARLEY_DEV_API_KEY);
+	// registering the same key for the same project again is a no-op;
+	// ECONFLICT if it belongs to another project; EINVALID unless it starts
+	// with "sk-" and has at least 20 characters.
+	RegisterAPIKey(ctx context.Context, projectID int64, name, key string) (*APIKey, error)
+	// APIKeyByKey returns the key record of a plain key; EUNAUTHORIZED if unknown.
+	APIKeyByKey(ctx context.Context, key string) (*APIKey, error)
+}
+
+// Organization owns projects.
+type Organization struct {
+	ID        int64
+	Name      string
+	CreatedAt time.Time
+}
+
+// Project holds bots, dialogs and API keys.
+type Project struct {
+	ID        int64
+	OrgID     int64
+	Name      string
+	CreatedAt time.Time
+}
+
+// User is a person who signs in: an owner, an operator or a viewer.
+type User struct {
+	ID        int64
+	Email     string
+	Name      string
+	CreatedAt time.Time
+}
+
+// Role is what a user may do in a project.
+type Role string
+
+// Roles.
+const (
+	RoleOwner    Role = "owner"
+	RoleOperator Role = "operator"
+	RoleViewer   Role = "viewer"
+)
+
+// Membership is a user's role in a project.
+type Membership struct {
+	ProjectID int64
+	UserID    int64
+	Role      Role
+}
+
+// APIKey is a project's API key; only its hash is stored.
+type APIKey struct {
+	ID        int64
+	ProjectID int64
+	Name      string
+	Prefix    string // the first 7 characters, to recognise a key in lists
+	CreatedAt time.Time
+}
