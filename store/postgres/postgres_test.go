@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/parleyhq/parley/store/postgres/pgtest"
 	"github.com/parleyhq/parley/store/storetest"
 )
@@ -17,7 +15,13 @@ import (
 // ends (pgtest skips t when PARLEY_TEST_DATABASE_URL is unset).
 func open(t testing.TB) *DB {
 	t.Helper()
-	db, err := Open(t.Context(), pgtest.URL(t))
+	return openURL(t, pgtest.URL(t))
+}
+
+// openURL opens the store at url, closed when t ends.
+func openURL(t testing.TB, url string) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,15 +46,7 @@ func (c clocked) SetNow(now func() time.Time) { c.Now = now }
 func TestRemembered(t *testing.T) {
 	db := open(t)
 	storetest.Remembered(t, db, func(t *testing.T, dialogID int64) []int64 {
-		rows, err := db.pool.Query(t.Context(), `SELECT state_seq FROM dialog_turns WHERE dialog_id = $1 ORDER BY state_seq`, dialogID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			t.Fatal(err)
-		}
-		return seqs
+		return column[int64](t, db, `SELECT state_seq FROM dialog_turns WHERE dialog_id = $1 ORDER BY state_seq`, dialogID)
 	})
 }
 
@@ -61,14 +57,11 @@ func BenchmarkSaveTurnConcurrent(b *testing.B) {
 }
 
 func TestOpenTwice(t *testing.T) {
-	db := open(t)
-	again, err := Open(t.Context(), db.pool.Config().ConnString())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer again.Close()
+	url := pgtest.URL(t)
+	openURL(t, url)
+	again := openURL(t, url)
 	var got int
-	if err := again.pool.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&got); err != nil {
+	if err := again.pool.QueryRowContext(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&got); err != nil {
 		t.Fatal(err)
 	}
 	entries, err := migrations.ReadDir("migrations")
@@ -102,15 +95,30 @@ func TestSecretsHashed(t *testing.T) {
 // dumpTable returns every row of table as text.
 func dumpTable(t *testing.T, db *DB, table string) string {
 	t.Helper()
-	rows, err := db.pool.Query(t.Context(), `SELECT t::text FROM `+table+` t`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
+	lines := column[string](t, db, `SELECT t::text FROM `+table+` t`)
 	return fmt.Sprintln(strings.Join(lines, "\n"))
+}
+
+// column returns the one column of the rows of query.
+func column[T any](t *testing.T, db *DB, query string, args ...any) []T {
+	t.Helper()
+	rows, err := db.pool.QueryContext(t.Context(), query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // TestRawKnowledge reads how vectors and sources are stored.
@@ -119,7 +127,7 @@ func TestRawKnowledge(t *testing.T) {
 	storetest.RawKnowledge(t, db,
 		func(t *testing.T, storeID, documentID int64, seq int) []byte {
 			var b []byte
-			err := db.pool.QueryRow(t.Context(), `SELECT vector FROM chunks WHERE store_id = $1 AND document_id = $2 AND seq = $3`,
+			err := db.pool.QueryRowContext(t.Context(), `SELECT vector FROM chunks WHERE store_id = $1 AND document_id = $2 AND seq = $3`,
 				storeID, documentID, seq).Scan(&b)
 			if err != nil {
 				t.Fatal(err)
@@ -128,7 +136,7 @@ func TestRawKnowledge(t *testing.T) {
 		},
 		func(t *testing.T, messageID string) *string {
 			var s *string
-			if err := db.pool.QueryRow(t.Context(), `SELECT sources::text FROM messages WHERE id = $1`, messageID).Scan(&s); err != nil {
+			if err := db.pool.QueryRowContext(t.Context(), `SELECT sources::text FROM messages WHERE id = $1`, messageID).Scan(&s); err != nil {
 				t.Fatal(err)
 			}
 			return s

@@ -9,6 +9,8 @@ import (
 	"path"
 	"sort"
 	"time"
+
+	"github.com/parleyhq/parley/store/internal/sqldb"
 )
 
 //go:embed migrations/*.sql
@@ -60,7 +62,7 @@ func apply(ctx context.Context, db *sql.DB, file string) error {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`,
-		name, ts(time.Now())); err != nil {
+		name, time.Now().UTC().Format(sqldb.TextTime)); err != nil {
 		return err
 	}
 	return tx.Commit()

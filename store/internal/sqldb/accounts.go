@@ -1,4 +1,4 @@
-package sqlite
+package sqldb
 
 import (
 	"context"
@@ -15,7 +15,7 @@ func (d *DB) CreateOrganization(ctx context.Context, name string) (*store.Organi
 	o := &store.Organization{Name: rules.Clean(name), CreatedAt: d.now()}
 	err := d.write(ctx, "creating organization", func(t *tx) error {
 		return t.queryRow(ctx, `INSERT INTO organizations (name, created_at) VALUES (?, ?) RETURNING id`,
-			o.Name, ts(o.CreatedAt)).Scan(&o.ID)
+			o.Name, d.ts(o.CreatedAt)).Scan(&o.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -31,7 +31,7 @@ func (d *DB) CreateProject(ctx context.Context, orgID int64, name string) (*stor
 			return err
 		}
 		return t.queryRow(ctx, `INSERT INTO projects (org_id, name, created_at) VALUES (?, ?, ?) RETURNING id`,
-			orgID, p.Name, ts(p.CreatedAt)).Scan(&p.ID)
+			orgID, p.Name, d.ts(p.CreatedAt)).Scan(&p.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -42,7 +42,7 @@ func (d *DB) CreateProject(ctx context.Context, orgID int64, name string) (*stor
 // Project returns a project; ENOTFOUND if there is none.
 func (d *DB) Project(ctx context.Context, id int64) (*store.Project, error) {
 	p := &store.Project{}
-	err := d.reader.QueryRowContext(ctx, `SELECT id, org_id, name, created_at FROM projects WHERE id = ?`, id).
+	err := d.queryRow(ctx, `SELECT id, org_id, name, created_at FROM projects WHERE id = ?`, id).
 		Scan(&p.ID, &p.OrgID, &p.Name, timeScanner{&p.CreatedAt})
 	if err != nil {
 		return nil, wrap("loading project", notFound(err, "Project", id))
@@ -64,8 +64,8 @@ func (d *DB) CreateUser(ctx context.Context, email, name, password string) (*sto
 	u := &store.User{Email: rules.Clean(rules.Email(email)), Name: rules.Clean(name), CreatedAt: d.now()}
 	err = d.write(ctx, "creating user", func(t *tx) error {
 		err := t.queryRow(ctx, `INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-			u.Email, u.Name, hash, ts(u.CreatedAt)).Scan(&u.ID)
-		if isUnique(err) {
+			u.Email, u.Name, hash, d.ts(u.CreatedAt)).Scan(&u.ID)
+		if d.isUnique(err) {
 			return rules.ErrEmailTaken
 		}
 		return err
@@ -80,7 +80,7 @@ func (d *DB) CreateUser(ctx context.Context, email, name, password string) (*sto
 func (d *DB) Authenticate(ctx context.Context, email, password string) (*store.User, error) {
 	u := &store.User{}
 	var hash string
-	err := d.reader.QueryRowContext(ctx, `SELECT id, email, name, password_hash, created_at FROM users WHERE email = ?`,
+	err := d.queryRow(ctx, `SELECT id, email, name, password_hash, created_at FROM users WHERE email = ?`,
 		rules.Clean(rules.Email(email))).Scan(&u.ID, &u.Email, &u.Name, &hash, timeScanner{&u.CreatedAt})
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("authenticating: %w", err)
@@ -109,7 +109,7 @@ func (d *DB) SetMembership(ctx context.Context, projectID, userID int64, role st
 		}
 		_, err := t.exec(ctx, `INSERT INTO memberships (user_id, project_id, role, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (user_id, project_id) DO UPDATE SET role = excluded.role`,
-			userID, projectID, string(role), ts(d.now()))
+			userID, projectID, string(role), d.ts(d.now()))
 		return err
 	})
 }

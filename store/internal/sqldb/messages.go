@@ -1,11 +1,7 @@
-package postgres
+package sqldb
 
 import (
 	"context"
-	"fmt"
-	"slices"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/store/internal/rules"
@@ -15,6 +11,11 @@ const (
 	messageColumns = `id, dialog_id, seq, role, text, buttons, operator, node, client_message_id, created_at,
 		usage_model, usage_prompt_tokens, usage_completion_tokens, sources`
 	dataColumns = `dialog_id, seq, question, type, answer, variable, deleted, created_at`
+
+	insertMessage = `INSERT INTO messages (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (dialog_id, seq) DO NOTHING`
+	insertData = `INSERT INTO data_items (` + dataColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (dialog_id, seq) DO NOTHING`
 )
 
 func scanMessage(r scanner, m *store.Message) error {
@@ -24,7 +25,7 @@ func scanMessage(r scanner, m *store.Message) error {
 		prompt, completion *int64
 	)
 	err := r.Scan(&m.ID, &m.DialogID, &m.Seq, &m.Role, &m.Text, &buttons, &m.Operator, &m.Node,
-		&m.ClientMessageID, &m.CreatedAt, &model, &prompt, &completion, &sources)
+		&m.ClientMessageID, timeScanner{&m.CreatedAt}, &model, &prompt, &completion, &sources)
 	if err != nil {
 		return err
 	}
@@ -37,30 +38,31 @@ func scanMessage(r scanner, m *store.Message) error {
 }
 
 func scanData(r scanner, it *store.DataItem) error {
-	return r.Scan(&it.DialogID, &it.Seq, &it.Question, &it.Type, &it.Answer, &it.Variable, &it.Deleted, &it.CreatedAt)
+	return r.Scan(&it.DialogID, &it.Seq, &it.Question, &it.Type, &it.Answer, &it.Variable, &it.Deleted,
+		timeScanner{&it.CreatedAt})
 }
 
 // AppendMessages stores messages, skipping any whose (DialogID, Seq) is
-// stored; ENOTFOUND if a dialog does not exist, ECONFLICT if an ID is taken
-// by another (DialogID, Seq).
+// stored; see store.Dialogs.
 func (d *DB) AppendMessages(ctx context.Context, msgs []store.Message) error {
 	return d.saveTurn(ctx, "appending messages", store.Turn{Messages: msgs}, false)
 }
 
-// appendMessages is AppendMessages in t, which has locked the messages'
-// dialogs; buttons[i] and sources[i] are msgs[i].Buttons and
+// appendMessages is AppendMessages in t, which has the messages' dialogs to
+// itself (see saveTurn); buttons[i] and sources[i] are msgs[i].Buttons and
 // msgs[i].Sources as stored (see rules.PrepareTurn).
 func (t *tx) appendMessages(ctx context.Context, msgs []store.Message, buttons []string, sources []any) error {
 	for i, m := range msgs {
 		model, prompt, completion := rules.UsageArgs(m.Usage)
-		_, err := t.exec(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-			ON CONFLICT (dialog_id, seq) DO NOTHING`,
-			m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons[i], m.Operator, m.Node, m.ClientMessageID, rules.Time(m.CreatedAt),
+		_, err := t.exec(ctx, insertMessage,
+			m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons[i], m.Operator, m.Node, m.ClientMessageID, t.db.ts(m.CreatedAt),
 			model, prompt, completion, sources[i])
-		if isUnique(err) {
+		switch {
+		case t.db.isForeignKey(err):
+			return rules.NotFound("Dialog", m.DialogID)
+		case t.db.isUnique(err):
 			return rules.ErrMessageIDUsed
-		}
-		if err != nil {
+		case err != nil:
 			return err
 		}
 	}
@@ -70,19 +72,19 @@ func (t *tx) appendMessages(ctx context.Context, msgs []store.Message, buttons [
 // Messages lists a dialog's messages by Seq.
 func (d *DB) Messages(ctx context.Context, dialogID int64) ([]store.Message, error) {
 	return list(ctx, d, "listing messages", scanMessage,
-		`SELECT `+messageColumns+` FROM messages WHERE dialog_id = $1 ORDER BY seq`, dialogID)
+		`SELECT `+messageColumns+` FROM messages WHERE dialog_id = ? ORDER BY seq`, dialogID)
 }
 
 // UserMessages returns what a person said in a bot's other dialogs; see
-// store.Store.
+// store.Dialogs.
 func (d *DB) UserMessages(ctx context.Context, projectID, botID int64, userID string, exceptDialogID int64, limit int) ([]store.Message, error) {
 	if userID == "" || limit <= 0 {
 		return []store.Message{}, nil
 	}
 	return list(ctx, d, "listing the user's messages", scanMessage, `SELECT `+messageColumns+` FROM messages
 		WHERE role = 'user' AND dialog_id IN (SELECT id FROM dialogs
-			WHERE project_id = $1 AND bot_id = $2 AND user_id = $3 AND id <> $4)
-		ORDER BY created_at DESC, dialog_id DESC, seq DESC LIMIT $5`, projectID, botID, rules.Clean(userID), exceptDialogID, limit)
+			WHERE project_id = ? AND bot_id = ? AND user_id = ? AND id <> ?)
+		ORDER BY created_at DESC, dialog_id DESC, seq DESC LIMIT ?`, projectID, botID, rules.Clean(userID), exceptDialogID, limit)
 }
 
 // AppendData stores collected data, skipping (DialogID, Seq) already stored;
@@ -94,11 +96,10 @@ func (d *DB) AppendData(ctx context.Context, items []store.DataItem) error {
 // appendData is AppendData in t.
 func (t *tx) appendData(ctx context.Context, items []store.DataItem) error {
 	for _, it := range items {
-		_, err := t.exec(ctx, `INSERT INTO data_items (`+dataColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			ON CONFLICT (dialog_id, seq) DO NOTHING`,
-			it.DialogID, it.Seq, it.Question, it.Type, it.Answer, it.Variable, it.Deleted, rules.Time(it.CreatedAt))
+		_, err := t.exec(ctx, insertData,
+			it.DialogID, it.Seq, it.Question, it.Type, it.Answer, it.Variable, it.Deleted, t.db.ts(it.CreatedAt))
 		switch {
-		case isForeignKey(err):
+		case t.db.isForeignKey(err):
 			return rules.NotFound("Dialog", it.DialogID)
 		case err != nil:
 			return err
@@ -110,28 +111,5 @@ func (t *tx) appendData(ctx context.Context, items []store.DataItem) error {
 // Data lists a dialog's collected data by Seq.
 func (d *DB) Data(ctx context.Context, dialogID int64) ([]store.DataItem, error) {
 	return list(ctx, d, "listing data", scanData,
-		`SELECT `+dataColumns+` FROM data_items WHERE dialog_id = $1 ORDER BY seq`, dialogID)
-}
-
-// lockDialogs locks the dialogs' rows, so writes of turns to a dialog take
-// turns; ENOTFOUND if one does not exist. Without the lock, two retries of one
-// message racing each other would collide on the unique message ID, which
-// ON CONFLICT (dialog_id, seq) does not cover, and one would fail. Rows are
-// locked in id order, so two batches cannot deadlock.
-func (t *tx) lockDialogs(ctx context.Context, ids []int64) error {
-	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	rows, err := t.Query(ctx, `SELECT id FROM dialogs WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, ids)
-	if err != nil {
-		return fmt.Errorf("locking dialogs: %w", err)
-	}
-	found, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return fmt.Errorf("locking dialogs: %w", err)
-	}
-	for i, id := range ids {
-		if i >= len(found) || found[i] != id {
-			return rules.NotFound("Dialog", id)
-		}
-	}
-	return nil
+		`SELECT `+dataColumns+` FROM data_items WHERE dialog_id = ? ORDER BY seq`, dialogID)
 }

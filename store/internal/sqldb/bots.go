@@ -1,13 +1,13 @@
-package postgres
+package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/store/internal/rules"
@@ -19,11 +19,12 @@ const (
 )
 
 func scanBot(r scanner, b *store.Bot) error {
-	return r.Scan(&b.ID, &b.UUID, &b.ProjectID, &b.Slug, &b.Name, &b.CurrentVersion, &b.CreatedAt, &b.UpdatedAt)
+	return r.Scan(&b.ID, &b.UUID, &b.ProjectID, &b.Slug, &b.Name, &b.CurrentVersion,
+		timeScanner{&b.CreatedAt}, timeScanner{&b.UpdatedAt})
 }
 
 func scanVersion(r scanner, v *store.FlowVersion) error {
-	return r.Scan(&v.BotID, &v.Version, &v.Source, &v.Checksum, &v.Author, &v.Note, &v.CreatedAt)
+	return r.Scan(&v.BotID, &v.Version, &v.Source, &v.Checksum, &v.Author, &v.Note, timeScanner{&v.CreatedAt})
 }
 
 // PublishFlow stores a new version of a bot's flow, creating the bot on its
@@ -44,7 +45,7 @@ func (d *DB) PublishFlow(ctx context.Context, p store.Publish) (*store.Published
 		out.Bot = b
 		sum := rules.Checksum(p.Source)
 		if b.CurrentVersion > 0 {
-			err := scanVersion(t.queryRow(ctx, `SELECT `+versionColumns+` FROM flow_versions WHERE bot_id = $1 AND version = $2`,
+			err := scanVersion(t.queryRow(ctx, `SELECT `+versionColumns+` FROM flow_versions WHERE bot_id = ? AND version = ?`,
 				b.ID, b.CurrentVersion), out.Version)
 			if err != nil {
 				return fmt.Errorf("loading current version: %w", err)
@@ -71,18 +72,22 @@ func (d *DB) PublishFlow(ctx context.Context, p store.Publish) (*store.Published
 // and locks the winner's bot. NO KEY UPDATE, unlike UPDATE, lets dialogs
 // referring to the bot be created meanwhile.
 func (t *tx) botForPublish(ctx context.Context, p store.Publish, now time.Time) (*store.Bot, error) {
-	const lock = `SELECT ` + botColumns + ` FROM bots WHERE project_id = $1 AND slug = $2 FOR NO KEY UPDATE`
+	lock := `SELECT ` + botColumns + ` FROM bots WHERE project_id = ? AND slug = ?` + t.lock("FOR NO KEY UPDATE")
 	b := &store.Bot{}
 	err := scanBot(t.queryRow(ctx, lock, p.ProjectID, p.Slug), b)
-	if !errors.Is(err, pgx.ErrNoRows) {
+	if !errors.Is(err, sql.ErrNoRows) {
 		return b, err
 	}
 	if err := t.mustExist(ctx, "projects", "Project", p.ProjectID); err != nil {
 		return nil, err
 	}
-	_, err = t.exec(ctx, `INSERT INTO bots (uuid, project_id, slug, name, current_version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, 0, $5, $5) ON CONFLICT (project_id, slug) DO NOTHING`,
-		uuid.NewString(), p.ProjectID, p.Slug, p.Slug, now)
+	id, err := t.nextID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, err = t.exec(ctx, `INSERT INTO bots (`+botColumns+`) VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+		ON CONFLICT (project_id, slug) DO NOTHING`,
+		id, uuid.NewString(), p.ProjectID, p.Slug, p.Slug, t.db.ts(now), t.db.ts(now))
 	if err != nil {
 		return nil, fmt.Errorf("creating bot: %w", err)
 	}
@@ -95,29 +100,39 @@ func (t *tx) renameBot(ctx context.Context, b *store.Bot, name string, now time.
 		return nil
 	}
 	b.Name, b.UpdatedAt = name, now
-	_, err := t.exec(ctx, `UPDATE bots SET name = $1, updated_at = $2 WHERE id = $3`, b.Name, b.UpdatedAt, b.ID)
+	_, err := t.exec(ctx, `UPDATE bots SET name = ?, updated_at = ? WHERE id = ?`, b.Name, t.db.ts(b.UpdatedAt), b.ID)
 	return err
 }
 
 // addVersion stores v and makes it b's current version.
 func (t *tx) addVersion(ctx context.Context, b *store.Bot, v *store.FlowVersion, name string) error {
-	if _, err := t.exec(ctx, `INSERT INTO flow_versions (`+versionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		v.BotID, v.Version, v.Source, v.Checksum, v.Author, v.Note, v.CreatedAt); err != nil {
+	if _, err := t.exec(ctx, `INSERT INTO flow_versions (`+versionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		v.BotID, v.Version, v.Source, v.Checksum, v.Author, v.Note, t.db.ts(v.CreatedAt)); err != nil {
 		return fmt.Errorf("storing version: %w", err)
 	}
 	if name != "" {
 		b.Name = name
 	}
 	b.CurrentVersion, b.UpdatedAt = v.Version, v.CreatedAt
-	_, err := t.exec(ctx, `UPDATE bots SET name = $1, current_version = $2, updated_at = $3 WHERE id = $4`,
-		b.Name, b.CurrentVersion, b.UpdatedAt, b.ID)
+	_, err := t.exec(ctx, `UPDATE bots SET name = ?, current_version = ?, updated_at = ? WHERE id = ?`,
+		b.Name, b.CurrentVersion, t.db.ts(b.UpdatedAt), b.ID)
 	return err
+}
+
+// nextID draws the next id of the sequence bots and dialogs share.
+func (t *tx) nextID(ctx context.Context) (int64, error) {
+	var id int64
+	err := t.queryRow(ctx, t.db.dialect.NextID).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("drawing id: %w", err)
+	}
+	return id, nil
 }
 
 // Bot returns a project's bot by slug; ENOTFOUND if there is none.
 func (d *DB) Bot(ctx context.Context, projectID int64, slug string) (*store.Bot, error) {
 	b := &store.Bot{}
-	err := scanBot(d.pool.QueryRow(ctx, `SELECT `+botColumns+` FROM bots WHERE project_id = $1 AND slug = $2`, projectID, rules.Clean(slug)), b)
+	err := scanBot(d.queryRow(ctx, `SELECT `+botColumns+` FROM bots WHERE project_id = ? AND slug = ?`, projectID, rules.Clean(slug)), b)
 	if err != nil {
 		return nil, wrap("loading bot", notFound(err, "Bot", slug))
 	}
@@ -127,24 +142,24 @@ func (d *DB) Bot(ctx context.Context, projectID int64, slug string) (*store.Bot,
 // BotByID returns a project's bot by id; ENOTFOUND if there is none.
 func (d *DB) BotByID(ctx context.Context, projectID, id int64) (*store.Bot, error) {
 	b := &store.Bot{}
-	err := scanBot(d.pool.QueryRow(ctx, `SELECT `+botColumns+` FROM bots WHERE project_id = $1 AND id = $2`, projectID, id), b)
+	err := scanBot(d.queryRow(ctx, `SELECT `+botColumns+` FROM bots WHERE project_id = ? AND id = ?`, projectID, id), b)
 	if err != nil {
 		return nil, wrap("loading bot", notFound(err, "Bot", id))
 	}
 	return b, nil
 }
 
-// Bots lists a project's bots by slug, in byte order as SQLite sorts them
-// (COLLATE "C"), whatever the database's collation.
+// Bots lists a project's bots by slug, in byte order whatever the
+// database's collation.
 func (d *DB) Bots(ctx context.Context, projectID int64) ([]store.Bot, error) {
 	return list(ctx, d, "listing bots", scanBot,
-		`SELECT `+botColumns+` FROM bots WHERE project_id = $1 ORDER BY slug COLLATE "C"`, projectID)
+		`SELECT `+botColumns+` FROM bots WHERE project_id = ? ORDER BY slug COLLATE `+d.dialect.Bytewise, projectID)
 }
 
 // FlowVersion returns one version of a bot's flow; ENOTFOUND if there is none.
 func (d *DB) FlowVersion(ctx context.Context, botID int64, version int) (*store.FlowVersion, error) {
 	v := &store.FlowVersion{}
-	err := scanVersion(d.pool.QueryRow(ctx, `SELECT `+versionColumns+` FROM flow_versions WHERE bot_id = $1 AND version = $2`, botID, version), v)
+	err := scanVersion(d.queryRow(ctx, `SELECT `+versionColumns+` FROM flow_versions WHERE bot_id = ? AND version = ?`, botID, version), v)
 	if err != nil {
 		return nil, wrap("loading flow version", notFound(err, "Flow version", fmt.Sprintf("%d of bot %d", version, botID)))
 	}
@@ -154,5 +169,5 @@ func (d *DB) FlowVersion(ctx context.Context, botID int64, version int) (*store.
 // FlowVersions lists a bot's versions, newest first.
 func (d *DB) FlowVersions(ctx context.Context, botID int64) ([]store.FlowVersion, error) {
 	return list(ctx, d, "listing flow versions", scanVersion,
-		`SELECT `+versionColumns+` FROM flow_versions WHERE bot_id = $1 ORDER BY version DESC`, botID)
+		`SELECT `+versionColumns+` FROM flow_versions WHERE bot_id = ? ORDER BY version DESC`, botID)
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqldb
 
 import (
 	"context"
@@ -29,7 +29,7 @@ func (d *DB) CreateAPIKey(ctx context.Context, projectID int64, name string) (st
 	return key, k, nil
 }
 
-// RegisterAPIKey stores a key chosen by the caller; see store.Store.
+// RegisterAPIKey stores a key chosen by the caller; see store.Accounts.
 func (d *DB) RegisterAPIKey(ctx context.Context, projectID int64, name, key string) (*store.APIKey, error) {
 	if err := store.CheckAPIKey(key); err != nil {
 		return nil, err
@@ -39,7 +39,8 @@ func (d *DB) RegisterAPIKey(ctx context.Context, projectID int64, name, key stri
 
 // storeAPIKey inserts the key unless its hash is stored already, then
 // returns the stored record: a key stored again for its own project is a
-// no-op, for another project ECONFLICT.
+// no-op, for another project ECONFLICT. ON CONFLICT makes concurrent
+// registrations of one key wait for each other instead of failing.
 func (d *DB) storeAPIKey(ctx context.Context, what string, projectID int64, name, key string) (*store.APIKey, error) {
 	k := &store.APIKey{}
 	err := d.write(ctx, what, func(t *tx) error {
@@ -49,7 +50,7 @@ func (d *DB) storeAPIKey(ctx context.Context, what string, projectID int64, name
 		hash := store.HashAPIKey(key)
 		if _, err := t.exec(ctx, `INSERT INTO api_keys (project_id, name, prefix, key_hash, created_at)
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (key_hash) DO NOTHING`,
-			projectID, name, store.APIKeyPrefix(key), hash, ts(d.now())); err != nil {
+			projectID, name, store.APIKeyPrefix(key), hash, d.ts(d.now())); err != nil {
 			return err
 		}
 		if err := scanAPIKey(t.queryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ?`, hash), k); err != nil {
@@ -69,7 +70,7 @@ func (d *DB) storeAPIKey(ctx context.Context, what string, projectID int64, name
 // APIKeyByKey returns the record of a plain key; EUNAUTHORIZED if unknown.
 func (d *DB) APIKeyByKey(ctx context.Context, key string) (*store.APIKey, error) {
 	k := &store.APIKey{}
-	err := scanAPIKey(d.reader.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ?`, store.HashAPIKey(key)), k)
+	err := scanAPIKey(d.queryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ?`, store.HashAPIKey(key)), k)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, rules.ErrUnknownAPIKey

@@ -1,0 +1,39 @@
+package sqlite
+
+import (
+	"errors"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/parleyhq/parley/store/internal/sqldb"
+)
+
+// dialect is SQLite's: ? placeholders; times as fixed-width text in UTC
+// (sqldb.TextTime), which every existing database holds; ids of bots and
+// dialogs from the sequences table; no row locks, as the writer queue runs
+// one write transaction at a time; reads in a plain transaction, which WAL
+// gives one snapshot.
+var dialect = sqldb.Dialect{
+	Time:         func(t time.Time) any { return t.Format(sqldb.TextTime) },
+	IsUnique:     isUnique,
+	IsForeignKey: isForeignKey,
+	// SQLite's message names the columns, not the index.
+	Constraint: func(error) string { return "" },
+	NextID:     `UPDATE sequences SET value = value + 1 WHERE name = 'objects' RETURNING value`,
+	Bytewise:   "BINARY",
+}
+
+// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
+func isUnique(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) &&
+		(e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// isForeignKey reports whether err is a FOREIGN KEY violation.
+func isForeignKey(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
