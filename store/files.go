@@ -17,6 +17,10 @@ type Files interface {
 	// File returns a project's file; ENOTFOUND if there is none (or it is
 	// another project's).
 	File(ctx context.Context, projectID, id int64) (*File, error)
+	// DeleteFile removes a project's file record; ENOTFOUND if there is
+	// none (or it is another project's). The blob stays: another record
+	// may name it.
+	DeleteFile(ctx context.Context, projectID, id int64) error
 }
 
 // File is an uploaded file's record. The bytes live on disk, named by

@@ -86,6 +86,29 @@ func testFiles(t *testing.T, s store.Store) {
 			wantCode(t, err, store.ENOTFOUND)
 		}
 	})
+	t.Run("delete", func(t *testing.T) {
+		f := create(t, file())
+		kept := create(t, file())
+		noErr(t, s.DeleteFile(ctx, p.ID, f.ID))
+		_, err := s.File(ctx, p.ID, f.ID)
+		wantCode(t, err, store.ENOTFOUND)
+		wantCode(t, s.DeleteFile(ctx, p.ID, f.ID), store.ENOTFOUND)
+		read, err := s.File(ctx, p.ID, kept.ID)
+		noErr(t, err)
+		same(t, "the other file", read, kept)
+	})
+	t.Run("delete another project's file", func(t *testing.T) {
+		f := create(t, file())
+		wantCode(t, s.DeleteFile(ctx, other.ID, f.ID), store.ENOTFOUND)
+		read, err := s.File(ctx, p.ID, f.ID)
+		noErr(t, err)
+		same(t, "File", read, f)
+	})
+	t.Run("delete unknown id", func(t *testing.T) {
+		for _, id := range []int64{999_999, 0, -1} {
+			wantCode(t, s.DeleteFile(ctx, p.ID, id), store.ENOTFOUND)
+		}
+	})
 	t.Run("name cleaned", func(t *testing.T) {
 		f := file()
 		f.Name = "a\x00b\xff.txt"

@@ -37,6 +37,21 @@ func (d *DB) CreateFile(ctx context.Context, f *store.File) error {
 	return nil
 }
 
+// DeleteFile removes a project's file record; ENOTFOUND if there is none.
+func (d *DB) DeleteFile(ctx context.Context, projectID, id int64) error {
+	return d.write(ctx, "deleting file", func(t *tx) error {
+		res, err := t.exec(ctx, `DELETE FROM files WHERE project_id = ? AND id = ?`, projectID, id)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err == nil && n == 0 {
+			return rules.NotFound("File", id)
+		}
+		return err
+	})
+}
+
 // File returns a project's file; ENOTFOUND if there is none.
 func (d *DB) File(ctx context.Context, projectID, id int64) (*store.File, error) {
 	f := &store.File{}
