@@ -55,8 +55,8 @@ func (d *DB) CreateUser(ctx context.Context, email, name, password string) (*sto
 	if err := rules.CheckUser(email, password); err != nil {
 		return nil, err
 	}
-	// Hash before the transaction: it takes tens of milliseconds, during
-	// which the write lock would stop every other writer.
+	// Hash before the transaction: it takes tens of milliseconds, which
+	// other writers should not wait for.
 	hash, err := store.HashPassword(password)
 	if err != nil {
 		return nil, fmt.Errorf("creating user: %w", err)
