@@ -48,7 +48,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("migrating database: %w", err)
 	}
-	db, err := sqldb.New(ctx, sqldb.Config{Writer: pool, Dialect: dialect})
+	// Writers queue for the pool's connections in arrival order, as they
+	// did at pgxpool's.
+	queue := make(chan struct{}, cfg.MaxConns)
+	db, err := sqldb.New(ctx, sqldb.Config{Writer: pool, Queue: queue, Dialect: dialect})
 	if err != nil {
 		pool.Close()
 		return nil, err

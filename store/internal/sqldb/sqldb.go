@@ -42,11 +42,13 @@ type DB struct {
 type Config struct {
 	Writer *sql.DB // runs every write transaction
 	Reader *sql.DB // runs every read; nil for Writer
-	// Queue, when not nil, is a channel with a buffer of one that writers
-	// take turns at in arrival order: for a database that runs one write
-	// transaction at a time and whose Writer has one connection. Blocked
-	// senders on a channel are served first in, first out, where the
-	// pool's own queue hands a freed connection to a random waiter.
+	// Queue, when not nil, is a channel whose buffer holds a slot for
+	// each write transaction that may run at once (one for SQLite, whose
+	// Writer has one connection; the pool's size for PostgreSQL). Writers
+	// take the slots in arrival order: blocked senders on a channel are
+	// served first in, first out, where database/sql hands a freed
+	// connection to a random waiter, which leaves the unlucky ones with
+	// long tails.
 	Queue chan struct{}
 	// Prepare prepares SaveTurn's statements on Writer once, where parsing
 	// them anew is a large part of a turn's time (SQLite). A driver that
