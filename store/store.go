@@ -1,6 +1,7 @@
 // Package store holds Parley's domain records and the persistence interface.
-// Implementations live in sub-packages (sqlite, postgres) and are kept equal
-// by one contract test suite (storetest).
+// One SQL implementation (internal/sqldb) runs on SQLite and on PostgreSQL,
+// opened by the sub-packages sqlite and postgres, and one contract test
+// suite (storetest) runs against both.
 package store
 
 // Store is Parley's persistence: one interface per aggregate, which a

@@ -2,7 +2,7 @@ package rules
 
 import "github.com/parleyhq/parley/store"
 
-// The errors both implementations return, worded once.
+// The errors the store returns, worded once.
 var (
 	ErrBadLogin       = store.Errorf(store.EUNAUTHORIZED, "Email or password is incorrect.")
 	ErrUnknownAPIKey  = store.Errorf(store.EUNAUTHORIZED, "The API key is not valid.")

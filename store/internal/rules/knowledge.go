@@ -17,7 +17,7 @@ const (
 	knowledgeUUIDLen      = 24
 )
 
-// The knowledge errors both implementations return, worded once.
+// The knowledge errors the store returns, worded once.
 var (
 	ErrDocumentUUIDUsed    = store.Errorf(store.ECONFLICT, "A document with this UUID already exists.")
 	ErrVectorStoreUUIDUsed = store.Errorf(store.ECONFLICT, "A vector store with this UUID already exists.")

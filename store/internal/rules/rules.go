@@ -1,5 +1,6 @@
-// Package rules holds the checks, normalisations and messages both store
-// implementations share, so they cannot drift apart.
+// Package rules holds the store's checks, normalisations and messages, apart
+// from its SQL (store/internal/sqldb), so they are tested on their own and
+// hold for every database.
 package rules
 
 import (

@@ -9,7 +9,7 @@ import (
 
 // Turn is a store.Turn ready to write: its state cleaned, with UpdatedAt
 // set, and its JSON values encoded, so that a transaction holds its locks
-// only for the statements. Both stores' SaveTurn, AppendMessages, AppendData
+// only for the statements. The store's SaveTurn, AppendMessages, AppendData
 // and SaveDialogState write one.
 type Turn struct {
 	Messages  []store.Message
