@@ -31,7 +31,7 @@ type Dialect struct {
 	// RowLocks says that write transactions run side by side, so those
 	// that read rows they then change lock them (SELECT ... FOR UPDATE)
 	// to take turns. Without it, write transactions run one at a time
-	// (SQLite's, behind Config.Queue) and the store locks nothing.
+	// (SQLite's, behind a Config.Queue of one slot) and nothing is locked.
 	RowLocks bool
 	// Bytewise is the collation that orders text by its bytes.
 	Bytewise string

@@ -57,8 +57,8 @@ type Config struct {
 	Dialect Dialect
 }
 
-// New returns a store on the databases of c, which must be migrated. Close
-// closes them.
+// New returns a store on the databases of c, which must be migrated. The
+// store's Close closes them; if New fails, they are the caller's to close.
 func New(ctx context.Context, c Config) (*DB, error) {
 	d := &DB{writer: c.Writer, reader: c.Reader, dialect: c.Dialect, queue: c.Queue,
 		stmts: map[string]*sql.Stmt{}, Now: time.Now}
@@ -69,12 +69,15 @@ func New(ctx context.Context, c Config) (*DB, error) {
 		return d, nil
 	}
 	for _, q := range prepared {
-		st, err := d.writer.PrepareContext(ctx, d.rebind(q))
+		q = d.rebind(q)
+		st, err := d.writer.PrepareContext(ctx, q)
 		if err != nil {
-			d.Close()
+			for _, st := range d.stmts {
+				st.Close()
+			}
 			return nil, fmt.Errorf("preparing statements: %w", err)
 		}
-		d.stmts[d.rebind(q)] = st
+		d.stmts[q] = st
 	}
 	return d, nil
 }
