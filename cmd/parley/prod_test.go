@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/devtemporal"
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/store/postgres"
 	"github.com/parleyhq/parley/store/postgres/pgtest"
-	"github.com/parleyhq/parley/worker"
 )
 
 // TestServeAndWorkerOnPostgres runs the production shape: `parley serve`
@@ -22,7 +22,7 @@ func TestServeAndWorkerOnPostgres(t *testing.T) {
 		t.Skip("starts processes; skipped with -short")
 	}
 	dbURL := pgtest.URL(t)
-	ts, err := worker.StartDevServer(t.Context(), worker.DevServerOptions{DataDir: t.TempDir()})
+	ts, err := devtemporal.Start(t.Context(), devtemporal.Options{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 
+	"github.com/parleyhq/parley/devtemporal"
 	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/events"
@@ -25,8 +26,8 @@ import (
 )
 
 // startDevTemporal starts the embedded Temporal server under dataDir.
-func startDevTemporal(ctx context.Context, dataDir string, l *slog.Logger) (*worker.DevServer, error) {
-	ts, err := worker.StartDevServer(ctx, worker.DevServerOptions{DataDir: dataDir, Logger: l})
+func startDevTemporal(ctx context.Context, dataDir string, l *slog.Logger) (*devtemporal.Server, error) {
+	ts, err := devtemporal.Start(ctx, devtemporal.Options{DataDir: dataDir, Logger: l})
 	if err != nil {
 		return nil, fmt.Errorf("starting the embedded Temporal server: %w", err)
 	}

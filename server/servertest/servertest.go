@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/parleyhq/parley/blobs"
+	"github.com/parleyhq/parley/devtemporal"
 	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/events"
@@ -73,7 +74,7 @@ type Options struct {
 // (one partition per task queue), that stops when the test ends.
 func NewTemporal(t *testing.T) *temporaltest.TestServer {
 	t.Helper()
-	config := parleyworker.DevDynamicConfig()
+	config := devtemporal.DynamicConfig()
 	// temporaltest sets this so search attributes are seen at once; ours
 	// replaces its dynamic config, so keep it.
 	config[dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key()] = true

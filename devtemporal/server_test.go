@@ -1,4 +1,4 @@
-package worker
+package devtemporal
 
 import (
 	"fmt"
@@ -15,23 +15,23 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-const devTestQueue = "devserver-test"
+const testQueue = "devtemporal-test"
 
-func devGreetWorkflow(_ workflow.Context, name string) (string, error) {
+func greetWorkflow(_ workflow.Context, name string) (string, error) {
 	return "hello " + name, nil
 }
 
-// devWaitWorkflow blocks until it gets a "resume" signal, like a dialog waiting for the user.
-func devWaitWorkflow(ctx workflow.Context) (string, error) {
+// waitWorkflow blocks until it gets a "resume" signal, like a dialog waiting for the user.
+func waitWorkflow(ctx workflow.Context) (string, error) {
 	var msg string
 	workflow.GetSignalChannel(ctx, "resume").Receive(ctx, &msg)
 	return "resumed: " + msg, nil
 }
 
-// TestDevServerSurvivesRestart runs workflows on the dev server, restarts it on the same data
+// TestServerSurvivesRestart runs workflows on the server, restarts it on the same data
 // dir and checks that a finished workflow and its result are still there and that a workflow
 // blocked on a signal before the restart can be signaled and completes after it.
-func TestDevServerSurvivesRestart(t *testing.T) {
+func TestServerSurvivesRestart(t *testing.T) {
 	ctx := t.Context()
 	dataDir := t.TempDir()
 	logger := slog.New(slog.NewTextHandler(t.Output(), nil))
@@ -40,9 +40,9 @@ func TestDevServerSurvivesRestart(t *testing.T) {
 	start := func(port int) (client.Client, func()) {
 		t.Helper()
 		begin := time.Now()
-		srv, err := StartDevServer(ctx, DevServerOptions{DataDir: dataDir, Port: port, Logger: logger})
+		srv, err := Start(ctx, Options{DataDir: dataDir, Port: port, Logger: logger})
 		if err != nil {
-			t.Fatalf("StartDevServer: %v", err)
+			t.Fatalf("Start: %v", err)
 		}
 		if want := fmt.Sprintf("127.0.0.1:%d", port); port != 0 && srv.HostPort() != want {
 			t.Errorf("HostPort() = %q, want %q", srv.HostPort(), want)
@@ -60,9 +60,9 @@ func TestDevServerSurvivesRestart(t *testing.T) {
 			_ = srv.Stop()
 			t.Fatalf("dial: %v", err)
 		}
-		w := sdkworker.New(c, devTestQueue, sdkworker.Options{})
-		w.RegisterWorkflow(devGreetWorkflow)
-		w.RegisterWorkflow(devWaitWorkflow)
+		w := sdkworker.New(c, testQueue, sdkworker.Options{})
+		w.RegisterWorkflow(greetWorkflow)
+		w.RegisterWorkflow(waitWorkflow)
 		if err := w.Start(); err != nil {
 			c.Close()
 			_ = srv.Stop()
@@ -88,8 +88,8 @@ func TestDevServerSurvivesRestart(t *testing.T) {
 
 	// First run: one workflow completes, another blocks waiting for a signal.
 	c, stop := start(0)
-	greetOpts := client.StartWorkflowOptions{ID: "greet", TaskQueue: devTestQueue}
-	run, err := c.ExecuteWorkflow(ctx, greetOpts, devGreetWorkflow, "parley")
+	greetOpts := client.StartWorkflowOptions{ID: "greet", TaskQueue: testQueue}
+	run, err := c.ExecuteWorkflow(ctx, greetOpts, greetWorkflow, "parley")
 	if err != nil {
 		t.Fatalf("start greet: %v", err)
 	}
@@ -97,8 +97,8 @@ func TestDevServerSurvivesRestart(t *testing.T) {
 	if err := run.Get(ctx, &greeting); err != nil || greeting != "hello parley" {
 		t.Fatalf("greet result = %q, %v; want \"hello parley\"", greeting, err)
 	}
-	waitOpts := client.StartWorkflowOptions{ID: "wait", TaskQueue: devTestQueue}
-	if _, err := c.ExecuteWorkflow(ctx, waitOpts, devWaitWorkflow); err != nil {
+	waitOpts := client.StartWorkflowOptions{ID: "wait", TaskQueue: testQueue}
+	if _, err := c.ExecuteWorkflow(ctx, waitOpts, waitWorkflow); err != nil {
 		t.Fatalf("start wait: %v", err)
 	}
 	// Make sure the worker really ran it up to the Receive before the restart: follow the

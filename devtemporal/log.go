@@ -1,4 +1,4 @@
-package worker
+package devtemporal
 
 import (
 	"context"
@@ -45,7 +45,7 @@ func (s serverLogger) DPanic(msg string, tags ...tag.Tag) { s.emit(slog.LevelErr
 
 // Panic and Fatal must not return: the server calls them where it cannot go on (e.g. Fatal
 // when its gRPC port is taken, and then uses the nil listener). Instead of exiting the parley
-// process, they panic with serverFatal, which StartDevServer turns into an error during
+// process, they panic with serverFatal, which Start turns into an error during
 // startup. After startup such a panic crashes the process like the real server would exit.
 func (s serverLogger) Panic(msg string, tags ...tag.Tag) {
 	s.emit(slog.LevelError, msg, tags)
