@@ -41,14 +41,7 @@ func (d *DB) CreateFile(ctx context.Context, f *store.File) error {
 func (d *DB) DeleteFile(ctx context.Context, projectID, id int64) error {
 	return d.write(ctx, "deleting file", func(t *tx) error {
 		res, err := t.exec(ctx, `DELETE FROM files WHERE project_id = ? AND id = ?`, projectID, id)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err == nil && n == 0 {
-			return rules.NotFound("File", id)
-		}
-		return err
+		return changed(res, err, "File", id)
 	})
 }
 

@@ -199,6 +199,19 @@ func notFound(err error, kind string, id any) error {
 	return err
 }
 
+// changed returns err, or ENOTFOUND for kind and id if the statement whose
+// result res is changed no row.
+func changed(res sql.Result, err error, kind string, id any) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err == nil && n == 0 {
+		return rules.NotFound(kind, id)
+	}
+	return err
+}
+
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 

@@ -97,14 +97,7 @@ func (d *DB) SetVectorStoreFileStatus(ctx context.Context, storeID, documentID i
 	return d.write(ctx, "setting vector store file status", func(t *tx) error {
 		res, err := t.exec(ctx, `UPDATE vector_store_files SET status = ?, error = ?, chunk_count = ?, updated_at = ?
 			WHERE store_id = ? AND document_id = ?`, status, reason, chunks, d.ts(d.now()), storeID, documentID)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err == nil && n == 0 {
-			return rules.NotFound("Vector store file", documentID)
-		}
-		return err
+		return changed(res, err, "Vector store file", documentID)
 	})
 }
 
