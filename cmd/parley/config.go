@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -22,11 +21,6 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
-}
-
-// stringFlag declares a flag whose default comes from an environment variable.
-func stringFlag(fs *flag.FlagSet, name, env, def, usage string) *string {
-	return fs.String(name, envOr(env, def), fmt.Sprintf("%s (env %s)", usage, env))
 }
 
 // openStore opens PostgreSQL for postgres:// URLs and SQLite otherwise (a

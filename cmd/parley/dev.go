@@ -1,3 +1,5 @@
+//go:build !slim
+
 package main
 
 import (
@@ -6,22 +8,25 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
-	"time"
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/parleyhq/parley/devtemporal"
 	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/store"
 )
+
+// buildNote ends the usage text; the full build has every command (see slim.go).
+const buildNote = ""
 
 const (
 	defaultAdminEmail    = "admin@parley.local"
@@ -51,6 +56,11 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 
 type devConfig struct {
 	addr, data, flows, knowledge string
+}
+
+// stringFlag declares a flag whose default comes from an environment variable.
+func stringFlag(fs *flag.FlagSet, name, env, def, usage string) *string {
+	return fs.String(name, envOr(env, def), fmt.Sprintf("%s (env %s)", usage, env))
 }
 
 func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
@@ -108,22 +118,13 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	return serveHTTP(ctx, ln, newHandler(db, svc, log, cfg.data, lib))
 }
 
-// serveHTTP serves until ctx ends, then shuts down gracefully.
-func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+// startDevTemporal starts the embedded Temporal server under dataDir.
+func startDevTemporal(ctx context.Context, dataDir string, l *slog.Logger) (*devtemporal.Server, error) {
+	ts, err := devtemporal.Start(ctx, devtemporal.Options{DataDir: dataDir, Logger: l})
+	if err != nil {
+		return nil, fmt.Errorf("starting the embedded Temporal server: %w", err)
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return ts, nil
 }
 
 func printWelcome(w io.Writer, addr string, boot *devBootstrap, bots, stores []string) {

@@ -33,7 +33,7 @@ func main() {
 // run executes one command and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage+buildNote)
 		return 2
 	}
 	switch args[0] {
@@ -54,9 +54,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "schema":
 		return runSchema(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage+buildNote)
 		return 0
 	}
-	fmt.Fprintf(stderr, "parley: unknown command %q\n\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "parley: unknown command %q\n\n%s", args[0], usage+buildNote)
 	return 2
 }

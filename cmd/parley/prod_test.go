@@ -40,7 +40,7 @@ func TestServeAndWorkerOnPostgres(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	}
-	api := &devProcess{url: "http://" + addr, logs: logs}
+	api := &apiProcess{url: "http://" + addr, logs: logs}
 	waitHealthy(t, api)
 	api.key = key
 	api.call(t, "PUT", "/v1/bots/crash/flow", rawYAML(crashBot))
@@ -84,7 +84,7 @@ func seedProject(t *testing.T, dbURL string) string {
 	return key
 }
 
-func waitHealthy(t *testing.T, p *devProcess) {
+func waitHealthy(t *testing.T, p *apiProcess) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()

@@ -2,15 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 
-	"github.com/parleyhq/parley/devtemporal"
 	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/events"
@@ -24,15 +26,6 @@ import (
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/worker"
 )
-
-// startDevTemporal starts the embedded Temporal server under dataDir.
-func startDevTemporal(ctx context.Context, dataDir string, l *slog.Logger) (*devtemporal.Server, error) {
-	ts, err := devtemporal.Start(ctx, devtemporal.Options{DataDir: dataDir, Logger: l})
-	if err != nil {
-		return nil, fmt.Errorf("starting the embedded Temporal server: %w", err)
-	}
-	return ts, nil
-}
 
 // quietSDKLogger keeps the SDK's chatter (worker started, polling...) out
 // of the console: warnings and errors only.
@@ -85,4 +78,22 @@ func startWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledg
 func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir string, lib *knowledge.Library) http.Handler {
 	deps := server.Deps{Store: db, Dialogs: svc, Logger: l, Files: filesDir(dataDir), Bus: svc.Bus, Knowledge: lib}
 	return server.New(deps, native.Mount, botone.Mount, worken.Mount)
+}
+
+// serveHTTP serves until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
