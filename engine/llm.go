@@ -24,6 +24,18 @@ const chatNode = "chat"
 // settings do not say.
 const defaultHistory = 20
 
+// Error types of failed model calls. Model calls are retried by their
+// activities' retry policies, and only there (the provider makes one
+// attempt per call).
+const (
+	// ErrLLMRejected is a request the provider refused (a 4xx other than
+	// 408 and 429), or one it asks to retry too much later: not retried.
+	ErrLLMRejected = "LLM_REJECTED"
+	// ErrLLMRetryLater is a transient failure whose provider said when to
+	// try again (Retry-After); the next attempt waits that long.
+	ErrLLMRetryLater = "LLM_RETRY_LATER"
+)
+
 // llm runs an llm node: it asks the model and replies, saves, or both. With
 // converse the node then waits and answers every user message until
 // exit_when holds.
@@ -214,10 +226,12 @@ func (d *dialog) unstoredMessages(t *turn) []store.Message {
 	return append(out, t.msgs...)
 }
 
-// callModel runs the CallLLM activity: retried on failure, with a
-// heartbeat while the answer streams, so a worker that dies mid-call is
-// noticed and the call runs again elsewhere; the reply is sent once, by
-// the workflow, after the activity finished.
+// callModel runs the CallLLM activity: retried on transient failures (the
+// only retries of the call: the provider makes one attempt), with a
+// heartbeat while it runs, so a worker that dies mid-call is noticed and
+// the call runs again elsewhere. Text streamed by a failed attempt is
+// started over by the next (text deltas carry the attempt); the reply is
+// sent once, by the workflow, after the activity finished.
 func (d *dialog) callModel(t *turn, call LLMCall) (*LLMResult, error) {
 	ctx := workflow.WithActivityOptions(t.ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 3 * time.Minute,

@@ -42,9 +42,12 @@ func WithHTTPClient(c *http.Client) Option { return func(o *OpenAI) { o.client =
 // (default 2 minutes; 0: no bound but the caller's context).
 func WithTimeout(d time.Duration) Option { return func(o *OpenAI) { o.timeout = d } }
 
-// WithRetry sets how many attempts a call makes in all (1: no retry) and
-// the wait before the first retry, doubled for each next one (default 4
-// attempts from 0.5s: 0.5s, 1s, 2s). A Retry-After header overrides the wait.
+// WithRetry makes the provider retry transient failures itself: attempts
+// in all, the first retry after backoff, doubled for each next one; a
+// Retry-After header overrides the wait. By default a call is one attempt:
+// Parley's calls run in Temporal activities, whose retry policy is the one
+// layer that retries them (see IsRetryable and IsRejected). Use it only
+// where nothing else retries.
 func WithRetry(attempts int, backoff time.Duration) Option {
 	return func(o *OpenAI) { o.attempts, o.backoff = max(attempts, 1), backoff }
 }
@@ -57,7 +60,7 @@ func NewOpenAI(baseURL, apiKey string, opts ...Option) *OpenAI {
 		apiKey:   apiKey,
 		client:   http.DefaultClient,
 		timeout:  2 * time.Minute,
-		attempts: 4,
+		attempts: 1,
 		backoff:  500 * time.Millisecond,
 	}
 	for _, opt := range opts {

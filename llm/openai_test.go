@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -351,5 +352,64 @@ func TestFromEnv(t *testing.T) {
 	t.Setenv(llm.EnvBaseURL, "api.openai.com/v1")
 	if _, err := llm.FromEnv(); err == nil || !strings.Contains(err.Error(), llm.EnvBaseURL) {
 		t.Errorf("schemeless URL: %v", err)
+	}
+}
+
+// TestOneAttemptByDefault: the provider does not retry unless asked to;
+// the caller (a Temporal activity) owns the retries.
+func TestOneAttemptByDefault(t *testing.T) {
+	s := llmtest.New(t)
+	s.Fail(http.StatusServiceUnavailable, "overloaded")
+	s.Reply("not asked")
+	_, err := chat(llm.NewOpenAI(s.URL(), ""), "hi")
+	if err == nil || !llm.IsRetryable(err) || llm.IsRejected(err) {
+		t.Fatalf("error %v, want a retryable 503", err)
+	}
+	if n := len(s.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+// TestWhichStatusesAreRetried: a 4xx other than 408 and 429 is the
+// provider refusing the request itself, never sent again.
+func TestWhichStatusesAreRetried(t *testing.T) {
+	for _, tc := range []struct {
+		status   int
+		retried  bool
+		rejected bool
+	}{
+		{400, false, true}, {401, false, true}, {403, false, true}, {404, false, true}, {422, false, true},
+		{408, true, false}, {429, true, false}, {500, true, false}, {502, true, false}, {503, true, false},
+	} {
+		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
+			s := llmtest.New(t)
+			s.Fail(tc.status, "no")
+			s.Reply("ok")
+			_, err := chat(newClient(s), "hi")
+			if n := len(s.Requests()); (n == 2) != tc.retried {
+				t.Errorf("%d requests, retried want %v (error %v)", n, tc.retried, err)
+			}
+			s = llmtest.New(t)
+			s.Fail(tc.status, "no")
+			_, err = chat(llm.NewOpenAI(s.URL(), ""), "hi")
+			if llm.IsRetryable(err) != tc.retried || llm.IsRejected(err) != tc.rejected {
+				t.Errorf("%v: retryable %v rejected %v, want %v %v", err, llm.IsRetryable(err), llm.IsRejected(err), tc.retried, tc.rejected)
+			}
+		})
+	}
+}
+
+// TestRetryAfterMs: OpenAI's finer retry-after-ms wins over Retry-After.
+func TestRetryAfterMs(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "2")
+		w.Header().Set("Retry-After-Ms", "1500")
+		http.Error(w, `{"error":{"message":"slow down"}}`, http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	_, err := chat(llm.NewOpenAI(srv.URL, ""), "hi")
+	var e *llm.Error
+	if !errors.As(err, &e) || e.RetryAfter != 1500*time.Millisecond || e.Message != "slow down" {
+		t.Fatalf("error %#v, want a 1.5s wait", err)
 	}
 }

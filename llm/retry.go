@@ -48,10 +48,10 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// IsRetryable reports whether err is a transient provider failure (429,
-// 5xx, a broken connection) that the same request may get past later, for
-// callers with their own retries (workflow activities). Timeouts and
-// cancellations are not: the caller's budget is spent.
+// IsRetryable reports whether err is a transient provider failure (408,
+// 429, 5xx, a broken connection or stream) that the same request may get
+// past later. Timeouts and cancellations are not: the caller's budget is
+// spent.
 func IsRetryable(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
@@ -60,8 +60,23 @@ func IsRetryable(err error) bool {
 	return errors.As(err, &e) && e.retryable
 }
 
-// post sends body to path, retrying transient failures that happened
-// before handle got a response, and lets handle read a 2xx response.
+// IsRejected reports whether the provider refused the request itself (a
+// 4xx other than 408 and 429: a bad request, a wrong key, an unknown
+// model): sending it again would get the same answer, so callers with
+// retries of their own (Temporal activities) must not retry it.
+func IsRejected(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.StatusCode/100 == 4 && !retryableStatus(e.StatusCode)
+}
+
+// retryableStatus: a timeout or rate limit (408, 429) or a server error.
+func retryableStatus(code int) bool {
+	return code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500
+}
+
+// post sends body to path and lets handle read a 2xx response. With
+// WithRetry, it retries transient failures that happened before handle
+// got a response.
 func (o *OpenAI) post(ctx context.Context, path, model string, body []byte, handle func(*http.Response) error) error {
 	endpoint := o.baseURL + path
 	for attempt := 1; ; attempt++ {
@@ -138,7 +153,7 @@ func (o *OpenAI) attempt(ctx context.Context, endpoint, model string, body []byt
 		e := &Error{Model: model, Endpoint: endpoint, StatusCode: resp.StatusCode,
 			Message:    errorMessage(text),
 			RetryAfter: retryAfter(resp.Header, time.Now())}
-		e.retryable = resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
+		e.retryable = retryableStatus(resp.StatusCode)
 		return e, e.retryable
 	}
 	if err := handle(resp); err != nil {

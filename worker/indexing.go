@@ -41,9 +41,12 @@ func IndexDocumentWorkflow(ctx workflow.Context, job knowledge.Job) error {
 	return workflow.ExecuteActivity(ctx, ActivityIndexFailed, job, reason).Get(ctx, nil)
 }
 
-// IndexDocument extracts, chunks, embeds and indexes a document.
+// IndexDocument extracts, chunks, embeds and indexes a document,
+// heartbeating meanwhile. A request the embedding model refuses (a 4xx)
+// is not retried.
 func (a *Activities) IndexDocument(ctx context.Context, job knowledge.Job) error {
-	return a.Knowledge.Ingest(ctx, job)
+	defer keepAlive(ctx)()
+	return modelError(ctx, a.Knowledge.Ingest(ctx, job), maxIndexRetryDelay)
 }
 
 // IndexFailed marks a document that could not be indexed.

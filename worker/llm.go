@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/parleyhq/parley/engine"
@@ -16,12 +15,13 @@ import (
 
 // CallLLM asks the model: the system instruction, knowledge found for the
 // user's message, recalled earlier messages, the dialog's last messages,
-// then the prompt. It heartbeats while the answer streams, publishing
-// each piece of text on the bus.
+// then the prompt. It heartbeats while it runs and publishes each piece of
+// the answer's text on the bus as it streams.
 func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*engine.LLMResult, error) {
 	if a.LLM == nil {
 		return nil, temporal.NewNonRetryableApplicationError("no language model is configured", engine.ErrLLMNotConfigured, nil)
 	}
+	defer keepAlive(ctx)()
 	all, err := a.messages(ctx, in)
 	if err != nil {
 		return nil, err
@@ -36,7 +36,7 @@ func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*engine.LL
 	var sources []store.Source
 	if len(in.Knowledge) > 0 && question != "" {
 		if sources, err = a.search(ctx, in.ProjectID, in.Knowledge, question, in.TopK, in.MinScore); err != nil {
-			return nil, fmt.Errorf("searching the knowledge for node %s: %w", in.Node, err)
+			return nil, modelError(ctx, fmt.Errorf("searching the knowledge for node %s: %w", in.Node, err), maxChatRetryDelay)
 		}
 		req.Messages = append(req.Messages, llm.Message{Role: llm.RoleSystem, Content: knowledgePrompt(sources)})
 	}
@@ -50,9 +50,9 @@ func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*engine.LL
 		req.Messages = append(req.Messages, llm.Message{Role: llm.RoleUser, Content: in.Prompt})
 	}
 	req.Messages = append(req.Messages, in.Followup...)
-	resp, err := a.LLM.Chat(ctx, req, func(d string) { activity.RecordHeartbeat(ctx); a.publishDelta(ctx, in, d) })
+	resp, err := a.LLM.Chat(ctx, req, func(d string) { a.publishDelta(ctx, in, d) })
 	if err != nil {
-		return nil, fmt.Errorf("asking the model for node %s: %w", in.Node, err)
+		return nil, modelError(ctx, fmt.Errorf("asking the model for node %s: %w", in.Node, err), maxChatRetryDelay)
 	}
 	return &engine.LLMResult{ChatResponse: *resp, Sources: sources}, nil
 }

@@ -139,7 +139,7 @@ func (a *Activities) GenerateTitle(ctx context.Context, in engine.TitleRequest) 
 		{Role: llm.RoleUser, Content: "User: " + in.Question + "\nAssistant: " + in.Answer},
 	}}, nil)
 	if err != nil {
-		return "", fmt.Errorf("titling dialog %d: %w", in.DialogID, err)
+		return "", modelError(ctx, fmt.Errorf("titling dialog %d: %w", in.DialogID, err), maxChatRetryDelay)
 	}
 	return cleanTitle(resp.Content), nil
 }

@@ -59,7 +59,7 @@ func (a *Activities) knowledgeTool(ctx context.Context, in engine.ToolCallInput)
 	}
 	sources, err := a.search(ctx, in.ProjectID, stores, args.Query, in.TopK, in.MinScore)
 	if err != nil {
-		return nil, err
+		return nil, modelError(ctx, err, maxChatRetryDelay)
 	}
 	if len(sources) == 0 {
 		return &engine.ToolResult{Content: "Nothing in the knowledge base matches this query."}, nil

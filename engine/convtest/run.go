@@ -179,7 +179,7 @@ func runCase(ctx context.Context, db store.Store, lib *knowledge.Library, projec
 			}
 		}
 		model.ReplyWhenSystem(worker.TitleInstruction, TestTitle)
-		acts.LLM = llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))
+		acts.LLM = llm.NewOpenAI(model.URL(), "")
 	}
 	worker.Register(env, acts)
 	p := &player{ctx: ctx, db: db, env: env, dialog: d, test: c.Name, svc: svc}

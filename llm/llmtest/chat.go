@@ -12,6 +12,7 @@ import (
 type Request struct {
 	Path          string         `json:"-"` // /v1/chat/completions or /v1/embeddings
 	Authorization string         `json:"-"` // the header, e.g. "Bearer sk-..."
+	Time          time.Time      `json:"-"` // when it arrived
 	Raw           map[string]any `json:"-"` // the whole body, for what is not below
 
 	Model            string         `json:"model"`
@@ -105,6 +106,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 			if piece != "" {
 				delta(map[string]any{"content": piece}, nil)
 			}
+		}
+		if st.cut {
+			return
 		}
 	} else {
 		finish, completion = "tool_calls", words(st.tool, st.args)

@@ -77,6 +77,7 @@ type step struct {
 	text       string // the reply text, or
 	tool       string // the name of a tool to call with args
 	args       string
+	cut        bool // end the stream after the text, without finish_reason or [DONE]
 }
 
 // New starts a server, closed when the test ends.
@@ -107,6 +108,11 @@ func (s *Server) URL() string { return s.srv.URL + "/v1" }
 
 // Reply queues a text answer, streamed a word per chunk.
 func (s *Server) Reply(text string) { s.push(step{text: text}) }
+
+// ReplyCut queues an answer whose stream breaks after text: the words
+// arrive, then the stream ends without a finish reason or [DONE], as a
+// dropped connection does.
+func (s *Server) ReplyCut(text string) { s.push(step{text: text, cut: true}) }
 
 // ReplyToolCall queues an answer calling tool name; the arguments (JSON)
 // are streamed in several chunks, as real models do.
@@ -176,7 +182,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) (Request, bool)
 		writeError(w, http.StatusBadRequest, "llmtest: bad body: "+err.Error())
 		return req, false
 	}
-	req.Path, req.Authorization = r.URL.Path, r.Header.Get("Authorization")
+	req.Path, req.Authorization, req.Time = r.URL.Path, r.Header.Get("Authorization"), time.Now()
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	delay := s.delay
