@@ -5,18 +5,13 @@ package dialogs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
-	"time"
 
-	"github.com/google/uuid"
 	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
+	"github.com/parleyhq/parley/blobs"
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/flows"
@@ -32,6 +27,8 @@ type Service struct {
 	Logger   *slog.Logger
 	// Bus, when set, hears of every turn the service stores.
 	Bus events.Bus
+	// Files is where uploaded files are kept.
+	Files blobs.Dir
 }
 
 // FlowError is returned by Publish for a flow with errors.
@@ -72,7 +69,7 @@ type CreateInput struct {
 
 // Create stores a dialog and starts its workflow. With Start, the first
 // turn runs at once and its result is returned.
-func (s *Service) Create(ctx context.Context, projectID int64, slug string, in CreateInput) (*store.Dialog, *engine.TurnResult, error) {
+func (s *Service) Create(ctx context.Context, projectID int64, slug string, in CreateInput) (*store.Dialog, *Turn, error) {
 	bot, err := s.Store.Bot(ctx, projectID, slug)
 	if err != nil {
 		return nil, nil, err
@@ -112,7 +109,7 @@ func startOptions(d *store.Dialog) client.StartWorkflowOptions {
 }
 
 // startWithUpdate starts the workflow and its first turn in one call.
-func (s *Service) startWithUpdate(ctx context.Context, d *store.Dialog, params engine.Params) (*engine.TurnResult, error) {
+func (s *Service) startWithUpdate(ctx context.Context, d *store.Dialog, params engine.Params) (*Turn, error) {
 	op := s.Temporal.NewWithStartWorkflowOperation(startOptions(d), engine.WorkflowName, params)
 	handle, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: op,
@@ -176,121 +173,6 @@ func checkUser(user map[string]any) (string, error) {
 func isWhole(v any) bool {
 	f, ok := v.(float64)
 	return ok && f == float64(int64(f))
-}
-
-// updateAttempts bounds how often Update sends an update the server
-// could not run (see retryableUpdate).
-const updateAttempts = 5
-
-// Update sends an update to a dialog's workflow, stores the turn and
-// returns it. updateID makes retries of the same request idempotent. An
-// update the server could not run because the workflow was between runs
-// (continue-as-new) or its task failed is sent again, with the same
-// update id, so it runs once.
-func (s *Service) Update(ctx context.Context, d *store.Dialog, name, updateID string, arg any) (*engine.TurnResult, error) {
-	if updateID == "" {
-		updateID = uuid.NewString() // one id for every attempt
-	}
-	opts := client.UpdateWorkflowOptions{WorkflowID: engine.WorkflowID(d.UUID), UpdateName: name, UpdateID: updateID,
-		WaitForStage: client.WorkflowUpdateStageCompleted}
-	if arg != nil {
-		opts.Args = []any{arg}
-	}
-	var err error
-	for attempt := 1; attempt <= updateAttempts; attempt++ {
-		var handle client.WorkflowUpdateHandle
-		if handle, err = s.Temporal.UpdateWorkflow(ctx, opts); err == nil {
-			var turn engine.TurnResult
-			if err = handle.Get(ctx, &turn); err == nil {
-				s.keep(ctx, d, &turn)
-				return &turn, nil
-			}
-		}
-		if !retryableUpdate(err) || !pause(ctx, time.Duration(attempt)*50*time.Millisecond) {
-			break
-		}
-		s.log().Info("sending an update again", "dialog", d.UUID, "update", name, "attempt", attempt+1, "error", err)
-	}
-	return nil, s.mapError(ctx, d, err)
-}
-
-// retryableUpdate reports whether the server could not run an update for a
-// passing reason: the workflow task failed (a command raced the update, as
-// when the workflow continues as new), the update was aborted, or the run
-// it reached was closing into the next one. A dialog that really ended
-// answers the next attempt with a plain NotFound.
-func retryableUpdate(err error) bool {
-	var notReady *serviceerror.WorkflowNotReady
-	var unavailable *serviceerror.Unavailable
-	var notFound *serviceerror.NotFound
-	return errors.As(err, &notReady) || errors.As(err, &unavailable) ||
-		errors.As(err, &notFound) && strings.Contains(notFound.Message, "aborted by closing workflow")
-}
-
-// pause waits d, or reports false when ctx ends first.
-func pause(ctx context.Context, d time.Duration) bool {
-	select {
-	case <-time.After(d):
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-// finishUpdate waits for a turn and keeps it.
-func (s *Service) finishUpdate(ctx context.Context, d *store.Dialog, handle client.WorkflowUpdateHandle) (*engine.TurnResult, error) {
-	var turn engine.TurnResult
-	if err := handle.Get(ctx, &turn); err != nil {
-		return nil, s.mapError(ctx, d, err)
-	}
-	s.keep(ctx, d, &turn)
-	return &turn, nil
-}
-
-// keep stores a turn before the caller answers its client, so a client
-// that got a reply finds it in the store, and announces it. The workflow
-// stores the same rows too; both writes are idempotent.
-func (s *Service) keep(ctx context.Context, d *store.Dialog, turn *engine.TurnResult) {
-	if err := s.save(ctx, turn); err != nil {
-		s.log().Warn("storing a turn failed; the workflow will store it", "dialog", d.UUID, "error", err)
-	} else {
-		events.PublishMessages(ctx, s.Bus, d.ProjectID, d.UUID, turn.Messages)
-		events.PublishState(ctx, s.Bus, d.ProjectID, d.UUID, &turn.State)
-	}
-	through := d.StoredThrough
-	d.DialogState = turn.State
-	d.StoredThrough = through
-}
-
-func (s *Service) save(ctx context.Context, t *engine.TurnResult) error {
-	return s.Store.SaveTurn(ctx, store.Turn{Messages: t.Messages, Data: t.Data, State: &t.State})
-}
-
-// mapError turns Temporal's errors into store errors the HTTP layer renders.
-func (s *Service) mapError(ctx context.Context, d *store.Dialog, err error) error {
-	if err == nil {
-		return nil
-	}
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) {
-		switch app.Type() {
-		case engine.ErrConflict:
-			return store.Errorf(store.ECONFLICT, "%s", app.Message())
-		case engine.ErrInvalid:
-			return store.Errorf(store.EINVALID, "%s", app.Message())
-		case engine.ErrNotFound:
-			return store.Errorf(store.ENOTFOUND, "%s", app.Message())
-		}
-	}
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		status := d.Status
-		if fresh, ferr := s.Store.Dialog(ctx, d.ProjectID, d.UUID); ferr == nil {
-			status = fresh.Status
-		}
-		return store.Errorf(store.ECONFLICT, "the dialog has ended (status %s)", status)
-	}
-	return fmt.Errorf("updating dialog %s: %w", d.UUID, err)
 }
 
 func (s *Service) log() *slog.Logger {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"go.temporal.io/api/serviceerror"
+	serverupdate "go.temporal.io/server/service/history/workflow/update"
 )
 
 // TestRetryableUpdate: the server's answers for an update it could not run
@@ -20,7 +21,8 @@ func TestRetryableUpdate(t *testing.T) {
 	}{
 		{serviceerror.NewWorkflowNotReady("Unable to perform workflow execution update due to unexpected workflow task failure."), true},
 		{serviceerror.NewUnavailable("workflow update was aborted"), true},
-		{serviceerror.NewNotFound("workflow update was aborted by closing workflow"), true},
+		{serverupdate.AbortedByWorkflowClosingErr, true},
+		{fmt.Errorf("wrapped: %w", serverupdate.AbortedByServerErr), true},
 		{fmt.Errorf("wrapped: %w", serviceerror.NewWorkflowNotReady("x")), true},
 		{serviceerror.NewNotFound("workflow execution already completed"), false},
 		{serviceerror.NewInvalidArgument("bad"), false},
@@ -30,5 +32,18 @@ func TestRetryableUpdate(t *testing.T) {
 		if got := retryableUpdate(tc.err); got != tc.want {
 			t.Errorf("retryableUpdate(%v) = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestClosingRunMessage holds the one message matched by text to the
+// server's own error: a Temporal upgrade that rewords it fails here, not
+// in production under load.
+func TestClosingRunMessage(t *testing.T) {
+	if !abortedByClosingRun(serverupdate.AbortedByWorkflowClosingErr) {
+		t.Fatalf("the server's AbortedByWorkflowClosingErr is %q; dialogs matches %q: update closingRunMessage",
+			serverupdate.AbortedByWorkflowClosingErr, closingRunMessage)
+	}
+	if abortedByClosingRun(serviceerror.NewNotFound("workflow execution already completed")) {
+		t.Fatal("a dialog that ended is not a closing run")
 	}
 }

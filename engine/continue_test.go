@@ -31,7 +31,7 @@ nodes:
 // runs: variables, the transcript and remembered client message ids
 // survive continue-as-new.
 func TestContinueAsNewKeepsTheDialog(t *testing.T) {
-	e := servertest.New(t, native.Mount)
+	e := servertest.New(t, native.Dialect)
 	e.Dialogs.Settings = engine.Settings{UpdatesPerRun: 3}
 	if r := e.Do("PUT", "/v1/bots/counter/flow", e.A.Bearer(), counterBot); r.Status != 200 {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)

@@ -70,6 +70,25 @@ func (d *dialog) validateMessage(ctx workflow.Context, in MessageInput) error {
 	if strings.TrimSpace(in.Text) == "" && in.File == nil {
 		return rejectf(ErrInvalid, "the message text is empty")
 	}
+	if accept := d.acceptedFiles(); in.File != nil && !Accepts(accept, in.File.MIMEType) {
+		return rejectf(ErrUnsupported, "this question accepts %s; the file is %s", strings.Join(accept, ", "), in.File.MIMEType)
+	}
+	return nil
+}
+
+// acceptedFiles is the `accept` list of the file question the bot waits
+// at, or nil (any type) when it waits for something else or an operator
+// has the dialog.
+func (d *dialog) acceptedFiles() []string {
+	w := d.s.Waiting
+	if w == nil || w.Kind != "question" || d.s.Mode != store.ModeAuto {
+		return nil
+	}
+	if n := d.flow.Node(w.Node); n != nil {
+		if q, ok := n.Config.(*nodes.Question); ok && q.Input.Type == nodes.InputFile {
+			return q.Input.Accept
+		}
+	}
 	return nil
 }
 

@@ -24,7 +24,7 @@ type retryTurn struct {
 // parley builds it (no options), starts a dialog and says hello.
 func chatOnce(t *testing.T, model *llmtest.Server, before func(*servertest.Env, string)) retryTurn {
 	t.Helper()
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Mount)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Dialect)
 	if r := e.Do("PUT", "/v1/bots/chat/flow", e.A.Bearer(), chatBot); r.Status != http.StatusOK {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}

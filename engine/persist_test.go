@@ -18,7 +18,7 @@ import (
 // user keeps talking, and stores the last turn itself once PersistDelay
 // has passed without an acknowledgement.
 func TestCallersStoreTurnsSoTheWorkflowDoesNot(t *testing.T) {
-	e := servertest.New(t, native.Mount)
+	e := servertest.New(t, native.Dialect)
 	e.Dialogs.Settings = engine.Settings{PersistDelay: 3 * time.Second}
 	if r := e.Do("PUT", "/v1/bots/counter/flow", e.A.Bearer(), counterBot); r.Status != 200 {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"net/http"
@@ -132,7 +133,7 @@ func recordDialog(t *testing.T, path string, acts *parleyworker.Activities, bot 
 		if before != nil {
 			before(i)
 		}
-		if _, err := svc.Update(ctx, d, u.name, "", u.arg); err != nil {
+		if err := sendUpdate(ctx, ts.GetDefaultClient(), d.UUID, u); err != nil {
 			t.Fatalf("%s: %v", u.name, err)
 		}
 	}
@@ -252,6 +253,21 @@ func recordBlockToolHistory(t *testing.T, path string) {
 			}
 		}
 	})
+}
+
+// sendUpdate sends one update straight to the dialog's workflow: the
+// engine's own tests name updates; dialects call dialogs' use cases.
+func sendUpdate(ctx context.Context, c client.Client, dialogUUID string, u update) error {
+	opts := client.UpdateWorkflowOptions{WorkflowID: engine.WorkflowID(dialogUUID), UpdateName: u.name,
+		WaitForStage: client.WorkflowUpdateStageCompleted}
+	if u.arg != nil {
+		opts.Args = []any{u.arg}
+	}
+	h, err := c.UpdateWorkflow(ctx, opts)
+	if err != nil {
+		return err
+	}
+	return h.Get(ctx, nil)
 }
 
 func saveHistory(t *testing.T, c client.Client, workflowID, path string) {

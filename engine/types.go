@@ -38,6 +38,9 @@ const (
 	ErrConflict = "CONFLICT"  // the dialog's state forbids it (completed, not started)
 	ErrInvalid  = "INVALID"   // the request is malformed
 	ErrNotFound = "NOT_FOUND" // a bot named in a command does not exist
+	// ErrUnsupported is a file whose type the question waiting for it
+	// does not accept.
+	ErrUnsupported = "UNSUPPORTED"
 	// ErrBlockRejected is a block call that must not be retried: the
 	// service answered 4xx, or its address is not allowed.
 	ErrBlockRejected = "BLOCK_REJECTED"

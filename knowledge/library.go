@@ -44,6 +44,9 @@ type Job struct {
 	ProjectID    int64
 	StoreUUID    string
 	DocumentUUID string
+	// Added is when the document was added to the store (Unix ms): a file
+	// taken out and added again is a new job, not the one still finishing.
+	Added int64
 }
 
 // AddFile adds a document to a store and starts indexing it. Adding a
@@ -53,7 +56,7 @@ func (l *Library) AddFile(ctx context.Context, projectID int64, storeUUID, docum
 	if err != nil || f.Status != store.FilePending {
 		return f, err
 	}
-	job := Job{ProjectID: projectID, StoreUUID: storeUUID, DocumentUUID: documentUUID}
+	job := Job{ProjectID: projectID, StoreUUID: storeUUID, DocumentUUID: documentUUID, Added: f.CreatedAt.UnixMilli()}
 	if l.Start == nil {
 		if err := l.Ingest(ctx, job); err != nil {
 			return nil, err

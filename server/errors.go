@@ -1,9 +1,9 @@
 // Package server is Parley's HTTP layer: one Gin router, authentication,
-// error rendering, and a sub-package per API dialect.
+// body binding, and a sub-package per API dialect, each rendering the one
+// domain error (store.Error) in its own shape.
 package server
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 
@@ -12,24 +12,18 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
-// statusOf maps error codes to HTTP statuses; the one table for every dialect.
+// statusOf maps error codes to HTTP statuses: the table every dialect
+// starts from (a dialect may differ where its document says so).
 var statusOf = map[string]int{
 	store.EINVALID:      http.StatusBadRequest,
+	store.EMALFORMED:    http.StatusBadRequest,
 	store.EUNAUTHORIZED: http.StatusUnauthorized,
 	store.EFORBIDDEN:    http.StatusForbidden,
 	store.ENOTFOUND:     http.StatusNotFound,
 	store.ECONFLICT:     http.StatusConflict,
+	store.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	store.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	store.EINTERNAL:     http.StatusInternalServerError,
-}
-
-// nativeCodes are the codes of the native error body.
-var nativeCodes = map[string]string{
-	store.EINVALID:      "INVALID",
-	store.EUNAUTHORIZED: "UNAUTHORIZED",
-	store.EFORBIDDEN:    "FORBIDDEN",
-	store.ENOTFOUND:     "NOT_FOUND",
-	store.ECONFLICT:     "CONFLICT",
-	store.EINTERNAL:     "INTERNAL",
 }
 
 // Status returns the HTTP status for err.
@@ -38,6 +32,14 @@ func Status(err error) int {
 		return s
 	}
 	return http.StatusInternalServerError
+}
+
+// LogInternal logs err when it is an internal error, which users see only
+// as "Internal error.".
+func LogInternal(c *gin.Context, err error) {
+	if store.ErrorCode(err) == store.EINTERNAL {
+		slog.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "error", err)
+	}
 }
 
 // ErrorBody is the native (and ReplyX) error shape.
@@ -52,23 +54,32 @@ type ErrorDetail struct {
 	Details any    `json:"details,omitempty"`
 }
 
-// Error renders err in the native shape and aborts the request. Internal
-// errors are logged and shown as "Internal error.".
-func Error(c *gin.Context, err error) {
-	status := Status(err)
-	if status == http.StatusInternalServerError {
-		slog.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "error", err)
+// codeNames are the codes of the native body.
+var codeNames = map[string]string{
+	store.EINVALID:   "INVALID",
+	store.EMALFORMED: "INVALID", // one code for every bad request, as before
+
+	store.EUNAUTHORIZED: "UNAUTHORIZED",
+	store.EFORBIDDEN:    "FORBIDDEN",
+	store.ENOTFOUND:     "NOT_FOUND",
+	store.ECONFLICT:     "CONFLICT",
+	store.ETOOLARGE:     "TOO_LARGE",
+	store.EUNSUPPORTED:  "UNSUPPORTED_MEDIA_TYPE",
+	store.EINTERNAL:     "INTERNAL",
+}
+
+// Fail renders err in the native shape and aborts the request: the shape
+// of paths no dialect owns. A field at fault is details.field.
+func Fail(c *gin.Context, err error) {
+	LogInternal(c, err)
+	e := store.ErrorOf(err)
+	code := codeNames[e.Code]
+	if e.Code == store.ETOOLARGE && e.Field == "file" {
+		code = "FILE_TOO_LARGE"
 	}
-	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: nativeCodes[store.ErrorCode(err)], Message: store.ErrorMessage(err)}})
-}
-
-// ErrorWith renders a native error with a code of its own and details.
-func ErrorWith(c *gin.Context, status int, code, message string, details any) {
-	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: code, Message: message, Details: details}})
-}
-
-// IsCode reports whether err carries the store error code.
-func IsCode(err error, code string) bool {
-	var e *store.Error
-	return errors.As(err, &e) && e.Code == code
+	details := e.Details
+	if details == nil && e.Field != "" {
+		details = gin.H{"field": e.Field}
+	}
+	c.AbortWithStatusJSON(Status(err), ErrorBody{Error: ErrorDetail{Code: code, Message: e.Message, Details: details}})
 }

@@ -5,8 +5,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,7 +19,7 @@ func ServeFile(d Deps, fail func(c *gin.Context, err error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 		if err != nil {
-			fail(c, store.Errorf(store.EINVALID, "The file id must be an integer, got %q.", c.Param("id")))
+			fail(c, store.FieldErrorf(store.EINVALID, "id", "The file id must be an integer, got %q.", c.Param("id")))
 			return
 		}
 		f, err := d.Store.File(c.Request.Context(), CallerOf(c).ProjectID, id)
@@ -41,12 +41,8 @@ func ServeFile(d Deps, fail func(c *gin.Context, err error)) gin.HandlerFunc {
 	}
 }
 
-// FileURL is where a file can be downloaded, on the host the request came to.
-func FileURL(c *gin.Context, id int64) string {
-	scheme := "http"
-	if c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	u := url.URL{Scheme: scheme, Host: c.Request.Host, Path: fmt.Sprintf("/api/v2/file/%d", id)}
-	return u.String()
+// Link is the absolute URL of path on this server: PublicURL joined with
+// path, never the request's Host header, which a client chooses.
+func (d Deps) Link(path string) string {
+	return strings.TrimSuffix(d.PublicURL, "/") + path
 }

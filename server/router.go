@@ -1,8 +1,10 @@
 package server
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,28 +21,80 @@ type Deps struct {
 	Dialogs   *dialogs.Service
 	Logger    *slog.Logger
 	Files     blobs.Dir // where uploaded files are kept
-	MaxUpload int64     // bytes; 0 means DefaultMaxUpload
+	MaxUpload int64     // bytes; 0 means dialogs.DefaultMaxUpload
 	Knowledge *knowledge.Library
 	Bus       events.Bus // what event streams read; nil: none
+	// PublicURL is where clients reach this server (PARLEY_PUBLIC_URL, or
+	// the listen address): the base of the links it hands out. Links never
+	// come from the request's Host header, which a client chooses.
+	PublicURL string
+	// TrustedProxies are the addresses (IPs or CIDRs) whose
+	// X-Forwarded-For is believed (PARLEY_TRUSTED_PROXIES). None by
+	// default: the client's address is the connection's.
+	TrustedProxies []string
 }
 
-// DefaultMaxUpload is the largest file a user may upload unless configured.
-const DefaultMaxUpload = 20 << 20
+// Dialect is one API dialect: its routes and how it renders errors.
+type Dialect struct {
+	Name string
+	// Owns are the path prefixes the dialect answers under, whole
+	// segments ("/v1" owns /v1 and /v1/..., not /v1x): an unknown path or
+	// a panic there is rendered in the dialect's shape.
+	Owns  []string
+	Mount func(r *gin.Engine, d Deps)
+	// Fail renders err in the dialect's shape and aborts the request.
+	Fail func(c *gin.Context, err error)
+}
 
-// Dialect mounts one API dialect on the router.
-type Dialect func(r *gin.Engine, d Deps)
-
-// New returns the HTTP handler with every given dialect mounted.
-func New(d Deps, dialects ...Dialect) http.Handler {
+// New returns the HTTP handler with every given dialect mounted. It fails
+// for a trusted proxy that is not an IP or CIDR.
+func New(d Deps, dialects ...Dialect) (http.Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("setting PARLEY_TRUSTED_PROXIES: %w", err)
+	}
+	owners := ownersOf(dialects)
 	r.Use(gin.CustomRecovery(func(c *gin.Context, err any) {
 		slog.Error("panic serving request", "path", c.Request.URL.Path, "panic", err)
-		ErrorWith(c, http.StatusInternalServerError, "INTERNAL", "Internal error.", nil)
+		owners.fail(c.Request.URL.Path)(c, fmt.Errorf("panic: %v", err))
 	}))
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	for _, mount := range dialects {
-		mount(r, d)
+	for _, dialect := range dialects {
+		dialect.Mount(r, d)
 	}
-	return r
+	r.NoRoute(func(c *gin.Context) {
+		owners.fail(c.Request.URL.Path)(c, store.Errorf(store.ENOTFOUND, "There is no route %s %s.", c.Request.Method, c.Request.URL.Path))
+	})
+	return r, nil
+}
+
+// owners maps path prefixes to the dialect that renders their errors.
+type owners []owner
+
+type owner struct {
+	prefix string
+	fail   func(c *gin.Context, err error)
+}
+
+func ownersOf(dialects []Dialect) owners {
+	var o owners
+	for _, d := range dialects {
+		for _, p := range d.Owns {
+			o = append(o, owner{prefix: strings.TrimSuffix(p, "/"), fail: d.Fail})
+		}
+	}
+	return o
+}
+
+// fail is the renderer of the dialect owning path by its longest prefix;
+// Fail (the native shape) for a path no dialect owns.
+func (o owners) fail(path string) func(c *gin.Context, err error) {
+	best, render := -1, Fail
+	for _, w := range o {
+		if len(w.prefix) > best && (path == w.prefix || strings.HasPrefix(path, w.prefix+"/")) {
+			best, render = len(w.prefix), w.fail
+		}
+	}
+	return render
 }

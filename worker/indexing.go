@@ -68,9 +68,16 @@ func (a *Activities) IndexFailed(ctx context.Context, job knowledge.Job, reason 
 	return a.Store.SetVectorStoreFileStatus(ctx, vs.ID, f.DocumentID, store.FileError, "indexing failed: "+reason, 0)
 }
 
-// IndexWorkflowID is the ID of the workflow that indexes a job's document.
+// IndexWorkflowID is the ID of the workflow that indexes a job's
+// document. Adding a file twice is one job; adding it again after taking
+// it out is another, with its own workflow: joining one that is still
+// finishing the first would leave the new file pending for ever.
 func IndexWorkflowID(job knowledge.Job) string {
-	return fmt.Sprintf("index-%d-%s-%s", job.ProjectID, job.StoreUUID, job.DocumentUUID)
+	id := fmt.Sprintf("index-%d-%s-%s", job.ProjectID, job.StoreUUID, job.DocumentUUID)
+	if job.Added != 0 {
+		id += fmt.Sprintf("-%d", job.Added)
+	}
+	return id
 }
 
 // IndexStarter returns a knowledge.Library Start function that indexes in

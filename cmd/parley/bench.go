@@ -202,7 +202,11 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	}
 	hctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go func() { _ = serveHTTP(hctx, ln, newHandler(db, svc, log, data, lib)) }()
+	h, err := newHandler(db, svc, log, data, lib, ln.Addr())
+	if err != nil {
+		return err
+	}
+	go func() { _ = serveHTTP(hctx, ln, h) }()
 	env := &benchEnv{url: "http://" + ln.Addr().String(), key: boot.apiKey, tc: tc}
 	return env.run(ctx, *cfg, out)
 }

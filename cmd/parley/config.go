@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -55,4 +56,34 @@ func engineSettings() (engine.Settings, error) {
 		s.StepLimit = n
 	}
 	return s, nil
+}
+
+// publicURL is where clients reach the API: PARLEY_PUBLIC_URL (behind a
+// proxy or a domain), else the listen address, with an unspecified host
+// (":8080") as localhost.
+func publicURL(addr net.Addr) string {
+	if v := os.Getenv("PARLEY_PUBLIC_URL"); v != "" {
+		return strings.TrimSuffix(v, "/")
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// trustedProxies lists PARLEY_TRUSTED_PROXIES (comma-separated IPs or
+// CIDRs): the proxies whose X-Forwarded-For names the client. None by
+// default, so no client can choose the address its dialog records.
+func trustedProxies() []string {
+	var out []string
+	for _, p := range strings.Split(os.Getenv("PARLEY_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

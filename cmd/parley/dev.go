@@ -115,7 +115,11 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 		return fmt.Errorf("listening on %s: %w (set --addr or PARLEY_ADDR to another address)", cfg.addr, err)
 	}
 	printWelcome(stdout, ln.Addr().String(), boot, bots, stores)
-	return serveHTTP(ctx, ln, newHandler(db, svc, log, cfg.data, lib))
+	h, err := newHandler(db, svc, log, cfg.data, lib, ln.Addr())
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, ln, h)
 }
 
 // startDevTemporal starts the embedded Temporal server under dataDir.

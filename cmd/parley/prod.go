@@ -75,7 +75,11 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		defer closeLib()
-		return serveHTTP(ctx, ln, newHandler(conn.db, svc, conn.log, cfg.data, lib))
+		h, err := newHandler(conn.db, svc, conn.log, cfg.data, lib, ln.Addr())
+		if err != nil {
+			return err
+		}
+		return serveHTTP(ctx, ln, h)
 	})
 }
 

@@ -73,11 +73,13 @@ func startWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledg
 	return w, nil
 }
 
-// newHandler is the HTTP API with every dialect; uploads go under dataDir.
-// Event streams read the service's bus.
-func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir string, lib *knowledge.Library) http.Handler {
-	deps := server.Deps{Store: db, Dialogs: svc, Logger: l, Files: filesDir(dataDir), Bus: svc.Bus, Knowledge: lib}
-	return server.New(deps, native.Mount, botone.Mount, worken.Mount)
+// newHandler is the HTTP API with every dialect, served at addr; uploads
+// go under dataDir. Event streams read the service's bus.
+func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir string, lib *knowledge.Library, addr net.Addr) (http.Handler, error) {
+	svc.Files = filesDir(dataDir)
+	deps := server.Deps{Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib,
+		PublicURL: publicURL(addr), TrustedProxies: trustedProxies()}
+	return server.New(deps, native.Dialect, botone.Dialect, worken.Dialect)
 }
 
 // serveHTTP serves until ctx ends, then shuts down gracefully.

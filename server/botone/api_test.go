@@ -49,7 +49,7 @@ type botEnv struct {
 }
 
 func newBotEnv(t *testing.T) *botEnv {
-	e := &botEnv{Env: servertest.New(t, native.Mount, botone.Mount)}
+	e := &botEnv{Env: servertest.New(t, native.Dialect, botone.Dialect)}
 	for _, b := range []struct {
 		yaml string
 		id   *int64

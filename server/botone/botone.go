@@ -11,8 +11,10 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
-// Mount adds the Bot.one routes.
-func Mount(r *gin.Engine, d server.Deps) {
+// Dialect is the Bot.one API: dialogs v1 and v2, and Vertex.
+var Dialect = server.Dialect{Name: "botone", Owns: []string{"/api/v1", "/api/v2", "/api/vertex"}, Mount: mount, Fail: fail}
+
+func mount(r *gin.Engine, d server.Deps) {
 	v := &vertex{Deps: d}
 	r.POST("/api/vertex/v1/complete", v.complete)
 	r.POST("/api/vertex/v1/dialog/send_message", v.sendMessage)
@@ -30,6 +32,7 @@ type errorBody struct {
 // that acting on a dialog whose state forbids it is 403, as the document
 // says ("... deletion or completion of the dialog").
 func fail(c *gin.Context, err error) {
+	server.LogInternal(c, err)
 	status := server.Status(err)
 	if store.ErrorCode(err) == store.ECONFLICT {
 		status = http.StatusForbidden

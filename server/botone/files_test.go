@@ -49,6 +49,7 @@ func upload(t *testing.T, e *botEnv, dialog, name, contentType string, content [
 	req, _ := http.NewRequestWithContext(t.Context(), "POST", e.URL+"/v1/dialogs/"+dialog+"/files", &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	req.Header.Set("Authorization", e.A.Bearer())
+	req.Host = "attacker.example" // links come from the server's public URL, never from Host
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +75,9 @@ func TestFileQuestionUploadAndDownload(t *testing.T) {
 	if status, body := upload(t, e, id, "notes.txt", "text/plain", []byte("just text")); status != http.StatusUnsupportedMediaType || !strings.Contains(string(body), "image/*, application/pdf") {
 		t.Errorf("a text file: %d %s", status, body)
 	}
+	if f, err := e.Store.File(t.Context(), e.A.ID, 1); err == nil {
+		t.Errorf("the refused upload left its record: %+v", f)
+	}
 	if status, body := upload(t, e, id, "huge.png", "image/png", bytes.Repeat([]byte{1}, servertest.MaxUpload+1)); status != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "FILE_TOO_LARGE") {
 		t.Errorf("a file over the limit: %d %s", status, body)
 	}
@@ -91,19 +95,21 @@ func TestFileQuestionUploadAndDownload(t *testing.T) {
 	}
 	_ = json.Unmarshal(body, &turn)
 	if status != 200 || turn.Status != "completed" || len(turn.Messages) != 1 || turn.Messages[0].Text != "Got passport scan.png." ||
-		turn.File.Type != "image/png" || turn.File.Size != int64(len(pngBytes)) || !strings.HasSuffix(turn.File.URL, fmt.Sprintf("/api/v2/file/%d", turn.File.ID)) {
+		turn.File.Type != "image/png" || turn.File.Size != int64(len(pngBytes)) || turn.File.URL != fmt.Sprintf("%s/v1/files/%d", e.URL, turn.File.ID) {
 		t.Fatalf("upload: %d %s", status, body)
 	}
 
-	for _, version := range []string{"v1", "v2"} {
-		r := e.Do("GET", fmt.Sprintf("/api/%s/file/%d", version, turn.File.ID), e.A.Basic(), nil)
+	for _, path := range []string{"/api/v1/file/%d", "/api/v2/file/%d", "/v1/files/%d"} {
+		r := e.Do("GET", fmt.Sprintf(path, turn.File.ID), e.A.Basic(), nil)
 		if r.Status != 200 || !bytes.Equal(r.Body, pngBytes) || r.Header.Get("Content-Type") != "image/png" ||
 			r.Header.Get("Content-Disposition") != `attachment; filename="passport scan.png"` {
-			t.Errorf("%s download: %d %v", version, r.Status, r.Header)
+			t.Errorf("%s download: %d %v", path, r.Status, r.Header)
 		}
 	}
-	if r := e.Do("GET", fmt.Sprintf("/api/v2/file/%d", turn.File.ID), e.B.Basic(), nil); r.Status != 404 {
-		t.Errorf("another project's file: %d", r.Status)
+	for _, path := range []string{"/api/v2/file/%d", "/v1/files/%d"} {
+		if r := e.Do("GET", fmt.Sprintf(path, turn.File.ID), e.B.Basic(), nil); r.Status != 404 {
+			t.Errorf("another project's file at %s: %d", path, r.Status)
+		}
 	}
 	if r := e.Do("GET", "/api/v1/file/999999", e.A.Basic(), nil); r.Status != 404 {
 		t.Errorf("unknown file: %d", r.Status)

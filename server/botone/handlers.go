@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/dialogs"
-	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 )
@@ -185,6 +184,8 @@ func (a *api) createAndStart(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{})
 }
 
+const createExample = `{"response": true, "variables": "{\\"name\\": \\"User\\"}"}`
+
 // createParams merges the query and the body; the body wins.
 func createParams(c *gin.Context) (map[string]any, bool, error) {
 	vars, err := parseVariables(c.Query("variables"))
@@ -192,12 +193,9 @@ func createParams(c *gin.Context) (map[string]any, bool, error) {
 		return nil, false, err
 	}
 	respond := c.Query("response") == "true"
-	if c.Request.ContentLength == 0 {
-		return vars, respond, nil
-	}
 	var body createBody
-	if err := c.ShouldBindJSON(&body); err != nil {
-		return nil, false, store.Errorf(store.EINVALID, "The body must be JSON like {\"response\": true, \"variables\": \"{\\\"name\\\": \\\"User\\\"}\"}: %v.", err)
+	if err := server.BindJSON(c, &body, server.Body{Example: createExample, Optional: true}); err != nil {
+		return nil, false, err
 	}
 	if body.Response != nil {
 		respond = *body.Response
@@ -216,10 +214,20 @@ func createParams(c *gin.Context) (map[string]any, bool, error) {
 }
 
 // stop hands the dialog to an operator: 204, status operator.
-func (a *api) stop(c *gin.Context) { a.update(c, engine.UpdateStop, nil, http.StatusNoContent) }
+func (a *api) stop(c *gin.Context) {
+	if d, ok := a.dialog(c, true); ok {
+		_, err := a.Dialogs.Stop(c.Request.Context(), d)
+		done(c, err, http.StatusNoContent)
+	}
+}
 
 // start resumes the bot: 204, status in-process.
-func (a *api) start(c *gin.Context) { a.update(c, engine.UpdateStart, nil, http.StatusNoContent) }
+func (a *api) start(c *gin.Context) {
+	if d, ok := a.dialog(c, true); ok {
+		_, err := a.Dialogs.Start(c.Request.Context(), d)
+		done(c, err, http.StatusNoContent)
+	}
+}
 
 type bodyRequest struct {
 	Body string `json:"body"`
@@ -228,44 +236,56 @@ type bodyRequest struct {
 // send posts an operator's message: 204.
 func (a *api) send(c *gin.Context) {
 	var req bodyRequest
-	if err := c.ShouldBindJSON(&req); err != nil || strings.TrimSpace(req.Body) == "" {
-		fail(c, store.Errorf(store.EINVALID, "Send JSON with the message in `body`, like {\"body\": \"Hello, I am an operator.\"}."))
+	if err := server.BindJSON(c, &req, server.Body{Example: sendExample}); err != nil {
+		fail(c, err)
 		return
 	}
-	a.update(c, engine.UpdateOperatorMessage, engine.OperatorMessageInput{Operator: server.CallerOf(c).Name, Text: req.Body}, http.StatusNoContent)
+	if strings.TrimSpace(req.Body) == "" {
+		fail(c, store.FieldErrorf(store.EINVALID, "body", "Send the message in `body`, like %s.", sendExample))
+		return
+	}
+	if d, ok := a.dialog(c, true); ok {
+		_, err := a.Dialogs.OperatorMessage(c.Request.Context(), d, server.CallerOf(c).Name, req.Body)
+		done(c, err, http.StatusNoContent)
+	}
 }
+
+const (
+	sendExample    = `{"body": "Hello, I am an operator."}`
+	commandExample = `{"body": "goto 698"}`
+)
 
 // command runs "goto <BotID>": 200 {"message": "Goto command complete"}.
 func (a *api) command(c *gin.Context) {
 	var req bodyRequest
-	_ = c.ShouldBindJSON(&req)
+	if err := server.BindJSON(c, &req, server.Body{Example: commandExample}); err != nil {
+		fail(c, err)
+		return
+	}
 	fields := strings.Fields(req.Body)
 	if len(fields) != 2 || fields[0] != "goto" {
-		fail(c, store.Errorf(store.EINVALID, "The only command is \"goto <BotID>\", like {\"body\": \"goto 698\"}."))
+		fail(c, store.FieldErrorf(store.EINVALID, "body", "The only command is \"goto <BotID>\", like %s.", commandExample))
 		return
 	}
 	b, ok := a.bot(c, fields[1])
 	if !ok {
 		return
 	}
-	if a.update(c, engine.UpdateCommand, engine.CommandInput{Command: "goto " + b.Slug}, 0) {
+	if d, ok := a.dialog(c, true); ok {
+		_, err := a.Dialogs.GotoBot(c.Request.Context(), d, b.Slug)
+		if err != nil {
+			fail(c, err)
+			return
+		}
 		c.JSON(http.StatusOK, gin.H{"message": "Goto command complete"})
 	}
 }
 
-// update sends an update to the dialog of the path (by UUID) and answers
-// with status (0: the caller answers).
-func (a *api) update(c *gin.Context, name string, arg any, status int) bool {
-	d, ok := a.dialog(c, true)
-	if !ok {
-		return false
-	}
-	if _, err := a.Dialogs.Update(c.Request.Context(), d, name, "", arg); err != nil {
+// done answers a use case with status, or renders its error.
+func done(c *gin.Context, err error, status int) {
+	if err != nil {
 		fail(c, err)
-		return false
+		return
 	}
-	if status != 0 {
-		c.Status(status)
-	}
-	return true
+	c.Status(status)
 }

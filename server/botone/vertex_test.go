@@ -113,7 +113,7 @@ func startOrder(t *testing.T, e *servertest.Env, url string, wait bool) string {
 }
 
 func TestBlockServiceSendsMessagesAndCompletes(t *testing.T) {
-	e := servertest.New(t, native.Mount, botone.Mount)
+	e := servertest.New(t, native.Dialect, botone.Dialect)
 	svc := newBlockService(t, `{"accepted": true}`)
 	id := startOrder(t, e, svc.URL, true)
 
@@ -179,7 +179,7 @@ func TestBlockServiceSendsMessagesAndCompletes(t *testing.T) {
 }
 
 func TestSynchronousBlockRetries5xx(t *testing.T) {
-	e := servertest.New(t, native.Mount, botone.Mount)
+	e := servertest.New(t, native.Dialect, botone.Dialect)
 	svc := newBlockService(t, `{"status": "packed"}`, 500, 500, 200)
 	id := startOrder(t, e, svc.URL, false)
 	var view dialogView
@@ -190,7 +190,7 @@ func TestSynchronousBlockRetries5xx(t *testing.T) {
 }
 
 func TestBlockServiceErrorsFollowOnError(t *testing.T) {
-	e := servertest.New(t, native.Mount, botone.Mount)
+	e := servertest.New(t, native.Dialect, botone.Dialect)
 	tests := []struct {
 		name string
 		url  func(t *testing.T) string
@@ -230,7 +230,7 @@ nodes:
 // TestExpiredTokenIsRefused lets a block's timeout pass: the dialog follows
 // on_timeout and the token, which expired with it, gets 403.
 func TestExpiredTokenIsRefused(t *testing.T) {
-	e := servertest.New(t, native.Mount, botone.Mount)
+	e := servertest.New(t, native.Dialect, botone.Dialect)
 	svc := newBlockService(t, `{}`)
 	if r := e.Do("PUT", "/v1/bots/slow/flow", e.A.Bearer(), fmt.Sprintf(slowBot, svc.URL)); r.Status != 200 {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)

@@ -1,14 +1,12 @@
 package native
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/flows"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
@@ -20,33 +18,17 @@ type publishResponse struct {
 	Version int    `json:"version"`
 }
 
-type problemJSON struct {
-	Line    int    `json:"line"`
-	Column  int    `json:"column"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
 // publish stores the request body, a bot file, as the bot's next version.
 func (h *handlers) publish(c *gin.Context) {
 	body, err := io.ReadAll(io.LimitReader(c.Request.Body, flows.MaxFileSize+1))
 	if err != nil {
-		server.Error(c, store.Errorf(store.EINVALID, "Reading the body failed: %v", err))
+		fail(c, store.Errorf(store.EMALFORMED, "Reading the body failed: %v.", err))
 		return
 	}
 	caller := server.CallerOf(c)
 	pub, err := h.Dialogs.Publish(c.Request.Context(), caller.ProjectID, c.Param("slug"), string(body), caller.Name)
-	var flowErr *dialogs.FlowError
-	if errors.As(err, &flowErr) {
-		problems := make([]problemJSON, len(flowErr.Problems))
-		for i, p := range flowErr.Problems {
-			problems[i] = problemJSON{Line: p.Line, Column: p.Column, Code: p.Code, Message: p.Message}
-		}
-		server.ErrorWith(c, http.StatusUnprocessableEntity, "FLOW_INVALID", flowErr.Error(), gin.H{"problems": problems})
-		return
-	}
 	if err != nil {
-		server.Error(c, err)
+		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, publishResponse{BotID: pub.Bot.ID, Slug: pub.Bot.Slug, Version: pub.Version.Version})
@@ -56,12 +38,12 @@ func (h *handlers) publish(c *gin.Context) {
 func (h *handlers) flow(c *gin.Context) {
 	bot, err := h.Store.Bot(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("slug"))
 	if err != nil {
-		server.Error(c, err)
+		fail(c, err)
 		return
 	}
 	v, err := h.Store.FlowVersion(c.Request.Context(), bot.ID, bot.CurrentVersion)
 	if err != nil {
-		server.Error(c, err)
+		fail(c, err)
 		return
 	}
 	c.Data(http.StatusOK, "application/yaml; charset=utf-8", []byte(v.Source))
@@ -79,12 +61,12 @@ type versionJSON struct {
 func (h *handlers) versions(c *gin.Context) {
 	bot, err := h.Store.Bot(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("slug"))
 	if err != nil {
-		server.Error(c, err)
+		fail(c, err)
 		return
 	}
 	vs, err := h.Store.FlowVersions(c.Request.Context(), bot.ID)
 	if err != nil {
-		server.Error(c, err)
+		fail(c, err)
 		return
 	}
 	out := make([]versionJSON, len(vs))

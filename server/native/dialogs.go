@@ -1,14 +1,13 @@
 package native
 
 import (
+	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/dialogs"
-	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 )
@@ -51,17 +50,17 @@ func sourcesJSON(sources []store.Source) []sourceJSON {
 
 // turnJSON is the answer to anything that runs a turn.
 type turnJSON struct {
-	Messages []messageJSON       `json:"messages"`
-	Status   string              `json:"status"`
-	Mode     string              `json:"mode"`
-	Waiting  *engine.WaitingInfo `json:"waiting"`
+	Messages []messageJSON    `json:"messages"`
+	Status   string           `json:"status"`
+	Mode     string           `json:"mode"`
+	Waiting  *dialogs.Waiting `json:"waiting"`
 }
 
-func turnOf(d *store.Dialog, t *engine.TurnResult) turnJSON {
+func turnOf(d *store.Dialog, t *dialogs.Turn) turnJSON {
 	if t == nil {
 		return turnJSON{Messages: []messageJSON{}, Status: d.Status, Mode: d.Mode}
 	}
-	return turnJSON{Messages: messagesJSON(t.BotMessages()), Status: t.State.Status, Mode: t.State.Mode, Waiting: t.Waiting}
+	return turnJSON{Messages: messagesJSON(t.Messages), Status: t.State.Status, Mode: t.State.Mode, Waiting: t.Waiting}
 }
 
 type createRequest struct {
@@ -78,26 +77,24 @@ type createResponse struct {
 
 func (h *handlers) createDialog(c *gin.Context) {
 	var req createRequest
-	if !bindJSON(c, &req) {
+	if !bind(c, &req, `{"variables": {"name": "Ada"}, "start": true}`) {
 		return
 	}
 	start := req.Start == nil || *req.Start
 	in := dialogs.CreateInput{Variables: req.Variables, Start: start, Source: "api", IP: c.ClientIP(), User: req.User}
 	d, turn, err := h.Dialogs.Create(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("slug"), in)
 	if err != nil {
-		server.Error(c, err)
+		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, createResponse{ID: d.UUID, Number: d.Number, turnJSON: turnOf(d, turn)})
 }
 
-// bindJSON decodes an optional JSON body; an empty body is an empty request.
-func bindJSON(c *gin.Context, v any) bool {
-	if c.Request.ContentLength == 0 {
-		return true
-	}
-	if err := c.ShouldBindJSON(v); err != nil {
-		server.Error(c, store.Errorf(store.EINVALID, "The body is not valid JSON for this request: %v", err))
+// bind decodes an optional JSON body (an empty body is an empty request),
+// rendering what is wrong with it.
+func bind(c *gin.Context, v any, example string) bool {
+	if err := server.BindJSON(c, v, server.Body{Example: example, Optional: true}); err != nil {
+		fail(c, err)
 		return false
 	}
 	return true
@@ -105,27 +102,28 @@ func bindJSON(c *gin.Context, v any) bool {
 
 // lookup finds the caller's dialog by UUID or integer id.
 func (h *handlers) lookup(c *gin.Context) (*store.Dialog, bool) {
-	project, id := server.CallerOf(c).ProjectID, c.Param("id")
-	var d *store.Dialog
-	var err error
-	if n, perr := strconv.ParseInt(id, 10, 64); perr == nil {
-		d, err = h.Store.DialogByID(c.Request.Context(), project, n)
-	} else {
-		d, err = h.Store.Dialog(c.Request.Context(), project, id)
-	}
+	d, err := h.Dialogs.Find(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("id"))
 	if err != nil {
-		server.Error(c, err)
+		fail(c, err)
 		return nil, false
 	}
 	return d, true
 }
 
-func (h *handlers) start(c *gin.Context) {
-	d, ok := h.lookup(c)
-	if !ok {
+// answer renders the turn a use case ran, or its error.
+func answer(c *gin.Context, d *store.Dialog, turn *dialogs.Turn, err error) {
+	if err != nil {
+		fail(c, err)
 		return
 	}
-	h.runUpdate(c, d, engine.UpdateStart, "", nil)
+	c.JSON(http.StatusOK, turnOf(d, turn))
+}
+
+func (h *handlers) start(c *gin.Context) {
+	if d, ok := h.lookup(c); ok {
+		turn, err := h.Dialogs.Start(c.Request.Context(), d)
+		answer(c, d, turn, err)
+	}
 }
 
 type messageRequest struct {
@@ -135,32 +133,17 @@ type messageRequest struct {
 
 func (h *handlers) message(c *gin.Context) {
 	var req messageRequest
-	if !bindJSON(c, &req) {
+	if !bind(c, &req, `{"text": "Hello", "client_message_id": "m-1"}`) {
 		return
 	}
 	if req.Text == "" {
-		server.Error(c, store.Errorf(store.EINVALID, "`text` is required."))
+		fail(c, store.FieldErrorf(store.EINVALID, "text", "`text` is required."))
 		return
 	}
-	d, ok := h.lookup(c)
-	if !ok {
-		return
+	if d, ok := h.lookup(c); ok {
+		turn, err := h.Dialogs.SendMessage(c.Request.Context(), d, dialogs.Message{Text: req.Text, ClientMessageID: req.ClientMessageID})
+		answer(c, d, turn, err)
 	}
-	updateID := ""
-	if req.ClientMessageID != "" {
-		updateID = "msg-" + req.ClientMessageID
-	}
-	in := engine.MessageInput{Text: req.Text, ClientMessageID: req.ClientMessageID, StoredThrough: d.StoredThrough}
-	h.runUpdate(c, d, engine.UpdateMessage, updateID, in)
-}
-
-func (h *handlers) runUpdate(c *gin.Context, d *store.Dialog, name, updateID string, arg any) {
-	turn, err := h.Dialogs.Update(c.Request.Context(), d, name, updateID, arg)
-	if err != nil {
-		server.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, turnOf(d, turn))
 }
 
 type operatorRequest struct {
@@ -171,31 +154,35 @@ type operatorRequest struct {
 
 func (h *handlers) operator(c *gin.Context) {
 	var req operatorRequest
-	if !bindJSON(c, &req) {
+	if !bind(c, &req, `{"action": "message", "operator": "Kate", "text": "Hello"}`) {
 		return
 	}
-	var name string
-	var arg any
+	var act func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error)
 	switch req.Action {
 	case "take":
-		name, arg = engine.UpdateMode, engine.ModeInput{Mode: store.ModeOperator, Operator: req.Operator}
+		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {
+			return h.Dialogs.TakeOver(ctx, d, req.Operator)
+		}
 	case "release":
-		name, arg = engine.UpdateMode, engine.ModeInput{Mode: store.ModeAuto, Operator: req.Operator}
+		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {
+			return h.Dialogs.Release(ctx, d, req.Operator)
+		}
 	case "message":
 		if req.Text == "" {
-			server.Error(c, store.Errorf(store.EINVALID, "`text` is required for action \"message\"."))
+			fail(c, store.FieldErrorf(store.EINVALID, "text", "`text` is required for action \"message\"."))
 			return
 		}
-		name, arg = engine.UpdateOperatorMessage, engine.OperatorMessageInput{Operator: req.Operator, Text: req.Text}
+		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {
+			return h.Dialogs.OperatorMessage(ctx, d, req.Operator, req.Text)
+		}
 	default:
-		server.Error(c, store.Errorf(store.EINVALID, "`action` must be take, release or message; got %q.", req.Action))
+		fail(c, store.FieldErrorf(store.EINVALID, "action", "`action` must be take, release or message; got %q.", req.Action))
 		return
 	}
-	d, ok := h.lookup(c)
-	if !ok {
-		return
+	if d, ok := h.lookup(c); ok {
+		turn, err := act(c.Request.Context(), d)
+		answer(c, d, turn, err)
 	}
-	h.runUpdate(c, d, name, "", arg)
 }
 
 type approvalRequest struct {
@@ -206,17 +193,15 @@ type approvalRequest struct {
 // approval is an operator's decision on a tool call the model made.
 func (h *handlers) approval(c *gin.Context) {
 	var req approvalRequest
-	if !bindJSON(c, &req) {
+	if !bind(c, &req, `{"approve": true, "operator": "Kate"}`) {
 		return
 	}
 	if req.Approve == nil {
-		server.Error(c, store.Errorf(store.EINVALID, "Send {\"approve\": true} or {\"approve\": false}."))
+		fail(c, store.FieldErrorf(store.EINVALID, "approve", "Send {\"approve\": true} or {\"approve\": false}."))
 		return
 	}
-	d, ok := h.lookup(c)
-	if !ok {
-		return
+	if d, ok := h.lookup(c); ok {
+		turn, err := h.Dialogs.Approve(c.Request.Context(), d, c.Param("approval"), *req.Approve, req.Operator)
+		answer(c, d, turn, err)
 	}
-	in := engine.ApprovalInput{ID: c.Param("approval"), Approve: *req.Approve, Operator: req.Operator}
-	h.runUpdate(c, d, engine.UpdateApproval, "", in)
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/events"
-	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -57,12 +56,12 @@ func (h *handlers) events(c *gin.Context) {
 		return
 	}
 	if h.Bus == nil {
-		server.ErrorWith(c, http.StatusNotImplemented, "NOT_IMPLEMENTED", "This server streams no events: it runs without an event bus.", nil)
+		failWith(c, http.StatusNotImplemented, "NOT_IMPLEMENTED", "This server streams no events: it runs without an event bus.", nil)
 		return
 	}
 	after, resume, err := lastEventID(c)
 	if err != nil {
-		server.ErrorWith(c, http.StatusBadRequest, "INVALID_LAST_EVENT_ID", err.Error(), nil)
+		failWith(c, http.StatusBadRequest, "INVALID_LAST_EVENT_ID", err.Error(), nil)
 		return
 	}
 	ctx := c.Request.Context()
@@ -73,7 +72,7 @@ func (h *handlers) events(c *gin.Context) {
 	var missed []store.Message
 	if resume {
 		if missed, err = h.messagesAfter(ctx, d.ID, after); err != nil {
-			server.Error(c, err)
+			fail(c, err)
 			return
 		}
 	}

@@ -133,7 +133,7 @@ func next(t *testing.T, ch <-chan sse) sse {
 // model's text arrives in pieces before the stored messages are announced.
 func TestDialogEventsStreamTheReply(t *testing.T) {
 	model := llmtest.New(t)
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, Mount)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, Dialect)
 	if r := e.Do("PUT", "/v1/bots/chat/flow", e.A.Bearer(), streamBot); r.Status != http.StatusOK {
 		t.Fatalf("publishing: %d %s", r.Status, r.Body)
 	}
@@ -192,7 +192,7 @@ func TestDialogEventsStreamTheReply(t *testing.T) {
 }
 
 func TestDialogEventsLookup(t *testing.T) {
-	e := servertest.New(t, Mount)
+	e := servertest.New(t, Dialect)
 	if r := e.Do("PUT", "/v1/bots/chat/flow", e.A.Bearer(), "bot: chat\nnodes:\n  hi:\n    kind: end\n    text: Hi.\n"); r.Status != http.StatusOK {
 		t.Fatalf("publishing: %d %s", r.Status, r.Body)
 	}
@@ -237,7 +237,7 @@ func TestDialogEventsLookup(t *testing.T) {
 func TestDialogEventsStream(t *testing.T) {
 	defer func(k time.Duration) { keepalive = k }(keepalive)
 	keepalive = 20 * time.Millisecond
-	e := servertest.New(t, Mount)
+	e := servertest.New(t, Dialect)
 	if r := e.Do("PUT", "/v1/bots/chat/flow", e.A.Bearer(), "bot: chat\nnodes:\n  hi:\n    kind: end\n    text: Hi.\n"); r.Status != http.StatusOK {
 		t.Fatalf("publishing: %d %s", r.Status, r.Body)
 	}
@@ -298,7 +298,7 @@ func TestDialogEventsStream(t *testing.T) {
 // last_event_id) first gets the stored messages after that one, each with
 // its seq as the event id, then live events, without repeats.
 func TestDialogEventsResume(t *testing.T) {
-	e := servertest.New(t, Mount)
+	e := servertest.New(t, Dialect)
 	bot := "bot: chat\nnodes:\n  ask:\n    kind: question\n    text: Name?\n    next: bye\n  bye:\n    kind: end\n    text: Bye.\n"
 	if r := e.Do("PUT", "/v1/bots/chat/flow", e.A.Bearer(), bot); r.Status != http.StatusOK {
 		t.Fatalf("publishing: %d %s", r.Status, r.Body)

@@ -2,17 +2,17 @@
 package native
 
 import (
-	"net/http"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/server"
 )
 
-// Mount adds the /v1 routes.
-func Mount(r *gin.Engine, d server.Deps) {
+// Dialect is the /v1 API.
+var Dialect = server.Dialect{Name: "native", Owns: []string{"/v1"}, Mount: mount, Fail: fail}
+
+func mount(r *gin.Engine, d server.Deps) {
 	h := &handlers{Deps: d}
-	v1 := r.Group("/v1", server.Authenticate(d.Store, server.Error))
+	v1 := r.Group("/v1", server.Authenticate(d.Store, fail))
 	v1.PUT("/bots/:slug/flow", h.publish)
 	v1.GET("/bots/:slug/flow", h.flow)
 	v1.GET("/bots/:slug/versions", h.versions)
@@ -24,9 +24,7 @@ func Mount(r *gin.Engine, d server.Deps) {
 	v1.POST("/dialogs/:id/files", h.upload)
 	v1.POST("/dialogs/:id/approvals/:approval", h.approval)
 	v1.GET("/dialogs/:id/events", h.events)
-	r.NoRoute(func(c *gin.Context) {
-		server.ErrorWith(c, http.StatusNotFound, "NOT_FOUND", "There is no route "+c.Request.Method+" "+c.Request.URL.Path+".", nil)
-	})
+	v1.GET("/files/:id", server.ServeFile(d, fail))
 }
 
 type handlers struct {

@@ -67,7 +67,7 @@ func texts(ms []message) []string {
 }
 
 func setup(t *testing.T) *servertest.Env {
-	e := servertest.New(t, native.Mount)
+	e := servertest.New(t, native.Dialect)
 	if r := e.Do("PUT", "/v1/bots/shop/flow", e.A.Bearer(), shopV1); r.Status != http.StatusOK {
 		t.Fatalf("publishing: %d %s", r.Status, r.Body)
 	}
@@ -77,7 +77,7 @@ func setup(t *testing.T) *servertest.Env {
 func (tr turn) said() string { return strings.Join(texts(tr.Messages), " | ") }
 
 func TestPublishAndVersions(t *testing.T) {
-	e := servertest.New(t, native.Mount)
+	e := servertest.New(t, native.Dialect)
 	var pub struct {
 		BotID   int64 `json:"bot_id"`
 		Slug    string
@@ -107,7 +107,7 @@ func TestPublishAndVersions(t *testing.T) {
 }
 
 func TestPublishRejectsInvalidFlows(t *testing.T) {
-	e := servertest.New(t, native.Mount)
+	e := servertest.New(t, native.Dialect)
 	tests := []struct {
 		name, slug, body string
 		line, column     int

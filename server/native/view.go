@@ -5,7 +5,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -41,17 +40,17 @@ func (h *handlers) dialog(c *gin.Context) {
 	}
 	bot, err := h.Store.BotByID(c.Request.Context(), d.ProjectID, d.BotID)
 	if err != nil {
-		server.Error(c, err)
+		fail(c, err)
 		return
 	}
 	msgs, err := h.Store.Messages(c.Request.Context(), d.ID)
 	if err != nil {
-		server.Error(c, err)
+		fail(c, err)
 		return
 	}
 	items, err := h.Store.Data(c.Request.Context(), d.ID)
 	if err != nil {
-		server.Error(c, err)
+		fail(c, err)
 		return
 	}
 	vars := d.Variables

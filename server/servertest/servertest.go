@@ -68,6 +68,8 @@ type Env struct {
 // Options change what New starts.
 type Options struct {
 	LLM llm.Provider // the model llm nodes ask; nil: none configured
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed.
+	TrustedProxies []string
 }
 
 // NewTemporal starts an in-process Temporal server, tuned as parley dev's
@@ -107,9 +109,16 @@ func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) {
 		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: loopback, LLM: opts.LLM, Bus: bus, Knowledge: lib})
 	})
-	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient(), Bus: bus}
-	deps := server.Deps{Store: db, Dialogs: svc, Files: files, MaxUpload: MaxUpload, Bus: bus, Knowledge: lib}
-	srv := httptest.NewServer(server.New(deps, dialects...))
+	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient(), Bus: bus, Files: files}
+	srv := httptest.NewUnstartedServer(nil) // listening: its URL is known before it serves
+	deps := server.Deps{Store: db, Dialogs: svc, Files: files, MaxUpload: MaxUpload, Bus: bus, Knowledge: lib,
+		PublicURL: "http://" + srv.Listener.Addr().String(), TrustedProxies: opts.TrustedProxies}
+	handler, err := server.New(deps, dialects...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = handler
+	srv.Start()
 	t.Cleanup(srv.Close)
 	t.Cleanup(bus.Close) // runs first: open event streams end, so srv.Close need not wait for them
 	e := &Env{T: t, URL: srv.URL, Store: db, Dialogs: svc, Temporal: ts.GetDefaultClient(), Bus: bus, Knowledge: lib}
@@ -158,6 +167,16 @@ func (r *Response) JSON(t *testing.T, v any) {
 // a value sent as JSON.
 func (e *Env) Do(method, path, auth string, body any) *Response {
 	e.T.Helper()
+	header := http.Header{}
+	if auth != "" {
+		header.Set("Authorization", auth)
+	}
+	return e.DoWith(method, path, header, body)
+}
+
+// DoWith is Do with the request's headers given.
+func (e *Env) DoWith(method, path string, header http.Header, body any) *Response {
+	e.T.Helper()
 	var r io.Reader
 	contentType := "application/json"
 	switch b := body.(type) {
@@ -176,8 +195,8 @@ func (e *Env) Do(method, path, auth string, body any) *Response {
 	if body != nil {
 		req.Header.Set("Content-Type", contentType)
 	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
+	for name, values := range header {
+		req.Header[name] = values
 	}
 	resp, err := http.DefaultClient.Do(req)
 	must(e.T, err)

@@ -1,8 +1,6 @@
 package worken
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -27,28 +25,6 @@ type errorDetail struct {
 	Param   string `json:"param,omitempty"` // the field at fault, when one is
 }
 
-// httpError is an error the handlers decide the status of themselves:
-// a body that is not JSON (400), a validation error (422), ...
-type httpError struct {
-	status  int
-	param   string
-	message string
-}
-
-func (e *httpError) Error() string { return fmt.Sprintf("%d: %s", e.status, e.message) }
-
-// badBody is Worken's 400: the body is missing or is not what the route
-// takes.
-func badBody(format string, args ...any) error {
-	return &httpError{status: http.StatusBadRequest, message: fmt.Sprintf(format, args...)}
-}
-
-// invalid is Worken's 422: the body parsed, a value in it is wrong;
-// "details in the message".
-func invalid(param, format string, args ...any) error {
-	return &httpError{status: http.StatusUnprocessableEntity, param: param, message: fmt.Sprintf(format, args...)}
-}
-
 // codes are the OpenAI "code" of each status.
 var codes = map[int]string{
 	http.StatusBadRequest:            "bad_request",
@@ -57,6 +33,7 @@ var codes = map[int]string{
 	http.StatusNotFound:              "not_found",
 	http.StatusConflict:              "conflict",
 	http.StatusRequestEntityTooLarge: "file_too_large",
+	http.StatusUnsupportedMediaType:  "unsupported_media_type",
 	http.StatusUnprocessableEntity:   "validation_error",
 	http.StatusInternalServerError:   "internal_error",
 }
@@ -74,26 +51,25 @@ func errorType(status int) string {
 	return "invalid_request_error"
 }
 
-// fail renders err and aborts the request. Store errors get their status
-// from the one table of package server, except that EINVALID, a value the
-// domain refuses, is Worken's 422 validation error. Internal errors are
-// logged and shown as "Internal error.".
+// fail renders err and aborts the request. Statuses come from the one
+// table of package server, except that EINVALID, a value the domain
+// refuses, is Worken's 422 validation error ("details in the message");
+// a body that cannot be read stays 400. The field at fault is "param".
 func fail(c *gin.Context, err error) {
-	var he *httpError
-	if errors.As(err, &he) {
-		render(c, he.status, he.param, he.message)
-		return
-	}
+	server.LogInternal(c, err)
+	e := store.ErrorOf(err)
 	status := server.Status(err)
-	if store.ErrorCode(err) == store.EINVALID {
+	if e.Code == store.EINVALID {
 		status = http.StatusUnprocessableEntity
 	}
-	if status == http.StatusInternalServerError {
-		slog.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "error", err)
-	}
-	render(c, status, "", store.ErrorMessage(err))
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Message: e.Message, Type: errorType(status), Code: codes[status], Param: e.Field}})
 }
 
-func render(c *gin.Context, status int, param, message string) {
-	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Message: message, Type: errorType(status), Code: codes[status], Param: param}})
+// rollback logs an undo that failed after a request failed half way: the
+// client gets the first error, and whoever runs the server must hear that
+// something was left behind.
+func rollback(c *gin.Context, what string, err error) {
+	if err != nil {
+		slog.Error("undoing a failed request failed; a record may be left behind", "path", c.FullPath(), "undo", what, "error", err)
+	}
 }

@@ -2,7 +2,6 @@ package worken
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -13,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/blobs"
+	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 )
@@ -49,7 +49,7 @@ const maxFieldBytes = 1 << 10
 func (h *handlers) uploadFile(c *gin.Context) {
 	limit := h.MaxUpload
 	if limit <= 0 {
-		limit = server.DefaultMaxUpload
+		limit = dialogs.DefaultMaxUpload
 	}
 	// The whole form may be a little larger than the file; no more.
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+1<<20)
@@ -70,7 +70,7 @@ func (h *handlers) uploadFile(c *gin.Context) {
 func (h *handlers) readUpload(c *gin.Context, limit int64) (*store.Document, error) {
 	r, err := c.Request.MultipartReader()
 	if err != nil {
-		return nil, badBody(`Send multipart/form-data with the file in a field named "file" and "purpose" set to "assistants".`)
+		return nil, store.Errorf(store.EMALFORMED, `Send multipart/form-data with the file in a field named "file" and "purpose" set to "assistants".`)
 	}
 	var doc *store.Document
 	purpose := ""
@@ -97,13 +97,13 @@ func (h *handlers) readUpload(c *gin.Context, limit int64) (*store.Document, err
 		p.Close()
 	}
 	if doc == nil {
-		return nil, badBody(`The form has no field named "file"; send the file in it.`)
+		return nil, store.Errorf(store.EMALFORMED, `The form has no field named "file"; send the file in it.`)
 	}
 	if purpose == "" {
 		purpose = defaultPurpose
 	}
 	if !slices.Contains(purposes, purpose) {
-		return nil, invalid("purpose", "The purpose %q is unknown; use one of %s (knowledge bases use %q).", purpose, strings.Join(purposes, ", "), defaultPurpose)
+		return nil, store.FieldErrorf(store.EINVALID, "purpose", "The purpose %q is unknown; use one of %s (knowledge bases use %q).", purpose, strings.Join(purposes, ", "), defaultPurpose)
 	}
 	doc.ProjectID, doc.Purpose = project(c), purpose
 	return doc, nil
@@ -144,20 +144,11 @@ func readError(err error, limit int64) error {
 	if errors.As(err, &tooBig) {
 		return tooLarge(limit)
 	}
-	return badBody("Reading the form failed: %v.", err)
+	return store.Errorf(store.EMALFORMED, "Reading the form failed: %v.", err)
 }
 
 func tooLarge(limit int64) error {
-	return &httpError{status: http.StatusRequestEntityTooLarge, param: "file",
-		message: fmt.Sprintf("The file is larger than %s, the upload limit; split it into smaller files.", size(limit))}
-}
-
-// size writes a byte count for people.
-func size(n int64) string {
-	if n >= 1<<20 && n%(1<<20) == 0 {
-		return fmt.Sprintf("%d MiB", n>>20)
-	}
-	return fmt.Sprintf("%d bytes", n)
+	return store.FieldErrorf(store.ETOOLARGE, "file", "The file is larger than %s, the upload limit; split it into smaller files.", server.HumanSize(limit))
 }
 
 // file is GET /files/:file_id.
@@ -180,7 +171,7 @@ func (h *handlers) listUploads(c *gin.Context) {
 	}
 	purpose := c.Query("purpose")
 	if purpose != "" && !slices.Contains(purposes, purpose) {
-		fail(c, invalid("purpose", "The purpose %q is unknown; use one of %s.", purpose, strings.Join(purposes, ", ")))
+		fail(c, store.FieldErrorf(store.EINVALID, "purpose", "The purpose %q is unknown; use one of %s.", purpose, strings.Join(purposes, ", ")))
 		return
 	}
 	all, err := h.Store.Documents(c.Request.Context(), project(c))

@@ -72,7 +72,7 @@ type apiError struct {
 
 func newEnv(t *testing.T) *servertest.Env {
 	t.Helper()
-	return servertest.New(t, worken.Mount)
+	return servertest.New(t, worken.Dialect)
 }
 
 // upload posts a file to /files as multipart form data; purpose "" sends
@@ -188,7 +188,11 @@ func waitFile(t *testing.T, e *servertest.Env, p servertest.Project, storeID, fi
 // indexing describes the workflow indexing a file: whether its activity
 // ran, how often, and its last failure.
 func indexing(t *testing.T, e *servertest.Env, p servertest.Project, storeID, fileID string) string {
-	id := parleyworker.IndexWorkflowID(knowledge.Job{ProjectID: p.ID, StoreUUID: storeID, DocumentUUID: fileID})
+	f, err := e.Store.VectorStoreFile(t.Context(), p.ID, storeID, fileID)
+	if err != nil {
+		return fmt.Sprintf("reading the file: %v", err)
+	}
+	id := parleyworker.IndexWorkflowID(knowledge.Job{ProjectID: p.ID, StoreUUID: storeID, DocumentUUID: fileID, Added: f.CreatedAt.UnixMilli()})
 	d, err := e.Temporal.DescribeWorkflowExecution(t.Context(), id, "")
 	if err != nil {
 		return fmt.Sprintf("describing workflow %s: %v", id, err)

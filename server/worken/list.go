@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/parleyhq/parley/store"
 )
 
 // Page sizes of lists, as OpenAI's.
@@ -26,7 +28,7 @@ func parsePage(c *gin.Context) (pageQuery, error) {
 	if s := c.Query("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxLimit {
-			return p, invalid("limit", "limit must be a whole number from 1 to %d, got %q.", maxLimit, s)
+			return p, store.FieldErrorf(store.EINVALID, "limit", "limit must be a whole number from 1 to %d, got %q.", maxLimit, s)
 		}
 		p.limit = n
 	}
@@ -35,7 +37,7 @@ func parsePage(c *gin.Context) (pageQuery, error) {
 	case "asc":
 		p.asc = true
 	default:
-		return p, invalid("order", "order must be asc or desc, got %q.", c.Query("order"))
+		return p, store.FieldErrorf(store.EINVALID, "order", "order must be asc or desc, got %q.", c.Query("order"))
 	}
 	return p, nil
 }
@@ -50,7 +52,7 @@ func page[T any](items []T, id func(T) string, p pageQuery) ([]T, bool, error) {
 	at := func(param, cursor string) (int, error) {
 		i := slices.IndexFunc(items, func(x T) bool { return id(x) == cursor })
 		if i < 0 {
-			return 0, invalid(param, "%s must be the id of an object in this list; %q is not.", param, cursor)
+			return 0, store.FieldErrorf(store.EINVALID, param, "%s must be the id of an object in this list; %q is not.", param, cursor)
 		}
 		return i, nil
 	}

@@ -1,6 +1,7 @@
 package worken
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -32,7 +33,7 @@ func (h *handlers) addFile(c *gin.Context) {
 		return
 	}
 	if body.FileID == "" {
-		fail(c, invalid("file_id", `file_id is required: the id POST /files returned, like %s.`, addFileBody))
+		fail(c, store.FieldErrorf(store.EINVALID, "file_id", `file_id is required: the id POST /files returned, like %s.`, addFileBody))
 		return
 	}
 	vs, ok := h.vectorStore(c)
@@ -49,7 +50,8 @@ func (h *handlers) addFile(c *gin.Context) {
 	f, err := h.Knowledge.AddFile(ctx, vs.ProjectID, vs.UUID, body.FileID)
 	if err != nil {
 		if !existed { // indexing did not start: take the file out again
-			_ = h.Store.DeleteVectorStoreFile(ctx, vs.ProjectID, vs.UUID, body.FileID)
+			rollback(c, "taking file "+body.FileID+" out of vector store "+vs.UUID+" again",
+				h.Store.DeleteVectorStoreFile(context.WithoutCancel(ctx), vs.ProjectID, vs.UUID, body.FileID))
 		}
 		fail(c, err)
 		return
@@ -120,7 +122,7 @@ func parseFilter(s string) (string, error) {
 	case "cancelled":
 		return "cancelled", nil
 	}
-	return "", invalid("filter", "filter must be pending, processed or error (or OpenAI's in_progress, completed, failed, cancelled), got %q.", s)
+	return "", store.FieldErrorf(store.EINVALID, "filter", "filter must be pending, processed or error (or OpenAI's in_progress, completed, failed, cancelled), got %q.", s)
 }
 
 // getFile is GET /vector_stores/:id/files/:file_id. The openai SDK's

@@ -1,6 +1,7 @@
 package worken
 
 import (
+	"context"
 	"net/http"
 	"unicode/utf8"
 
@@ -62,7 +63,7 @@ func (h *handlers) createStore(c *gin.Context) {
 	}
 	for _, id := range body.FileIDs {
 		if _, err := h.Knowledge.AddFile(ctx, vs.ProjectID, vs.UUID, id); err != nil {
-			_ = h.Knowledge.DeleteStore(ctx, vs.ProjectID, vs.UUID) // no half-made store
+			rollback(c, "removing the half-made vector store "+vs.UUID, h.Knowledge.DeleteStore(context.WithoutCancel(ctx), vs.ProjectID, vs.UUID))
 			fail(c, err)
 			return
 		}
@@ -80,7 +81,7 @@ func newStore(body createStoreJSON) (*store.VectorStore, error) {
 		vs.Name = *body.Name
 	}
 	if len(body.FileIDs) > maxCreateFiles {
-		return nil, invalid("file_ids", "file_ids has %d files; add at most %d when creating a store, and the rest with POST /vector_stores/:id/files.", len(body.FileIDs), maxCreateFiles)
+		return nil, store.FieldErrorf(store.EINVALID, "file_ids", "file_ids has %d files; add at most %d when creating a store, and the rest with POST /vector_stores/:id/files.", len(body.FileIDs), maxCreateFiles)
 	}
 	if cs := body.ChunkingStrategy; cs != nil {
 		size, overlap, err := chunking(cs)
@@ -94,7 +95,7 @@ func newStore(body createStoreJSON) (*store.VectorStore, error) {
 
 func checkName(name string) error {
 	if n := utf8.RuneCountInString(name); n > maxNameRunes {
-		return invalid("name", "The name is %d characters long; use at most %d.", n, maxNameRunes)
+		return store.FieldErrorf(store.EINVALID, "name", "The name is %d characters long; use at most %d.", n, maxNameRunes)
 	}
 	return nil
 }
@@ -107,16 +108,16 @@ func chunking(cs *chunkingJSON) (size, overlap int, err error) {
 		return 0, 0, nil
 	case "static":
 	default:
-		return 0, 0, invalid("chunking_strategy", "chunking_strategy.type must be auto or static, got %q.", cs.Type)
+		return 0, 0, store.FieldErrorf(store.EINVALID, "chunking_strategy", "chunking_strategy.type must be auto or static, got %q.", cs.Type)
 	}
 	s := cs.Static
 	switch {
 	case s == nil:
-		return 0, 0, invalid("chunking_strategy", `A static chunking_strategy needs "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400}.`)
+		return 0, 0, store.FieldErrorf(store.EINVALID, "chunking_strategy", `A static chunking_strategy needs "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400}.`)
 	case s.MaxChunkSizeTokens < minChunkTokens || s.MaxChunkSizeTokens > maxChunkTokens:
-		return 0, 0, invalid("chunking_strategy", "max_chunk_size_tokens must be from %d to %d, got %d.", minChunkTokens, maxChunkTokens, s.MaxChunkSizeTokens)
+		return 0, 0, store.FieldErrorf(store.EINVALID, "chunking_strategy", "max_chunk_size_tokens must be from %d to %d, got %d.", minChunkTokens, maxChunkTokens, s.MaxChunkSizeTokens)
 	case s.ChunkOverlapTokens < 0 || s.ChunkOverlapTokens > s.MaxChunkSizeTokens/2:
-		return 0, 0, invalid("chunking_strategy", "chunk_overlap_tokens must be from 0 to half of max_chunk_size_tokens (%d), got %d.", s.MaxChunkSizeTokens/2, s.ChunkOverlapTokens)
+		return 0, 0, store.FieldErrorf(store.EINVALID, "chunking_strategy", "chunk_overlap_tokens must be from 0 to half of max_chunk_size_tokens (%d), got %d.", s.MaxChunkSizeTokens/2, s.ChunkOverlapTokens)
 	}
 	return s.MaxChunkSizeTokens * runesPerToken, s.ChunkOverlapTokens * runesPerToken, nil
 }
@@ -125,7 +126,7 @@ func chunking(cs *chunkingJSON) (size, overlap int, err error) {
 func (h *handlers) checkFiles(c *gin.Context, ids []string) error {
 	for _, id := range ids {
 		if id == "" {
-			return invalid("file_ids", "file_ids has an empty id; list the ids POST /files returned.")
+			return store.FieldErrorf(store.EINVALID, "file_ids", "file_ids has an empty id; list the ids POST /files returned.")
 		}
 		if _, err := h.document(c, id); err != nil {
 			return err

@@ -6,11 +6,6 @@
 package worken
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -19,14 +14,17 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
-// maxJSONBody bounds a JSON request body.
-const maxJSONBody = 1 << 20
+// Dialect is the Worken API. It owns the top-level paths of the Worken
+// document, those Parley serves so far and those still to come, so an
+// unknown one is a 404 in Worken's shape. Every route needs
+// `Authorization: Bearer sk-...`, a project API key; Deps.Knowledge must
+// be set.
+var Dialect = server.Dialect{Name: "worken", Owns: []string{"/files", "/vector_stores", "/bots", "/chats", "/threads",
+	"/integrations", "/billing", "/projects", "/webhook-endpoints"}, Mount: mount, Fail: fail}
 
-// Mount adds the Worken routes. Every one needs `Authorization: Bearer
-// sk-...`, a project API key; d.Knowledge must be set.
-func Mount(r *gin.Engine, d server.Deps) {
+func mount(r *gin.Engine, d server.Deps) {
 	if d.Knowledge == nil {
-		panic("worken.Mount: server.Deps.Knowledge is nil; the vector store API needs a knowledge.Library")
+		panic("worken: server.Deps.Knowledge is nil; the vector store API needs a knowledge.Library")
 	}
 	h := &handlers{Deps: d}
 	g := r.Group("/", requireAPIKey, server.Authenticate(d.Store, fail))
@@ -49,8 +47,7 @@ type handlers struct {
 	server.Deps
 }
 
-var errNoAPIKey = &httpError{status: http.StatusUnauthorized,
-	message: "Send your project API key as `Authorization: Bearer sk-...`."}
+var errNoAPIKey = store.Errorf(store.EUNAUTHORIZED, "Send your project API key as `Authorization: Bearer sk-...`.")
 
 // requireAPIKey lets through only `Authorization: Bearer sk-...`: the
 // Worken API takes project API keys, not passwords or session tokens.
@@ -65,47 +62,10 @@ func requireAPIKey(c *gin.Context) {
 // project is the caller's project.
 func project(c *gin.Context) int64 { return server.CallerOf(c).ProjectID }
 
-// bindJSON decodes the body, a JSON object, into v. A missing body, one
+// bindJSON decodes the body, a JSON object, into v: a missing body, one
 // that is not JSON or one with a field of the wrong type is a 400 that
-// shows an example; fields v does not have are ignored, as OpenAI clients
+// shows an example. Fields v does not have are ignored, as OpenAI clients
 // send some (metadata, expires_after) Parley does not keep.
 func bindJSON(c *gin.Context, v any, example string) error {
-	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return &httpError{status: http.StatusRequestEntityTooLarge, message: "The body is over 1 MiB."}
-	}
-	if err != nil {
-		return badBody("Reading the body failed: %v.", err)
-	}
-	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '{' {
-		return badBody("The body must be a JSON object, like %s.", example)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return badBody("%q must be %s, not a JSON %s; send a body like %s.", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value, example)
-		}
-		return badBody("The body is not valid JSON (%v); send a body like %s.", err, example)
-	}
-	if dec.More() {
-		return badBody("The body has more than one JSON value; send one object like %s.", example)
-	}
-	return nil
-}
-
-// jsonKind names a Go kind as the JSON type a client sends.
-func jsonKind(kind string) string {
-	switch kind {
-	case "string":
-		return "a string"
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	case "bool":
-		return "true or false"
-	}
-	return "a number"
+	return server.BindJSON(c, v, server.Body{Example: example})
 }
