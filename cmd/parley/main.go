@@ -23,7 +23,9 @@ Run 'parley COMMAND --help' for a command's flags. Flags override PARLEY_* envir
 PARLEY_ADDR, PARLEY_DATA, PARLEY_FLOWS, PARLEY_TEMPORAL_ADDRESS, PARLEY_TEMPORAL_NAMESPACE,
 PARLEY_DATABASE_URL, PARLEY_ADMIN_EMAIL, PARLEY_ADMIN_PASSWORD, PARLEY_DEV_API_KEY,
 PARLEY_INACTIVITY_TIMEOUT (default 24h), PARLEY_STEP_LIMIT (nodes per turn, default 100),
-PARLEY_ALLOW_PRIVATE_URLS (IPs or CIDRs block services may have although they are internal).
+PARLEY_ALLOW_PRIVATE_URLS (IPs or CIDRs block services may have although they are internal),
+PARLEY_PUBLIC_URL (where clients reach the API, for the links it hands out; default the listen address),
+PARLEY_TRUSTED_PROXIES (IPs or CIDRs of proxies whose X-Forwarded-For names the client; default none).
 `
 
 func main() {

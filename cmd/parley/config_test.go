@@ -1,0 +1,40 @@
+package main
+
+import (
+	"net"
+	"slices"
+	"testing"
+)
+
+func TestPublicURL(t *testing.T) {
+	for _, tt := range []struct {
+		name, env, addr, want string
+	}{
+		{"the listen address", "", "127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"every address is reached as localhost", "", "[::]:8080", "http://localhost:8080"},
+		{"every IPv4 address", "", "0.0.0.0:9000", "http://localhost:9000"},
+		{"configured", "https://chat.example.com/", "127.0.0.1:8080", "https://chat.example.com"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("PARLEY_PUBLIC_URL", tt.env)
+			addr, err := net.ResolveTCPAddr("tcp", tt.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := publicURL(addr); got != tt.want {
+				t.Errorf("publicURL(%s) = %q, want %q", tt.addr, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	t.Setenv("PARLEY_TRUSTED_PROXIES", "")
+	if got := trustedProxies(); got != nil {
+		t.Errorf("unset: %v, want none", got)
+	}
+	t.Setenv("PARLEY_TRUSTED_PROXIES", " 10.0.0.1, 192.168.0.0/16,,")
+	if got, want := trustedProxies(), []string{"10.0.0.1", "192.168.0.0/16"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
