@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -108,20 +110,28 @@ func (d *dialog) llmConfig(id string) *nodes.LLM {
 }
 
 // askModel calls the model once (twice when a json_schema answer does not
-// parse) and sends or saves the answer, or runs the tool it calls. It
-// reports whether the turn goes on from this answer.
+// parse or match the schema) and sends or saves the answer, or runs the
+// tool it calls. It reports whether the turn goes on from this answer.
 func (d *dialog) askModel(t *turn, id string, c *nodes.LLM, followup ...llm.Message) bool {
+	var schema *jsonschema.Schema
+	if c.JSONSchema != nil {
+		var err error
+		if schema, err = answerSchema(c); err != nil && checksJSONSchema(t.ctx) {
+			d.fail(t, fmt.Sprintf("The bot stopped at node %q: its json_schema is not a valid JSON Schema: %v. Fix it and publish the bot again.", id, err))
+			return false
+		}
+	}
 	ai := mergeAI(nodes.Settings(d.flow), c.AI)
 	call := d.llmCall(t, id, c, ai)
 	call.Followup = followup
 	resp, err := d.callModel(t, call)
 	var value any
 	if err == nil && c.JSONSchema != nil && len(resp.ToolCalls) == 0 {
-		if value, err = parseJSONAnswer(resp.Content); err != nil {
+		if value, err = d.jsonAnswer(t, schema, resp.Content); err != nil {
 			call.Followup = append(slices.Clone(followup), llm.Message{Role: llm.RoleAssistant, Content: resp.Content},
-				llm.Message{Role: llm.RoleUser, Content: "That was not valid JSON for the schema: " + err.Error() + ". Answer again with JSON only."})
+				llm.Message{Role: llm.RoleUser, Content: askAgain(err)})
 			if resp, err = d.callModel(t, call); err == nil {
-				value, err = parseJSONAnswer(resp.Content)
+				value, err = d.jsonAnswer(t, schema, resp.Content)
 			}
 		}
 	}
@@ -300,16 +310,37 @@ func firstSet[T any](a, b *T) *T {
 	return b
 }
 
-// parseJSONAnswer reads a JSON answer, tolerating a ```json fence.
-func parseJSONAnswer(s string) (any, error) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "```json"), "```")
-	s = strings.TrimSuffix(strings.TrimSpace(s), "```")
+// jsonAnswer reads a json_schema answer: it must be JSON, and match the
+// node's compiled schema (nil when it does not compile in a dialog that
+// predates the check).
+func (d *dialog) jsonAnswer(t *turn, schema *jsonschema.Schema, content string) (any, error) {
+	text := unfence(content)
 	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
 		return nil, fmt.Errorf("the answer is not JSON: %v", err)
 	}
+	if schema != nil {
+		if err := checkAnswer(schema, text); err != nil && checksJSONSchema(t.ctx) {
+			return nil, err
+		}
+	}
 	return v, nil
+}
+
+// unfence strips a ```json fence around an answer.
+func unfence(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "```json"), "```")
+	return strings.TrimSuffix(strings.TrimSpace(s), "```")
+}
+
+// askAgain tells the model what was wrong with its JSON answer.
+func askAgain(err error) string {
+	var m *schemaMismatch
+	if errors.As(err, &m) {
+		return "That JSON does not match the schema: " + strings.Join(m.issues, "; ") + ". Answer again with JSON only, matching the schema."
+	}
+	return "That was not valid JSON for the schema: " + err.Error() + ". Answer again with JSON only."
 }
 
 var (
