@@ -56,7 +56,7 @@ nodes:
 // is wrong, and a second bad answer follows on_error.
 func TestJSONSchemaAnswers(t *testing.T) {
 	model := llmtest.New(t)
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Mount)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Dialect)
 	if r := e.Do("PUT", "/v1/bots/quote/flow", e.A.Bearer(), schemaBot); r.Status != http.StatusOK {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
@@ -104,7 +104,7 @@ func TestJSONSchemaAnswers(t *testing.T) {
 // Schema stops the dialog saying so, without asking the model.
 func TestJSONSchemaThatDoesNotCompile(t *testing.T) {
 	model := llmtest.New(t)
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Mount)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Dialect)
 	bot := strings.Replace(schemaBot, "type: object\n", "type: objekt\n", 1)
 	if r := e.Do("PUT", "/v1/bots/quote/flow", e.A.Bearer(), bot); r.Status != http.StatusOK {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
