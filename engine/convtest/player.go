@@ -33,15 +33,27 @@ type player struct {
 	inflight int // updates sent and not answered yet
 }
 
-// maxWaits bounds how long (in test time, 100 ms each) a check waits for a
-// slow turn, like a block call that is retried.
+// maxWaits bounds how long (in test time, pollEvery each) a check waits
+// for a slow turn, like a block call that is retried.
 const maxWaits = 6000
 
-// checkWhenDone checks a step once its updates have answered; the last
-// step then ends the dialog's workflow.
-func (p *player) checkWhenDone(st *Step, last bool, waited int) {
-	if (p.inflight > 0 || !p.settled()) && waited < maxWaits {
-		p.env.RegisterDelayedCallback(func() { p.checkWhenDone(st, last, waited+1) }, 100*time.Millisecond)
+// pollEvery is how often, in test time, a check looks again at a step
+// whose turn is not done.
+const pollEvery = 100 * time.Millisecond
+
+// checkWhenDone checks a step once its updates have answered, the services
+// called meanwhile have acted, and the workflow is idle; the last step then
+// ends the dialog's workflow. It polls at least once, to learn whether the
+// workflow is idle.
+func (p *player) checkWhenDone(st *Step, last bool, waited int, polled time.Time) {
+	if p.env.IsWorkflowCompleted() {
+		waited = maxWaits // nothing more will happen
+	}
+	served := p.serve(st) // a service called after the step's serve, by a slow activity
+	busy := waited == 0 || served || p.inflight > 0 || !p.settled() || !idle(polled)
+	if busy && waited < maxWaits {
+		now := time.Now()
+		p.env.RegisterDelayedCallback(func() { p.checkWhenDone(st, last, waited+1, now) }, pollEvery)
 		return
 	}
 	p.check(st)
@@ -50,6 +62,12 @@ func (p *player) checkWhenDone(st *Step, last bool, waited int) {
 		p.env.CancelWorkflow()
 	}
 }
+
+// idle reports whether the poll registered at wall time polled fired
+// sooner than pollEvery. The environment skips test time only while no
+// activity runs; while one runs (a block service being called), it fires
+// timers by the wall clock, so a late poll says work was still going on.
+func idle(polled time.Time) bool { return time.Since(polled) < pollEvery }
 
 // settled reports whether the workflow has stored all it produced (work
 // off the update's path, like titling a dialog, may still be running).
@@ -65,9 +83,11 @@ func (p *player) settled() bool {
 	return v.Get(&snap) == nil && snap.Settled
 }
 
-// serve plays what block services do after they were called.
-func (p *player) serve(st *Step) {
-	for _, a := range p.svc.take() {
+// serve plays what block services do after they were called, and reports
+// whether they did anything.
+func (p *player) serve(st *Step) bool {
+	queued := p.svc.take()
+	for _, a := range queued {
 		ta := a.arg.(tokenAction)
 		tok, err := p.db.BlockTokenByToken(p.ctx, ta.token)
 		if err != nil {
@@ -81,6 +101,7 @@ func (p *player) serve(st *Step) {
 			p.update(st, a.name, engine.BlockCompleteInput{Node: tok.Node, Attempt: tok.Attempt, Data: ta.data})
 		}
 	}
+	return len(queued) > 0
 }
 
 // finish checks the steps the environment never reached because the

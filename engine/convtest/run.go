@@ -190,7 +190,7 @@ func runCase(ctx context.Context, db store.Store, lib *knowledge.Library, projec
 		env.RegisterDelayedCallback(func() { p.act(st) }, at)
 		env.RegisterDelayedCallback(func() { p.serve(st) }, at+3*time.Millisecond)
 		last := i == len(c.Steps)-1
-		env.RegisterDelayedCallback(func() { p.checkWhenDone(st, last, 0) }, at+10*time.Millisecond)
+		env.RegisterDelayedCallback(func() { p.checkWhenDone(st, last, 0, time.Time{}) }, at+10*time.Millisecond)
 	}
 	if len(c.Steps) == 0 {
 		env.RegisterDelayedCallback(env.CancelWorkflow, time.Second)
