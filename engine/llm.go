@@ -122,7 +122,11 @@ func (d *dialog) askModel(t *turn, id string, c *nodes.LLM, followup ...llm.Mess
 		}
 	}
 	ai := mergeAI(nodes.Settings(d.flow), c.AI)
-	call := d.llmCall(t, id, c, ai)
+	call, err := d.llmCall(t, id, c, ai)
+	if err != nil {
+		d.fail(t, fmt.Sprintf("The bot stopped at node %q: %v. Fix the flow and publish it again.", id, err))
+		return false
+	}
 	call.Followup = followup
 	resp, err := d.callModel(t, call)
 	var value any
@@ -163,8 +167,8 @@ func (d *dialog) askModel(t *turn, id string, c *nodes.LLM, followup ...llm.Mess
 
 // llmCall builds the request: the merged settings, the rendered
 // instruction, working memory, the prompt, the history window, the tools
-// and the knowledge to search.
-func (d *dialog) llmCall(t *turn, id string, c *nodes.LLM, ai nodes.AI) LLMCall {
+// and the knowledge to search. It fails on tools that cannot be offered.
+func (d *dialog) llmCall(t *turn, id string, c *nodes.LLM, ai nodes.AI) (LLMCall, error) {
 	req := llm.ChatRequest{
 		Model: ai.Model.ID, Temperature: ai.Model.Temperature, MaxTokens: ai.Model.MaxTokens, TopP: ai.Model.TopP,
 		FrequencyPenalty: ai.Model.FrequencyPenalty, PresencePenalty: ai.Model.PresencePenalty, JSONSchema: c.JSONSchema,
@@ -192,8 +196,9 @@ func (d *dialog) llmCall(t *turn, id string, c *nodes.LLM, ai nodes.AI) LLMCall 
 	if c.Prompt != nil {
 		call.Prompt = d.render(t, c.Prompt)
 	}
-	call.Request.Tools = d.offeredTools(ai)
-	return call
+	tools, err := d.offeredTools(t, ai)
+	call.Request.Tools = tools
+	return call, err
 }
 
 func isSet(b *bool) bool { return b != nil && *b }

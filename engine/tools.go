@@ -48,9 +48,16 @@ func toolMode(ai nodes.AI, name string) string {
 	return "auto"
 }
 
+// versionToolParameters is the change that stops a dialog whose declared
+// tool parameters cannot be encoded as JSON; before it, such a tool was
+// offered without parameters.
+const versionToolParameters = "tool-parameters-json"
+
 // offeredTools are the tools the model may call: those settings.ai.tools
-// names, and update_working_memory when working memory is on.
-func (d *dialog) offeredTools(ai nodes.AI) []llm.Tool {
+// names, and update_working_memory when working memory is on. Parameters
+// that cannot be encoded as JSON (a YAML .nan or .inf) are an error of the
+// flow.
+func (d *dialog) offeredTools(t *turn, ai nodes.AI) ([]llm.Tool, error) {
 	names := slices.Sorted(maps.Keys(ai.Tools)) // sorted: no map ranging in workflow code
 	if isSet(ai.Memory.WorkingMemory) && ai.Tools["update_working_memory"] == "" {
 		names = append(names, "update_working_memory")
@@ -63,13 +70,19 @@ func (d *dialog) offeredTools(ai nodes.AI) []llm.Tool {
 			continue
 		}
 		for _, def := range declared {
-			if def.Name == name {
-				params, _ := json.Marshal(def.Parameters)
-				out = append(out, llm.Tool{Name: def.Name, Description: def.Description, Parameters: params})
+			if def.Name != name {
+				continue
 			}
+			// GetVersion only here, where the change alters what happens, so
+			// other histories stay as they were.
+			params, err := json.Marshal(def.Parameters)
+			if err != nil && workflow.GetVersion(t.ctx, versionToolParameters, workflow.DefaultVersion, 1) >= 1 {
+				return nil, fmt.Errorf("the parameters of tool %q cannot be sent to the model as JSON (%v)", name, err)
+			}
+			out = append(out, llm.Tool{Name: def.Name, Description: def.Description, Parameters: params})
 		}
 	}
-	return out
+	return out, nil
 }
 
 // runTool runs a tool call and gives the result back to the model, which

@@ -32,7 +32,10 @@ func (a *Activities) CallTool(ctx context.Context, in engine.ToolCallInput) (*en
 		if err != nil {
 			return nil, err
 		}
-		out, _ := json.Marshal(result)
+		out, err := json.Marshal(result)
+		if err != nil {
+			return nil, rejected("the answer of tool %s cannot be given to the model as JSON: %v", in.Tool, err)
+		}
 		return &engine.ToolResult{Content: truncate(string(out))}, nil
 	}
 	return nil, rejected("the tool %s has nothing to run", in.Tool)

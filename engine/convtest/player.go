@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -304,7 +305,10 @@ func (p *player) checkState(st *Step) {
 		p.failf(st, "pending count is %d, want %d", s.PendingCount, *e.Pending)
 	}
 	for name, want := range e.Variables {
-		if got := s.Variables[name]; !sameJSON(got, want) {
+		got := s.Variables[name]
+		if same, err := sameJSON(got, want); err != nil {
+			p.failf(st, "variable %s cannot be compared: %v", name, err)
+		} else if !same {
 			p.failf(st, "variable %s is %s, want %s", name, asJSON(got), asJSON(want))
 		}
 	}
@@ -347,8 +351,13 @@ func (p *player) checkData(st *Step) {
 	}
 	ok := len(got) == len(st.Expect.Data)
 	for i := 0; ok && i < len(got); i++ {
-		for k, v := range st.Expect.Data[i] {
-			ok = ok && sameJSON(got[i][k], v)
+		for _, k := range slices.Sorted(maps.Keys(st.Expect.Data[i])) {
+			same, err := sameJSON(got[i][k], st.Expect.Data[i][k])
+			if err != nil {
+				p.failf(st, "collected data item %d's %s cannot be compared: %v", i+1, k, err)
+				return
+			}
+			ok = ok && same
 		}
 	}
 	if !ok {
@@ -356,12 +365,32 @@ func (p *player) checkData(st *Step) {
 	}
 }
 
-// sameJSON compares values as JSON sees them, so 3 equals 3.0.
-func sameJSON(a, b any) bool {
-	var x, y any
-	_ = json.Unmarshal([]byte(asJSON(a)), &x)
-	_ = json.Unmarshal([]byte(asJSON(b)), &y)
-	return reflect.DeepEqual(x, y)
+// sameJSON compares values as JSON sees them, so 3 equals 3.0. A value
+// that JSON cannot encode (a YAML .nan or .inf) is an error: it would
+// otherwise read as null, and equal another such value or null.
+func sameJSON(a, b any) (bool, error) {
+	x, err := asJSONValue(a)
+	if err != nil {
+		return false, err
+	}
+	y, err := asJSONValue(b)
+	if err != nil {
+		return false, err
+	}
+	return reflect.DeepEqual(x, y), nil
+}
+
+// asJSONValue is v as decoded from its JSON encoding.
+func asJSONValue(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("%v cannot be encoded as JSON: %w", v, err)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("decoding %s: %w", b, err)
+	}
+	return out, nil
 }
 
 func asJSON(v any) string {
