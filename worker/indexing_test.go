@@ -11,8 +11,8 @@ import (
 // never waits on a run that is finishing the old one.
 func TestIndexWorkflowID(t *testing.T) {
 	first := knowledge.Job{ProjectID: 1, StoreUUID: "vs_a", DocumentUUID: "file-b", Added: 1000}
-	if IndexWorkflowID(first) != IndexWorkflowID(first) {
-		t.Error("one job has two workflow ids")
+	if twice := first; IndexWorkflowID(first) != IndexWorkflowID(twice) {
+		t.Error("a file added twice has two workflow ids")
 	}
 	again := first
 	again.Added = 1001
