@@ -34,7 +34,7 @@ nodes:
 // dialog's title and memory can be read back.
 func TestKnowledgeMemoryAndTitle(t *testing.T) {
 	model := llmtest.New(t)
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, native.Dialect)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Dialect)
 	if r := e.Do("PUT", "/v1/bots/docs/flow", e.A.Bearer(), docsBot); r.Status != 200 {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
@@ -134,7 +134,7 @@ settings:
 // back when they are like the user's new message, and only those.
 func TestSemanticRecall(t *testing.T) {
 	model := llmtest.New(t)
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, native.Dialect)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Dialect)
 	if r := e.Do("PUT", "/v1/bots/recall/flow", e.A.Bearer(), recallBot); r.Status != 200 {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
@@ -169,7 +169,7 @@ func TestSemanticRecall(t *testing.T) {
 // (the same user.id) are recalled too; another person's are not.
 func TestSemanticRecallAcrossDialogs(t *testing.T) {
 	model := llmtest.New(t)
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, native.Dialect)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Dialect)
 	if r := e.Do("PUT", "/v1/bots/recall/flow", e.A.Bearer(), recallBot); r.Status != 200 {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}

@@ -48,7 +48,7 @@ nodes:
 // answer that does not parse is asked for once more.
 func TestLLMNodeRequestAndJSONAnswer(t *testing.T) {
 	model := llmtest.New(t)
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "key", llm.WithRetry(1, 0))}, native.Dialect)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "key")}, native.Dialect)
 	if r := e.Do("PUT", "/v1/bots/quote/flow", e.A.Bearer(), quoteBot); r.Status != 200 {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
@@ -91,7 +91,7 @@ settings:
 // usage of its call.
 func TestReplyKeepsUsage(t *testing.T) {
 	model := llmtest.New(t)
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, native.Dialect)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Dialect)
 	e.Do("PUT", "/v1/bots/chat/flow", e.A.Bearer(), chatBot)
 	model.Reply("four words right here")
 	var created struct{ ID string }
@@ -126,7 +126,7 @@ settings:
 // they hand back the conversation with the model goes on.
 func TestHandoffTool(t *testing.T) {
 	model := llmtest.New(t)
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, native.Dialect)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Dialect)
 	e.Do("PUT", "/v1/bots/help/flow", e.A.Bearer(), helpBot)
 	model.ReplyToolCall("handoff", `{"reason":"asked for a person"}`)
 	model.Reply("Back to me. How else can I help?")
@@ -160,7 +160,7 @@ func TestHandoffTool(t *testing.T) {
 // an operator decides through the approvals endpoint.
 func TestToolApprovals(t *testing.T) {
 	model := llmtest.New(t)
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, native.Dialect)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Dialect)
 	e.Do("PUT", "/v1/bots/help/flow", e.A.Bearer(), strings.Replace(helpBot, "handoff: auto", "handoff: user_approve", 1))
 	type turnJSON struct {
 		Messages []struct {

@@ -188,7 +188,7 @@ func recordLLMHistory(t *testing.T, path string) {
 	model.ReplyToolCall("handoff", `{"reason": "asked for a person"}`)
 	model.Reply("Goodbye.")
 	lib := &knowledge.Library{Embedder: knowledge.NewHashEmbedder(knowledge.DefaultHashDim)}
-	acts := &parleyworker.Activities{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0)), Knowledge: lib}
+	acts := &parleyworker.Activities{LLM: llm.NewOpenAI(model.URL(), ""), Knowledge: lib}
 	recordDialog(t, path, acts, replayLLMBot, []update{
 		{engine.UpdateMessage, engine.MessageInput{Text: "I like tea"}},
 		{engine.UpdateMessage, engine.MessageInput{Text: "any tea docs?"}},
@@ -238,7 +238,7 @@ func recordBlockToolHistory(t *testing.T, path string) {
 	}))
 	defer service.Close()
 	loopback := netguard.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
-	acts := &parleyworker.Activities{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0)), Policy: loopback}
+	acts := &parleyworker.Activities{LLM: llm.NewOpenAI(model.URL(), ""), Policy: loopback}
 	recordDialog(t, path, acts, fmt.Sprintf(replayBlockToolBot, service.URL), []update{
 		{engine.UpdateMessage, engine.MessageInput{Text: "reserve P-1"}},
 		{engine.UpdateBlockMessage, engine.BlockMessageInput{Node: "warehouse", Attempt: 1, Text: "Checking..."}},

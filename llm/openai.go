@@ -21,14 +21,13 @@ const (
 // OpenAI is a Provider for any OpenAI-compatible API: OpenAI itself,
 // OpenRouter ("openai/gpt-4o-mini" style model ids), Ollama's /v1, vLLM...
 // It uses plain net/http rather than an SDK so the wire format is ours and
-// works the same against every one of them.
+// works the same against every one of them. A call is one attempt: the
+// Temporal activities making it are the one layer that retries.
 type OpenAI struct {
-	baseURL  string
-	apiKey   string
-	client   *http.Client
-	timeout  time.Duration // per attempt
-	attempts int
-	backoff  time.Duration // first retry wait, doubled each time
+	baseURL string
+	apiKey  string
+	client  *http.Client
+	timeout time.Duration
 }
 
 // Option configures an OpenAI provider.
@@ -38,30 +37,18 @@ type Option func(*OpenAI)
 // Timeouts come from WithTimeout, not from the client.
 func WithHTTPClient(c *http.Client) Option { return func(o *OpenAI) { o.client = c } }
 
-// WithTimeout bounds each HTTP attempt, a whole streamed answer included
+// WithTimeout bounds each call, a whole streamed answer included
 // (default 2 minutes; 0: no bound but the caller's context).
 func WithTimeout(d time.Duration) Option { return func(o *OpenAI) { o.timeout = d } }
-
-// WithRetry makes the provider retry transient failures itself: attempts
-// in all, the first retry after backoff, doubled for each next one; a
-// Retry-After header overrides the wait. By default a call is one attempt:
-// Parley's calls run in Temporal activities, whose retry policy is the one
-// layer that retries them (see IsRetryable and IsRejected). Use it only
-// where nothing else retries.
-func WithRetry(attempts int, backoff time.Duration) Option {
-	return func(o *OpenAI) { o.attempts, o.backoff = max(attempts, 1), backoff }
-}
 
 // NewOpenAI returns a provider for the API at baseURL, the prefix of
 // "/chat/completions" and "/embeddings". apiKey may be empty (Ollama).
 func NewOpenAI(baseURL, apiKey string, opts ...Option) *OpenAI {
 	o := &OpenAI{
-		baseURL:  strings.TrimRight(baseURL, "/"),
-		apiKey:   apiKey,
-		client:   http.DefaultClient,
-		timeout:  2 * time.Minute,
-		attempts: 1,
-		backoff:  500 * time.Millisecond,
+		baseURL: strings.TrimRight(baseURL, "/"),
+		apiKey:  apiKey,
+		client:  http.DefaultClient,
+		timeout: 2 * time.Minute,
 	}
 	for _, opt := range opts {
 		opt(o)

@@ -11,7 +11,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,9 +20,9 @@ import (
 
 const model = "openai/gpt-4o-mini"
 
-// newClient points a provider at s with fast retries.
+// newClient points a provider at s.
 func newClient(s *llmtest.Server, opts ...llm.Option) *llm.OpenAI {
-	return llm.NewOpenAI(s.URL(), "sk-test", append([]llm.Option{llm.WithRetry(4, time.Millisecond)}, opts...)...)
+	return llm.NewOpenAI(s.URL(), "sk-test", opts...)
 }
 
 func chat(p llm.Provider, text string) (*llm.ChatResponse, error) {
@@ -146,130 +145,111 @@ func TestChatRequestBody(t *testing.T) {
 	}
 }
 
-func TestRetryAfterHonoured(t *testing.T) {
-	s := llmtest.New(t)
-	s.FailWithRetryAfter(http.StatusTooManyRequests, 1)
-	s.Reply("ok")
-	start := time.Now()
-	resp, err := chat(newClient(s), "hi")
-	if err != nil || resp.Content != "ok" {
-		t.Fatalf("%v %v", resp, err)
-	}
-	if d := time.Since(start); d < time.Second {
-		t.Errorf("retried after %v, want the 1s Retry-After", d)
-	}
-	if n := len(s.Requests()); n != 2 {
-		t.Errorf("%d requests, want 2", n)
-	}
-}
+// Every failure below comes after exactly one request, with a reply still
+// scripted: the provider never sends a request twice; the caller retries.
 
-func TestRetryAfterTooLongFailsFast(t *testing.T) {
+// TestRateLimited: a 429 says when to try again; the provider reports it
+// rather than waiting.
+func TestRateLimited(t *testing.T) {
 	s := llmtest.New(t)
 	s.FailWithRetryAfter(http.StatusTooManyRequests, 3600)
-	s.Reply("ok")
-	start := time.Now()
+	s.Reply("never sent")
 	_, err := chat(newClient(s), "hi")
 	var e *llm.Error
 	if !errors.As(err, &e) || e.StatusCode != 429 || e.RetryAfter != time.Hour || !llm.IsRetryable(err) {
-		t.Fatalf("error %v", err)
+		t.Fatalf("error %v, want a retryable 429 asking for an hour", err)
 	}
-	if d := time.Since(start); d > time.Second || len(s.Requests()) != 1 {
-		t.Errorf("took %v and %d requests, want a fast single try", d, len(s.Requests()))
-	}
-}
-
-func TestNoWaitPastCallerDeadline(t *testing.T) {
-	s := llmtest.New(t)
-	s.FailWithRetryAfter(http.StatusServiceUnavailable, 5)
-	s.Reply("ok")
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := newClient(s).Chat(ctx, llm.ChatRequest{Model: model}, nil)
-	if err == nil || !strings.Contains(err.Error(), "503 Service Unavailable") || time.Since(start) > 200*time.Millisecond {
-		t.Fatalf("error %v after %v, want the 503 at once", err, time.Since(start))
+	if n := len(s.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
 	}
 }
 
-func TestRetries5xx(t *testing.T) {
-	s := llmtest.New(t)
-	s.Fail(500, "boom")
-	s.Fail(503, "overloaded")
-	s.Reply("ok")
-	resp, err := chat(newClient(s), "hi")
-	if err != nil || resp.Content != "ok" {
-		t.Fatalf("%v %v", resp, err)
-	}
-	if n := len(s.Requests()); n != 3 {
-		t.Errorf("%d requests, want 3", n)
+// TestFailedStatus: a 4xx other than 408 and 429 is the provider refusing
+// the request itself (rejected); the others are worth another attempt.
+func TestFailedStatus(t *testing.T) {
+	for _, tc := range []struct {
+		status    int
+		retryable bool
+	}{
+		{400, false}, {401, false}, {403, false}, {404, false}, {422, false},
+		{408, true}, {429, true}, {500, true}, {502, true}, {503, true},
+	} {
+		name := strconv.Itoa(tc.status) + " rejected"
+		if tc.retryable {
+			name = strconv.Itoa(tc.status) + " retryable"
+		}
+		t.Run(name, func(t *testing.T) {
+			s := llmtest.New(t)
+			s.Fail(tc.status, "no")
+			s.Reply("never sent")
+			_, err := chat(newClient(s), "hi")
+			want := fmt.Sprintf("%d %s: no", tc.status, http.StatusText(tc.status))
+			if err == nil || !strings.HasSuffix(err.Error(), want) {
+				t.Fatalf("error %v, want one ending %q", err, want)
+			}
+			if llm.IsRetryable(err) != tc.retryable || llm.IsRejected(err) == tc.retryable {
+				t.Errorf("retryable %v, rejected %v", llm.IsRetryable(err), llm.IsRejected(err))
+			}
+			if n := len(s.Requests()); n != 1 {
+				t.Errorf("%d requests, want 1", n)
+			}
+		})
 	}
 }
 
-func TestGivesUpAfterAttempts(t *testing.T) {
-	s := llmtest.New(t)
-	for range 4 {
-		s.Fail(502, "bad gateway")
-	}
-	s.Reply("never reached")
-	_, err := chat(newClient(s), "hi")
-	if err == nil || !llm.IsRetryable(err) || !strings.Contains(err.Error(), "502 Bad Gateway: bad gateway") {
-		t.Fatalf("error %v", err)
-	}
-	if n := len(s.Requests()); n != 4 {
-		t.Errorf("%d requests, want 4", n)
-	}
-}
-
-func TestUnauthorizedNotRetried(t *testing.T) {
+// TestErrorText: the error names the model, the URL called, the status
+// and the provider's own message.
+func TestErrorText(t *testing.T) {
 	s := llmtest.New(t)
 	s.Fail(401, "Incorrect API key provided")
-	s.Reply("never reached")
 	_, err := chat(newClient(s), "hi")
 	want := fmt.Sprintf("llm: %s at %s/chat/completions: 401 Unauthorized: Incorrect API key provided", model, s.URL())
 	if err == nil || err.Error() != want {
 		t.Fatalf("error %v\nwant  %s", err, want)
 	}
-	if llm.IsRetryable(err) || len(s.Requests()) != 1 {
-		t.Errorf("retryable %v after %d requests", llm.IsRetryable(err), len(s.Requests()))
-	}
 }
 
-// failFirst fails the first round trip as a dropped connection would.
-type failFirst struct{ n atomic.Int32 }
+// roundTripFunc is a transport made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
 
-func (f *failFirst) RoundTrip(r *http.Request) (*http.Response, error) {
-	if f.n.Add(1) == 1 {
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestConnectionError: nothing arrived, so the request may be sent again.
+func TestConnectionError(t *testing.T) {
+	trips := 0
+	reset := roundTripFunc(func(*http.Request) (*http.Response, error) {
+		trips++
 		return nil, errors.New("connection reset by peer")
+	})
+	_, err := chat(llm.NewOpenAI("http://model.invalid/v1", "", llm.WithHTTPClient(&http.Client{Transport: reset})), "hi")
+	var e *llm.Error
+	if !errors.As(err, &e) || e.StatusCode != 0 || !llm.IsRetryable(err) || llm.IsRejected(err) ||
+		!strings.HasSuffix(err.Error(), ": connection reset by peer") {
+		t.Fatalf("error %v, want a retryable connection error", err)
 	}
-	return http.DefaultTransport.RoundTrip(r)
+	if trips != 1 {
+		t.Errorf("%d round trips, want 1", trips)
+	}
 }
 
-func TestConnectionErrorRetried(t *testing.T) {
+// TestCutStream: a stream that breaks mid-answer is retryable, and the
+// text that arrived before the break reached onDelta (the caller's next
+// attempt starts it over).
+func TestCutStream(t *testing.T) {
 	s := llmtest.New(t)
-	s.Reply("ok")
-	resp, err := chat(newClient(s, llm.WithHTTPClient(&http.Client{Transport: &failFirst{}})), "hi")
-	if err != nil || resp.Content != "ok" {
-		t.Fatalf("%v %v", resp, err)
-	}
-}
-
-func TestNoRetryOnceStreaming(t *testing.T) {
-	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		w.Header().Set("Content-Type", "text/event-stream")
-		fmt.Fprint(w, `data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}`+"\n\n")
-		// Ends without finish_reason or [DONE], as a dropped stream does.
-	}))
-	defer srv.Close()
+	s.ReplyCut("Hello th")
+	s.Reply("never sent")
 	var deltas []string
-	_, err := llm.NewOpenAI(srv.URL, "", llm.WithRetry(4, time.Millisecond)).Chat(context.Background(),
-		llm.ChatRequest{Model: model}, func(d string) { deltas = append(deltas, d) })
-	if err == nil || hits.Load() != 1 || !reflect.DeepEqual(deltas, []string{"Hel"}) {
-		t.Fatalf("error %v after %d requests, deltas %q", err, hits.Load(), deltas)
+	_, err := newClient(s).Chat(context.Background(), llm.ChatRequest{Model: model},
+		func(d string) { deltas = append(deltas, d) })
+	if err == nil || !llm.IsRetryable(err) || !strings.Contains(err.Error(), "stream interrupted") {
+		t.Fatalf("error %v, want a retryable interrupted stream", err)
 	}
-	if !llm.IsRetryable(err) {
-		t.Errorf("a cut stream should be retryable by the caller: %v", err)
+	if got := strings.Join(deltas, ""); got != "Hello th" {
+		t.Errorf("deltas %q, want %q", deltas, "Hello th")
+	}
+	if n := len(s.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
 	}
 }
 
@@ -289,9 +269,15 @@ func TestTimeout(t *testing.T) {
 
 func TestEmbed(t *testing.T) {
 	s := llmtest.New(t)
-	s.Fail(500, "warming up") // embeddings are retried too
+	s.Fail(500, "warming up")
 	inputs := []string{"refund policy", "opening hours", "Refund policy!", ""}
-	vecs, err := newClient(s).Embed(context.Background(), "text-embedding-3-small", inputs)
+	p := newClient(s)
+	// Embeddings fail as chats do: after one request, retryable by the caller.
+	_, err := p.Embed(context.Background(), "text-embedding-3-small", inputs)
+	if !llm.IsRetryable(err) || len(s.Requests()) != 1 {
+		t.Fatalf("error %v after %d requests, want a retryable one after 1", err, len(s.Requests()))
+	}
+	vecs, err := p.Embed(context.Background(), "text-embedding-3-small", inputs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,14 +300,15 @@ func TestEmbed(t *testing.T) {
 	if r.Path != "/v1/embeddings" || r.Model != "text-embedding-3-small" || !reflect.DeepEqual(r.Input, inputs) {
 		t.Errorf("request %+v", r)
 	}
-	if v, err := newClient(s).Embed(context.Background(), "m", nil); v != nil || err != nil || len(s.Requests()) != 2 {
+	// No inputs, no request.
+	if v, err := p.Embed(context.Background(), "m", nil); v != nil || err != nil || len(s.Requests()) != 2 {
 		t.Errorf("empty input: %v %v, %d requests", v, err, len(s.Requests()))
 	}
 }
 
 func TestNoScriptedReply(t *testing.T) {
 	s := llmtest.New(t)
-	_, err := chat(newClient(s, llm.WithRetry(1, 0)), "hi")
+	_, err := chat(newClient(s), "hi")
 	if err == nil || !strings.Contains(err.Error(), "500 Internal Server Error: llmtest: no scripted reply") {
 		t.Fatalf("error %v", err)
 	}
@@ -352,50 +339,6 @@ func TestFromEnv(t *testing.T) {
 	t.Setenv(llm.EnvBaseURL, "api.openai.com/v1")
 	if _, err := llm.FromEnv(); err == nil || !strings.Contains(err.Error(), llm.EnvBaseURL) {
 		t.Errorf("schemeless URL: %v", err)
-	}
-}
-
-// TestOneAttemptByDefault: the provider does not retry unless asked to;
-// the caller (a Temporal activity) owns the retries.
-func TestOneAttemptByDefault(t *testing.T) {
-	s := llmtest.New(t)
-	s.Fail(http.StatusServiceUnavailable, "overloaded")
-	s.Reply("not asked")
-	_, err := chat(llm.NewOpenAI(s.URL(), ""), "hi")
-	if err == nil || !llm.IsRetryable(err) || llm.IsRejected(err) {
-		t.Fatalf("error %v, want a retryable 503", err)
-	}
-	if n := len(s.Requests()); n != 1 {
-		t.Errorf("%d requests, want 1", n)
-	}
-}
-
-// TestWhichStatusesAreRetried: a 4xx other than 408 and 429 is the
-// provider refusing the request itself, never sent again.
-func TestWhichStatusesAreRetried(t *testing.T) {
-	for _, tc := range []struct {
-		status   int
-		retried  bool
-		rejected bool
-	}{
-		{400, false, true}, {401, false, true}, {403, false, true}, {404, false, true}, {422, false, true},
-		{408, true, false}, {429, true, false}, {500, true, false}, {502, true, false}, {503, true, false},
-	} {
-		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
-			s := llmtest.New(t)
-			s.Fail(tc.status, "no")
-			s.Reply("ok")
-			_, err := chat(newClient(s), "hi")
-			if n := len(s.Requests()); (n == 2) != tc.retried {
-				t.Errorf("%d requests, retried want %v (error %v)", n, tc.retried, err)
-			}
-			s = llmtest.New(t)
-			s.Fail(tc.status, "no")
-			_, err = chat(llm.NewOpenAI(s.URL(), ""), "hi")
-			if llm.IsRetryable(err) != tc.retried || llm.IsRejected(err) != tc.rejected {
-				t.Errorf("%v: retryable %v rejected %v, want %v %v", err, llm.IsRetryable(err), llm.IsRejected(err), tc.retried, tc.rejected)
-			}
-		})
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,18 +15,13 @@ import (
 	"time"
 )
 
-// maxWait caps a wait between attempts. A provider asking for a longer
-// Retry-After is not retried: a chat turn should fail fast and say why,
-// rather than hang for minutes.
-const maxWait = time.Minute
-
 // Error is a failed call to a provider.
 type Error struct {
 	Model      string
 	Endpoint   string        // the URL called
 	StatusCode int           // HTTP status; 0 when none arrived or the stream failed
 	Message    string        // the provider's own message, if it gave one
-	RetryAfter time.Duration // from the provider's Retry-After header, if any
+	RetryAfter time.Duration // from Retry-After or retry-after-ms, if the provider sent one
 	Err        error         // the underlying cause (network, timeout, decoding), if any
 	retryable  bool
 }
@@ -62,8 +56,8 @@ func IsRetryable(err error) bool {
 
 // IsRejected reports whether the provider refused the request itself (a
 // 4xx other than 408 and 429: a bad request, a wrong key, an unknown
-// model): sending it again would get the same answer, so callers with
-// retries of their own (Temporal activities) must not retry it.
+// model): sending it again would get the same answer, so the caller's
+// retry policy must not.
 func IsRejected(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.StatusCode/100 == 4 && !retryableStatus(e.StatusCode)
@@ -74,54 +68,22 @@ func retryableStatus(code int) bool {
 	return code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500
 }
 
-// post sends body to path and lets handle read a 2xx response. With
-// WithRetry, it retries transient failures that happened before handle
-// got a response.
+// post sends body to path, once, and lets handle read a 2xx response.
+// Retrying is the caller's (a Temporal activity's retry policy): a failure
+// is an *Error that says whether another attempt may get past it
+// (IsRetryable, IsRejected) and when the provider wants it (RetryAfter).
 func (o *OpenAI) post(ctx context.Context, path, model string, body []byte, handle func(*http.Response) error) error {
 	endpoint := o.baseURL + path
-	for attempt := 1; ; attempt++ {
-		e, retry := o.attempt(ctx, endpoint, model, body, handle)
-		if e == nil {
-			return nil
-		}
-		if !retry || attempt >= o.attempts {
-			return e
-		}
-		wait := e.RetryAfter
-		if wait > maxWait {
-			return e
-		}
-		if wait == 0 {
-			wait = o.backoff
-			for i := 1; i < attempt && wait < maxWait; i++ {
-				wait *= 2 // a loop, not a shift, cannot overflow
-			}
-			wait = min(wait, maxWait)
-			wait += rand.N(wait/5 + 1) // jitter, so clients rate limited together spread out
-		}
-		if d, ok := ctx.Deadline(); ok && time.Until(d) < wait {
-			return e // the caller's deadline would pass while waiting
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w (gave up retrying: %w)", e, ctx.Err())
-		case <-t.C:
-		}
-	}
-}
-
-// attempt makes one request. retry says whether sending it again is safe
-// and worthwhile: nothing reached handle, and the failure was transient.
-func (o *OpenAI) attempt(ctx context.Context, endpoint, model string, body []byte, handle func(*http.Response) error) (e *Error, retry bool) {
 	timeout := o.timeout
 	if timeout <= 0 {
 		timeout = math.MaxInt64 // no bound but ctx's
 	}
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	fail := func(err error) *Error {
+	// fail reports a failure without a status. Even a transient one is not
+	// retryable once our timeout fired: a model that stalled that long
+	// would likely stall again.
+	fail := func(err error, transient bool) error {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL is already in our message
@@ -129,11 +91,11 @@ func (o *OpenAI) attempt(ctx context.Context, endpoint, model string, body []byt
 		if ctx.Err() == nil && actx.Err() != nil {
 			err = fmt.Errorf("no answer within %v: %w", o.timeout, context.DeadlineExceeded)
 		}
-		return &Error{Model: model, Endpoint: endpoint, Err: err}
+		return &Error{Model: model, Endpoint: endpoint, Err: err, retryable: transient && actx.Err() == nil}
 	}
 	req, err := http.NewRequestWithContext(actx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
-		return fail(err), false
+		return fail(err, false)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if o.apiKey != "" {
@@ -141,32 +103,26 @@ func (o *OpenAI) attempt(ctx context.Context, endpoint, model string, body []byt
 	}
 	resp, err := o.client.Do(req)
 	if err != nil {
-		// Nothing arrived, so resending is safe. Timeouts are not
-		// retried: a stalled model would likely stall again, 2 minutes each.
-		e := fail(err)
-		e.retryable = actx.Err() == nil
-		return e, e.retryable
+		return fail(err, true) // nothing arrived, so sending it again is safe
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		text, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		e := &Error{Model: model, Endpoint: endpoint, StatusCode: resp.StatusCode,
+		return &Error{Model: model, Endpoint: endpoint, StatusCode: resp.StatusCode,
 			Message:    errorMessage(text),
-			RetryAfter: retryAfter(resp.Header, time.Now())}
-		e.retryable = retryableStatus(resp.StatusCode)
-		return e, e.retryable
+			RetryAfter: retryAfter(resp.Header, time.Now()),
+			retryable:  retryableStatus(resp.StatusCode)}
 	}
 	if err := handle(resp); err != nil {
-		// Never retried here: deltas may already have been delivered.
 		var msg providerMessage
 		if errors.As(err, &msg) {
-			return &Error{Model: model, Endpoint: endpoint, Message: string(msg)}, false
+			return &Error{Model: model, Endpoint: endpoint, Message: string(msg)}
 		}
-		e := fail(err)
-		e.retryable = errors.Is(err, errInterrupted) && actx.Err() == nil
-		return e, false
+		// A cut stream may be asked again, but deltas already went to
+		// onDelta: the caller's next attempt starts its text over.
+		return fail(err, errors.Is(err, errInterrupted))
 	}
-	return nil, false
+	return nil
 }
 
 // errorMessage extracts the provider's message from an error body:

@@ -40,7 +40,7 @@ nodes:
 // model then reads the completed data as the tool's result.
 func TestWaitingBlockTool(t *testing.T) {
 	model := llmtest.New(t)
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, native.Dialect, botone.Dialect)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Dialect, botone.Dialect)
 	svc := newBlockService(t, `{"accepted": true}`)
 	if r := e.Do("PUT", "/v1/bots/shop/flow", e.A.Bearer(), fmt.Sprintf(reserveBot, svc.URL)); r.Status != 200 {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)

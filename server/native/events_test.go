@@ -133,7 +133,7 @@ func next(t *testing.T, ch <-chan sse) sse {
 // model's text arrives in pieces before the stored messages are announced.
 func TestDialogEventsStreamTheReply(t *testing.T) {
 	model := llmtest.New(t)
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "", llm.WithRetry(1, 0))}, Dialect)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, Dialect)
 	if r := e.Do("PUT", "/v1/bots/chat/flow", e.A.Bearer(), streamBot); r.Status != http.StatusOK {
 		t.Fatalf("publishing: %d %s", r.Status, r.Body)
 	}
