@@ -261,6 +261,8 @@ func TestAuthAndIsolation(t *testing.T) {
 		{"unknown operator action", "POST", "/v1/dialogs/" + created.ID + "/operator", e.A.Bearer(), map[string]any{"action": "dance"}, 400, "INVALID"},
 		{"variable of the wrong type", "POST", "/v1/bots/shop/dialogs", e.A.Bearer(), map[string]any{"variables": map[string]any{"qty": "two"}}, 400, "INVALID"},
 		{"unknown route", "GET", "/v1/nothing", e.A.Bearer(), nil, 404, "NOT_FOUND"},
+		{"a body over 1 MiB", "POST", "/v1/dialogs/" + created.ID + "/messages", e.A.Bearer(), map[string]any{"text": strings.Repeat("S", 1<<20)}, 413, "TOO_LARGE"},
+		{"not an object", "POST", "/v1/dialogs/" + created.ID + "/messages", e.A.Bearer(), []byte(`["S"]`), 400, "INVALID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
