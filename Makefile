@@ -2,9 +2,12 @@
 GO        ?= go
 BIN       := bin/parley
 SLIM_BIN  := bin/parley-slim
+# What `parley version` prints of a `make build` binary.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 # Release binaries: no build machine paths in them (-trimpath), no symbol table or DWARF
 # (-s -w; panics still show functions and lines). 30% smaller; debug with `go build`.
-BUILD_FLAGS := -trimpath -ldflags "-s -w"
+BUILD_FLAGS := -trimpath -ldflags "-s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)"
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME  ?= 60s
 

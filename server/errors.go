@@ -4,7 +4,6 @@
 package server
 
 import (
-	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -38,7 +37,7 @@ func Status(err error) int {
 // as "Internal error.".
 func LogInternal(c *gin.Context, err error) {
 	if store.ErrorCode(err) == store.EINTERNAL {
-		slog.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "error", err)
+		Logger(c).Error("request failed", "method", c.Request.Method, "route", route(c), "error", err)
 	}
 }
 

@@ -55,11 +55,17 @@ func New(d Deps, dialects ...Dialect) (http.Handler, error) {
 		return nil, fmt.Errorf("setting PARLEY_TRUSTED_PROXIES: %w", err)
 	}
 	owners := ownersOf(dialects)
+	logger := d.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	r.Use(logRequests(logger))
 	r.Use(gin.CustomRecovery(func(c *gin.Context, err any) {
-		slog.Error("panic serving request", "path", c.Request.URL.Path, "panic", err)
+		Logger(c).Error("panic serving request", "route", route(c), "panic", err)
 		owners.fail(c.Request.URL.Path)(c, fmt.Errorf("panic: %v", err))
 	}))
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", ready(d))
 	for _, dialect := range dialects {
 		dialect.Mount(r, d)
 	}

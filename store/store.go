@@ -4,6 +4,8 @@
 // suite (storetest) runs against both.
 package store
 
+import "context"
+
 // Store is Parley's persistence: one interface per aggregate, which a
 // caller that needs only one may take instead. Every lookup of a project's
 // object takes the project id, so one project never sees another's data:
@@ -17,6 +19,9 @@ type Store interface {
 	Files
 	KnowledgeStore
 
+	// Ping checks that the database answers a query; an error says it
+	// does not (readiness checks).
+	Ping(ctx context.Context) error
 	// Close releases the database.
 	Close() error
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -33,8 +34,23 @@ func openStore(ctx context.Context, dsn string) (store.Store, error) {
 	return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite://"))
 }
 
+// newLogger logs to stderr: text for people, or JSON lines for a log
+// collector with PARLEY_LOG_FORMAT=json.
 func newLogger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return loggerTo(os.Stderr, os.Getenv("PARLEY_LOG_FORMAT"))
+}
+
+func loggerTo(w io.Writer, format string) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts))
+	case "", "text":
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	l := slog.New(slog.NewTextHandler(w, opts))
+	l.Warn("PARLEY_LOG_FORMAT must be text or json; logging text", "got", format)
+	return l
 }
 
 // engineSettings reads the engine limits from PARLEY_INACTIVITY_TIMEOUT (a

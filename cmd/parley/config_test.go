@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -36,5 +37,35 @@ func TestTrustedProxies(t *testing.T) {
 	t.Setenv("PARLEY_TRUSTED_PROXIES", " 10.0.0.1, 192.168.0.0/16,,")
 	if got, want := trustedProxies(), []string{"10.0.0.1", "192.168.0.0/16"}; !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestLogFormat(t *testing.T) {
+	for _, tt := range []struct{ format, starts string }{
+		{"", "time="}, {"text", "time="}, {"json", `{"time":`}, {"yaml", "time="},
+	} {
+		var b strings.Builder
+		loggerTo(&b, tt.format).Info("hello", "k", "v")
+		if !strings.HasPrefix(b.String(), tt.starts) || !strings.Contains(b.String(), "hello") {
+			t.Errorf("format %q logged %q", tt.format, b.String())
+		}
+		if tt.format == "yaml" && !strings.Contains(b.String(), "PARLEY_LOG_FORMAT must be text or json") {
+			t.Errorf("an unknown format is not reported: %q", b.String())
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var out, errOut strings.Builder
+	for _, arg := range []string{"version", "--version"} {
+		out.Reset()
+		if code := run([]string{arg}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "parley dev") {
+			t.Errorf("parley %s: exit %d, %q", arg, code, out.String())
+		}
+	}
+	version, commit = "1.2.0", "abc1234"
+	t.Cleanup(func() { version, commit = "dev", "" })
+	if got := versionLine(); got != "parley 1.2.0 (commit abc1234)" {
+		t.Errorf("versionLine() = %q", got)
 	}
 }

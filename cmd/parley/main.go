@@ -18,6 +18,7 @@ Usage:
   parley test FILE.test.yaml...                  run conversation tests
   parley schema                                  print the JSON Schema of bot files
   parley bench                                   measure turns over HTTP next to bare Temporal updates
+  parley version                                 print the version and commit
 
 Run 'parley COMMAND --help' for a command's flags. Flags override PARLEY_* environment variables:
 PARLEY_ADDR, PARLEY_DATA, PARLEY_FLOWS, PARLEY_TEMPORAL_ADDRESS, PARLEY_TEMPORAL_NAMESPACE,
@@ -25,7 +26,8 @@ PARLEY_DATABASE_URL, PARLEY_ADMIN_EMAIL, PARLEY_ADMIN_PASSWORD, PARLEY_DEV_API_K
 PARLEY_INACTIVITY_TIMEOUT (default 24h), PARLEY_STEP_LIMIT (nodes per turn, default 100),
 PARLEY_ALLOW_PRIVATE_URLS (IPs or CIDRs block services may have although they are internal),
 PARLEY_PUBLIC_URL (where clients reach the API, for the links it hands out; default the listen address),
-PARLEY_TRUSTED_PROXIES (IPs or CIDRs of proxies whose X-Forwarded-For names the client; default none).
+PARLEY_TRUSTED_PROXIES (IPs or CIDRs of proxies whose X-Forwarded-For names the client; default none),
+PARLEY_LOG_FORMAT (text, the default, or json).
 `
 
 func main() {
@@ -55,6 +57,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runTest(args[1:], stdout, stderr)
 	case "schema":
 		return runSchema(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, versionLine())
+		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage+buildNote)
 		return 0

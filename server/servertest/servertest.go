@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -70,6 +71,9 @@ type Options struct {
 	LLM llm.Provider // the model llm nodes ask; nil: none configured
 	// TrustedProxies are the addresses whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// Log, when set, receives the HTTP layer's logs as JSON lines;
+	// otherwise they go to slog's default logger.
+	Log io.Writer
 }
 
 // NewTemporal starts an in-process Temporal server, tuned as parley dev's
@@ -113,6 +117,9 @@ func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 	srv := httptest.NewUnstartedServer(nil) // listening: its URL is known before it serves
 	deps := server.Deps{Store: db, Dialogs: svc, Files: files, MaxUpload: MaxUpload, Bus: bus, Knowledge: lib,
 		PublicURL: "http://" + srv.Listener.Addr().String(), TrustedProxies: opts.TrustedProxies}
+	if opts.Log != nil {
+		deps.Logger = slog.New(slog.NewJSONHandler(opts.Log, nil))
+	}
 	handler, err := server.New(deps, dialects...)
 	if err != nil {
 		t.Fatal(err)

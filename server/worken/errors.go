@@ -1,7 +1,6 @@
 package worken
 
 import (
-	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -70,6 +69,6 @@ func fail(c *gin.Context, err error) {
 // something was left behind.
 func rollback(c *gin.Context, what string, err error) {
 	if err != nil {
-		slog.Error("undoing a failed request failed; a record may be left behind", "path", c.FullPath(), "undo", what, "error", err)
+		server.Logger(c).Error("undoing a failed request failed; a record may be left behind", "route", c.FullPath(), "undo", what, "error", err)
 	}
 }

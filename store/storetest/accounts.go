@@ -6,6 +6,19 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
+// testPing: an open store answers; a closed one says it does not.
+func testPing(t *testing.T, s store.Store) {
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping on an open store: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(t.Context()); err == nil {
+		t.Error("Ping on a closed store succeeded")
+	}
+}
+
 func testProjects(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	t.Run("ok", func(t *testing.T) {

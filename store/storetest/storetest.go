@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		name string
 		test func(*testing.T, store.Store)
 	}{
+		{"Ping", testPing},
 		{"Projects", testProjects},
 		{"Users", testUsers},
 		{"Memberships", testMemberships},

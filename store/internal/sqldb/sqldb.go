@@ -85,6 +85,16 @@ func New(ctx context.Context, c Config) (*DB, error) {
 // prepared are the statements of the hot path, SaveTurn's.
 var prepared = []string{insertMessage, insertData, selectState, selectBot, updateState, updateWatermark}
 
+// Ping runs a query on the readers, and so checks that the database
+// answers.
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := d.queryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("pinging the database: %w", err)
+	}
+	return nil
+}
+
 // Close closes the prepared statements and the databases.
 func (d *DB) Close() error {
 	var errs []error
