@@ -70,7 +70,10 @@ func (d *dialog) validateMessage(ctx workflow.Context, in MessageInput) error {
 	if strings.TrimSpace(in.Text) == "" && in.File == nil {
 		return rejectf(ErrInvalid, "the message text is empty")
 	}
-	if accept := d.acceptedFiles(); in.File != nil && !Accepts(accept, in.File.MIMEType) {
+	if in.File == nil {
+		return nil
+	}
+	if accept := d.acceptedFiles(); !Accepts(accept, in.File.MIMEType) {
 		return rejectf(ErrUnsupported, "this question accepts %s; the file is %s", strings.Join(accept, ", "), in.File.MIMEType)
 	}
 	return nil

@@ -136,10 +136,6 @@ func (h *handlers) message(c *gin.Context) {
 	if !bind(c, &req, `{"text": "Hello", "client_message_id": "m-1"}`) {
 		return
 	}
-	if req.Text == "" {
-		fail(c, store.FieldErrorf(store.EINVALID, "text", "`text` is required."))
-		return
-	}
 	if d, ok := h.lookup(c); ok {
 		turn, err := h.Dialogs.SendMessage(c.Request.Context(), d, dialogs.Message{Text: req.Text, ClientMessageID: req.ClientMessageID})
 		answer(c, d, turn, err)
@@ -168,10 +164,6 @@ func (h *handlers) operator(c *gin.Context) {
 			return h.Dialogs.Release(ctx, d, req.Operator)
 		}
 	case "message":
-		if req.Text == "" {
-			fail(c, store.FieldErrorf(store.EINVALID, "text", "`text` is required for action \"message\"."))
-			return
-		}
 		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {
 			return h.Dialogs.OperatorMessage(ctx, d, req.Operator, req.Text)
 		}

@@ -258,6 +258,7 @@ func TestAuthAndIsolation(t *testing.T) {
 		{"unknown dialog", "GET", "/v1/dialogs/00000000-0000-0000-0000-000000000000", e.A.Bearer(), nil, 404, "NOT_FOUND"},
 		{"bad JSON", "POST", "/v1/dialogs/" + created.ID + "/messages", e.A.Bearer(), []byte("{"), 400, "INVALID"},
 		{"missing text", "POST", "/v1/dialogs/" + created.ID + "/messages", e.A.Bearer(), map[string]any{}, 400, "INVALID"},
+		{"operator message without text", "POST", "/v1/dialogs/" + created.ID + "/operator", e.A.Bearer(), map[string]any{"action": "message", "text": " "}, 400, "INVALID"},
 		{"unknown operator action", "POST", "/v1/dialogs/" + created.ID + "/operator", e.A.Bearer(), map[string]any{"action": "dance"}, 400, "INVALID"},
 		{"variable of the wrong type", "POST", "/v1/bots/shop/dialogs", e.A.Bearer(), map[string]any{"variables": map[string]any{"qty": "two"}}, 400, "INVALID"},
 		{"unknown route", "GET", "/v1/nothing", e.A.Bearer(), nil, 404, "NOT_FOUND"},
