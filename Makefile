@@ -36,9 +36,10 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	./$(BIN) bench
 
-## schemas: regenerate schemas/flow.schema.json from the node specs
+## schemas: regenerate schemas/flow.schema.json from the node specs and join schemas/openapi/*.yaml into schemas/openapi.yaml
 schemas:
 	$(GO) run ./cmd/parley schema > schemas/flow.schema.json
+	$(GO) run ./schemas/internal/joinopenapi > schemas/openapi.yaml.new && mv schemas/openapi.yaml.new schemas/openapi.yaml
 
 ## fmt: format the Go code
 fmt:
