@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/knowledge"
+	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -32,6 +33,11 @@ type Deps struct {
 	// X-Forwarded-For is believed (PARLEY_TRUSTED_PROXIES). None by
 	// default: the client's address is the connection's.
 	TrustedProxies []string
+	// Metrics records every request; nil records nothing.
+	Metrics *metrics.Metrics
+	// MetricsOnMainRouter serves GET /metrics on this router. Off when
+	// PARLEY_METRICS_ADDR serves the metrics on a listener of their own.
+	MetricsOnMainRouter bool
 }
 
 // Dialect is one API dialect: its routes and how it renders errors.
@@ -60,12 +66,21 @@ func New(d Deps, dialects ...Dialect) (http.Handler, error) {
 		logger = slog.Default()
 	}
 	r.Use(logRequests(logger))
+	if d.Metrics != nil {
+		r.Use(recordRequests(d.Metrics))
+	}
 	r.Use(gin.CustomRecovery(func(c *gin.Context, err any) {
 		Logger(c).Error("panic serving request", "route", route(c), "panic", err)
 		owners.fail(c.Request.URL.Path)(c, fmt.Errorf("panic: %v", err))
 	}))
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", ready(d))
+	if d.Metrics != nil && d.MetricsOnMainRouter {
+		r.GET("/metrics", metricsRoute(d.Metrics))
+	}
+	if err := mountDocs(r); err != nil {
+		return nil, fmt.Errorf("reading the OpenAPI document: %w", err)
+	}
 	for _, dialect := range dialects {
 		dialect.Mount(r, d)
 	}
