@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
@@ -15,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/nodes"
 	"github.com/parleyhq/parley/store"
 )
@@ -29,6 +31,8 @@ type Service struct {
 	Bus events.Bus
 	// Files is where uploaded files are kept.
 	Files blobs.Dir
+	// Metrics counts dialogs started and times turns; nil: none.
+	Metrics *metrics.Metrics
 }
 
 // FlowError is returned by Publish for a flow with errors.
@@ -95,6 +99,9 @@ func (s *Service) Create(ctx context.Context, projectID int64, slug string, in C
 		Source: in.Source, Flow: ref, Variables: in.Variables, User: in.User, Settings: s.Settings}
 	if !in.Start {
 		_, err := s.Temporal.ExecuteWorkflow(ctx, startOptions(d), engine.WorkflowName, params)
+		if err == nil {
+			s.Metrics.DialogStarted()
+		}
 		return d, nil, s.mapError(ctx, d, err)
 	}
 	turn, err := s.startWithUpdate(ctx, d, params)
@@ -111,15 +118,28 @@ func startOptions(d *store.Dialog) client.StartWorkflowOptions {
 // startWithUpdate starts the workflow and its first turn in one call.
 func (s *Service) startWithUpdate(ctx context.Context, d *store.Dialog, params engine.Params) (*Turn, error) {
 	op := s.Temporal.NewWithStartWorkflowOperation(startOptions(d), engine.WorkflowName, params)
+	start := time.Now()
 	handle, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: op,
 		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: engine.WorkflowID(d.UUID), UpdateName: engine.UpdateStart,
 			UpdateID: "start", WaitForStage: client.WorkflowUpdateStageCompleted},
 	})
-	if err != nil {
-		return nil, s.mapError(ctx, d, err)
+	var turn engine.TurnResult
+	if err == nil {
+		// The server took the update, so the workflow runs. (When it
+		// refuses, the workflow may have started all the same; the
+		// counter misses that rare case rather than wait on op.Get.)
+		s.Metrics.DialogStarted()
+		err = handle.Get(ctx, &turn)
 	}
-	return s.finishUpdate(ctx, d, handle)
+	took := time.Since(start)
+	err = s.mapError(ctx, d, err)
+	s.Metrics.Turn(engine.UpdateStart, turnOutcome(ctx, err), took)
+	if err != nil {
+		return nil, err
+	}
+	s.keep(ctx, d, &turn)
+	return turnOf(&turn), nil
 }
 
 func (s *Service) flowRef(ctx context.Context, bot *store.Bot, version int) (engine.FlowRef, error) {

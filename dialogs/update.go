@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/events"
+	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -55,12 +56,19 @@ func (s *Service) update(ctx context.Context, d *store.Dialog, name, updateID st
 	if arg != nil {
 		opts.Args = []any{arg}
 	}
+	// The turn is timed here, around the update's round trip (every
+	// attempt, not storing the turn), rather than in the workflow: the
+	// workflow's clock (workflow.Now) stands still within a workflow task,
+	// so a turn that runs no activity would measure zero there, and the
+	// time a caller waits for the update is what operators need to watch.
+	start := time.Now()
 	var err error
 	for attempt := 1; attempt <= updateAttempts; attempt++ {
 		var handle client.WorkflowUpdateHandle
 		if handle, err = s.Temporal.UpdateWorkflow(ctx, opts); err == nil {
 			var turn engine.TurnResult
 			if err = handle.Get(ctx, &turn); err == nil {
+				s.Metrics.Turn(name, metrics.OutcomeOK, time.Since(start))
 				s.keep(ctx, d, &turn)
 				return turnOf(&turn), nil
 			}
@@ -70,7 +78,26 @@ func (s *Service) update(ctx context.Context, d *store.Dialog, name, updateID st
 		}
 		s.log().Info("sending an update again", "dialog", d.UUID, "update", name, "attempt", attempt+1, "error", err)
 	}
-	return nil, s.mapError(ctx, d, err)
+	took := time.Since(start)
+	err = s.mapError(ctx, d, err)
+	s.Metrics.Turn(name, turnOutcome(ctx, err), took)
+	return nil, err
+}
+
+// turnOutcome is how a turn ended, for metrics: ok, the code of a refusal
+// (conflict, invalid, not_found, unsupported, forbidden), canceled when the
+// caller went away, or error.
+func turnOutcome(ctx context.Context, err error) string {
+	switch {
+	case err == nil:
+		return metrics.OutcomeOK
+	case ctx.Err() != nil:
+		return metrics.OutcomeCanceled
+	}
+	if code := store.ErrorCode(err); code != store.EINTERNAL {
+		return code
+	}
+	return metrics.OutcomeError
 }
 
 // retryableUpdate reports whether the server could not run an update for a
@@ -108,16 +135,6 @@ func pause(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// finishUpdate waits for a turn and keeps it.
-func (s *Service) finishUpdate(ctx context.Context, d *store.Dialog, handle client.WorkflowUpdateHandle) (*Turn, error) {
-	var turn engine.TurnResult
-	if err := handle.Get(ctx, &turn); err != nil {
-		return nil, s.mapError(ctx, d, err)
-	}
-	s.keep(ctx, d, &turn)
-	return turnOf(&turn), nil
 }
 
 // keep stores a turn before the caller answers its client, so a client

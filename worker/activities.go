@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/knowledge"
 	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/netguard"
 	"github.com/parleyhq/parley/store"
 )
@@ -32,6 +33,8 @@ type Activities struct {
 	Knowledge *knowledge.Library
 	// Bus gets text deltas and stored messages; nil when nothing listens.
 	Bus events.Bus
+	// Metrics counts block and model calls and ended dialogs; nil: none.
+	Metrics *metrics.Metrics
 }
 
 // PersistDialog stores a dialog's new messages, data and state in one
@@ -41,6 +44,10 @@ func (a *Activities) PersistDialog(ctx context.Context, in engine.PersistInput) 
 	if err := a.Store.SaveTurn(ctx, store.Turn{Messages: in.Messages, Data: in.Data, State: &in.State, Through: true}); err != nil {
 		return fmt.Errorf("storing dialog %d: %w", in.State.DialogID, err)
 	}
+	// The workflow stores a dialog's last state once, after it ends (see
+	// engine's finish), so an end is counted here, with its status. Only
+	// a retry of a write whose success was lost counts it twice.
+	a.Metrics.DialogEnded(in.State.Status)
 	a.published(ctx, in)
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/netguard"
 	"github.com/parleyhq/parley/store"
 )
@@ -48,6 +49,14 @@ func (a *Activities) CallBlock(ctx context.Context, in engine.BlockCall) (any, e
 		req.Header.Set(name, value)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	start := time.Now()
+	result, err := a.post(in, req)
+	a.Metrics.BlockCall(callOutcome(err), time.Since(start))
+	return result, err
+}
+
+// post sends a block's request and reads its answer.
+func (a *Activities) post(in engine.BlockCall, req *http.Request) (any, error) {
 	resp, err := a.client(in.Timeout).Do(req)
 	if errors.Is(err, netguard.ErrRefused) {
 		return nil, rejected("%v", err)
@@ -57,6 +66,20 @@ func (a *Activities) CallBlock(ctx context.Context, in engine.BlockCall) (any, e
 	}
 	defer resp.Body.Close()
 	return blockResult(in, resp)
+}
+
+// callOutcome is how a call of a block service or a model ended, for
+// metrics: ok, rejected when it is not retried (a non-retryable error),
+// or error.
+func callOutcome(err error) string {
+	var app *temporal.ApplicationError
+	switch {
+	case err == nil:
+		return metrics.OutcomeOK
+	case errors.As(err, &app) && app.NonRetryable():
+		return metrics.OutcomeRejected
+	}
+	return metrics.OutcomeError
 }
 
 // blockRequest is the body: the node's payload plus what every block gets.

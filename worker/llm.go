@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -50,7 +52,7 @@ func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*engine.LL
 		req.Messages = append(req.Messages, llm.Message{Role: llm.RoleUser, Content: in.Prompt})
 	}
 	req.Messages = append(req.Messages, in.Followup...)
-	resp, err := a.LLM.Chat(ctx, req, func(d string) { a.publishDelta(ctx, in, d) })
+	resp, err := a.chat(ctx, req, func(d string) { a.publishDelta(ctx, in, d) })
 	if err != nil {
 		return nil, modelError(ctx, fmt.Errorf("asking the model for node %s: %w", in.Node, err), maxChatRetryDelay)
 	}
@@ -121,4 +123,17 @@ func chatMessage(m store.Message) llm.Message {
 		return llm.Message{Role: llm.RoleUser, Content: m.Text}
 	}
 	return llm.Message{Role: llm.RoleAssistant, Content: m.Text}
+}
+
+// chat asks the model once and records the call and its tokens.
+func (a *Activities) chat(ctx context.Context, req llm.ChatRequest, onDelta func(string)) (*llm.ChatResponse, error) {
+	start := time.Now()
+	resp, err := a.LLM.Chat(ctx, req, onDelta)
+	took := time.Since(start)
+	if err != nil {
+		a.Metrics.LLMCall(req.Model, callOutcome(modelError(ctx, err, maxChatRetryDelay)), took, 0, 0)
+		return nil, err
+	}
+	a.Metrics.LLMCall(req.Model, metrics.OutcomeOK, took, resp.Usage.PromptTokens, resp.Usage.CompletionTokens)
+	return resp, nil
 }

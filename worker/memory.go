@@ -134,7 +134,7 @@ func (a *Activities) GenerateTitle(ctx context.Context, in engine.TitleRequest) 
 		return "", temporal.NewNonRetryableApplicationError("no language model is configured", engine.ErrLLMNotConfigured, nil)
 	}
 	maxTokens := 24
-	resp, err := a.LLM.Chat(ctx, llm.ChatRequest{Model: in.Model, MaxTokens: &maxTokens, Messages: []llm.Message{
+	resp, err := a.chat(ctx, llm.ChatRequest{Model: in.Model, MaxTokens: &maxTokens, Messages: []llm.Message{
 		{Role: llm.RoleSystem, Content: TitleInstruction},
 		{Role: llm.RoleUser, Content: "User: " + in.Question + "\nAssistant: " + in.Answer},
 	}}, nil)
