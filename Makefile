@@ -13,7 +13,7 @@ FUZZTIME  ?= 60s
 
 export GOTOOLCHAIN := local
 
-.PHONY: run test build build-slim bench schemas fmt lint fuzz clean
+.PHONY: run test build build-slim bench schemas fmt lint lint-openapi apidocs fuzz clean
 
 ## run: build parley and run `parley dev`: embedded Temporal, worker, HTTP API on :8080, SQLite in .data
 run: build
@@ -45,13 +45,24 @@ schemas:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-## lint: gofmt, go vet and staticcheck, also on the slim build of cmd/parley
-lint:
+## lint: gofmt, go vet and staticcheck (also on the slim build of cmd/parley), and the OpenAPI document
+lint: lint-openapi
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags slim ./cmd/...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags slim ./cmd/...
+
+## lint-openapi: lint schemas/openapi.yaml with Redocly CLI's strict recommended rules (npm, server/apidocs)
+lint-openapi: server/apidocs/node_modules
+	cd server/apidocs && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx --no-install redocly lint --config redocly.yaml ../../schemas/openapi.yaml
+
+server/apidocs/node_modules: server/apidocs/package-lock.json
+	cd server/apidocs && npm ci --no-fund --no-audit --loglevel=error && touch node_modules
+
+## apidocs: copy Redoc's standalone bundle (server/apidocs/package.json) into the binary's /docs page
+apidocs: server/apidocs/node_modules
+	cd server/apidocs && npm run --silent viewer
 
 ## fuzz: fuzz the bot file loader for FUZZTIME (default 60s)
 fuzz:

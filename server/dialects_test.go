@@ -67,7 +67,8 @@ var planned = server.Dialect{Name: "planned", Fail: server.Fail, Mount: func(r *
 // then checks that each answers an unknown path under its prefixes in its
 // own error shape.
 func TestEveryDialectMountsTogether(t *testing.T) {
-	e := servertest.New(t, native.Dialect, botone.Dialect, worken.Dialect, planned)
+	// The planned routes are not in schemas/openapi.yaml yet.
+	e := servertest.NewWith(t, servertest.Options{Undocumented: true}, native.Dialect, botone.Dialect, worken.Dialect, planned)
 	if r := e.Do("GET", "/threads/events", "", nil); r.Status != http.StatusNoContent {
 		t.Errorf("a planned static route beside a wildcard: %d %s", r.Status, r.Body)
 	}

@@ -7,12 +7,15 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"go.temporal.io/sdk/client"
@@ -28,6 +31,7 @@ import (
 	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/knowledge"
 	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/netguard"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
@@ -63,6 +67,7 @@ type Env struct {
 	Temporal  client.Client
 	Bus       *events.Memory
 	Knowledge *knowledge.Library // what indexes and searches vector stores
+	Metrics   *metrics.Metrics   // what GET /metrics serves
 	A, B      Project
 }
 
@@ -74,18 +79,21 @@ type Options struct {
 	// Log, when set, receives the HTTP layer's logs as JSON lines;
 	// otherwise they go to slog's default logger.
 	Log io.Writer
+	// Undocumented says the test mounts routes schemas/openapi.yaml does
+	// not have on purpose: its exchanges are not checked against it.
+	Undocumented bool
 }
 
 // NewTemporal starts an in-process Temporal server, tuned as parley dev's
 // (one partition per task queue), that stops when the test ends.
-func NewTemporal(t *testing.T) *temporaltest.TestServer {
+func NewTemporal(t *testing.T, opts ...temporaltest.TestServerOption) *temporaltest.TestServer {
 	t.Helper()
 	config := devtemporal.DynamicConfig()
 	// temporaltest sets this so search attributes are seen at once; ours
 	// replaces its dynamic config, so keep it.
 	config[dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key()] = true
-	return temporaltest.NewServer(temporaltest.WithT(t),
-		temporaltest.WithBaseServerOptions(temporal.WithDynamicConfigClient(config)))
+	return temporaltest.NewServer(append([]temporaltest.TestServerOption{temporaltest.WithT(t),
+		temporaltest.WithBaseServerOptions(temporal.WithDynamicConfigClient(config))}, opts...)...)
 }
 
 // New starts everything; it all stops when the test ends.
@@ -97,7 +105,10 @@ func New(t *testing.T, dialects ...server.Dialect) *Env {
 // NewWith is New with options.
 func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 	t.Helper()
-	ts := NewTemporal(t)
+	m := metrics.New() // as in dev: the SDK's metrics and the worker's land in it too
+	t.Cleanup(m.Close)
+	ts := NewTemporal(t, temporaltest.WithBaseClientOptions(client.Options{MetricsHandler: m.TemporalHandler()}),
+		temporaltest.WithBaseWorkerOptions(worker.Options{Interceptors: parleyworker.Interceptors(m)}))
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -111,12 +122,12 @@ func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 	// Block services in tests are loopback servers.
 	loopback := netguard.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
 	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) {
-		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: loopback, LLM: opts.LLM, Bus: bus, Knowledge: lib})
+		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: loopback, LLM: opts.LLM, Bus: bus, Knowledge: lib, Metrics: m})
 	})
-	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient(), Bus: bus, Files: files}
+	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient(), Bus: bus, Files: files, Metrics: m}
 	srv := httptest.NewUnstartedServer(nil) // listening: its URL is known before it serves
 	deps := server.Deps{Store: db, Dialogs: svc, Files: files, MaxUpload: MaxUpload, Bus: bus, Knowledge: lib,
-		PublicURL: "http://" + srv.Listener.Addr().String(), TrustedProxies: opts.TrustedProxies}
+		PublicURL: "http://" + srv.Listener.Addr().String(), TrustedProxies: opts.TrustedProxies, Metrics: m, MetricsOnMainRouter: true}
 	if opts.Log != nil {
 		deps.Logger = slog.New(slog.NewJSONHandler(opts.Log, nil))
 	}
@@ -124,11 +135,14 @@ func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !opts.Undocumented {
+		handler = specChecked(t, handler)
+	}
 	srv.Config.Handler = handler
 	srv.Start()
 	t.Cleanup(srv.Close)
 	t.Cleanup(bus.Close) // runs first: open event streams end, so srv.Close need not wait for them
-	e := &Env{T: t, URL: srv.URL, Store: db, Dialogs: svc, Temporal: ts.GetDefaultClient(), Bus: bus, Knowledge: lib}
+	e := &Env{T: t, URL: srv.URL, Store: db, Dialogs: svc, Temporal: ts.GetDefaultClient(), Bus: bus, Knowledge: lib, Metrics: m}
 	e.A = e.project("a@example.com")
 	e.B = e.project("b@example.com")
 	return e
@@ -211,4 +225,31 @@ func (e *Env) DoWith(method, path string, header http.Header, body any) *Respons
 	data, err := io.ReadAll(resp.Body)
 	must(e.T, err)
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+// specChecked wraps handler so that every exchange is validated against
+// schemas/openapi.yaml; the test fails, after its server stops, listing
+// each one that departs from it.
+func specChecked(t *testing.T, handler http.Handler) http.Handler {
+	t.Helper()
+	check, err := Spec()
+	if err != nil {
+		t.Fatalf("schemas/openapi.yaml: %v", err)
+	}
+	var mu sync.Mutex
+	var found []string
+	// Registered before the server's own cleanup, so it runs after the
+	// server has stopped and every exchange has been checked.
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, f := range found {
+			t.Errorf("not as schemas/openapi.yaml says: %s", f)
+		}
+	})
+	return check.checked(handler, func(x Exchange, problems []string) {
+		mu.Lock()
+		defer mu.Unlock()
+		found = append(found, fmt.Sprintf("%s %s -> %d: %s", x.Request.Method, x.Request.URL.RequestURI(), x.Status, strings.Join(problems, "; ")))
+	})
 }
