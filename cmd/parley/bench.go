@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -101,6 +103,8 @@ type benchConfig struct {
 	persist   time.Duration
 	llmDelay  time.Duration
 	knowledge string
+	cpuProf   string
+	memProf   string
 }
 
 // runBench starts the embedded stack in-process and measures turns over
@@ -117,6 +121,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.persist, "persist-delay", 0, "engine PersistDelay (0: the default)")
 	fs.DurationVar(&cfg.llmDelay, "llm-delay", 0, "when set, every turn also asks a loopback model that answers after this delay")
 	fs.StringVar(&cfg.knowledge, "knowledge", "", "with -llm-delay: index this directory's folders as vector stores and search them every turn (offline embedder)")
+	fs.StringVar(&cfg.cpuProf, "cpuprofile", "", "write a CPU profile of the measurements (not the setup) to this file")
+	fs.StringVar(&cfg.memProf, "memprofile", "", "write an allocation profile to this file at the end")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -131,6 +137,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 type benchEnv struct {
 	url, key string
 	tc       client.Client
+	stages   *stageRecorder
 }
 
 func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
@@ -161,7 +168,10 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	}
 	bus := events.NewMemory() // as in dev
 	defer bus.Close()
-	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: engine.Settings{PersistDelay: cfg.persist}, Bus: bus}
+	// The HTTP side sees a store and a client that time a turn's stages;
+	// the worker below keeps the plain ones.
+	timedDB := stagedStore{Store: db}
+	svc := &dialogs.Service{Store: timedDB, Temporal: stagedClient{Client: tc}, Logger: log, Settings: engine.Settings{PersistDelay: cfg.persist}, Bus: bus}
 	flow := benchFlow
 	if cfg.llmDelay > 0 {
 		flow = benchLLMFlow
@@ -202,13 +212,51 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	}
 	hctx, stop := context.WithCancel(ctx)
 	defer stop()
-	h, err := newHandler(db, svc, log, data, lib, ln.Addr())
+	h, err := newHandler(timedDB, svc, log, data, lib, ln.Addr())
 	if err != nil {
 		return err
 	}
-	go func() { _ = serveHTTP(hctx, ln, h) }()
-	env := &benchEnv{url: "http://" + ln.Addr().String(), key: boot.apiKey, tc: tc}
-	return env.run(ctx, *cfg, out)
+	stages := &stageRecorder{}
+	go func() { _ = serveHTTP(hctx, ln, stages.handler(h)) }()
+	env := &benchEnv{url: "http://" + ln.Addr().String(), key: boot.apiKey, tc: tc, stages: stages}
+	stopProfiles, err := startProfiles(cfg)
+	if err != nil {
+		return err
+	}
+	err = env.run(ctx, *cfg, out)
+	if perr := stopProfiles(); err == nil {
+		err = perr
+	}
+	return err
+}
+
+// startProfiles starts the CPU profile the flags ask for; the returned
+// function stops it and writes the allocation profile.
+func startProfiles(cfg *benchConfig) (func() error, error) {
+	if cfg.cpuProf != "" {
+		f, err := os.Create(cfg.cpuProf)
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		stop := func() error { pprof.StopCPUProfile(); return f.Close() }
+		return func() error { return errors.Join(stop(), writeMemProfile(cfg.memProf)) }, nil
+	}
+	return func() error { return writeMemProfile(cfg.memProf) }, nil
+}
+
+func writeMemProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	return errors.Join(pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
 }
 
 // benchResult is the last line of `parley bench`.
@@ -239,11 +287,14 @@ func (e *benchEnv) run(ctx context.Context, cfg benchConfig, out io.Writer) erro
 	}
 
 	fmt.Fprintf(out, "(a) one dialog, %d turns one at a time...\n", cfg.oneTurns)
+	e.stages.record(true)
 	one := e.closedLoop(ctx, ds[:1], 0, cfg.oneTurns, e.turn)
+	e.stages.record(false)
 	bareOne := e.closedLoop(ctx, bares[:1], 0, cfg.oneTurns, e.bareUpdate)
 	res.P50, res.P99, res.UpdateP50 = one.pct(50), one.pct(99), bareOne.pct(50)
 	res.RatioP50 = round(res.P50 / res.UpdateP50)
 	fmt.Fprintf(out, "    turn p50 %.1f ms, p99 %.1f ms; bare update p50 %.1f ms, p99 %.1f ms; ratio %.2f\n", res.P50, res.P99, res.UpdateP50, bareOne.pct(99), res.RatioP50)
+	e.stages.breakdown(out, one, res.UpdateP50)
 
 	fmt.Fprintf(out, "(b) %d dialogs sending as fast as replies come, %s each...\n", cfg.dialogs, cfg.peakFor)
 	peak := e.closedLoop(ctx, ds, cfg.peakFor, 0, e.turn)

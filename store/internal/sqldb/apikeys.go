@@ -10,7 +10,10 @@ import (
 	"github.com/parleyhq/parley/store/internal/rules"
 )
 
-const apiKeyColumns = `id, project_id, name, prefix, created_at`
+const (
+	apiKeyColumns = `id, project_id, name, prefix, created_at`
+	selectAPIKey  = `SELECT ` + apiKeyColumns + ` FROM api_keys WHERE key_hash = ?`
+)
 
 func scanAPIKey(r scanner, k *store.APIKey) error {
 	return r.Scan(&k.ID, &k.ProjectID, &k.Name, &k.Prefix, timeScanner{&k.CreatedAt})
@@ -70,7 +73,7 @@ func (d *DB) storeAPIKey(ctx context.Context, what string, projectID int64, name
 // APIKeyByKey returns the record of a plain key; EUNAUTHORIZED if unknown.
 func (d *DB) APIKeyByKey(ctx context.Context, key string) (*store.APIKey, error) {
 	k := &store.APIKey{}
-	err := scanAPIKey(d.queryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ?`, store.HashAPIKey(key)), k)
+	err := scanAPIKey(d.queryRow(ctx, selectAPIKey, store.HashAPIKey(key)), k)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, rules.ErrUnknownAPIKey

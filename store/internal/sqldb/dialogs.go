@@ -20,6 +20,9 @@ const (
 		variables = ?, pending_count = ?, title = ?, working_memory = ?, last_user_at = ?, updated_at = ?,
 		stored_through = ?, stored_ahead = ? WHERE id = ?`
 	updateWatermark = `UPDATE dialogs SET stored_through = ?, stored_ahead = ? WHERE id = ?`
+
+	selectDialogByUUID = `SELECT ` + dialogColumns + ` FROM dialogs WHERE project_id = ? AND uuid = ?`
+	selectDialogByID   = `SELECT ` + dialogColumns + ` FROM dialogs WHERE project_id = ? AND id = ?`
 )
 
 func scanDialog(r scanner, d *store.Dialog) error {
@@ -103,7 +106,7 @@ func (d *DB) Dialog(ctx context.Context, projectID int64, uuid string) (*store.D
 		return nil, rules.NotFound("Dialog", uuid)
 	}
 	dlg := &store.Dialog{}
-	err := scanDialog(d.queryRow(ctx, `SELECT `+dialogColumns+` FROM dialogs WHERE project_id = ? AND uuid = ?`, projectID, id), dlg)
+	err := scanDialog(d.queryRow(ctx, selectDialogByUUID, projectID, id), dlg)
 	if err != nil {
 		return nil, wrap("loading dialog", notFound(err, "Dialog", uuid))
 	}
@@ -113,7 +116,7 @@ func (d *DB) Dialog(ctx context.Context, projectID int64, uuid string) (*store.D
 // DialogByID returns a project's dialog by integer id; ENOTFOUND if none.
 func (d *DB) DialogByID(ctx context.Context, projectID, id int64) (*store.Dialog, error) {
 	dlg := &store.Dialog{}
-	err := scanDialog(d.queryRow(ctx, `SELECT `+dialogColumns+` FROM dialogs WHERE project_id = ? AND id = ?`, projectID, id), dlg)
+	err := scanDialog(d.queryRow(ctx, selectDialogByID, projectID, id), dlg)
 	if err != nil {
 		return nil, wrap("loading dialog", notFound(err, "Dialog", id))
 	}

@@ -31,7 +31,9 @@ type DB struct {
 	// arrival order (see write).
 	queue chan struct{}
 	// stmts are the hot path's statements prepared on the writer, by query.
-	stmts   map[string]*sql.Stmt
+	stmts map[string]*sql.Stmt
+	// reads are the hot path's reads prepared on the reader, by query.
+	reads   map[string]*sql.Stmt
 	rebound sync.Map // query with ? → query with $n, for a Numbered dialect
 
 	// Now returns the current time; tests replace it.
@@ -50,9 +52,10 @@ type Config struct {
 	// connection to a random waiter, which leaves the unlucky ones with
 	// long tails.
 	Queue chan struct{}
-	// Prepare prepares SaveTurn's statements on Writer once, where parsing
-	// them anew is a large part of a turn's time (SQLite). A driver that
-	// caches prepared statements itself (pgx) needs none.
+	// Prepare prepares SaveTurn's statements on Writer once, and the reads
+	// of every dialog request on Reader, where parsing them anew is a large
+	// part of a turn's time (SQLite). A driver that caches prepared
+	// statements itself (pgx) needs none.
 	Prepare bool
 	Dialect Dialect
 }
@@ -61,29 +64,49 @@ type Config struct {
 // store's Close closes them; if New fails, they are the caller's to close.
 func New(ctx context.Context, c Config) (*DB, error) {
 	d := &DB{writer: c.Writer, reader: c.Reader, dialect: c.Dialect, queue: c.Queue,
-		stmts: map[string]*sql.Stmt{}, Now: time.Now}
+		stmts: map[string]*sql.Stmt{}, reads: map[string]*sql.Stmt{}, Now: time.Now}
 	if d.reader == nil {
 		d.reader = d.writer
 	}
 	if !c.Prepare {
 		return d, nil
 	}
-	for _, q := range prepared {
-		q = d.rebind(q)
-		st, err := d.writer.PrepareContext(ctx, q)
-		if err != nil {
-			for _, st := range d.stmts {
-				st.Close()
-			}
-			return nil, fmt.Errorf("preparing statements: %w", err)
-		}
-		d.stmts[q] = st
+	if err := d.prepare(ctx, d.writer, d.stmts, prepared); err != nil {
+		return nil, err
+	}
+	if err := d.prepare(ctx, d.reader, d.reads, preparedReads); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
 
 // prepared are the statements of the hot path, SaveTurn's.
 var prepared = []string{insertMessage, insertData, selectState, selectBot, updateState, updateWatermark}
+
+// preparedReads are the reads of every request to a dialog: its API key
+// and the dialog. database/sql prepares each on a reader connection the
+// first time it runs there and keeps it.
+var preparedReads = []string{selectAPIKey, selectDialogByUUID, selectDialogByID}
+
+// prepare prepares queries on db into stmts, closing every statement
+// prepared so far if one fails.
+func (d *DB) prepare(ctx context.Context, db *sql.DB, stmts map[string]*sql.Stmt, queries []string) error {
+	for _, q := range queries {
+		q = d.rebind(q)
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			for _, st := range d.stmts {
+				st.Close()
+			}
+			for _, st := range d.reads {
+				st.Close()
+			}
+			return fmt.Errorf("preparing statements: %w", err)
+		}
+		stmts[q] = st
+	}
+	return nil
+}
 
 // Ping runs a query on the readers, and so checks that the database
 // answers.
@@ -99,6 +122,9 @@ func (d *DB) Ping(ctx context.Context) error {
 func (d *DB) Close() error {
 	var errs []error
 	for _, st := range d.stmts {
+		errs = append(errs, st.Close())
+	}
+	for _, st := range d.reads {
 		errs = append(errs, st.Close())
 	}
 	if d.reader != d.writer {
@@ -162,7 +188,11 @@ func (d *DB) read(ctx context.Context, what string, fn func(t *tx) error) error 
 
 // queryRow runs a query that returns one row on the reader.
 func (d *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return d.reader.QueryRowContext(ctx, d.rebind(query), args...)
+	query = d.rebind(query)
+	if st := d.reads[query]; st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return d.reader.QueryRowContext(ctx, query, args...)
 }
 
 // tx is a transaction of a DB. It cleans every string it writes (see
