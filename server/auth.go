@@ -1,8 +1,14 @@
 package server
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -26,10 +32,15 @@ func CallerOf(c *gin.Context) Caller {
 }
 
 // Authenticate accepts `Authorization: Basic email:password` and
-// `Authorization: Bearer sk-...`; anything else is rendered by fail.
+// `Authorization: Bearer sk-...`; anything else is rendered by fail. A
+// credential it verified is believed for credentialTTL (see authCache).
 func Authenticate(db store.Store, fail func(c *gin.Context, err error)) gin.HandlerFunc {
+	return authenticateWith(db, fail, newAuthCache())
+}
+
+func authenticateWith(db store.Store, fail func(c *gin.Context, err error), cache *authCache) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		caller, err := authenticate(c, db)
+		caller, err := cache.authenticate(c, db)
 		if err != nil {
 			fail(c, err)
 			return
@@ -37,6 +48,112 @@ func Authenticate(db store.Store, fail func(c *gin.Context, err error)) gin.Hand
 		c.Set(callerKey, caller)
 		c.Next()
 	}
+}
+
+// credentialTTL is how long a verified credential is believed without
+// asking the store again. It bounds how long a key revoked, a password
+// changed or a membership removed by another process (or by hand in the
+// database) keeps working here; ForgetCredentials makes this process's
+// own changes count at once.
+const credentialTTL = 10 * time.Second
+
+// maxCachedCredentials bounds an authCache: one entry per distinct
+// credential seen within credentialTTL.
+const maxCachedCredentials = 10_000
+
+// credentialsEpoch counts ForgetCredentials calls; an entry cached in an
+// earlier epoch is not believed.
+var credentialsEpoch atomic.Uint64
+
+// ForgetCredentials makes every authentication of this process ask the
+// store again. Whatever revokes an API key, changes or resets a password,
+// or removes a membership calls it after the change commits.
+func ForgetCredentials() { credentialsEpoch.Add(1) }
+
+// authCache remembers who a recently verified Authorization header
+// belongs to, so a request does not pay for the store's lookup (and, for
+// Basic, argon2id, tens of milliseconds) every time. Entries are keyed by
+// an HMAC-SHA256 of the header under a key made when the cache is, never
+// by the secret itself; only successes are kept, for credentialTTL.
+type authCache struct {
+	secret  [32]byte
+	ttl     time.Duration
+	max     int
+	now     func() time.Time
+	mu      sync.Mutex
+	entries map[[sha256.Size]byte]authEntry
+}
+
+type authEntry struct {
+	caller  Caller
+	expires time.Time
+	epoch   uint64
+}
+
+func newAuthCache() *authCache {
+	a := &authCache{ttl: credentialTTL, max: maxCachedCredentials, now: time.Now, entries: map[[sha256.Size]byte]authEntry{}}
+	rand.Read(a.secret[:]) // never fails (crypto/rand)
+	return a
+}
+
+// authenticate returns the caller of the request's credentials, from the
+// cache when it verified them recently.
+func (a *authCache) authenticate(c *gin.Context, db store.Store) (Caller, error) {
+	header := c.GetHeader("Authorization")
+	if header == "" {
+		return Caller{}, errNoCredentials
+	}
+	key := a.digest(header)
+	// The epoch is read before the store is: a ForgetCredentials during
+	// the lookup leaves what it found unbelieved.
+	epoch := credentialsEpoch.Load()
+	if caller, ok := a.get(key, epoch); ok {
+		return caller, nil
+	}
+	caller, err := authenticate(c, db)
+	if err == nil {
+		a.put(key, authEntry{caller: caller, expires: a.now().Add(a.ttl), epoch: epoch})
+	}
+	return caller, err
+}
+
+// digest is the cache key of a header: its HMAC-SHA256 under the cache's
+// own random key.
+func (a *authCache) digest(header string) [sha256.Size]byte {
+	mac := hmac.New(sha256.New, a.secret[:])
+	mac.Write([]byte(header))
+	var key [sha256.Size]byte
+	mac.Sum(key[:0])
+	return key
+}
+
+func (a *authCache) get(key [sha256.Size]byte, epoch uint64) (Caller, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e, ok := a.entries[key]
+	if !ok || e.epoch != epoch || !a.now().Before(e.expires) {
+		return Caller{}, false
+	}
+	return e.caller, true
+}
+
+// put keeps an entry; when the cache is full it first drops what expired
+// or was forgotten, and everything if that is not enough.
+func (a *authCache) put(key [sha256.Size]byte, e authEntry) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.entries) >= a.max {
+		now := a.now()
+		for k, old := range a.entries {
+			if old.epoch != e.epoch || !now.Before(old.expires) {
+				delete(a.entries, k)
+			}
+		}
+		if len(a.entries) >= a.max {
+			clear(a.entries)
+		}
+	}
+	a.entries[key] = e
 }
 
 var errNoCredentials = store.Errorf(store.EUNAUTHORIZED, "Send `Authorization: Basic <email:password>` or `Authorization: Bearer sk-...`.")
