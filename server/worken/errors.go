@@ -61,7 +61,11 @@ func fail(c *gin.Context, err error) {
 	if e.Code == store.EINVALID {
 		status = http.StatusUnprocessableEntity
 	}
-	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Message: e.Message, Type: errorType(status), Code: codes[status], Param: e.Field}})
+	code := codes[status]
+	if e.Code == store.ETOOLARGE && e.Field != "file" {
+		code = "request_too_large" // a JSON body over its limit, not a file
+	}
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Message: e.Message, Type: errorType(status), Code: code, Param: e.Field}})
 }
 
 // rollback logs an undo that failed after a request failed half way: the

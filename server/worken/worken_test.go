@@ -342,6 +342,13 @@ func TestVectorStoreErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("create: body over 1 MiB", func(t *testing.T) {
+		body := `{"name": "` + strings.Repeat("a", 1<<20) + `"}`
+		r := send(t, e, "POST", "/vector_stores", e.A.Bearer(), json, []byte(body), nil)
+		if got := wantError(t, r, http.StatusRequestEntityTooLarge, "1 MiB"); got.Error.Code != "request_too_large" {
+			t.Errorf("code %q, want request_too_large: no file was sent", got.Error.Code)
+		}
+	})
 	// None of the refused creates left a store behind.
 	var stores list[vectorStore]
 	ok(t, e.Do("GET", "/vector_stores", e.A.Bearer(), nil), &stores)
