@@ -91,6 +91,13 @@ func publicURL(addr net.Addr) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
+// metricsAddr is PARLEY_METRICS_ADDR: where GET /metrics is served on a
+// listener of its own, kept off the API's address (a private interface,
+// say). Empty: the API serves it, and parley worker serves none.
+func metricsAddr() string {
+	return strings.TrimSpace(os.Getenv("PARLEY_METRICS_ADDR"))
+}
+
 // trustedProxies lists PARLEY_TRUSTED_PROXIES (comma-separated IPs or
 // CIDRs): the proxies whose X-Forwarded-For names the client. None by
 // default, so no client can choose the address its dialog records.

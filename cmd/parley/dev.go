@@ -22,6 +22,7 @@ import (
 	"github.com/parleyhq/parley/devtemporal"
 	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/events"
+	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -79,7 +80,10 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 		return fmt.Errorf("opening the store: %w", err)
 	}
 	defer db.Close()
-	tc, err := client.Dial(client.Options{HostPort: ts.HostPort(), Namespace: ts.Namespace(), Logger: quietSDKLogger(log)})
+	m := metrics.New()
+	defer m.Close()
+	tc, err := client.Dial(client.Options{HostPort: ts.HostPort(), Namespace: ts.Namespace(), Logger: quietSDKLogger(log),
+		MetricsHandler: m.TemporalHandler()})
 	if err != nil {
 		return fmt.Errorf("connecting to the embedded Temporal server: %w", err)
 	}
@@ -97,7 +101,7 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	// the HTTP server can shut down.
 	bus := events.NewMemory()
 	context.AfterFunc(ctx, bus.Close)
-	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: settings, Bus: bus}
+	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: settings, Bus: bus, Metrics: m}
 	bots := publishDir(ctx, svc, boot.projectID, cfg.flows, stdout)
 	lib, closeLib, err := newLibrary(ctx, db, tc, cfg.data)
 	if err != nil {
@@ -105,11 +109,14 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	}
 	defer closeLib()
 	stores := loadKnowledgeDir(ctx, lib, boot.projectID, cfg.knowledge, stdout)
-	w, err := startWorker(tc, db, bus, lib)
+	w, err := startMeasuredWorker(tc, db, bus, lib, m)
 	if err != nil {
 		return err
 	}
 	defer w.Stop()
+	if err := serveMetrics(ctx, m, log, stdout); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (set --addr or PARLEY_ADDR to another address)", cfg.addr, err)

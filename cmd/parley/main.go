@@ -27,7 +27,8 @@ PARLEY_INACTIVITY_TIMEOUT (default 24h), PARLEY_STEP_LIMIT (nodes per turn, defa
 PARLEY_ALLOW_PRIVATE_URLS (IPs or CIDRs block services may have although they are internal),
 PARLEY_PUBLIC_URL (where clients reach the API, for the links it hands out; default the listen address),
 PARLEY_TRUSTED_PROXIES (IPs or CIDRs of proxies whose X-Forwarded-For names the client; default none),
-PARLEY_LOG_FORMAT (text, the default, or json).
+PARLEY_LOG_FORMAT (text, the default, or json),
+PARLEY_METRICS_ADDR (serve GET /metrics there instead of on the API's address; parley worker serves it only there).
 `
 
 func main() {

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -69,7 +70,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return err
 		}
-		svc := &dialogs.Service{Store: conn.db, Temporal: conn.tc, Logger: conn.log, Settings: settings, Bus: bus}
+		if err := serveMetrics(ctx, conn.metrics, conn.log, stdout); err != nil {
+			return err
+		}
+		svc := &dialogs.Service{Store: conn.db, Temporal: conn.tc, Logger: conn.log, Settings: settings, Bus: bus, Metrics: conn.metrics}
 		lib, closeLib, err := newLibrary(ctx, conn.db, conn.tc, cfg.data)
 		if err != nil {
 			return err
@@ -108,22 +112,28 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return err
 		}
-		w, err := startWorker(conn.tc, conn.db, bus, lib)
+		w, err := startMeasuredWorker(conn.tc, conn.db, bus, lib, conn.metrics)
 		if err != nil {
 			return err
 		}
 		defer w.Stop()
+		// A worker has no API listener: its metrics are served only on
+		// PARLEY_METRICS_ADDR.
+		if err := serveMetrics(ctx, conn.metrics, conn.log, stdout); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "Parley worker polling %s on %s\n", cfg.namespace, cfg.temporal)
 		<-ctx.Done()
 		return nil
 	})
 }
 
-// connection is the database and Temporal client of serve and worker.
+// connection is the database, Temporal client and metrics of serve and worker.
 type connection struct {
-	db  store.Store
-	tc  client.Client
-	log *slog.Logger
+	db      store.Store
+	tc      client.Client
+	log     *slog.Logger
+	metrics *metrics.Metrics
 }
 
 func connect(ctx context.Context, cfg *prodConfig) (*connection, error) {
@@ -132,17 +142,21 @@ func connect(ctx context.Context, cfg *prodConfig) (*connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc, err := client.Dial(client.Options{HostPort: cfg.temporal, Namespace: cfg.namespace, Logger: quietSDKLogger(log)})
+	m := metrics.New()
+	tc, err := client.Dial(client.Options{HostPort: cfg.temporal, Namespace: cfg.namespace, Logger: quietSDKLogger(log),
+		MetricsHandler: m.TemporalHandler()})
 	if err != nil {
+		m.Close()
 		db.Close()
 		return nil, fmt.Errorf("connecting to Temporal at %s: %w", cfg.temporal, err)
 	}
-	return &connection{db: db, tc: tc, log: log}, nil
+	return &connection{db: db, tc: tc, log: log, metrics: m}, nil
 }
 
 func (c *connection) close() {
 	c.tc.Close()
 	c.db.Close()
+	c.metrics.Close()
 }
 
 // runMigrate applies the database migrations and exits.

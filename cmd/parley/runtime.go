@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/knowledge"
 	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/netguard"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/server/botone"
@@ -56,7 +58,14 @@ func (f levelFilter) WithGroup(name string) slog.Handler {
 // Block services may not be on internal addresses unless
 // PARLEY_ALLOW_PRIVATE_URLS lists them. Text deltas and the turns the
 // worker stores go to bus (nil: nowhere).
+// It records no metrics (parley bench).
 func startWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledge.Library) (sdkworker.Worker, error) {
+	return startMeasuredWorker(tc, db, bus, lib, nil)
+}
+
+// startMeasuredWorker is startWorker with metrics: activity failures, block
+// and model calls, and ended dialogs.
+func startMeasuredWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledge.Library, m *metrics.Metrics) (sdkworker.Worker, error) {
 	policy, err := netguard.PolicyFromEnv()
 	if err != nil {
 		return nil, err
@@ -65,8 +74,8 @@ func startWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledg
 	if err != nil {
 		return nil, err
 	}
-	w := sdkworker.New(tc, engine.TaskQueue, sdkworker.Options{})
-	worker.Register(w, &worker.Activities{Store: db, Policy: policy, LLM: model, Bus: bus, Knowledge: lib})
+	w := sdkworker.New(tc, engine.TaskQueue, sdkworker.Options{Interceptors: worker.Interceptors(m)})
+	worker.Register(w, &worker.Activities{Store: db, Policy: policy, LLM: model, Bus: bus, Knowledge: lib, Metrics: m})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("starting the worker: %w", err)
 	}
@@ -74,12 +83,37 @@ func startWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledg
 }
 
 // newHandler is the HTTP API with every dialect, served at addr; uploads
-// go under dataDir. Event streams read the service's bus.
+// go under dataDir. Event streams read the service's bus; requests are
+// counted in its metrics, which GET /metrics serves unless
+// PARLEY_METRICS_ADDR serves them elsewhere.
 func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir string, lib *knowledge.Library, addr net.Addr) (http.Handler, error) {
 	svc.Files = filesDir(dataDir)
 	deps := server.Deps{Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib,
-		PublicURL: publicURL(addr), TrustedProxies: trustedProxies()}
+		PublicURL: publicURL(addr), TrustedProxies: trustedProxies(),
+		Metrics: svc.Metrics, MetricsOnMainRouter: metricsAddr() == ""}
 	return server.New(deps, native.Dialect, botone.Dialect, worken.Dialect)
+}
+
+// serveMetrics serves GET /metrics on PARLEY_METRICS_ADDR, when it is set,
+// until ctx ends. It fails at once when it cannot listen there.
+func serveMetrics(ctx context.Context, m *metrics.Metrics, l *slog.Logger, stdout io.Writer) error {
+	addr := metricsAddr()
+	if addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on PARLEY_METRICS_ADDR %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	go func() {
+		if err := serveHTTP(ctx, ln, mux); err != nil {
+			l.Error("serving metrics", "addr", addr, "error", err)
+		}
+	}()
+	fmt.Fprintf(stdout, "Metrics at http://%s/metrics\n", ln.Addr())
+	return nil
 }
 
 // serveHTTP serves until ctx ends, then shuts down gracefully.
