@@ -30,6 +30,7 @@ import (
 	"github.com/parleyhq/parley/knowledge"
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/llm/llmtest"
+	"github.com/parleyhq/parley/metrics"
 )
 
 // benchFlow pauses at a question every turn and never calls out: the turn
@@ -157,7 +158,12 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	tc, err := client.Dial(client.Options{HostPort: ts.HostPort(), Namespace: ts.Namespace(), Logger: quietSDKLogger(log)})
+	// Metrics as in dev: the turn's path records them, and both the
+	// dialogs and the bare workflows pay for the SDK's.
+	m := metrics.New()
+	defer m.Close()
+	tc, err := client.Dial(client.Options{HostPort: ts.HostPort(), Namespace: ts.Namespace(), Logger: quietSDKLogger(log),
+		MetricsHandler: m.TemporalHandler()})
 	if err != nil {
 		return err
 	}
@@ -171,7 +177,7 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	// The HTTP side sees a store and a client that time a turn's stages;
 	// the worker below keeps the plain ones.
 	timedDB := stagedStore{Store: db}
-	svc := &dialogs.Service{Store: timedDB, Temporal: stagedClient{Client: tc}, Logger: log, Settings: engine.Settings{PersistDelay: cfg.persist}, Bus: bus}
+	svc := &dialogs.Service{Store: timedDB, Temporal: stagedClient{Client: tc}, Logger: log, Settings: engine.Settings{PersistDelay: cfg.persist}, Bus: bus, Metrics: m}
 	flow := benchFlow
 	if cfg.llmDelay > 0 {
 		flow = benchLLMFlow
@@ -195,7 +201,7 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	if _, err := svc.Publish(ctx, boot.projectID, "bench", flow, "bench"); err != nil {
 		return err
 	}
-	w, err := startWorker(tc, db, bus, lib)
+	w, err := startWorker(tc, db, bus, lib, m)
 	if err != nil {
 		return err
 	}

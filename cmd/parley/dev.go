@@ -109,7 +109,7 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	}
 	defer closeLib()
 	stores := loadKnowledgeDir(ctx, lib, boot.projectID, cfg.knowledge, stdout)
-	w, err := startMeasuredWorker(tc, db, bus, lib, m)
+	w, err := startWorker(tc, db, bus, lib, m)
 	if err != nil {
 		return err
 	}

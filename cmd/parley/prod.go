@@ -112,7 +112,7 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return err
 		}
-		w, err := startMeasuredWorker(conn.tc, conn.db, bus, lib, conn.metrics)
+		w, err := startWorker(conn.tc, conn.db, bus, lib, conn.metrics)
 		if err != nil {
 			return err
 		}

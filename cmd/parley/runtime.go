@@ -57,15 +57,9 @@ func (f levelFilter) WithGroup(name string) slog.Handler {
 // startWorker runs the dialog workflow and its activities.
 // Block services may not be on internal addresses unless
 // PARLEY_ALLOW_PRIVATE_URLS lists them. Text deltas and the turns the
-// worker stores go to bus (nil: nowhere).
-// It records no metrics (parley bench).
-func startWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledge.Library) (sdkworker.Worker, error) {
-	return startMeasuredWorker(tc, db, bus, lib, nil)
-}
-
-// startMeasuredWorker is startWorker with metrics: activity failures, block
-// and model calls, and ended dialogs.
-func startMeasuredWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledge.Library, m *metrics.Metrics) (sdkworker.Worker, error) {
+// worker stores go to bus (nil: nowhere). m records activity failures,
+// block and model calls, and ended dialogs.
+func startWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledge.Library, m *metrics.Metrics) (sdkworker.Worker, error) {
 	policy, err := netguard.PolicyFromEnv()
 	if err != nil {
 		return nil, err
