@@ -58,3 +58,24 @@ func TestNewSpecCheckRefusesABadDocument(t *testing.T) {
 		t.Fatalf("got %v, want the document refused", err)
 	}
 }
+
+// TestSpecCheckStreams: an event stream's body is not read, but its status
+// and content type are still held to the document.
+func TestSpecCheckStreams(t *testing.T) {
+	check, err := Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := func(status int, contentType string) Exchange {
+		x := exchange(t, "/v1/dialogs/1/events", status, "event: dialog.updated\ndata: {}\n\n")
+		x.Request.Header.Set("Authorization", "Bearer sk-test")
+		x.Header.Set("Content-Type", contentType)
+		return x
+	}
+	if p := check.Problems(stream(200, "text/event-stream")); len(p) > 0 {
+		t.Errorf("a documented stream: %v", p)
+	}
+	if p := check.Problems(stream(202, "text/event-stream")); len(p) == 0 {
+		t.Error("a stream with an undocumented status: no problem found")
+	}
+}
