@@ -128,17 +128,17 @@ type DialogState struct {
 	Mode         string
 	Node         string
 	Variables    map[string]any
-	PendingCount int
-	Title        string
+	PendingCount int    `json:",omitempty"`
+	Title        string `json:",omitempty"`
 	// WorkingMemory is the Markdown block of facts the model keeps about
 	// the dialog (settings.ai.memory.workingMemory).
-	WorkingMemory string
-	LastUserAt    *time.Time // the respondent's last message
+	WorkingMemory string     `json:",omitempty"`
+	LastUserAt    *time.Time `json:",omitempty"` // the respondent's last message
 	UpdatedAt     time.Time
 	// StoredThrough is the turn up to which every turn of the dialog is
 	// stored (see SaveTurn): a watermark, so the workflow can skip storing
 	// what is there. Lookups fill it in; writes ignore the caller's value.
-	StoredThrough int64
+	StoredThrough int64 `json:",omitempty"`
 }
 
 // Turn is what one dialog turn produced, for SaveTurn. State is optional.
@@ -160,24 +160,28 @@ const (
 	MessageSystem    = "system"
 )
 
-// Message is one message of a dialog.
+// Message is one message of a dialog. Messages, data items and states
+// travel in every turn's result, which Temporal writes into the workflow's
+// history; empty fields are left out of their JSON (omitempty) to keep
+// that small. The field names are the JSON names: renaming one breaks the
+// decoding of running workflows' histories.
 type Message struct {
 	ID              string // engine-assigned, unique: "<dialog uuid>-<seq>"
 	DialogID        int64
 	Seq             int64 // per dialog, shared with DataItem, from 1
 	Role            string
 	Text            string
-	Buttons         []string
-	Operator        string // the operator's name, for operator messages
-	Node            string // the node that sent it, for bot messages
-	ClientMessageID string
+	Buttons         []string `json:",omitempty"`
+	Operator        string   `json:",omitempty"` // the operator's name, for operator messages
+	Node            string   `json:",omitempty"` // the node that sent it, for bot messages
+	ClientMessageID string   `json:",omitempty"`
 	CreatedAt       time.Time
 	// Usage is the token usage of the model call that wrote this message;
 	// nil for messages no model wrote.
-	Usage *Usage
+	Usage *Usage `json:",omitempty"`
 	// Sources are the knowledge chunks the answer was written from; nil
 	// for messages that used none.
-	Sources []Source
+	Sources []Source `json:",omitempty"`
 }
 
 // Source is a knowledge chunk an answer drew on.
@@ -206,6 +210,6 @@ type DataItem struct {
 	Type      string
 	Answer    string
 	Variable  string
-	Deleted   bool
+	Deleted   bool `json:",omitempty"`
 	CreatedAt time.Time
 }

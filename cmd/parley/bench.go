@@ -162,8 +162,7 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	// dialogs and the bare workflows pay for the SDK's.
 	m := metrics.New()
 	defer m.Close()
-	tc, err := client.Dial(client.Options{HostPort: ts.HostPort(), Namespace: ts.Namespace(), Logger: quietSDKLogger(log),
-		MetricsHandler: m.TemporalHandler()})
+	tc, err := dialTemporal(ts.HostPort(), ts.Namespace(), log, m)
 	if err != nil {
 		return err
 	}

@@ -69,3 +69,14 @@ func TestVersion(t *testing.T) {
 		t.Errorf("versionLine() = %q", got)
 	}
 }
+
+func TestOnLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:7233": true, "localhost:7233": true, "[::1]:7233": true, "127.0.0.2:7233": true,
+		"temporal:7233": false, "10.0.0.5:7233": false, "temporal.example.com:7233": false, "": false,
+	} {
+		if got := onLoopback(addr); got != want {
+			t.Errorf("onLoopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}

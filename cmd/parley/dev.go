@@ -17,7 +17,6 @@ import (
 	"strings"
 	"syscall"
 
-	"go.temporal.io/sdk/client"
 
 	"github.com/parleyhq/parley/devtemporal"
 	"github.com/parleyhq/parley/dialogs"
@@ -82,8 +81,7 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	defer db.Close()
 	m := metrics.New()
 	defer m.Close()
-	tc, err := client.Dial(client.Options{HostPort: ts.HostPort(), Namespace: ts.Namespace(), Logger: quietSDKLogger(log),
-		MetricsHandler: m.TemporalHandler()})
+	tc, err := dialTemporal(ts.HostPort(), ts.Namespace(), log, m)
 	if err != nil {
 		return fmt.Errorf("connecting to the embedded Temporal server: %w", err)
 	}

@@ -143,8 +143,7 @@ func connect(ctx context.Context, cfg *prodConfig) (*connection, error) {
 		return nil, err
 	}
 	m := metrics.New()
-	tc, err := client.Dial(client.Options{HostPort: cfg.temporal, Namespace: cfg.namespace, Logger: quietSDKLogger(log),
-		MetricsHandler: m.TemporalHandler()})
+	tc, err := dialTemporal(cfg.temporal, cfg.namespace, log, m)
 	if err != nil {
 		m.Close()
 		db.Close()

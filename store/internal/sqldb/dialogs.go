@@ -15,7 +15,7 @@ const dialogColumns = `id, uuid, project_id, number, external_id, user_id, sourc
 
 const (
 	selectBot   = `SELECT 1 FROM bots WHERE id = ? AND project_id = ?`
-	selectState = `SELECT project_id, state_seq, stored_through, stored_ahead FROM dialogs WHERE id = ?`
+	selectState = `SELECT project_id, bot_id, state_seq, stored_through, stored_ahead FROM dialogs WHERE id = ?`
 	updateState = `UPDATE dialogs SET state_seq = ?, bot_id = ?, version = ?, status = ?, mode = ?, node = ?,
 		variables = ?, pending_count = ?, title = ?, working_memory = ?, last_user_at = ?, updated_at = ?,
 		stored_through = ?, stored_ahead = ? WHERE id = ?`
@@ -172,8 +172,9 @@ func (d *DB) SaveDialogState(ctx context.Context, s store.DialogState) error {
 func (t *tx) saveState(ctx context.Context, p *rules.Turn, mark bool) error {
 	s := p.State
 	var projectID, seq int64
+	var botID sql.NullInt64
 	var w rules.Watermark
-	err := t.queryRow(ctx, selectState+t.lock("FOR NO KEY UPDATE"), s.DialogID).Scan(&projectID, &seq, &w.Through, &w.Ahead)
+	err := t.queryRow(ctx, selectState+t.lock("FOR NO KEY UPDATE"), s.DialogID).Scan(&projectID, &botID, &seq, &w.Through, &w.Ahead)
 	if err != nil {
 		return notFound(err, "Dialog", s.DialogID)
 	}
@@ -190,8 +191,10 @@ func (t *tx) saveState(ctx context.Context, p *rules.Turn, mark bool) error {
 		_, err = t.exec(ctx, updateWatermark, next.Through, next.Ahead, s.DialogID)
 		return err
 	}
-	if err := t.checkBot(ctx, projectID, s.BotID); err != nil {
-		return err
+	if s.BotID != botID.Int64 { // the dialog moved to another bot: it must be the project's
+		if err := t.checkBot(ctx, projectID, s.BotID); err != nil {
+			return err
+		}
 	}
 	_, err = t.exec(ctx, updateState,
 		s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
