@@ -139,6 +139,45 @@ type DialogState struct {
 	// stored (see SaveTurn): a watermark, so the workflow can skip storing
 	// what is there. Lookups fill it in; writes ignore the caller's value.
 	StoredThrough int64 `json:",omitempty"`
+	// Handoff is where the dialog stands with operators; nil is
+	// HandoffNone (never handed off).
+	Handoff *Handoff `json:",omitempty"`
+}
+
+// Handoff statuses: none -> requested -> active -> released, and requested
+// again on a later handoff. A request may also be released without ever
+// being taken (its timeout, or the bot taken back).
+const (
+	HandoffNone      = "none"
+	HandoffRequested = "requested" // waiting in a queue for an operator
+	HandoffActive    = "active"    // an operator has the dialog
+	HandoffReleased  = "released"  // handed back to the bot
+)
+
+// DefaultQueue is the queue of a handoff that names none.
+const DefaultQueue = "default"
+
+// Handoff is a dialog's handoff to operators: one state machine, which the
+// dialects show as Worken's thread mode, ReplyX's handoff_status and
+// Bot.one's operator status.
+type Handoff struct {
+	Status       string     // HandoffRequested, HandoffActive or HandoffReleased
+	Queue        string     `json:",omitempty"` // the queue it waits or waited in
+	Reason       string     `json:",omitempty"`
+	RequestedAt  *time.Time `json:",omitempty"`
+	LastUserText string     `json:",omitempty"` // the user's last text when it was requested
+	OperatorID   string     `json:",omitempty"` // active: who has it
+	OperatorName string     `json:",omitempty"`
+	TakenAt      *time.Time `json:",omitempty"`
+	ReleasedAt   *time.Time `json:",omitempty"`
+}
+
+// HandoffStatus is the status of h, HandoffNone for nil.
+func (h *Handoff) HandoffStatus() string {
+	if h == nil || h.Status == "" {
+		return HandoffNone
+	}
+	return h.Status
 }
 
 // Turn is what one dialog turn produced, for SaveTurn. State is optional.

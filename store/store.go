@@ -18,6 +18,7 @@ type Store interface {
 	BlockTokens
 	Files
 	KnowledgeStore
+	EventLog
 
 	// Ping checks that the database answers a query; an error says it
 	// does not (readiness checks).

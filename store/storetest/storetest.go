@@ -67,6 +67,9 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"WorkingMemory", testWorkingMemory},
 		{"Sources", testSources},
 		{"Values", testValues},
+		{"EventLog", testEventLog},
+		{"TrimEvents", testTrimEvents},
+		{"EventSeqConcurrent", testEventSeqConcurrent},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -20,7 +20,21 @@ func CleanState(s store.DialogState) store.DialogState {
 	s.WorkingMemory = Clean(s.WorkingMemory)
 	s.LastUserAt = TimePtr(s.LastUserAt)
 	s.UpdatedAt = Time(s.UpdatedAt)
+	s.Handoff = cleanHandoff(s.Handoff)
 	return s
+}
+
+// cleanHandoff is CleanState for a handoff, a copy; nil for none, as a
+// dialog that was never handed off reads back.
+func cleanHandoff(h *store.Handoff) *store.Handoff {
+	if h.HandoffStatus() == store.HandoffNone {
+		return nil
+	}
+	c := *h
+	c.Status, c.Queue, c.Reason, c.LastUserText = Clean(c.Status), Clean(c.Queue), Clean(c.Reason), Clean(c.LastUserText)
+	c.OperatorID, c.OperatorName = Clean(c.OperatorID), Clean(c.OperatorName)
+	c.RequestedAt, c.TakenAt, c.ReleasedAt = TimePtr(c.RequestedAt), TimePtr(c.TakenAt), TimePtr(c.ReleasedAt)
+	return &c
 }
 
 // CleanPublish returns p with its strings cleaned, so the checksum is that

@@ -11,14 +11,23 @@ import (
 
 const dialogColumns = `id, uuid, project_id, number, external_id, user_id, source, ip, location,
 	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, working_memory, last_user_at,
-	created_at, updated_at, stored_through`
+	created_at, updated_at, stored_through, ` + handoffColumns
+
+// handoffColumns are a dialog's store.Handoff, in handoffArgs' order.
+const handoffColumns = `handoff_status, handoff_queue, handoff_reason, handoff_requested_at, handoff_last_text,
+	handoff_operator_id, handoff_operator_name, handoff_taken_at, handoff_released_at`
 
 const (
 	selectBot   = `SELECT 1 FROM bots WHERE id = ? AND project_id = ?`
-	selectState = `SELECT project_id, bot_id, state_seq, stored_through, stored_ahead FROM dialogs WHERE id = ?`
+	selectState = `SELECT project_id, uuid, bot_id, state_seq, stored_through, stored_ahead,
+		status, mode, pending_count, handoff_status, handoff_queue, handoff_requested_at, handoff_operator_id
+		FROM dialogs WHERE id = ?`
 	updateState = `UPDATE dialogs SET state_seq = ?, bot_id = ?, version = ?, status = ?, mode = ?, node = ?,
 		variables = ?, pending_count = ?, title = ?, working_memory = ?, last_user_at = ?, updated_at = ?,
-		stored_through = ?, stored_ahead = ? WHERE id = ?`
+		stored_through = ?, stored_ahead = ?,
+		handoff_status = ?, handoff_queue = ?, handoff_reason = ?, handoff_requested_at = ?, handoff_last_text = ?,
+		handoff_operator_id = ?, handoff_operator_name = ?, handoff_taken_at = ?, handoff_released_at = ?
+		WHERE id = ?`
 	updateWatermark = `UPDATE dialogs SET stored_through = ?, stored_ahead = ? WHERE id = ?`
 
 	selectDialogByUUID = `SELECT ` + dialogColumns + ` FROM dialogs WHERE project_id = ? AND uuid = ?`
@@ -28,15 +37,30 @@ const (
 func scanDialog(r scanner, d *store.Dialog) error {
 	var botID sql.NullInt64
 	var vars string
+	var h store.Handoff
 	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.UserID, &d.Source, &d.IP, &d.Location,
 		&d.StateSeq, &botID, &d.Version, &d.Status, &d.Mode, &d.Node, &vars, &d.PendingCount, &d.Title, &d.WorkingMemory,
-		nullTimeScanner{&d.LastUserAt}, timeScanner{&d.CreatedAt}, timeScanner{&d.UpdatedAt}, &d.StoredThrough)
+		nullTimeScanner{&d.LastUserAt}, timeScanner{&d.CreatedAt}, timeScanner{&d.UpdatedAt}, &d.StoredThrough,
+		&h.Status, &h.Queue, &h.Reason, nullTimeScanner{&h.RequestedAt}, &h.LastUserText,
+		&h.OperatorID, &h.OperatorName, nullTimeScanner{&h.TakenAt}, nullTimeScanner{&h.ReleasedAt})
 	if err != nil {
 		return err
 	}
 	d.DialogID, d.BotID = d.ID, botID.Int64
+	if h.Status != store.HandoffNone {
+		d.Handoff = &h
+	}
 	d.Variables, err = rules.Variables(vars)
 	return err
+}
+
+// handoffArgs are the arguments that store h in handoffColumns' order.
+func (d *DB) handoffArgs(h *store.Handoff) []any {
+	if h == nil {
+		h = &store.Handoff{Status: store.HandoffNone}
+	}
+	return []any{h.Status, h.Queue, h.Reason, d.tsPtr(h.RequestedAt), h.LastUserText,
+		h.OperatorID, h.OperatorName, d.tsPtr(h.TakenAt), d.tsPtr(h.ReleasedAt)}
 }
 
 // nullID stores id 0 as NULL, for a dialog without a bot.
@@ -71,15 +95,20 @@ func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
 			return err
 		}
 		c.DialogID = c.ID
-		_, err = t.exec(ctx, `INSERT INTO dialogs (`+dialogColumns+`, stored_ahead)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, c.UUID, c.ProjectID, c.Number, c.ExternalID, c.UserID, c.Source, c.IP, c.Location,
+		args := append([]any{c.ID, c.UUID, c.ProjectID, c.Number, c.ExternalID, c.UserID, c.Source, c.IP, c.Location,
 			c.StateSeq, nullID(c.BotID), c.Version, c.Status, c.Mode, c.Node, vars, c.PendingCount, c.Title, c.WorkingMemory,
-			d.tsPtr(c.LastUserAt), d.ts(c.CreatedAt), d.ts(c.UpdatedAt), c.StoredThrough, c.StoredThrough)
+			d.tsPtr(c.LastUserAt), d.ts(c.CreatedAt), d.ts(c.UpdatedAt), c.StoredThrough}, d.handoffArgs(c.Handoff)...)
+		_, err = t.exec(ctx, `INSERT INTO dialogs (`+dialogColumns+`, stored_ahead)
+			VALUES (`+marks(len(args)+1)+`)`, append(args, c.StoredThrough)...)
 		if d.isUnique(err) {
 			return rules.ErrDialogUUIDUsed
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		t.log(store.Event{ProjectID: c.ProjectID, Type: store.EventDialogCreated, DialogID: c.ID, DialogUUID: c.UUID,
+			BotID: c.BotID, Queue: rules.HandoffQueue(c.Handoff), Data: store.EventData{Status: c.Status, Mode: c.Mode}})
+		return nil
 	})
 	if err != nil {
 		return err
@@ -172,9 +201,13 @@ func (d *DB) SaveDialogState(ctx context.Context, s store.DialogState) error {
 func (t *tx) saveState(ctx context.Context, p *rules.Turn, mark bool) error {
 	s := p.State
 	var projectID, seq int64
+	var uuid string
 	var botID sql.NullInt64
 	var w rules.Watermark
-	err := t.queryRow(ctx, selectState+t.lock("FOR NO KEY UPDATE"), s.DialogID).Scan(&projectID, &botID, &seq, &w.Through, &w.Ahead)
+	var old rules.Row
+	err := t.queryRow(ctx, selectState+t.lock("FOR NO KEY UPDATE"), s.DialogID).Scan(&projectID, &uuid, &botID, &seq,
+		&w.Through, &w.Ahead, &old.Status, &old.Mode, &old.Pending,
+		&old.Handoff.Status, &old.Handoff.Queue, nullTimeScanner{&old.Handoff.RequestedAt}, &old.Handoff.OperatorID)
 	if err != nil {
 		return notFound(err, "Dialog", s.DialogID)
 	}
@@ -185,20 +218,44 @@ func (t *tx) saveState(ctx context.Context, p *rules.Turn, mark bool) error {
 		}
 	}
 	if s.StateSeq <= seq { // a late retry of an older state
+		t.know(s.DialogID, dialogRef{projectID: projectID, uuid: uuid, botID: botID.Int64, queue: rules.HandoffQueue(&old.Handoff)})
 		if next == w {
 			return nil
 		}
 		_, err = t.exec(ctx, updateWatermark, next.Through, next.Ahead, s.DialogID)
 		return err
 	}
+	t.know(s.DialogID, dialogRef{projectID: projectID, uuid: uuid, botID: s.BotID, queue: rules.HandoffQueue(s.Handoff)})
 	if s.BotID != botID.Int64 { // the dialog moved to another bot: it must be the project's
 		if err := t.checkBot(ctx, projectID, s.BotID); err != nil {
 			return err
 		}
 	}
-	_, err = t.exec(ctx, updateState,
-		s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
+	args := append([]any{s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
 		p.Variables, s.PendingCount, s.Title, s.WorkingMemory, t.db.tsPtr(s.LastUserAt), t.db.ts(s.UpdatedAt),
-		next.Through, next.Ahead, s.DialogID)
-	return err
+		next.Through, next.Ahead}, t.db.handoffArgs(s.Handoff)...)
+	if _, err = t.exec(ctx, updateState, append(args, s.DialogID)...); err != nil {
+		return err
+	}
+	for _, ev := range rules.StateEvents(old, s) {
+		if ev.Type == store.EventHandoffRequested {
+			if ev.Data.Position, err = t.queuePosition(ctx, projectID, s.DialogID, s.Handoff); err != nil {
+				return err
+			}
+		}
+		t.log(ev)
+	}
+	return nil
+}
+
+// queuePosition is where a requested dialog stands in its queue, from 1:
+// the dialogs requested before it (or at the same instant with a lower id),
+// and itself.
+func (t *tx) queuePosition(ctx context.Context, projectID, dialogID int64, h *store.Handoff) (int, error) {
+	var n int
+	at := t.db.tsPtr(h.RequestedAt)
+	err := t.queryRow(ctx, `SELECT count(*) FROM dialogs WHERE project_id = ? AND handoff_status = 'requested'
+		AND handoff_queue = ? AND (handoff_requested_at < ? OR (handoff_requested_at = ? AND id <= ?))`,
+		projectID, h.Queue, at, at, dialogID).Scan(&n)
+	return n, err
 }

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/store/internal/rules"
@@ -54,9 +55,12 @@ func (d *DB) AppendMessages(ctx context.Context, msgs []store.Message) error {
 func (t *tx) appendMessages(ctx context.Context, msgs []store.Message, buttons []string, sources []any) error {
 	for i, m := range msgs {
 		model, prompt, completion := rules.UsageArgs(m.Usage)
-		_, err := t.exec(ctx, insertMessage,
+		res, err := t.exec(ctx, insertMessage,
 			m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons[i], m.Operator, m.Node, m.ClientMessageID, t.db.ts(m.CreatedAt),
 			model, prompt, completion, sources[i])
+		if err == nil {
+			err = t.logInserted(res, m)
+		}
 		switch {
 		case t.db.isForeignKey(err):
 			return rules.NotFound("Dialog", m.DialogID)
@@ -66,6 +70,18 @@ func (t *tx) appendMessages(ctx context.Context, msgs []store.Message, buttons [
 			return err
 		}
 	}
+	return nil
+}
+
+// logInserted logs message.created for m if res says its row was
+// inserted: a retry, skipped by ON CONFLICT, announces nothing again.
+func (t *tx) logInserted(res sql.Result, m store.Message) error {
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return err
+	}
+	m.Text = rules.Clean(m.Text)
+	t.log(store.Event{Type: store.EventMessageCreated, DialogID: m.DialogID, Data: store.EventData{Message: &m}})
 	return nil
 }
 

@@ -36,6 +36,10 @@ type DB struct {
 	reads   map[string]*sql.Stmt
 	rebound sync.Map // query with ? → query with $n, for a Numbered dialect
 
+	// hooks are called after each commit that logged events (OnEvents).
+	hooks   []func(ctx context.Context, evs []store.Event)
+	hooksMu sync.RWMutex
+
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }
@@ -165,12 +169,17 @@ func (d *DB) write(ctx context.Context, what string, fn func(t *tx) error) error
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer t.Rollback()
-	if err := fn(&tx{t, d}); err != nil {
+	w := &tx{Tx: t, db: d}
+	if err := fn(w); err != nil {
+		return wrap(what, err)
+	}
+	if err := w.flushEvents(ctx); err != nil {
 		return wrap(what, err)
 	}
 	if err := t.Commit(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	d.announce(ctx, w.logged)
 	return nil
 }
 
@@ -183,7 +192,7 @@ func (d *DB) read(ctx context.Context, what string, fn func(t *tx) error) error 
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer t.Rollback() // it only reads
-	return wrap(what, fn(&tx{t, d}))
+	return wrap(what, fn(&tx{Tx: t, db: d}))
 }
 
 // queryRow runs a query that returns one row on the reader.
@@ -200,6 +209,10 @@ func (d *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 type tx struct {
 	*sql.Tx
 	db *DB
+	// logged are the events to write before the transaction commits
+	// (see log), and refs what it knows of their dialogs.
+	logged []store.Event
+	refs   map[int64]dialogRef
 }
 
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {

@@ -1,0 +1,212 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/internal/rules"
+)
+
+const eventColumns = `project_id, seq, type, dialog_id, dialog_uuid, bot_id, queue, data, created_at`
+
+// dialogRef is what an event names of its dialog, known to a transaction
+// that read or wrote the dialog's row.
+type dialogRef struct {
+	projectID int64
+	uuid      string
+	botID     int64
+	queue     string
+}
+
+// log queues ev to be written with the transaction (see flushEvents). An
+// event without a ProjectID gets its dialog's project, UUID, bot and queue
+// there.
+func (t *tx) log(ev store.Event) { t.logged = append(t.logged, ev) }
+
+// know records what the transaction knows of a dialog's row, so its events
+// need not read it again.
+func (t *tx) know(dialogID int64, ref dialogRef) {
+	if t.refs == nil {
+		t.refs = map[int64]dialogRef{}
+	}
+	t.refs[dialogID] = ref
+}
+
+// ref returns what an event names of a dialog, reading its row if the
+// transaction has not; the row as this transaction wrote it.
+func (t *tx) ref(ctx context.Context, dialogID int64) (dialogRef, error) {
+	if r, ok := t.refs[dialogID]; ok {
+		return r, nil
+	}
+	var r dialogRef
+	var botID sql.NullInt64
+	var h store.Handoff
+	err := t.queryRow(ctx, `SELECT project_id, uuid, bot_id, handoff_status, handoff_queue FROM dialogs WHERE id = ?`,
+		dialogID).Scan(&r.projectID, &r.uuid, &botID, &h.Status, &h.Queue)
+	if err != nil {
+		return r, notFound(err, "Dialog", dialogID)
+	}
+	r.botID, r.queue = botID.Int64, rules.HandoffQueue(&h)
+	t.know(dialogID, r)
+	return r, nil
+}
+
+// flushEvents writes the events the transaction logged, numbering each
+// project's from its counter on the project row. Raising the counter locks
+// the row until the transaction ends, so a project's events are numbered
+// in the order their transactions commit: a reader who saw seq n never
+// finds a lower one committed later. It is the transaction's last
+// statement, to hold that lock as briefly as it can.
+func (t *tx) flushEvents(ctx context.Context) error {
+	if len(t.logged) == 0 {
+		return nil
+	}
+	now := t.db.now()
+	var projects []int64
+	counts := map[int64]int64{}
+	for i := range t.logged {
+		ev := &t.logged[i]
+		if ev.ProjectID == 0 && ev.DialogID != 0 {
+			r, err := t.ref(ctx, ev.DialogID)
+			if err != nil {
+				return err
+			}
+			ev.ProjectID, ev.DialogUUID, ev.BotID, ev.Queue = r.projectID, r.uuid, r.botID, r.queue
+		}
+		ev.CreatedAt = now
+		if counts[ev.ProjectID] == 0 {
+			projects = append(projects, ev.ProjectID)
+		}
+		counts[ev.ProjectID]++
+	}
+	next := map[int64]int64{}
+	for _, p := range projects {
+		var last int64
+		err := t.queryRow(ctx, `UPDATE projects SET event_seq = event_seq + ? WHERE id = ? RETURNING event_seq`,
+			counts[p], p).Scan(&last)
+		if err != nil {
+			return notFound(err, "Project", p)
+		}
+		next[p] = last - counts[p] + 1
+	}
+	args := make([]any, 0, 9*len(t.logged))
+	for i := range t.logged {
+		ev := &t.logged[i]
+		ev.Seq = next[ev.ProjectID]
+		next[ev.ProjectID]++
+		data, err := json.Marshal(ev.Data)
+		if err != nil {
+			return fmt.Errorf("encoding a %s event: %w", ev.Type, err)
+		}
+		args = append(args, ev.ProjectID, ev.Seq, ev.Type, nullID(ev.DialogID), ev.DialogUUID, nullID(ev.BotID),
+			ev.Queue, string(data), t.db.ts(ev.CreatedAt))
+	}
+	rows := strings.Repeat("("+marks(9)+"), ", len(t.logged)-1) + "(" + marks(9) + ")"
+	_, err := t.exec(ctx, `INSERT INTO events (`+eventColumns+`) VALUES `+rows, args...)
+	return err
+}
+
+// announce hands committed events to the functions registered with
+// OnEvents.
+func (d *DB) announce(ctx context.Context, evs []store.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	d.hooksMu.RLock()
+	hooks := d.hooks
+	d.hooksMu.RUnlock()
+	for _, fn := range hooks {
+		fn(ctx, evs)
+	}
+}
+
+// OnEvents registers fn; see store.EventLog.
+func (d *DB) OnEvents(fn func(ctx context.Context, evs []store.Event)) {
+	d.hooksMu.Lock()
+	defer d.hooksMu.Unlock()
+	d.hooks = append(d.hooks, fn)
+}
+
+// Events lists a project's logged events; see store.EventLog.
+func (d *DB) Events(ctx context.Context, projectID int64, f store.EventFilter) ([]store.Event, error) {
+	where, args := []string{"project_id = ?", "seq > ?"}, []any{projectID, f.After}
+	if len(f.Types) > 0 {
+		where = append(where, "type IN ("+marks(len(f.Types))+")")
+		for _, typ := range f.Types {
+			args = append(args, typ)
+		}
+	}
+	if f.DialogID != 0 {
+		where, args = append(where, "dialog_id = ?"), append(args, f.DialogID)
+	}
+	if f.BotID != 0 {
+		where, args = append(where, "bot_id = ?"), append(args, f.BotID)
+	}
+	if f.Queue != "" {
+		where, args = append(where, "queue = ?"), append(args, f.Queue)
+	}
+	args = append(args, rules.EventLimit(f.Limit))
+	return list(ctx, d, "listing events", scanEvent, `SELECT `+eventColumns+` FROM events WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY seq LIMIT ?`, args...)
+}
+
+func scanEvent(r scanner, ev *store.Event) error {
+	var dialogID, botID sql.NullInt64
+	var data string
+	err := r.Scan(&ev.ProjectID, &ev.Seq, &ev.Type, &dialogID, &ev.DialogUUID, &botID, &ev.Queue, &data,
+		timeScanner{&ev.CreatedAt})
+	if err != nil {
+		return err
+	}
+	ev.DialogID, ev.BotID = dialogID.Int64, botID.Int64
+	if err := json.Unmarshal([]byte(data), &ev.Data); err != nil {
+		return fmt.Errorf("decoding event %d: %w", ev.Seq, err)
+	}
+	return nil
+}
+
+// FirstEventSeq returns where a project's log starts; see store.EventLog.
+func (d *DB) FirstEventSeq(ctx context.Context, projectID int64) (int64, error) {
+	var first sql.NullInt64
+	var last int64
+	err := d.queryRow(ctx, `SELECT (SELECT min(seq) FROM events WHERE project_id = ?), event_seq FROM projects WHERE id = ?`,
+		projectID, projectID).Scan(&first, &last)
+	if err != nil {
+		return 0, wrap("reading where the event log starts", notFound(err, "Project", projectID))
+	}
+	if first.Valid {
+		return first.Int64, nil
+	}
+	return last + 1, nil
+}
+
+// LogEvents appends events of no dialog change; see store.EventLog.
+func (d *DB) LogEvents(ctx context.Context, evs []store.Event) error {
+	return d.write(ctx, "logging events", func(t *tx) error {
+		for _, ev := range evs {
+			if ev.ProjectID == 0 {
+				return rules.NotFound("Project", 0)
+			}
+			t.log(ev)
+		}
+		return nil
+	})
+}
+
+// TrimEvents deletes events created before a time; see store.EventLog.
+func (d *DB) TrimEvents(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := d.write(ctx, "trimming events", func(t *tx) error {
+		res, err := t.exec(ctx, `DELETE FROM events WHERE created_at < ?`, t.db.ts(before))
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	return n, err
+}
