@@ -1,7 +1,9 @@
 // Package events is Parley's event bus: what happens in dialogs (text a
-// model is generating, stored messages, state changes), published by the
-// worker and the dialogs service after the store has it, and read by
-// streaming clients (SSE, WebSocket).
+// model is generating, stored messages, state changes, handoffs), read by
+// streaming clients (SSE, WebSocket). Events of stored changes come from
+// the store's event log (store.EventLog) as their transactions commit
+// (Announce) and carry their log Seq; text deltas and typing are the
+// bus's alone.
 package events
 
 import (
@@ -17,10 +19,12 @@ const (
 	// Node says which llm node asks, Attempt which try of the call (a
 	// retry starts the text over).
 	TypeTextDelta = "text-delta"
+	// TypeTyping is an operator typing in a dialog; never stored.
+	TypeTyping = "typing"
 	// TypeMessageCreated is a message the store now holds.
-	TypeMessageCreated = "message.created"
+	TypeMessageCreated = store.EventMessageCreated
 	// TypeDialogUpdated is a dialog's new status and mode, once stored.
-	TypeDialogUpdated = "dialog.updated"
+	TypeDialogUpdated = store.EventDialogUpdated
 )
 
 // Event is one thing that happened in a dialog. The JSON form is what a
@@ -30,6 +34,13 @@ type Event struct {
 	ProjectID  int64  `json:"project_id"`
 	DialogID   int64  `json:"dialog_id"`
 	DialogUUID string `json:"dialog_uuid,omitempty"` // when the publisher knows it
+	// Seq is the event's number in the project's event log; 0 for an
+	// event that is not logged (text-delta, typing).
+	Seq   int64  `json:"seq,omitempty"`
+	BotID int64  `json:"bot_id,omitempty"`
+	Queue string `json:"queue,omitempty"` // the dialog's handoff queue, if it is in one
+
+	Operator string `json:"operator,omitempty"` // typing: who types
 
 	Node    string `json:"node,omitempty"`    // text-delta
 	Attempt int    `json:"attempt,omitempty"` // text-delta: the activity attempt, from 1
@@ -37,8 +48,12 @@ type Event struct {
 
 	Message *store.Message `json:"message,omitempty"` // message.created
 
-	Status string `json:"status,omitempty"` // dialog.updated
-	Mode   string `json:"mode,omitempty"`   // dialog.updated
+	Status   string         `json:"status,omitempty"`   // dialog.created, dialog.updated, dialog.completed
+	Mode     string         `json:"mode,omitempty"`     // dialog.created, dialog.updated, dialog.completed
+	Pending  *int           `json:"pending,omitempty"`  // dialog.pending
+	Handoff  *store.Handoff `json:"handoff,omitempty"`  // handoff.*
+	Position int            `json:"position,omitempty"` // handoff.requested: its place in the queue, from 1
+	Extra    map[string]any `json:"extra,omitempty"`    // other logged types
 
 	// Lost counts the events this subscriber missed just before this
 	// one because it read too slowly; set by the bus on delivery.
@@ -65,25 +80,25 @@ type Bus interface {
 	Subscribe(ctx context.Context, projectID, dialogID int64) (events <-chan Event, stop func())
 }
 
-// PublishMessages announces stored messages, one message.created each.
-// A nil bus publishes nothing.
-func PublishMessages(ctx context.Context, bus Bus, projectID int64, dialogUUID string, msgs []store.Message) {
-	if bus == nil {
-		return
-	}
-	for i := range msgs {
-		m := msgs[i]
-		bus.Publish(ctx, Event{Type: TypeMessageCreated, ProjectID: projectID, DialogID: m.DialogID,
-			DialogUUID: dialogUUID, Message: &m})
-	}
+// FromLog is the bus's form of a logged event.
+func FromLog(ev store.Event) Event {
+	d := ev.Data
+	return Event{Type: ev.Type, ProjectID: ev.ProjectID, DialogID: ev.DialogID, DialogUUID: ev.DialogUUID,
+		Seq: ev.Seq, BotID: ev.BotID, Queue: ev.Queue, Message: d.Message, Status: d.Status, Mode: d.Mode,
+		Pending: d.Pending, Handoff: d.Handoff, Position: d.Position, Extra: d.Extra, Time: ev.CreatedAt}
 }
 
-// PublishState announces a dialog's stored status and mode. A nil bus or
-// state publishes nothing.
-func PublishState(ctx context.Context, bus Bus, projectID int64, dialogUUID string, s *store.DialogState) {
-	if bus == nil || s == nil {
-		return
+// Announce returns the function a store calls with the events each of its
+// commits logged (store.EventLog's OnEvents): it publishes them on bus, so
+// streams hear of a change the moment it is stored, from whichever
+// process stored it. A nil bus announces nothing.
+func Announce(bus Bus) func(ctx context.Context, evs []store.Event) {
+	return func(ctx context.Context, evs []store.Event) {
+		if bus == nil {
+			return
+		}
+		for _, ev := range evs {
+			bus.Publish(context.WithoutCancel(ctx), FromLog(ev))
+		}
 	}
-	bus.Publish(ctx, Event{Type: TypeDialogUpdated, ProjectID: projectID, DialogID: s.DialogID,
-		DialogUUID: dialogUUID, Status: s.Status, Mode: s.Mode})
 }

@@ -196,23 +196,31 @@ func TestMemoryConcurrent(t *testing.T) {
 	}
 }
 
-func TestPublishMessagesAndState(t *testing.T) {
+func TestAnnounce(t *testing.T) {
 	bus := NewMemory()
 	ch, stop := bus.Subscribe(t.Context(), 7, 3)
 	defer stop()
-	msgs := []store.Message{{ID: "u-1", DialogID: 3, Seq: 1, Text: "hi"}, {ID: "u-2", DialogID: 3, Seq: 2, Text: "hello"}}
-	PublishMessages(t.Context(), bus, 7, "u", msgs)
-	PublishState(t.Context(), bus, 7, "u", &store.DialogState{DialogID: 3, Status: store.StatusCompleted, Mode: store.ModeAuto})
-	PublishMessages(t.Context(), nil, 7, "u", msgs) // a nil bus is fine
-	PublishState(t.Context(), bus, 7, "u", nil)
-	for _, m := range msgs {
-		ev := recv(t, ch)
-		if ev.Type != TypeMessageCreated || ev.DialogUUID != "u" || ev.Message == nil || ev.Message.ID != m.ID {
-			t.Errorf("got %+v, want message.created for %s", ev, m.ID)
-		}
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	n := 2
+	logged := []store.Event{
+		{ProjectID: 7, Seq: 11, Type: store.EventMessageCreated, DialogID: 3, DialogUUID: "u", BotID: 5, CreatedAt: at,
+			Data: store.EventData{Message: &store.Message{ID: "u-1", DialogID: 3, Seq: 1, Text: "hi"}}},
+		{ProjectID: 7, Seq: 12, Type: store.EventDialogPending, DialogID: 3, DialogUUID: "u", Queue: "billing", CreatedAt: at,
+			Data: store.EventData{Pending: &n}},
+		{ProjectID: 7, Seq: 13, Type: store.EventHandoffRequested, DialogID: 3, DialogUUID: "u", Queue: "billing", CreatedAt: at,
+			Data: store.EventData{Handoff: &store.Handoff{Status: store.HandoffRequested, Queue: "billing"}, Position: 2}},
 	}
-	if ev := recv(t, ch); ev.Type != TypeDialogUpdated || ev.Status != store.StatusCompleted || ev.Mode != store.ModeAuto {
-		t.Errorf("got %+v, want dialog.updated completed/auto", ev)
+	Announce(bus)(t.Context(), logged)
+	Announce(nil)(t.Context(), logged) // a nil bus is fine
+	if ev := recv(t, ch); ev.Type != TypeMessageCreated || ev.Seq != 11 || ev.DialogUUID != "u" || ev.BotID != 5 ||
+		ev.Message == nil || ev.Message.ID != "u-1" || !ev.Time.Equal(at) {
+		t.Errorf("got %+v, want message.created u-1 with seq 11", ev)
+	}
+	if ev := recv(t, ch); ev.Type != store.EventDialogPending || ev.Seq != 12 || ev.Pending == nil || *ev.Pending != 2 || ev.Queue != "billing" {
+		t.Errorf("got %+v, want dialog.pending 2 with seq 12", ev)
+	}
+	if ev := recv(t, ch); ev.Type != store.EventHandoffRequested || ev.Handoff == nil || ev.Handoff.Queue != "billing" || ev.Position != 2 {
+		t.Errorf("got %+v, want handoff.requested in billing at position 2", ev)
 	}
 	empty(t, ch)
 }

@@ -89,7 +89,8 @@ func TestPostgresBetweenProcesses(t *testing.T) {
 	worker.Publish(t.Context(), Event{Type: TypeTextDelta, ProjectID: 1, DialogID: 3, Delta: "other dialog"})
 	worker.Publish(t.Context(), Event{Type: TypeTextDelta, ProjectID: 2, DialogID: 2, Delta: "other project"})
 	worker.Publish(t.Context(), Event{Type: TypeTextDelta, ProjectID: 1, DialogID: 2, Delta: "lo"})
-	PublishMessages(t.Context(), worker, 1, "u", []store.Message{{ID: "u-1", DialogID: 2, Seq: 1, Text: big}})
+	Announce(worker)(t.Context(), []store.Event{{ProjectID: 1, Seq: 1, Type: store.EventMessageCreated, DialogID: 2, DialogUUID: "u",
+		Data: store.EventData{Message: &store.Message{ID: "u-1", DialogID: 2, Seq: 1, Text: big}}}})
 
 	var got []string
 	for range want {

@@ -48,7 +48,6 @@ func (a *Activities) PersistDialog(ctx context.Context, in engine.PersistInput) 
 	// engine's finish), so an end is counted here, with its status. Only
 	// a retry of a write whose success was lost counts it twice.
 	a.Metrics.DialogEnded(in.State.Status)
-	a.published(ctx, in)
 	return nil
 }
 

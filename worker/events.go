@@ -19,10 +19,3 @@ func (a *Activities) publishDelta(ctx context.Context, in engine.LLMCall, delta 
 	a.Bus.Publish(ctx, events.Event{Type: events.TypeTextDelta, ProjectID: in.ProjectID, DialogID: in.DialogID,
 		Node: in.Node, Attempt: int(activity.GetInfo(ctx).Attempt), Delta: delta})
 }
-
-// published announces what PersistDialog stored: turns that ran without a
-// caller (timers, block services) reach streaming clients only this way.
-func (a *Activities) published(ctx context.Context, in engine.PersistInput) {
-	events.PublishMessages(ctx, a.Bus, in.ProjectID, "", in.Messages)
-	events.PublishState(ctx, a.Bus, in.ProjectID, "", &in.State)
-}

@@ -173,6 +173,7 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	}
 	bus := events.NewMemory() // as in dev
 	defer bus.Close()
+	db.OnEvents(events.Announce(bus))
 	// The HTTP side sees a store and a client that time a turn's stages;
 	// the worker below keeps the plain ones.
 	timedDB := stagedStore{Store: db}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/events"
+	"github.com/parleyhq/parley/store"
 )
 
 // openBus returns the event bus of serve and worker, closed when ctx ends
@@ -14,16 +15,22 @@ import (
 // PostgreSQL it is LISTEN/NOTIFY, shared by every process: workers' text
 // deltas and stored turns reach streams on every serve process. With a
 // SQLite file it is in memory and carries only its own process's events.
-func openBus(ctx context.Context, database string, log *slog.Logger) (events.Bus, error) {
-	if !strings.HasPrefix(database, "postgres://") && !strings.HasPrefix(database, "postgresql://") {
-		bus := events.NewMemory()
-		context.AfterFunc(ctx, bus.Close)
-		return bus, nil
+// What db's commits log is announced on it.
+func openBus(ctx context.Context, database string, db store.EventLog, log *slog.Logger) (events.Bus, error) {
+	var bus interface {
+		events.Bus
+		Close()
 	}
-	bus, err := events.NewPostgres(ctx, database, log)
-	if err != nil {
-		return nil, fmt.Errorf("starting the event bus: %w", err)
+	if !strings.HasPrefix(database, "postgres://") && !strings.HasPrefix(database, "postgresql://") {
+		bus = events.NewMemory()
+	} else {
+		pg, err := events.NewPostgres(ctx, database, log)
+		if err != nil {
+			return nil, fmt.Errorf("starting the event bus: %w", err)
+		}
+		bus = pg
 	}
 	context.AfterFunc(ctx, bus.Close)
+	db.OnEvents(events.Announce(bus))
 	return bus, nil
 }

@@ -17,7 +17,6 @@ import (
 	"strings"
 	"syscall"
 
-
 	"github.com/parleyhq/parley/devtemporal"
 	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/events"
@@ -99,6 +98,7 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	// the HTTP server can shut down.
 	bus := events.NewMemory()
 	context.AfterFunc(ctx, bus.Close)
+	db.OnEvents(events.Announce(bus))
 	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: settings, Bus: bus, Metrics: m}
 	bots := publishDir(ctx, svc, boot.projectID, cfg.flows, stdout)
 	lib, closeLib, err := newLibrary(ctx, db, tc, cfg.data)

@@ -66,7 +66,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		fmt.Fprintf(stdout, "Parley API listening on %s\n", ln.Addr())
-		bus, err := openBus(ctx, cfg.database, conn.log)
+		bus, err := openBus(ctx, cfg.database, conn.db, conn.log)
 		if err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		defer closeLib()
-		bus, err := openBus(ctx, cfg.database, conn.log)
+		bus, err := openBus(ctx, cfg.database, conn.db, conn.log)
 		if err != nil {
 			return err
 		}

@@ -264,8 +264,8 @@ func TestDialogEventsStream(t *testing.T) {
 	})
 	t.Run("a message announced twice is sent once", func(t *testing.T) {
 		m := store.Message{ID: created.ID + "-1", DialogID: d.ID, Seq: 1, Role: store.MessageUser, Text: "hi"}
-		events.PublishMessages(t.Context(), e.Bus, e.A.ID, created.ID, []store.Message{m})
-		events.PublishMessages(t.Context(), e.Bus, e.A.ID, "", []store.Message{m})
+		publishMessage(t, e.Bus, e.A.ID, created.ID, m)
+		publishMessage(t, e.Bus, e.A.ID, "", m)
 		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.A.ID, DialogID: d.ID, Delta: "after"})
 		if d := next(t, ch).decode(t); d.Type != events.TypeMessageCreated || d.Message == nil || d.Message.ID != m.ID || d.Message.Text != "hi" {
 			t.Errorf("first: %+v, want message.created %s", d, m.ID)
@@ -322,7 +322,7 @@ func TestDialogEventsResume(t *testing.T) {
 		}
 		// Then live events: the last message, announced again, is not repeated.
 		m := store.Message{ID: created.ID + "-4", DialogID: d.ID, Seq: 4, Role: store.MessageAssistant, Text: "Bye."}
-		events.PublishMessages(t.Context(), e.Bus, e.A.ID, created.ID, []store.Message{m})
+		publishMessage(t, e.Bus, e.A.ID, created.ID, m)
 		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.A.ID, DialogID: d.ID, Delta: "live"})
 		if ev := next(t, ch); ev.Event != events.TypeTextDelta || ev.decode(t).Delta != "live" || ev.ID != "" {
 			t.Errorf("live: %s id %q %s, want the text delta without an id", ev.Event, ev.ID, ev.Data)
@@ -357,4 +357,10 @@ func TestDialogEventsResume(t *testing.T) {
 			}
 		}
 	})
+}
+
+// publishMessage announces m on bus as the store's log does.
+func publishMessage(t *testing.T, bus events.Bus, projectID int64, dialogUUID string, m store.Message) {
+	bus.Publish(t.Context(), events.Event{Type: events.TypeMessageCreated, ProjectID: projectID, DialogID: m.DialogID,
+		DialogUUID: dialogUUID, Message: &m})
 }

@@ -115,6 +115,7 @@ func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 	}
 	t.Cleanup(func() { db.Close() })
 	bus := events.NewMemory() // the worker, the service and the API share it, as in dev
+	db.OnEvents(events.Announce(bus))
 	files := blobs.Dir(filepath.Join(t.TempDir(), "files"))
 	// Knowledge indexes in a workflow, as in dev, with the offline embedder.
 	lib := &knowledge.Library{Store: db, Index: knowledge.NewStoreIndex(db), Embedder: knowledge.NewHashEmbedder(knowledge.DefaultHashDim),
