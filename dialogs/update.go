@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/parleyhq/parley/engine"
-	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/store"
 )
@@ -73,7 +72,7 @@ func (s *Service) update(ctx context.Context, d *store.Dialog, name, updateID st
 				return turnOf(&turn), nil
 			}
 		}
-		if !retryableUpdate(err) || !pause(ctx, time.Duration(attempt)*50*time.Millisecond) {
+		if !retryableUpdate(err) || s.endedInStore(ctx, d, err) || !pause(ctx, time.Duration(attempt)*50*time.Millisecond) {
 			break
 		}
 		s.log().Info("sending an update again", "dialog", d.UUID, "update", name, "attempt", attempt+1, "error", err)
@@ -125,6 +124,18 @@ func abortedByClosingRun(err error) bool {
 	return errors.As(err, &notFound) && notFound.Message == closingRunMessage
 }
 
+// endedInStore reports whether an update aborted by a closing run met a
+// dialog that ended (its last turn is stored before the workflow closes),
+// rather than one moving on to its next run: sending it again would only
+// wait for the same answer.
+func (s *Service) endedInStore(ctx context.Context, d *store.Dialog, err error) bool {
+	if !abortedByClosingRun(err) {
+		return false
+	}
+	fresh, ferr := s.Store.Dialog(ctx, d.ProjectID, d.UUID)
+	return ferr == nil && engine.Terminal(fresh.Status)
+}
+
 // pause waits d, or reports false when ctx ends first.
 func pause(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
@@ -138,14 +149,11 @@ func pause(ctx context.Context, d time.Duration) bool {
 }
 
 // keep stores a turn before the caller answers its client, so a client
-// that got a reply finds it in the store, and announces it. The workflow
-// stores the same rows too; both writes are idempotent.
+// that got a reply finds it in the store; the store's event log announces
+// it. The workflow stores the same rows too; both writes are idempotent.
 func (s *Service) keep(ctx context.Context, d *store.Dialog, turn *engine.TurnResult) {
 	if err := s.save(ctx, turn); err != nil {
 		s.log().Warn("storing a turn failed; the workflow will store it", "dialog", d.UUID, "error", err)
-	} else {
-		events.PublishMessages(ctx, s.Bus, d.ProjectID, d.UUID, turn.Messages)
-		events.PublishState(ctx, s.Bus, d.ProjectID, d.UUID, &turn.State)
 	}
 	through := d.StoredThrough
 	d.DialogState = turn.State

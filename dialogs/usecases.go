@@ -53,25 +53,51 @@ func (s *Service) Stop(ctx context.Context, d *store.Dialog) (*Turn, error) {
 	return s.update(ctx, d, engine.UpdateStop, "", nil)
 }
 
-// TakeOver gives the dialog to an operator; the bot stays silent until
-// Release.
-func (s *Service) TakeOver(ctx context.Context, d *store.Dialog, operator string) (*Turn, error) {
-	return s.update(ctx, d, engine.UpdateMode, "", engine.ModeInput{Mode: store.ModeOperator, Operator: operator})
+// HandoffInput is an action on a dialog's handoff: who acts, and the
+// action's queue, reason or variables.
+type HandoffInput = engine.HandoffInput
+
+// Handoff actions.
+const (
+	HandoffRequest  = engine.HandoffRequest
+	HandoffTake     = engine.HandoffTake
+	HandoffTransfer = engine.HandoffTransfer
+	HandoffRelease  = engine.HandoffRelease
+	HandoffClose    = engine.HandoffClose
+)
+
+// Operator is who acts on a dialog as its operator: an account's id and
+// display name, or a name an API-key caller gives.
+type Operator = engine.OperatorRef
+
+// TakeOver gives the dialog to an operator, from its queue or at once; the
+// bot stays silent until Release. ECONFLICT if another operator has it.
+func (s *Service) TakeOver(ctx context.Context, d *store.Dialog, op Operator) (*Turn, error) {
+	return s.Handoff(ctx, d, HandoffInput{Action: HandoffTake, Operator: op})
 }
 
 // Release hands the dialog back to the bot, which continues where the
-// handoff said.
-func (s *Service) Release(ctx context.Context, d *store.Dialog, operator string) (*Turn, error) {
-	return s.update(ctx, d, engine.UpdateMode, "", engine.ModeInput{Mode: store.ModeAuto, Operator: operator})
+// handoff said. ECONFLICT if it is not handed off.
+func (s *Service) Release(ctx context.Context, d *store.Dialog, op Operator) (*Turn, error) {
+	return s.Handoff(ctx, d, HandoffInput{Action: HandoffRelease, Operator: op})
 }
 
-// OperatorMessage sends an operator's message to the user. EINVALID for an
-// empty text.
-func (s *Service) OperatorMessage(ctx context.Context, d *store.Dialog, operator, text string) (*Turn, error) {
+// Handoff runs an action of the dialog's handoff: a request into a queue,
+// take, transfer, release (with variables set first) or close. ECONFLICT
+// when the handoff's state forbids it (releasing a dialog nobody handed
+// off, taking one another operator has), EINVALID for a variable that does
+// not fit its declared type.
+func (s *Service) Handoff(ctx context.Context, d *store.Dialog, in HandoffInput) (*Turn, error) {
+	return s.update(ctx, d, engine.UpdateHandoff, "", in)
+}
+
+// OperatorMessage sends an operator's message to the user; an operator who
+// writes into a dialog the bot runs takes it. EINVALID for an empty text.
+func (s *Service) OperatorMessage(ctx context.Context, d *store.Dialog, op Operator, text string) (*Turn, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, store.FieldErrorf(store.EINVALID, "text", "The operator's message is empty; send some text.")
 	}
-	return s.update(ctx, d, engine.UpdateOperatorMessage, "", engine.OperatorMessageInput{Operator: operator, Text: text})
+	return s.update(ctx, d, engine.UpdateOperatorMessage, "", engine.OperatorMessageInput{Operator: op.Name, OperatorID: op.ID, Text: text})
 }
 
 // GotoBot moves the dialog to another bot of its project (its current

@@ -27,6 +27,7 @@ func (d *dialog) registerHandlers() error {
 		{UpdateBlockMessage, d.onBlockMessage, d.validateBlockMessage},
 		{UpdateBlockComplete, d.onBlockComplete, d.validateBlockComplete},
 		{UpdateApproval, d.onApproval, d.validateApproval},
+		{UpdateHandoff, d.onHandoff, d.validateHandoff},
 	}
 	for _, h := range handlers {
 		opts := workflow.UpdateHandlerOptions{Validator: h.validator}
@@ -47,14 +48,14 @@ func (d *dialog) locked(ctx workflow.Context, fn func(t *turn)) (TurnResult, err
 	}
 	defer d.lock.Unlock()
 	d.updates++
-	if terminal(d.s.Status) { // ended while this update waited for the lock
+	if Terminal(d.s.Status) { // ended while this update waited for the lock
 		return TurnResult{}, rejectf(ErrConflict, "the dialog is %s", d.s.Status)
 	}
 	return d.withTurn(ctx, fn), nil
 }
 
 func (d *dialog) validateLive(workflow.Context) error {
-	if terminal(d.s.Status) {
+	if Terminal(d.s.Status) {
 		return rejectf(ErrConflict, "the dialog is %s", d.s.Status)
 	}
 	return nil
@@ -119,8 +120,15 @@ func (d *dialog) onStart(ctx workflow.Context) (TurnResult, error) {
 	})
 }
 
+// onStop silences the bot: the dialog waits for an operator in the
+// default queue (unless it already waits for one or has one).
 func (d *dialog) onStop(ctx workflow.Context) (TurnResult, error) {
-	return d.locked(ctx, func(t *turn) { d.setMode(store.ModeOperator, "") })
+	return d.locked(ctx, func(t *turn) {
+		d.setMode(store.ModeOperator, "")
+		if !d.inHandoff() {
+			d.requestHandoff(t, "", "")
+		}
+	})
 }
 
 var modes = []string{store.ModeAuto, store.ModeManual, store.ModeOperator, store.ModeBlocked}
@@ -144,6 +152,13 @@ func (d *dialog) onMode(ctx workflow.Context, in ModeInput) (TurnResult, error) 
 			return
 		}
 		d.setMode(in.Mode, in.Operator)
+		switch {
+		case in.Mode != store.ModeOperator:
+		case in.Operator != "" || in.OperatorID != "": // an operator takes the dialog over
+			d.takeHandoff(t, OperatorRef{ID: in.OperatorID, Name: in.Operator})
+		case !d.inHandoff():
+			d.requestHandoff(t, "", "")
+		}
 	})
 }
 

@@ -226,8 +226,13 @@ func workingMemoryPrompt(memory string) string {
 
 // toolHandoff hands the dialog to operators at an llm node; when they hand
 // it back, the node converses again.
-func (d *dialog) toolHandoff(t *turn, id string) {
+func (d *dialog) toolHandoff(t *turn, id string, call llm.ToolCall) {
+	var args struct {
+		Reason string `json:"reason"`
+	}
+	_ = json.Unmarshal([]byte(call.Arguments), &args) // a reason the model garbled is no reason
 	d.setMode(store.ModeOperator, "")
+	d.requestHandoff(t, "", args.Reason)
 	d.s.Waiting = &Waiting{Node: id, Kind: "handoff", Since: workflow.Now(t.ctx)}
 }
 

@@ -13,7 +13,12 @@ func (d *dialog) handoff(t *turn, id string, h *nodes.Handoff) {
 	if h.Text != nil {
 		d.say(t, store.MessageAssistant, d.render(t, h.Text), nil, id)
 	}
+	reason := ""
+	if h.Reason != nil {
+		reason = d.render(t, h.Reason)
+	}
 	d.setMode(store.ModeOperator, "")
+	d.requestHandoff(t, h.Queue, reason)
 	d.s.Waiting = &Waiting{Node: id, Kind: "handoff", Since: workflow.Now(t.ctx)}
 }
 
@@ -36,6 +41,7 @@ func (d *dialog) setMode(mode, operator string) {
 // waiting for its answer).
 func (d *dialog) handBack(t *turn) {
 	d.setMode(store.ModeAuto, "")
+	d.releaseHandoff(t)
 	d.s.Pending = 0
 	w := d.s.Waiting
 	if w == nil || w.Kind != "handoff" {
@@ -62,6 +68,9 @@ func (d *dialog) operatorMessage(t *turn, in OperatorMessageInput) {
 	if w := d.s.Waiting; w != nil && w.Kind == "handoff" && w.Operator == "" {
 		w.Operator = in.Operator
 	}
+	if d.handoffStatus() != store.HandoffActive { // writing takes the dialog
+		d.takeHandoff(t, OperatorRef{ID: in.OperatorID, Name: in.Operator})
+	}
 	d.record(t, store.Message{Role: store.MessageOperator, Text: in.Text, Operator: in.Operator, Node: d.s.Node})
 	d.s.Pending = 0
 }
@@ -85,6 +94,7 @@ func (d *dialog) handoffTimedOut(t *turn) {
 	h := d.flow.Node(d.s.Waiting.Node).Config.(*nodes.Handoff)
 	d.s.Waiting = nil
 	d.setMode(store.ModeAuto, "")
+	d.releaseHandoff(t)
 	d.run(t, h.OnTimeout)
 }
 

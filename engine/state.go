@@ -16,10 +16,11 @@ type State struct {
 	Waiting      *Waiting
 	ResumeNode   string // where handing back continues; "" stays where it is
 	Variables    map[string]any
-	Input        string // the user's last message
-	Pending      int    // user messages no operator has answered
-	Seq          int64  // last message or data sequence number
-	StateSeq     int64  // bumped on every change of the dialog row
+	Input        string         // the user's last message
+	Pending      int            // user messages no operator has answered
+	Handoff      *store.Handoff // the handoff state machine; nil: never handed off
+	Seq          int64          // last message or data sequence number
+	StateSeq     int64          // bumped on every change of the dialog row
 	StartedAt    time.Time
 	Blocks       int              // block attempts so far; numbers each attempt
 	Approvals    int              // tool approvals asked so far; numbers each
@@ -80,7 +81,8 @@ func (s *State) remember(clientID string, r TurnResult) {
 	}
 }
 
-func terminal(status string) bool {
+// Terminal reports whether a dialog with this status has ended.
+func Terminal(status string) bool {
 	return status == store.StatusCompleted || status == store.StatusInterrupted || status == store.StatusError
 }
 

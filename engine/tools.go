@@ -96,7 +96,7 @@ func (d *dialog) runTool(t *turn, id string, call llm.ToolCall, history []llm.Me
 	var result string
 	switch call.Name {
 	case "handoff":
-		d.toolHandoff(t, id)
+		d.toolHandoff(t, id, call)
 		return
 	case "update_working_memory":
 		result = d.updateWorkingMemory(call)

@@ -23,6 +23,7 @@ const (
 	UpdateCommand         = "command"
 	UpdateBlockMessage    = "block_message"
 	UpdateBlockComplete   = "block_complete"
+	UpdateHandoff         = "handoff"
 	QueryState            = "state"
 
 	ActivityPersist   = "PersistDialog"
@@ -107,14 +108,16 @@ type FileRef struct {
 
 // ModeInput is the argument of the mode update.
 type ModeInput struct {
-	Mode     string // auto, manual, operator, blocked
-	Operator string
+	Mode       string // auto, manual, operator, blocked
+	Operator   string // the operator's name
+	OperatorID string // the operator's account id, "" when not known
 }
 
 // OperatorMessageInput is the argument of the operator_message update.
 type OperatorMessageInput struct {
-	Operator string
-	Text     string
+	Operator   string // the operator's name
+	OperatorID string // the operator's account id, "" when not known
+	Text       string
 }
 
 // CommandInput is the argument of the command update: "goto <bot slug>".

@@ -100,7 +100,7 @@ func (d *dialog) init() error {
 // commands in the common case (see timer).
 func (d *dialog) mainLoop() error {
 	for {
-		if terminal(d.s.Status) {
+		if Terminal(d.s.Status) {
 			return d.finish()
 		}
 		if d.shouldContinueAsNew() {
@@ -223,6 +223,7 @@ func (d *dialog) dialogState() store.DialogState {
 		DialogID: d.p.DialogID, StateSeq: s.StateSeq, BotID: s.Flow.BotID, Version: s.Flow.Version,
 		Status: s.Status, Mode: s.Mode, Node: s.Node, Variables: s.Variables, PendingCount: s.Pending,
 		LastUserAt: s.LastUserAt, UpdatedAt: workflow.Now(d.ctx), Title: s.Title, WorkingMemory: s.WorkingMemory,
+		Handoff: s.Handoff,
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,9 +21,40 @@ type Caller struct {
 	ProjectID int64
 	UserID    int64  // 0 for API keys
 	Name      string // the user's email or the key's name
+	// Role is what the caller may do: a user's membership's; an API key
+	// is the project's own, so an owner's.
+	Role store.Role
 }
 
 const callerKey = "parley.caller"
+
+// Operator is the caller acting as an operator, by a stable id and a
+// display name: a user is themself (named as given, else by email); an API
+// key acts for the operator its request names (else the key's name), who
+// is told from other operators by that name.
+func (c Caller) Operator(named string) (id, name string) {
+	name = strings.TrimSpace(named)
+	if name == "" {
+		name = c.Name
+	}
+	if c.UserID != 0 {
+		return "user:" + strconv.FormatInt(c.UserID, 10), name
+	}
+	return "key:" + name, name
+}
+
+// RequireRole lets a request through only when its caller's role may do
+// what min may; others get EFORBIDDEN, rendered by fail. It runs after
+// Authenticate.
+func RequireRole(min store.Role, fail func(c *gin.Context, err error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if caller := CallerOf(c); !caller.Role.AtLeast(min) {
+			fail(c, store.Errorf(store.EFORBIDDEN, "%s is a %s of this project; this needs an %s or more.", caller.Name, caller.Role, min))
+			return
+		}
+		c.Next()
+	}
+}
 
 // CallerOf returns the authenticated caller of a request.
 func CallerOf(c *gin.Context) Caller {
@@ -169,7 +201,7 @@ func authenticate(c *gin.Context, db store.Store) (Caller, error) {
 		if err != nil {
 			return Caller{}, err
 		}
-		return Caller{ProjectID: key.ProjectID, Name: key.Name}, nil
+		return Caller{ProjectID: key.ProjectID, Name: key.Name, Role: store.RoleOwner}, nil
 	}
 	return Caller{}, errNoCredentials
 }
@@ -191,5 +223,5 @@ func basicCaller(c *gin.Context, db store.Store, value string) (Caller, error) {
 	if len(ms) == 0 {
 		return Caller{}, store.Errorf(store.EFORBIDDEN, "%s is not a member of any project.", user.Email)
 	}
-	return Caller{ProjectID: ms[0].ProjectID, UserID: user.ID, Name: user.Email}, nil
+	return Caller{ProjectID: ms[0].ProjectID, UserID: user.ID, Name: user.Email, Role: ms[0].Role}, nil
 }

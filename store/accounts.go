@@ -76,6 +76,13 @@ const (
 	RoleViewer   Role = "viewer"
 )
 
+// rank orders roles: each may do what the ones below it may.
+var rank = map[Role]int{RoleViewer: 1, RoleOperator: 2, RoleOwner: 3}
+
+// AtLeast reports whether r may do what min may; an unknown role may do
+// nothing.
+func (r Role) AtLeast(min Role) bool { return rank[r] > 0 && rank[r] >= rank[min] }
+
 // Membership is a user's role in a project.
 type Membership struct {
 	ProjectID int64

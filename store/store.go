@@ -19,6 +19,7 @@ type Store interface {
 	Files
 	KnowledgeStore
 	EventLog
+	Queues
 
 	// Ping checks that the database answers a query; an error says it
 	// does not (readiness checks).

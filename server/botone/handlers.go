@@ -245,7 +245,7 @@ func (a *api) send(c *gin.Context) {
 		return
 	}
 	if d, ok := a.dialog(c, true); ok {
-		_, err := a.Dialogs.OperatorMessage(c.Request.Context(), d, server.CallerOf(c).Name, req.Body)
+		_, err := a.Dialogs.OperatorMessage(c.Request.Context(), d, operatorOf(c), req.Body)
 		done(c, err, http.StatusNoContent)
 	}
 }
@@ -288,4 +288,10 @@ func done(c *gin.Context, err error, status int) {
 		return
 	}
 	c.Status(status)
+}
+
+// operatorOf is the caller as an operator (server.Caller.Operator).
+func operatorOf(c *gin.Context) dialogs.Operator {
+	id, name := server.CallerOf(c).Operator("")
+	return dialogs.Operator{ID: id, Name: name}
 }

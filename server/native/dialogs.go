@@ -53,14 +53,55 @@ type turnJSON struct {
 	Messages []messageJSON    `json:"messages"`
 	Status   string           `json:"status"`
 	Mode     string           `json:"mode"`
+	Handoff  handoffJSON      `json:"handoff"`
 	Waiting  *dialogs.Waiting `json:"waiting"`
 }
 
 func turnOf(d *store.Dialog, t *dialogs.Turn) turnJSON {
 	if t == nil {
-		return turnJSON{Messages: []messageJSON{}, Status: d.Status, Mode: d.Mode}
+		return turnJSON{Messages: []messageJSON{}, Status: d.Status, Mode: d.Mode, Handoff: handoffOf(d.Handoff)}
 	}
-	return turnJSON{Messages: messagesJSON(t.Messages), Status: t.State.Status, Mode: t.State.Mode, Waiting: t.Waiting}
+	return turnJSON{Messages: messagesJSON(t.Messages), Status: t.State.Status, Mode: t.State.Mode,
+		Handoff: handoffOf(t.State.Handoff), Waiting: t.Waiting}
+}
+
+// handoffJSON is the contract's Handoff: where a dialog stands with
+// operators.
+type handoffJSON struct {
+	Status       string        `json:"status"` // none, requested, active, released
+	Queue        string        `json:"queue,omitempty"`
+	Reason       string        `json:"reason,omitempty"`
+	RequestedAt  *time.Time    `json:"requested_at,omitempty"`
+	LastUserText string        `json:"last_user_text,omitempty"`
+	Operator     *operatorJSON `json:"operator,omitempty"`
+	TakenAt      *time.Time    `json:"taken_at,omitempty"`
+	ReleasedAt   *time.Time    `json:"released_at,omitempty"`
+}
+
+type operatorJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func handoffOf(h *store.Handoff) handoffJSON {
+	if h == nil {
+		return handoffJSON{Status: store.HandoffNone}
+	}
+	out := handoffJSON{Status: h.Status, Queue: h.Queue, Reason: h.Reason, RequestedAt: utcPtr(h.RequestedAt),
+		LastUserText: h.LastUserText, TakenAt: utcPtr(h.TakenAt), ReleasedAt: utcPtr(h.ReleasedAt)}
+	if h.OperatorID != "" || h.OperatorName != "" {
+		out.Operator = &operatorJSON{ID: h.OperatorID, Name: h.OperatorName}
+	}
+	return out
+}
+
+// utcPtr is an optional time in UTC.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 type createRequest struct {
@@ -144,35 +185,73 @@ func (h *handlers) message(c *gin.Context) {
 
 type operatorRequest struct {
 	Action   string `json:"action"`
-	Operator string `json:"operator"`
+	Operator string `json:"operator"` // who acts, for an API-key caller; a user acts as themself
 	Text     string `json:"text"`
+	// transfer: to a queue, or to an operator (to_operator: their id as
+	// dialogs show it, with to_operator_name).
+	Queue          string         `json:"queue"`
+	ToOperator     string         `json:"to_operator"`
+	ToOperatorName string         `json:"to_operator_name"`
+	Variables      map[string]any `json:"variables"` // release: set before the bot continues
 }
 
+// operator runs an operator's action on a dialog: take, message,
+// transfer, release, close.
 func (h *handlers) operator(c *gin.Context) {
 	var req operatorRequest
 	if !bind(c, &req, `{"action": "message", "operator": "Kate", "text": "Hello"}`) {
 		return
 	}
+	id, name := server.CallerOf(c).Operator(req.Operator)
+	op := dialogs.Operator{ID: id, Name: name}
 	var act func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error)
+	handoff := func(in dialogs.HandoffInput) {
+		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {
+			return h.Dialogs.Handoff(ctx, d, in)
+		}
+	}
 	switch req.Action {
 	case "take":
-		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {
-			return h.Dialogs.TakeOver(ctx, d, req.Operator)
-		}
+		handoff(dialogs.HandoffInput{Action: dialogs.HandoffTake, Operator: op})
 	case "release":
-		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {
-			return h.Dialogs.Release(ctx, d, req.Operator)
+		handoff(dialogs.HandoffInput{Action: dialogs.HandoffRelease, Operator: op, Variables: req.Variables})
+	case "close":
+		handoff(dialogs.HandoffInput{Action: dialogs.HandoffClose, Operator: op})
+	case "transfer":
+		if (req.Queue == "") == (req.ToOperator == "") {
+			fail(c, store.FieldErrorf(store.EINVALID, "queue", "A transfer names either `queue` or `to_operator` (with `to_operator_name`)."))
+			return
 		}
+		to := dialogs.Operator{ID: req.ToOperator, Name: req.ToOperatorName}
+		handoff(dialogs.HandoffInput{Action: dialogs.HandoffTransfer, Queue: req.Queue, Operator: to})
 	case "message":
 		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {
-			return h.Dialogs.OperatorMessage(ctx, d, req.Operator, req.Text)
+			return h.Dialogs.OperatorMessage(ctx, d, op, req.Text)
 		}
 	default:
-		fail(c, store.FieldErrorf(store.EINVALID, "action", "`action` must be take, release or message; got %q.", req.Action))
+		fail(c, store.FieldErrorf(store.EINVALID, "action", "`action` must be take, message, transfer, release or close; got %q.", req.Action))
 		return
 	}
 	if d, ok := h.lookup(c); ok {
 		turn, err := act(c.Request.Context(), d)
+		answer(c, d, turn, err)
+	}
+}
+
+type handoffRequest struct {
+	Reason string `json:"reason"`
+	Queue  string `json:"queue"`
+}
+
+// handoff puts a dialog in an operator queue ("default" unless named): the
+// bot stops answering until an operator releases it.
+func (h *handlers) handoff(c *gin.Context) {
+	var req handoffRequest
+	if !bind(c, &req, `{"reason": "Asked for a refund", "queue": "billing"}`) {
+		return
+	}
+	if d, ok := h.lookup(c); ok {
+		turn, err := h.Dialogs.Handoff(c.Request.Context(), d, dialogs.HandoffInput{Action: dialogs.HandoffRequest, Queue: req.Queue, Reason: req.Reason})
 		answer(c, d, turn, err)
 	}
 }

@@ -5,26 +5,36 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
 )
 
 // Dialect is the /v1 API.
 var Dialect = server.Dialect{Name: "native", Owns: []string{"/v1"}, Mount: mount, Fail: fail}
 
+// mount routes /v1. Roles: a viewer reads; an operator also runs dialogs
+// and the desk (takes, writes, hands off and back); an owner also
+// publishes flows. API keys are the project's, an owner's.
 func mount(r *gin.Engine, d server.Deps) {
 	h := &handlers{Deps: d}
 	v1 := r.Group("/v1", server.Authenticate(d.Store, fail))
-	v1.PUT("/bots/:slug/flow", h.publish)
+	act := v1.Group("", server.RequireRole(store.RoleOperator, fail))
+	own := v1.Group("", server.RequireRole(store.RoleOwner, fail))
+	own.PUT("/bots/:slug/flow", h.publish)
 	v1.GET("/bots/:slug/flow", h.flow)
 	v1.GET("/bots/:slug/versions", h.versions)
-	v1.POST("/bots/:slug/dialogs", h.createDialog)
+	act.POST("/bots/:slug/dialogs", h.createDialog)
 	v1.GET("/dialogs/:id", h.dialog)
-	v1.POST("/dialogs/:id/start", h.start)
-	v1.POST("/dialogs/:id/messages", h.message)
-	v1.POST("/dialogs/:id/operator", h.operator)
-	v1.POST("/dialogs/:id/files", h.upload)
-	v1.POST("/dialogs/:id/approvals/:approval", h.approval)
+	act.POST("/dialogs/:id/start", h.start)
+	act.POST("/dialogs/:id/messages", h.message)
+	act.POST("/dialogs/:id/operator", h.operator)
+	act.POST("/dialogs/:id/handoff", h.handoff)
+	act.POST("/dialogs/:id/files", h.upload)
+	act.POST("/dialogs/:id/approvals/:approval", h.approval)
 	v1.GET("/dialogs/:id/events", h.events)
 	v1.GET("/files/:id", server.ServeFile(d, fail))
+	v1.GET("/queues", h.queues)
+	v1.GET("/queues/:queue", h.queue)
+	act.POST("/queues/:queue/take", h.takeNext)
 }
 
 type handlers struct {

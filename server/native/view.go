@@ -16,14 +16,15 @@ type dataJSON struct {
 }
 
 type dialogJSON struct {
-	ID      string `json:"id"`
-	Number  int64  `json:"number"`
-	Bot     string `json:"bot"`
-	Version int    `json:"version"`
-	Status  string `json:"status"`
-	Mode    string `json:"mode"`
-	Node    string `json:"node"`
-	Title   string `json:"title"`
+	ID      string      `json:"id"`
+	Number  int64       `json:"number"`
+	Bot     string      `json:"bot"`
+	Version int         `json:"version"`
+	Status  string      `json:"status"`
+	Mode    string      `json:"mode"`
+	Handoff handoffJSON `json:"handoff"`
+	Node    string      `json:"node"`
+	Title   string      `json:"title"`
 	// WorkingMemory is the model's Markdown block of facts about the
 	// dialog (settings.ai.memory.workingMemory).
 	WorkingMemory string         `json:"working_memory"`
@@ -58,7 +59,7 @@ func (h *handlers) dialog(c *gin.Context) {
 		vars = map[string]any{}
 	}
 	c.JSON(http.StatusOK, dialogJSON{ID: d.UUID, Number: d.Number, Bot: bot.Slug, Version: d.Version, Status: d.Status,
-		Mode: d.Mode, Node: d.Node, Title: d.Title, WorkingMemory: d.WorkingMemory, Variables: vars, Data: dataOf(items), Messages: messagesJSON(msgs)})
+		Mode: d.Mode, Handoff: handoffOf(d.Handoff), Node: d.Node, Title: d.Title, WorkingMemory: d.WorkingMemory, Variables: vars, Data: dataOf(items), Messages: messagesJSON(msgs)})
 }
 
 func dataOf(items []store.DataItem) []dataJSON {

@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"EventLog", testEventLog},
 		{"TrimEvents", testTrimEvents},
 		{"EventSeqConcurrent", testEventSeqConcurrent},
+		{"Queues", testQueues},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -78,8 +78,9 @@ func sameTime(a, b *time.Time) bool {
 	return Time(*a).Equal(Time(*b))
 }
 
-// EventLimit is an EventFilter's Limit with its default and cap applied.
-func EventLimit(n int) int {
+// PageLimit is a page's size as asked (an EventFilter's Limit, a queue's)
+// with its default and cap applied.
+func PageLimit(n int) int {
 	switch {
 	case n <= 0:
 		return 100

@@ -150,7 +150,7 @@ func (d *DB) Events(ctx context.Context, projectID int64, f store.EventFilter) (
 	if f.Queue != "" {
 		where, args = append(where, "queue = ?"), append(args, f.Queue)
 	}
-	args = append(args, rules.EventLimit(f.Limit))
+	args = append(args, rules.PageLimit(f.Limit))
 	return list(ctx, d, "listing events", scanEvent, `SELECT `+eventColumns+` FROM events WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY seq LIMIT ?`, args...)
 }
