@@ -172,6 +172,16 @@ type Handoff struct {
 	ReleasedAt   *time.Time `json:",omitempty"`
 }
 
+// ActiveQueue is the queue the dialog waits or is taken in: Queue while
+// the handoff is requested or active, "" otherwise.
+func (h *Handoff) ActiveQueue() string {
+	switch h.HandoffStatus() {
+	case HandoffRequested, HandoffActive:
+		return h.Queue
+	}
+	return ""
+}
+
 // HandoffStatus is the status of h, HandoffNone for nil.
 func (h *Handoff) HandoffStatus() string {
 	if h == nil || h.Status == "" {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/flows"
@@ -109,4 +110,22 @@ func trustedProxies() []string {
 		}
 	}
 	return out
+}
+
+// defaultEventRetention is how long the event log keeps events unless
+// PARLEY_EVENT_RETENTION says otherwise.
+const defaultEventRetention = 7 * 24 * time.Hour
+
+// eventRetention reads PARLEY_EVENT_RETENTION (a duration like 72h or 7d):
+// how long the event log keeps events for streams to resume from.
+func eventRetention() (time.Duration, error) {
+	v := os.Getenv("PARLEY_EVENT_RETENTION")
+	if v == "" {
+		return defaultEventRetention, nil
+	}
+	d, err := flows.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("PARLEY_EVENT_RETENTION must be a positive duration like 72h or 7d, got %q", v)
+	}
+	return d, nil
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPublicURL(t *testing.T) {
@@ -77,6 +78,21 @@ func TestOnLoopback(t *testing.T) {
 	} {
 		if got := onLoopback(addr); got != want {
 			t.Errorf("onLoopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestEventRetention(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": defaultEventRetention, "72h": 72 * time.Hour, "2d": 48 * time.Hour} {
+		t.Setenv("PARLEY_EVENT_RETENTION", v)
+		if got, err := eventRetention(); err != nil || got != want {
+			t.Errorf("PARLEY_EVENT_RETENTION=%q: %v %v, want %v", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"soon", "0s", "-1h"} {
+		t.Setenv("PARLEY_EVENT_RETENTION", v)
+		if _, err := eventRetention(); err == nil || !strings.Contains(err.Error(), "PARLEY_EVENT_RETENTION") {
+			t.Errorf("PARLEY_EVENT_RETENTION=%q: %v, want an error naming the variable", v, err)
 		}
 	}
 }

@@ -112,6 +112,11 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 		return err
 	}
 	defer w.Stop()
+	retention, err := eventRetention()
+	if err != nil {
+		return err
+	}
+	go trimEvents(ctx, db, retention, log)
 	if err := serveMetrics(ctx, m, log, stdout); err != nil {
 		return err
 	}

@@ -117,6 +117,11 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		defer w.Stop()
+		retention, err := eventRetention()
+		if err != nil {
+			return err
+		}
+		go trimEvents(ctx, conn.db, retention, conn.log)
 		// A worker has no API listener: its metrics are served only on
 		// PARLEY_METRICS_ADDR.
 		if err := serveMetrics(ctx, conn.metrics, conn.log, stdout); err != nil {

@@ -155,3 +155,27 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
 	}
 	return nil
 }
+
+// trimEvery is how often trimEvents deletes what the event log need not
+// keep.
+const trimEvery = time.Hour
+
+// trimEvents deletes events older than retention from db's log now and
+// every trimEvery until ctx ends. Every worker process runs it; the
+// deletes are idempotent, so several at once do no harm.
+func trimEvents(ctx context.Context, db store.EventLog, retention time.Duration, l *slog.Logger) {
+	tick := time.NewTicker(trimEvery)
+	defer tick.Stop()
+	for {
+		if n, err := db.TrimEvents(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
+			l.Warn("trimming the event log failed", "error", err)
+		} else if n > 0 {
+			l.Info("trimmed the event log", "events", n, "retention", retention)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

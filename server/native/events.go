@@ -22,23 +22,39 @@ var keepalive = 15 * time.Second
 
 // eventJSON is one server-sent event's data.
 type eventJSON struct {
-	Type    string       `json:"type"`
-	Dialog  string       `json:"dialog_id"`         // the dialog's UUID
-	Node    string       `json:"node,omitempty"`    // text-delta
-	Attempt int          `json:"attempt,omitempty"` // text-delta: a new attempt starts the text over
-	Delta   string       `json:"delta,omitempty"`   // text-delta
-	Message *messageJSON `json:"message,omitempty"` // message.created
-	Status  string       `json:"status,omitempty"`  // dialog.updated
-	Mode    string       `json:"mode,omitempty"`    // dialog.updated
-	Lost    int64        `json:"lost,omitempty"`    // events this stream missed just before this one
-	Time    time.Time    `json:"time"`
+	Type     string         `json:"type"`
+	Dialog   string         `json:"dialog_id,omitempty"` // the dialog's UUID
+	Node     string         `json:"node,omitempty"`      // text-delta
+	Attempt  int            `json:"attempt,omitempty"`   // text-delta: a new attempt starts the text over
+	Delta    string         `json:"delta,omitempty"`     // text-delta
+	Message  *messageJSON   `json:"message,omitempty"`   // message.created
+	Status   string         `json:"status,omitempty"`    // dialog.created, dialog.updated, dialog.completed
+	Mode     string         `json:"mode,omitempty"`      // dialog.created, dialog.updated, dialog.completed
+	Pending  *int           `json:"pending,omitempty"`   // dialog.pending
+	Handoff  *handoffJSON   `json:"handoff,omitempty"`   // handoff.*
+	Position int            `json:"position,omitempty"`  // handoff.requested
+	Queue    string         `json:"queue,omitempty"`     // the dialog's handoff queue, while it is in one
+	Operator string         `json:"operator,omitempty"`  // typing
+	Extra    map[string]any `json:"extra,omitempty"`     // other types
+	Lost     int64          `json:"lost,omitempty"`      // events this stream missed just before this one
+	Time     time.Time      `json:"time"`
 }
 
-func eventOf(d *store.Dialog, ev events.Event) eventJSON {
-	out := eventJSON{Type: ev.Type, Dialog: d.UUID, Node: ev.Node, Attempt: ev.Attempt, Delta: ev.Delta,
-		Status: ev.Status, Mode: ev.Mode, Lost: ev.Lost, Time: ev.Time.UTC()}
+// eventOf renders an event; uuid is its dialog's, when the event does not
+// carry it.
+func eventOf(uuid string, ev events.Event) eventJSON {
+	if ev.DialogUUID != "" {
+		uuid = ev.DialogUUID
+	}
+	out := eventJSON{Type: ev.Type, Dialog: uuid, Node: ev.Node, Attempt: ev.Attempt, Delta: ev.Delta,
+		Status: ev.Status, Mode: ev.Mode, Pending: ev.Pending, Position: ev.Position, Queue: ev.Queue,
+		Operator: ev.Operator, Extra: ev.Extra, Lost: ev.Lost, Time: ev.Time.UTC()}
 	if ev.Message != nil {
 		out.Message = &messagesJSON([]store.Message{*ev.Message})[0]
+	}
+	if ev.Handoff != nil {
+		h := handoffOf(ev.Handoff)
+		out.Handoff = &h
 	}
 	return out
 }
@@ -128,18 +144,29 @@ func (h *handlers) messagesAfter(ctx context.Context, dialogID, seq int64) ([]st
 	return slices.DeleteFunc(all, func(m store.Message) bool { return m.Seq <= seq }), nil
 }
 
-// writeEvent writes one event; a stored message's seq is its event id.
+// writeEvent writes one event of a dialog's stream; a stored message's
+// seq is its event id.
 func writeEvent(w io.Writer, d *store.Dialog, ev events.Event) error {
-	data, err := json.Marshal(eventOf(d, ev))
+	id := ""
+	if ev.Message != nil {
+		id = strconv.FormatInt(ev.Message.Seq, 10)
+	}
+	return writeSSE(w, id, ev.Type, eventOf(d.UUID, ev))
+}
+
+// writeSSE writes one server-sent event: its id (none when ""), type and
+// JSON data.
+func writeSSE(w io.Writer, id, typ string, data any) error {
+	body, err := json.Marshal(data)
 	if err != nil {
 		return err
 	}
-	if ev.Message != nil {
-		if _, err := fmt.Fprintf(w, "id: %d\n", ev.Message.Seq); err != nil {
+	if id != "" {
+		if _, err := fmt.Fprintf(w, "id: %s\n", id); err != nil {
 			return err
 		}
 	}
-	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", ev.Type, data)
+	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", typ, body)
 	return err
 }
 
@@ -156,7 +183,7 @@ func lastEventID(c *gin.Context) (after int64, resume bool, err error) {
 	}
 	after, err = strconv.ParseInt(raw, 10, 64)
 	if err != nil || after < 0 {
-		return 0, false, fmt.Errorf("Last-Event-ID %q is not the id of an event of this stream; send the id of the last message.created event you got, or none to start from now", raw)
+		return 0, false, fmt.Errorf("Last-Event-ID %q is not the id of an event of this stream; send the `id:` of the last event you got, or none to start from now", raw)
 	}
 	return after, true, nil
 }

@@ -1,7 +1,6 @@
 package native
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -23,10 +22,8 @@ settings:
     model: { id: test-model }
 `
 
-// sse is one server-sent event, or a comment when Comment is set.
-type sse struct {
-	ID, Event, Data, Comment string
-}
+// sse is one server-sent event, or a comment.
+type sse = servertest.SSE
 
 // sseData is the data of a native event.
 type sseData struct {
@@ -41,7 +38,7 @@ type sseData struct {
 	Time    time.Time
 }
 
-func (s sse) decode(t *testing.T) sseData {
+func decode(t *testing.T, s sse) sseData {
 	t.Helper()
 	var d sseData
 	if err := json.Unmarshal([]byte(s.Data), &d); err != nil {
@@ -64,69 +61,13 @@ func stream(t *testing.T, e *servertest.Env, dialog, auth string) (<-chan sse, c
 // when it is set.
 func streamFrom(t *testing.T, e *servertest.Env, path, auth, lastEventID string) (<-chan sse, context.CancelFunc) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(t.Context())
-	t.Cleanup(cancel)
-	req, err := http.NewRequestWithContext(ctx, "GET", e.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", auth)
-	if lastEventID != "" {
-		req.Header.Set("Last-Event-ID", lastEventID)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
-		resp.Body.Close()
-		t.Fatalf("stream: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
-	out := make(chan sse, 1000)
-	go func() {
-		defer close(out)
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		var cur sse
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case line == "":
-				if cur != (sse{}) {
-					out <- cur
-				}
-				cur = sse{}
-			case strings.HasPrefix(line, ":"):
-				out <- sse{Comment: strings.TrimSpace(line[1:])}
-			case strings.HasPrefix(line, "id: "):
-				cur.ID = line[len("id: "):]
-			case strings.HasPrefix(line, "event: "):
-				cur.Event = line[len("event: "):]
-			case strings.HasPrefix(line, "data: "):
-				cur.Data = line[len("data: "):]
-			}
-		}
-	}()
-	return out, cancel
+	return e.Stream(path, auth, lastEventID)
 }
 
 // next returns the next event (not comment) of a stream.
 func next(t *testing.T, ch <-chan sse) sse {
 	t.Helper()
-	timeout := time.After(20 * time.Second)
-	for {
-		select {
-		case ev, ok := <-ch:
-			if !ok {
-				t.Fatal("the stream ended")
-			}
-			if ev.Comment == "" {
-				return ev
-			}
-		case <-timeout:
-			t.Fatal("no event within 20s")
-		}
-	}
+	return servertest.NextEvent(t, ch)
 }
 
 // TestDialogEventsStreamTheReply follows a conversing bot's turn: the
@@ -154,7 +95,7 @@ func TestDialogEventsStreamTheReply(t *testing.T) {
 	var stored []string // "role: text" of message.created, in order
 	for len(stored) < 2 {
 		ev := next(t, ch)
-		d := ev.decode(t)
+		d := decode(t, ev)
 		if d.Dialog != created.ID {
 			t.Errorf("%s for dialog %q, want %q", ev.Event, d.Dialog, created.ID)
 		}
@@ -226,7 +167,7 @@ func TestDialogEventsLookup(t *testing.T) {
 		ch, cancel := stream(t, e, strconv.FormatInt(d.ID, 10), e.A.Basic())
 		defer cancel()
 		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.A.ID, DialogID: d.ID, Delta: "x"})
-		if d := next(t, ch).decode(t); d.Delta != "x" || d.Dialog != created.ID {
+		if d := decode(t, next(t, ch)); d.Delta != "x" || d.Dialog != created.ID {
 			t.Errorf("got %+v, want the delta for %s", d, created.ID)
 		}
 	})
@@ -267,10 +208,10 @@ func TestDialogEventsStream(t *testing.T) {
 		publishMessage(t, e.Bus, e.A.ID, created.ID, m)
 		publishMessage(t, e.Bus, e.A.ID, "", m)
 		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.A.ID, DialogID: d.ID, Delta: "after"})
-		if d := next(t, ch).decode(t); d.Type != events.TypeMessageCreated || d.Message == nil || d.Message.ID != m.ID || d.Message.Text != "hi" {
+		if d := decode(t, next(t, ch)); d.Type != events.TypeMessageCreated || d.Message == nil || d.Message.ID != m.ID || d.Message.Text != "hi" {
 			t.Errorf("first: %+v, want message.created %s", d, m.ID)
 		}
-		if d := next(t, ch).decode(t); d.Type != events.TypeTextDelta || d.Delta != "after" {
+		if d := decode(t, next(t, ch)); d.Type != events.TypeTextDelta || d.Delta != "after" {
 			t.Errorf("second: %+v, want the text-delta (the repeat dropped)", d)
 		}
 	})
@@ -278,7 +219,7 @@ func TestDialogEventsStream(t *testing.T) {
 		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.A.ID, DialogID: d.ID + 1, Delta: "other"})
 		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.B.ID, DialogID: d.ID, Delta: "other project"})
 		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.A.ID, DialogID: d.ID, Delta: "mine"})
-		if d := next(t, ch).decode(t); d.Delta != "mine" {
+		if d := decode(t, next(t, ch)); d.Delta != "mine" {
 			t.Errorf("got %q, want only this dialog's event", d.Delta)
 		}
 	})
@@ -316,7 +257,7 @@ func TestDialogEventsResume(t *testing.T) {
 		t.Helper()
 		for _, w := range want {
 			ev := next(t, ch)
-			if d := ev.decode(t); ev.Event != events.TypeMessageCreated || d.Message == nil || ev.ID+":"+d.Message.Text != w {
+			if d := decode(t, ev); ev.Event != events.TypeMessageCreated || d.Message == nil || ev.ID+":"+d.Message.Text != w {
 				t.Fatalf("got %s id %q %s, want message.created %s", ev.Event, ev.ID, ev.Data, w)
 			}
 		}
@@ -324,7 +265,7 @@ func TestDialogEventsResume(t *testing.T) {
 		m := store.Message{ID: created.ID + "-4", DialogID: d.ID, Seq: 4, Role: store.MessageAssistant, Text: "Bye."}
 		publishMessage(t, e.Bus, e.A.ID, created.ID, m)
 		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.A.ID, DialogID: d.ID, Delta: "live"})
-		if ev := next(t, ch); ev.Event != events.TypeTextDelta || ev.decode(t).Delta != "live" || ev.ID != "" {
+		if ev := next(t, ch); ev.Event != events.TypeTextDelta || decode(t, ev).Delta != "live" || ev.ID != "" {
 			t.Errorf("live: %s id %q %s, want the text delta without an id", ev.Event, ev.ID, ev.Data)
 		}
 	}

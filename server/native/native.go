@@ -31,6 +31,8 @@ func mount(r *gin.Engine, d server.Deps) {
 	act.POST("/dialogs/:id/files", h.upload)
 	act.POST("/dialogs/:id/approvals/:approval", h.approval)
 	v1.GET("/dialogs/:id/events", h.events)
+	act.POST("/dialogs/:id/typing", h.typing)
+	v1.GET("/events", h.projectEvents)
 	v1.GET("/files/:id", server.ServeFile(d, fail))
 	v1.GET("/queues", h.queues)
 	v1.GET("/queues/:queue", h.queue)

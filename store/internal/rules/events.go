@@ -15,16 +15,6 @@ type Row struct {
 	Handoff store.Handoff // Status "" reads as none
 }
 
-// HandoffQueue is the queue an event of a dialog with handoff h names: its
-// queue while it is requested or active, "" otherwise.
-func HandoffQueue(h *store.Handoff) string {
-	switch h.HandoffStatus() {
-	case store.HandoffRequested, store.HandoffActive:
-		return h.Queue
-	}
-	return ""
-}
-
 // StateEvents returns the events that storing s over a row that read old
 // makes, in this order: dialog.updated (status or mode changed),
 // dialog.pending (the count changed), the handoff event (requested again,
@@ -34,7 +24,7 @@ func StateEvents(old Row, s *store.DialogState) []store.Event {
 	var out []store.Event
 	add := func(typ string, data store.EventData) {
 		out = append(out, store.Event{Type: typ, DialogID: s.DialogID, BotID: s.BotID,
-			Queue: HandoffQueue(s.Handoff), Data: data})
+			Queue: s.Handoff.ActiveQueue(), Data: data})
 	}
 	if s.Status != old.Status || s.Mode != old.Mode {
 		add(store.EventDialogUpdated, store.EventData{Status: s.Status, Mode: s.Mode})

@@ -107,7 +107,7 @@ func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
 			return err
 		}
 		t.log(store.Event{ProjectID: c.ProjectID, Type: store.EventDialogCreated, DialogID: c.ID, DialogUUID: c.UUID,
-			BotID: c.BotID, Queue: rules.HandoffQueue(c.Handoff), Data: store.EventData{Status: c.Status, Mode: c.Mode}})
+			BotID: c.BotID, Queue: c.Handoff.ActiveQueue(), Data: store.EventData{Status: c.Status, Mode: c.Mode}})
 		return nil
 	})
 	if err != nil {
@@ -218,14 +218,14 @@ func (t *tx) saveState(ctx context.Context, p *rules.Turn, mark bool) error {
 		}
 	}
 	if s.StateSeq <= seq { // a late retry of an older state
-		t.know(s.DialogID, dialogRef{projectID: projectID, uuid: uuid, botID: botID.Int64, queue: rules.HandoffQueue(&old.Handoff)})
+		t.know(s.DialogID, dialogRef{projectID: projectID, uuid: uuid, botID: botID.Int64, queue: old.Handoff.ActiveQueue()})
 		if next == w {
 			return nil
 		}
 		_, err = t.exec(ctx, updateWatermark, next.Through, next.Ahead, s.DialogID)
 		return err
 	}
-	t.know(s.DialogID, dialogRef{projectID: projectID, uuid: uuid, botID: s.BotID, queue: rules.HandoffQueue(s.Handoff)})
+	t.know(s.DialogID, dialogRef{projectID: projectID, uuid: uuid, botID: s.BotID, queue: s.Handoff.ActiveQueue()})
 	if s.BotID != botID.Int64 { // the dialog moved to another bot: it must be the project's
 		if err := t.checkBot(ctx, projectID, s.BotID); err != nil {
 			return err

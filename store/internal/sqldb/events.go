@@ -51,7 +51,7 @@ func (t *tx) ref(ctx context.Context, dialogID int64) (dialogRef, error) {
 	if err != nil {
 		return r, notFound(err, "Dialog", dialogID)
 	}
-	r.botID, r.queue = botID.Int64, rules.HandoffQueue(&h)
+	r.botID, r.queue = botID.Int64, h.ActiveQueue()
 	t.know(dialogID, r)
 	return r, nil
 }
