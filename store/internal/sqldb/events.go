@@ -12,7 +12,16 @@ import (
 	"github.com/parleyhq/parley/store/internal/rules"
 )
 
-const eventColumns = `project_id, seq, type, dialog_id, dialog_uuid, bot_id, queue, data, created_at`
+const (
+	eventColumns = `project_id, seq, type, dialog_id, dialog_uuid, bot_id, queue, data, created_at`
+	insertEvent  = `INSERT INTO events (` + eventColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	bumpEventSeq = `UPDATE projects SET event_seq = event_seq + ? WHERE id = ? RETURNING event_seq`
+	// selectEventSeq reads a project's last event seq where the writers
+	// take turns: the log's greatest, or the counter TrimEvents leaves
+	// when it empties the log.
+	selectEventSeq = `SELECT p.event_seq, coalesce((SELECT max(seq) FROM events WHERE project_id = p.id), 0)
+		FROM projects p WHERE p.id = ?`
+)
 
 // dialogRef is what an event names of its dialog, known to a transaction
 // that read or wrote the dialog's row.
@@ -57,11 +66,10 @@ func (t *tx) ref(ctx context.Context, dialogID int64) (dialogRef, error) {
 }
 
 // flushEvents writes the events the transaction logged, numbering each
-// project's from its counter on the project row. Raising the counter locks
-// the row until the transaction ends, so a project's events are numbered
-// in the order their transactions commit: a reader who saw seq n never
-// finds a lower one committed later. It is the transaction's last
-// statement, to hold that lock as briefly as it can.
+// project's after its last (lastEventSeq), so a project's events are
+// numbered in the order their transactions commit: a reader who saw seq n
+// never finds a lower one committed later. It runs last in the
+// transaction, to hold the project's counter as briefly as it can.
 func (t *tx) flushEvents(ctx context.Context) error {
 	if len(t.logged) == 0 {
 		return nil
@@ -86,15 +94,14 @@ func (t *tx) flushEvents(ctx context.Context) error {
 	}
 	next := map[int64]int64{}
 	for _, p := range projects {
-		var last int64
-		err := t.queryRow(ctx, `UPDATE projects SET event_seq = event_seq + ? WHERE id = ? RETURNING event_seq`,
-			counts[p], p).Scan(&last)
+		last, err := t.lastEventSeq(ctx, p, counts[p])
 		if err != nil {
 			return notFound(err, "Project", p)
 		}
 		next[p] = last - counts[p] + 1
 	}
-	args := make([]any, 0, 9*len(t.logged))
+	// One prepared insert per event: on SQLite, parsing a many-row insert
+	// anew each time costs more than running a prepared one several times.
 	for i := range t.logged {
 		ev := &t.logged[i]
 		ev.Seq = next[ev.ProjectID]
@@ -103,12 +110,30 @@ func (t *tx) flushEvents(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("encoding a %s event: %w", ev.Type, err)
 		}
-		args = append(args, ev.ProjectID, ev.Seq, ev.Type, nullID(ev.DialogID), ev.DialogUUID, nullID(ev.BotID),
+		_, err = t.exec(ctx, insertEvent, ev.ProjectID, ev.Seq, ev.Type, nullID(ev.DialogID), ev.DialogUUID, nullID(ev.BotID),
 			ev.Queue, string(data), t.db.ts(ev.CreatedAt))
+		if err != nil {
+			return err
+		}
 	}
-	rows := strings.Repeat("("+marks(9)+"), ", len(t.logged)-1) + "(" + marks(9) + ")"
-	_, err := t.exec(ctx, `INSERT INTO events (`+eventColumns+`) VALUES `+rows, args...)
-	return err
+	return nil
+}
+
+// lastEventSeq takes n seqs of a project's events and returns the last of
+// them. Where write transactions run side by side (PostgreSQL) it raises
+// the counter on the project's row, whose lock then orders the project's
+// writers until they commit. Where they run one at a time (SQLite) it
+// reads the greatest seq instead: updating the project's row is most of
+// the cost of logging a turn's events there (its statement journal).
+func (t *tx) lastEventSeq(ctx context.Context, projectID, n int64) (int64, error) {
+	var last int64
+	if t.db.dialect.RowLocks {
+		err := t.queryRow(ctx, bumpEventSeq, n, projectID).Scan(&last)
+		return last, err
+	}
+	var counter, logged int64
+	err := t.queryRow(ctx, selectEventSeq, projectID).Scan(&counter, &logged)
+	return max(counter, logged) + n, err
 }
 
 // announce hands committed events to the functions registered with
@@ -173,7 +198,7 @@ func scanEvent(r scanner, ev *store.Event) error {
 // FirstEventSeq returns where a project's log starts; see store.EventLog.
 func (d *DB) FirstEventSeq(ctx context.Context, projectID int64) (int64, error) {
 	var first sql.NullInt64
-	var last int64
+	var last int64 // the log is empty: never written, or trimmed, which kept its last seq
 	err := d.queryRow(ctx, `SELECT (SELECT min(seq) FROM events WHERE project_id = ?), event_seq FROM projects WHERE id = ?`,
 		projectID, projectID).Scan(&first, &last)
 	if err != nil {
@@ -202,6 +227,13 @@ func (d *DB) LogEvents(ctx context.Context, evs []store.Event) error {
 func (d *DB) TrimEvents(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
 	err := d.write(ctx, "trimming events", func(t *tx) error {
+		// The counters keep the greatest seq first, so numbering goes on
+		// from it when the log is emptied (see lastEventSeq).
+		_, err := t.exec(ctx, `UPDATE projects SET event_seq = (SELECT max(seq) FROM events WHERE events.project_id = projects.id)
+			WHERE EXISTS (SELECT 1 FROM events WHERE events.project_id = projects.id AND events.seq > projects.event_seq)`)
+		if err != nil {
+			return err
+		}
 		res, err := t.exec(ctx, `DELETE FROM events WHERE created_at < ?`, t.db.ts(before))
 		if err == nil {
 			n, err = res.RowsAffected()

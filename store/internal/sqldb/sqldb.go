@@ -84,8 +84,9 @@ func New(ctx context.Context, c Config) (*DB, error) {
 	return d, nil
 }
 
-// prepared are the statements of the hot path, SaveTurn's.
-var prepared = []string{insertMessage, insertData, selectState, selectBot, updateState, updateWatermark}
+// prepared are the statements of the hot path, SaveTurn's (with its
+// events).
+var prepared = []string{insertMessage, insertData, selectState, selectBot, updateState, updateWatermark, bumpEventSeq, selectEventSeq, insertEvent}
 
 // preparedReads are the reads of every request to a dialog: its API key
 // and the dialog. database/sql prepares each on a reader connection the
