@@ -20,6 +20,7 @@ type Store interface {
 	KnowledgeStore
 	EventLog
 	Queues
+	Webhooks
 
 	// Ping checks that the database answers a query; an error says it
 	// does not (readiness checks).

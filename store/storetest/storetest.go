@@ -71,6 +71,11 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"TrimEvents", testTrimEvents},
 		{"EventSeqConcurrent", testEventSeqConcurrent},
 		{"Queues", testQueues},
+		{"Webhooks", testWebhooks},
+		{"WebhookFanOut", testWebhookFanOut},
+		{"WebhookClaims", testWebhookClaims},
+		{"WebhookAttempts", testWebhookAttempts},
+		{"WebhookClaimConcurrent", testWebhookClaimConcurrent},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

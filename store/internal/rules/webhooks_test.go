@@ -1,0 +1,102 @@
+package rules
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/store"
+)
+
+func TestWebhook(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		in    store.Webhook
+		want  store.Webhook
+		field string // of the EINVALID error, "" for none
+	}{
+		{"ok", store.Webhook{URL: " https://example.com/h ", Events: []string{"a", " a", "b"}},
+			store.Webhook{URL: "https://example.com/h", Events: []string{"a", "b"}, Status: store.WebhookActive}, ""},
+		{"a reason only while disabled", store.Webhook{URL: "http://x", Events: []string{"*"}, Status: store.WebhookActive, DisabledReason: "old"},
+			store.Webhook{URL: "http://x", Events: []string{"*"}, Status: store.WebhookActive}, ""},
+		{"disabled", store.Webhook{URL: "http://x", Events: []string{"*"}, Status: store.WebhookDisabled, DisabledReason: "paused"},
+			store.Webhook{URL: "http://x", Events: []string{"*"}, Status: store.WebhookDisabled, DisabledReason: "paused"}, ""},
+		{"no URL", store.Webhook{Events: []string{"*"}}, store.Webhook{}, "url"},
+		{"relative URL", store.Webhook{URL: "/hooks", Events: []string{"*"}}, store.Webhook{}, "url"},
+		{"mailto URL", store.Webhook{URL: "mailto:a@b.c", Events: []string{"*"}}, store.Webhook{}, "url"},
+		{"no events", store.Webhook{URL: "http://x"}, store.Webhook{}, "events"},
+		{"empty event", store.Webhook{URL: "http://x", Events: []string{"a", ""}}, store.Webhook{}, "events"},
+		{"unknown status", store.Webhook{URL: "http://x", Events: []string{"*"}, Status: "paused"}, store.Webhook{}, "status"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := Webhook(c.in)
+			if c.field != "" {
+				if e := store.ErrorOf(err); e.Code != store.EINVALID || e.Field != c.field {
+					t.Fatalf("err = %v (field %q), want EINVALID for %q", err, e.Field, c.field)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, c.want) {
+				t.Errorf("Webhook = %+v, %v; want %+v", got, err, c.want)
+			}
+		})
+	}
+}
+
+func TestFanOut(t *testing.T) {
+	evs := []store.Event{{ProjectID: 1, Seq: 4, Type: "a"}, {ProjectID: 1, Seq: 5, Type: "b"},
+		{ProjectID: 2, Seq: 9, Type: "a"}, {ProjectID: 1, Seq: 3, Type: "a"}}
+	for _, c := range []struct {
+		name   string
+		events []string
+		want   []int64
+	}{
+		{"one type", []string{"a"}, []int64{4, 3}},
+		{"all", []string{"*"}, []int64{4, 5, 3}},
+		{"none subscribed", []string{"c"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			deliver, last := FanOut(1, c.events, evs)
+			var seqs []int64
+			for _, ev := range deliver {
+				seqs = append(seqs, ev.Seq)
+			}
+			if !reflect.DeepEqual(seqs, c.want) || last != 5 {
+				t.Errorf("FanOut = %v, %d; want %v, 5 (the project's greatest)", seqs, last, c.want)
+			}
+		})
+	}
+	if _, last := FanOut(3, []string{"*"}, evs); last != 0 {
+		t.Errorf("FanOut of no event of the project: last = %d, want 0", last)
+	}
+}
+
+func TestDeliveryStatus(t *testing.T) {
+	next := time.Now()
+	for _, c := range []struct {
+		name string
+		a    store.AttemptResult
+		want string
+	}{
+		{"delivered", store.AttemptResult{Delivered: true}, store.DeliveryDelivered},
+		{"retry", store.AttemptResult{Status: 500, NextAt: &next}, store.DeliveryPending},
+		{"last attempt", store.AttemptResult{Status: 500}, store.DeliveryFailed},
+		{"gone", store.AttemptResult{Status: 410, Gone: true, NextAt: &next}, store.DeliveryFailed},
+	} {
+		if got := DeliveryStatus(c.a); got != c.want {
+			t.Errorf("%s: DeliveryStatus = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestNewWebhookUUID(t *testing.T) {
+	a, err := NewWebhookUUID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := NewWebhookUUID()
+	if !strings.HasPrefix(a, WebhookUUIDPrefix) || len(a) != len(WebhookUUIDPrefix)+24 || a == b {
+		t.Errorf("NewWebhookUUID = %q, %q; want two different wh_ and 24 characters", a, b)
+	}
+}

@@ -1,0 +1,312 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/internal/rules"
+)
+
+const (
+	webhookColumns = `id, uuid, project_id, url, description, events, status, disabled_reason, secret,
+		previous_secret, previous_until, event_cursor, failing_since, created_at, updated_at`
+	deliveryColumns = `id, webhook_id, project_id, event_seq, event_type, attempts, status, next_attempt_at,
+		last_status, last_error, delivered_at, created_at`
+)
+
+func scanWebhook(r scanner, w *store.Webhook) error {
+	var events string
+	err := r.Scan(&w.ID, &w.UUID, &w.ProjectID, &w.URL, &w.Description, &events, &w.Status, &w.DisabledReason,
+		&w.Secret, &w.PreviousSecret, nullTimeScanner{&w.PreviousUntil}, &w.Cursor, nullTimeScanner{&w.FailingSince},
+		timeScanner{&w.CreatedAt}, timeScanner{&w.UpdatedAt})
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(events), &w.Events); err != nil {
+		return fmt.Errorf("decoding webhook %d's events: %w", w.ID, err)
+	}
+	return nil
+}
+
+func scanDelivery(r scanner, v *store.Delivery) error {
+	return r.Scan(&v.ID, &v.WebhookID, &v.ProjectID, &v.EventSeq, &v.EventType, &v.Attempts, &v.Status,
+		nullTimeScanner{&v.NextAttemptAt}, &v.LastStatus, &v.LastError, nullTimeScanner{&v.DeliveredAt},
+		timeScanner{&v.CreatedAt})
+}
+
+// CreateWebhook stores a new webhook; see store.Webhooks.
+func (d *DB) CreateWebhook(ctx context.Context, w *store.Webhook) error {
+	c, err := rules.Webhook(*w)
+	if err != nil {
+		return err
+	}
+	if err := rules.CheckWebhookSecret(w.Secret); err != nil {
+		return err
+	}
+	if c.UUID, err = rules.NewWebhookUUID(); err != nil {
+		return err
+	}
+	events, err := rules.JSON(c.Events)
+	if err != nil {
+		return err
+	}
+	c.Status, c.DisabledReason = store.WebhookActive, ""
+	c.Cursor, c.FailingSince, c.PreviousSecret, c.PreviousUntil = 0, nil, "", nil
+	c.CreatedAt = d.now()
+	c.UpdatedAt = c.CreatedAt
+	err = d.write(ctx, "creating webhook", func(t *tx) error {
+		err := t.queryRow(ctx, `INSERT INTO webhooks (uuid, project_id, url, description, events, status, disabled_reason,
+			secret, previous_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, '', ?, ?) RETURNING id`,
+			c.UUID, c.ProjectID, c.URL, c.Description, events, c.Status, c.Secret, d.ts(c.CreatedAt), d.ts(c.UpdatedAt)).Scan(&c.ID)
+		if d.isForeignKey(err) {
+			return rules.NotFound("Project", c.ProjectID)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	*w = c
+	return nil
+}
+
+// Webhook returns a project's webhook; see store.Webhooks.
+func (d *DB) Webhook(ctx context.Context, projectID int64, uuid string) (*store.Webhook, error) {
+	w := &store.Webhook{}
+	err := scanWebhook(d.queryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE project_id = ? AND uuid = ?`,
+		projectID, rules.Clean(uuid)), w)
+	if err != nil {
+		return nil, wrap("loading webhook", notFound(err, "Webhook", uuid))
+	}
+	return w, nil
+}
+
+// ListWebhooks lists a project's webhooks, oldest first.
+func (d *DB) ListWebhooks(ctx context.Context, projectID int64) ([]store.Webhook, error) {
+	return list(ctx, d, "listing webhooks", scanWebhook,
+		`SELECT `+webhookColumns+` FROM webhooks WHERE project_id = ? ORDER BY id`, projectID)
+}
+
+// UpdateWebhook stores a webhook's settings; see store.Webhooks.
+func (d *DB) UpdateWebhook(ctx context.Context, w *store.Webhook) error {
+	c, err := rules.Webhook(*w)
+	if err != nil {
+		return err
+	}
+	events, err := rules.JSON(c.Events)
+	if err != nil {
+		return err
+	}
+	out := &store.Webhook{}
+	err = d.write(ctx, "updating webhook", func(t *tx) error {
+		res, err := t.exec(ctx, `UPDATE webhooks SET url = ?, description = ?, events = ?, status = ?, disabled_reason = ?,
+			updated_at = ? WHERE project_id = ? AND uuid = ?`,
+			c.URL, c.Description, events, c.Status, c.DisabledReason, d.ts(d.now()), c.ProjectID, c.UUID)
+		if err := changed(res, err, "Webhook", c.UUID); err != nil {
+			return err
+		}
+		return scanWebhook(t.queryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE project_id = ? AND uuid = ?`,
+			c.ProjectID, c.UUID), out)
+	})
+	if err != nil {
+		return err
+	}
+	*w = *out
+	return nil
+}
+
+// DeleteWebhook deletes a webhook and its deliveries; see store.Webhooks.
+func (d *DB) DeleteWebhook(ctx context.Context, projectID int64, uuid string) error {
+	return d.write(ctx, "deleting webhook", func(t *tx) error {
+		id, err := t.webhookID(ctx, projectID, uuid)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `DELETE FROM webhook_deliveries WHERE webhook_id = ?`, id); err != nil {
+			return err
+		}
+		_, err = t.exec(ctx, `DELETE FROM webhooks WHERE id = ?`, id)
+		return err
+	})
+}
+
+// webhookID returns the id of a project's webhook by UUID, its row locked
+// where rows are locked; ENOTFOUND if none.
+func (t *tx) webhookID(ctx context.Context, projectID int64, uuid string) (int64, error) {
+	var id int64
+	err := t.queryRow(ctx, `SELECT id FROM webhooks WHERE project_id = ? AND uuid = ?`+t.lock("FOR UPDATE"),
+		projectID, uuid).Scan(&id)
+	return id, notFound(err, "Webhook", uuid)
+}
+
+// RotateWebhookSecret replaces a webhook's secret, keeping the old one
+// until keepOldUntil; see store.Webhooks.
+func (d *DB) RotateWebhookSecret(ctx context.Context, projectID int64, uuid, newSealed string, keepOldUntil time.Time) error {
+	if err := rules.CheckWebhookSecret(newSealed); err != nil {
+		return err
+	}
+	return d.write(ctx, "rotating webhook secret", func(t *tx) error {
+		// SET expressions read the row as it was, so previous_secret gets the old secret.
+		res, err := t.exec(ctx, `UPDATE webhooks SET previous_secret = secret, previous_until = ?, secret = ?, updated_at = ?
+			WHERE project_id = ? AND uuid = ?`, d.ts(keepOldUntil), newSealed, d.ts(d.now()), projectID, uuid)
+		return changed(res, err, "Webhook", uuid)
+	})
+}
+
+// FanOut adds a webhook's deliveries of events and raises its cursor; see
+// store.Webhooks.
+func (d *DB) FanOut(ctx context.Context, webhookID int64, evs []store.Event) error {
+	return d.write(ctx, "fanning out events", func(t *tx) error {
+		var projectID int64
+		var events string
+		// The lock orders fan-outs of one webhook, so its cursor only rises.
+		err := t.queryRow(ctx, `SELECT project_id, events FROM webhooks WHERE id = ?`+t.lock("FOR UPDATE"),
+			webhookID).Scan(&projectID, &events)
+		if err != nil {
+			return notFound(err, "Webhook", webhookID)
+		}
+		var types []string
+		if err := json.Unmarshal([]byte(events), &types); err != nil {
+			return fmt.Errorf("decoding webhook %d's events: %w", webhookID, err)
+		}
+		deliver, last := rules.FanOut(projectID, types, evs)
+		now := d.ts(d.now())
+		for _, ev := range deliver {
+			_, err := t.exec(ctx, `INSERT INTO webhook_deliveries (webhook_id, project_id, event_seq, event_type, status,
+				next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (webhook_id, event_seq) DO NOTHING`,
+				webhookID, projectID, ev.Seq, ev.Type, now, now)
+			if err != nil {
+				return err
+			}
+		}
+		_, err = t.exec(ctx, `UPDATE webhooks SET event_cursor = ? WHERE id = ? AND event_cursor < ?`, last, webhookID, last)
+		return err
+	})
+}
+
+// ClaimDeliveries claims due deliveries for a lease; see store.Webhooks.
+// Where write transactions run side by side, SKIP LOCKED passes over the
+// deliveries another claim holds until it commits, after which they are
+// no longer due.
+func (d *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]store.Delivery, error) {
+	var out []store.Delivery
+	err := d.write(ctx, "claiming deliveries", func(t *tx) error {
+		rows, err := t.query(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
+			WHERE status = 'pending' AND next_attempt_at <= ?
+				AND webhook_id IN (SELECT id FROM webhooks WHERE status = 'active')
+			ORDER BY next_attempt_at, id LIMIT ?`+t.lock("FOR UPDATE SKIP LOCKED"),
+			d.ts(now), rules.PageLimit(limit))
+		if err != nil {
+			return err
+		}
+		if out, err = collect(rows, scanDelivery); err != nil || len(out) == 0 {
+			return err
+		}
+		until := rules.Time(now.Add(lease))
+		ids := make([]any, 0, len(out)+1)
+		ids = append(ids, d.ts(until))
+		for i := range out {
+			out[i].NextAttemptAt = &until
+			ids = append(ids, out[i].ID)
+		}
+		_, err = t.exec(ctx, `UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id IN (`+marks(len(out))+`)`, ids...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// RecordAttempt stores an attempt's outcome; see store.Webhooks.
+func (d *DB) RecordAttempt(ctx context.Context, a store.AttemptResult) error {
+	at := d.now()
+	if !a.At.IsZero() {
+		at = rules.Time(a.At)
+	}
+	status := rules.DeliveryStatus(a)
+	var next, delivered any
+	switch status {
+	case store.DeliveryPending:
+		next = d.ts(*a.NextAt)
+	case store.DeliveryDelivered:
+		delivered = d.ts(at)
+	}
+	return d.write(ctx, "recording delivery attempt", func(t *tx) error {
+		var webhookID int64
+		err := t.queryRow(ctx, `UPDATE webhook_deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ?,
+			last_status = ?, last_error = ?, delivered_at = ? WHERE id = ? RETURNING webhook_id`,
+			status, next, a.Status, a.Err, delivered, a.DeliveryID).Scan(&webhookID)
+		if err != nil {
+			return notFound(err, "Delivery", a.DeliveryID)
+		}
+		return t.webhookAttempted(ctx, webhookID, a, at)
+	})
+}
+
+// webhookAttempted updates a webhook after an attempt at one of its
+// deliveries: a success clears FailingSince, a failure sets it if unset,
+// and a gone endpoint disables it.
+func (t *tx) webhookAttempted(ctx context.Context, webhookID int64, a store.AttemptResult, at time.Time) error {
+	if a.Delivered {
+		_, err := t.exec(ctx, `UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, webhookID)
+		return err
+	}
+	if _, err := t.exec(ctx, `UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since IS NULL`,
+		t.db.ts(at), webhookID); err != nil {
+		return err
+	}
+	if !a.Gone {
+		return nil
+	}
+	_, err := t.exec(ctx, `UPDATE webhooks SET status = ?, disabled_reason = ?, updated_at = ? WHERE id = ?`,
+		store.WebhookDisabled, store.WebhookGoneReason, t.db.ts(at), webhookID)
+	return err
+}
+
+// Deliveries lists a webhook's deliveries, newest first; see
+// store.Webhooks.
+func (d *DB) Deliveries(ctx context.Context, projectID int64, webhookUUID string, limit int) ([]store.Delivery, error) {
+	var out []store.Delivery
+	err := d.read(ctx, "listing deliveries", func(t *tx) error {
+		var id int64
+		err := t.queryRow(ctx, `SELECT id FROM webhooks WHERE project_id = ? AND uuid = ?`, projectID, webhookUUID).Scan(&id)
+		if err != nil {
+			return notFound(err, "Webhook", webhookUUID)
+		}
+		rows, err := t.query(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE webhook_id = ?
+			ORDER BY id DESC LIMIT ?`, id, rules.PageLimit(limit))
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, scanDelivery)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delivery returns a project's delivery; see store.Webhooks.
+func (d *DB) Delivery(ctx context.Context, projectID, id int64) (*store.Delivery, error) {
+	v := &store.Delivery{}
+	err := scanDelivery(d.queryRow(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE project_id = ? AND id = ?`,
+		projectID, id), v)
+	if err != nil {
+		return nil, wrap("loading delivery", notFound(err, "Delivery", id))
+	}
+	return v, nil
+}
+
+// RetryDelivery makes a delivery pending again; see store.Webhooks.
+func (d *DB) RetryDelivery(ctx context.Context, projectID, id int64, now time.Time) error {
+	return d.write(ctx, "retrying delivery", func(t *tx) error {
+		res, err := t.exec(ctx, `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?
+			WHERE project_id = ? AND id = ?`, d.ts(now), projectID, id)
+		return changed(res, err, "Delivery", id)
+	})
+}

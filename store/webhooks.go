@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Webhooks are the endpoints a project's event log is delivered to, and
+// their deliveries: one per endpoint and logged event it subscribes to,
+// attempted until delivered or out of attempts. Signing and sending are
+// package webhooks'; sealing secrets is package secretbox's. It is part of
+// Store.
+type Webhooks interface {
+	// CreateWebhook stores w, filling ID, UUID ("wh_" and 24 base62
+	// characters), Status (active), CreatedAt and UpdatedAt. EINVALID for
+	// an empty URL, Events list or Secret; ENOTFOUND for no such project.
+	CreateWebhook(ctx context.Context, w *Webhook) error
+	// Webhook returns a project's webhook by UUID; ENOTFOUND if none.
+	Webhook(ctx context.Context, projectID int64, uuid string) (*Webhook, error)
+	// ListWebhooks lists a project's webhooks, oldest first.
+	ListWebhooks(ctx context.Context, projectID int64) ([]Webhook, error)
+	// UpdateWebhook stores w's URL, Description, Events and Status (and
+	// DisabledReason when disabled; it is cleared when active) on the
+	// project's webhook with w's UUID, then reads the whole record back
+	// into w. EINVALID as CreateWebhook, or for an unknown status;
+	// ENOTFOUND if none.
+	UpdateWebhook(ctx context.Context, w *Webhook) error
+	// DeleteWebhook deletes a project's webhook and its deliveries;
+	// ENOTFOUND if none.
+	DeleteWebhook(ctx context.Context, projectID int64, uuid string) error
+	// RotateWebhookSecret makes newSealed the webhook's secret and keeps
+	// the one it replaces as PreviousSecret until keepOldUntil, so both
+	// sign meanwhile. EINVALID for an empty secret; ENOTFOUND if none.
+	RotateWebhookSecret(ctx context.Context, projectID int64, uuid, newSealed string, keepOldUntil time.Time) error
+
+	// FanOut adds, in one transaction, a pending delivery due now for
+	// each of evs that the webhook subscribes to (events of its project
+	// only), skipping those it has already, and raises its Cursor to the
+	// greatest Seq of evs (never lowers it). Run again after a crash, it
+	// repeats nothing and loses nothing. ENOTFOUND for no such webhook.
+	FanOut(ctx context.Context, webhookID int64, evs []Event) error
+	// ClaimDeliveries returns the pending deliveries of active webhooks
+	// due at now, the longest due first, at most limit (0 means 100; at
+	// most 1000), and moves each one's NextAttemptAt to now+lease in the
+	// same transaction: no other process claims them meanwhile, and one
+	// whose sender died is claimed again when the lease ends.
+	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
+	// RecordAttempt stores the outcome of an attempt at a delivery (see
+	// AttemptResult); ENOTFOUND for no such delivery.
+	RecordAttempt(ctx context.Context, a AttemptResult) error
+	// Deliveries lists the deliveries of a project's webhook, newest
+	// first, at most limit (0 means 100; at most 1000); ENOTFOUND for no
+	// such webhook.
+	Deliveries(ctx context.Context, projectID int64, webhookUUID string, limit int) ([]Delivery, error)
+	// Delivery returns a project's delivery by id; ENOTFOUND if none.
+	Delivery(ctx context.Context, projectID, id int64) (*Delivery, error)
+	// RetryDelivery makes a project's delivery pending again, due at now,
+	// keeping its attempts; ENOTFOUND if none.
+	RetryDelivery(ctx context.Context, projectID, id int64, now time.Time) error
+}
+
+// Webhook statuses.
+const (
+	WebhookActive   = "active"
+	WebhookDisabled = "disabled"
+)
+
+// WebhookAllEvents in a webhook's Events subscribes it to every type.
+const WebhookAllEvents = "*"
+
+// WebhookGoneReason is the DisabledReason of a webhook whose endpoint
+// answered 410 Gone.
+const WebhookGoneReason = "the endpoint answered 410 Gone"
+
+// Webhook is an endpoint a project's events are delivered to.
+type Webhook struct {
+	ID             int64
+	UUID           string // "wh_..."
+	ProjectID      int64
+	URL            string
+	Description    string
+	Events         []string // event types; ["*"] for all
+	Status         string   // WebhookActive or WebhookDisabled
+	DisabledReason string
+	// Secret is the signing secret as sealed by the caller (secretbox);
+	// the store keeps what it is given.
+	Secret string
+	// PreviousSecret is the sealed secret Secret replaced, which still
+	// signs until PreviousUntil; "" and nil when there is none.
+	PreviousSecret string
+	PreviousUntil  *time.Time
+	Cursor         int64      // the greatest event Seq fanned out into deliveries
+	FailingSince   *time.Time // the first failed attempt since the last success; nil when none
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Delivery statuses.
+const (
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"
+)
+
+// Delivery is one event to deliver to one webhook.
+type Delivery struct {
+	ID            int64
+	WebhookID     int64
+	ProjectID     int64
+	EventSeq      int64
+	EventType     string
+	Attempts      int
+	Status        string     // DeliveryPending, DeliveryDelivered or DeliveryFailed
+	NextAttemptAt *time.Time // when a pending delivery is due; nil otherwise
+	LastStatus    int        // the HTTP status of the last attempt, 0 for none
+	LastError     string
+	DeliveredAt   *time.Time
+	CreatedAt     time.Time
+}
+
+// AttemptResult is the outcome of one attempt at a delivery.
+type AttemptResult struct {
+	DeliveryID int64
+	At         time.Time // when the attempt was made; zero for now
+	Status     int       // the HTTP status, 0 for none
+	Err        string
+	Delivered  bool
+	// NextAt is when to attempt again after a failure; nil when there
+	// are no more attempts, which makes the delivery failed.
+	NextAt *time.Time
+	// Gone disables the webhook (WebhookGoneReason) and fails the
+	// delivery: the endpoint wants no more.
+	Gone bool
+}
