@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/internal/npmtest"
 )
 
 // verifyProject is the Node project that checks signatures with the
@@ -19,27 +19,9 @@ const verifyProject = "testdata/verify"
 // TestStandardWebhooksNPM checks that the reference JavaScript library
 // accepts what Send signs, and rejects it once the body is changed.
 func TestStandardWebhooksNPM(t *testing.T) {
-	if testing.Short() {
-		t.Skip("installs and runs an npm package; skipped with -short")
-	}
-	node, nodeErr := exec.LookPath("node")
-	npm, npmErr := exec.LookPath("npm")
-	if nodeErr != nil || npmErr != nil {
-		t.Skip("node and npm are not on PATH: install Node.js 18 or newer with npm (apt-get install nodejs npm) to run the standardwebhooks test")
-	}
-	dir, err := filepath.Abs(verifyProject)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, node := npmtest.Project(t, verifyProject, "the standardwebhooks test")
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	if stale(filepath.Join(dir, "node_modules", ".package-lock.json"), filepath.Join(dir, "package-lock.json")) {
-		ci := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-		ci.Dir = dir
-		if out, err := ci.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
-		}
-	}
 
 	// Sign for real, with the current time: the library refuses
 	// timestamps more than five minutes off.
@@ -104,12 +86,3 @@ func TestStandardWebhooksNPM(t *testing.T) {
 }
 
 // stale reports whether the installed packages (npm's copy of the lock
-// file in node_modules) are missing or older than the lock file.
-func stale(installed, lock string) bool {
-	i, err := os.Stat(installed)
-	if err != nil {
-		return true
-	}
-	l, err := os.Stat(lock)
-	return err != nil || i.ModTime().Before(l.ModTime())
-}

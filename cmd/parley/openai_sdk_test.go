@@ -6,9 +6,10 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/internal/npmtest"
 )
 
 // sdkProject is the Node project that drives the vector store API with
@@ -19,29 +20,11 @@ const sdkProject = "../../server/worken/testdata/openai-npm"
 // dev`: upload, vector stores and their files, polling, pagination,
 // errors (server/worken/testdata/openai-npm/vector_stores.mjs).
 func TestOpenAISDKVectorStores(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts parley dev and Node; skipped with -short")
-	}
-	node, nodeErr := exec.LookPath("node")
-	npm, npmErr := exec.LookPath("npm")
-	if nodeErr != nil || npmErr != nil {
-		t.Skip("node and npm are not on PATH: install Node.js 18 or newer with npm (apt-get install nodejs npm) to run the openai SDK test")
-	}
-	dir, err := filepath.Abs(sdkProject)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, node := npmtest.Project(t, sdkProject, "the openai SDK test")
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	if version, err := exec.CommandContext(ctx, node, "--version").Output(); err == nil {
 		t.Logf("node %s", version)
-	}
-	if stale(filepath.Join(dir, "node_modules", ".package-lock.json"), filepath.Join(dir, "package-lock.json")) {
-		ci := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-		ci.Dir = dir
-		if out, err := ci.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
-		}
 	}
 	dev := startDev(t, t.TempDir(), t.TempDir(), freeAddr(t))
 	script := exec.CommandContext(ctx, node, "vector_stores.mjs")
@@ -55,12 +38,3 @@ func TestOpenAISDKVectorStores(t *testing.T) {
 }
 
 // stale reports whether the installed packages (npm's copy of the lock
-// file in node_modules) are missing or older than the lock file.
-func stale(installed, lock string) bool {
-	i, err := os.Stat(installed)
-	if err != nil {
-		return true
-	}
-	l, err := os.Stat(lock)
-	return err != nil || i.ModTime().Before(l.ModTime())
-}
