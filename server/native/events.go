@@ -93,11 +93,7 @@ func (h *handlers) events(c *gin.Context) {
 		}
 	}
 	w := c.Writer
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	w.WriteHeader(http.StatusOK)
-
+	openSSE(w)
 	seen := newSeenSet(1024)
 	for _, m := range missed {
 		seen.add(m.ID)
@@ -106,8 +102,29 @@ func (h *handlers) events(c *gin.Context) {
 			return
 		}
 	}
-	w.Flush()
+	pump(ctx, w, ch, func(ev events.Event) error {
+		// A resuming client has the messages up to its Last-Event-ID; a
+		// message is announced once, but a reader dedupes to be sure.
+		if ev.Message != nil && (seen.add(ev.Message.ID) || resume && ev.Message.Seq <= after) {
+			return nil
+		}
+		return writeEvent(w, d, ev)
+	})
+}
 
+// openSSE answers 200 with the headers of an event stream.
+func openSSE(w gin.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	w.WriteHeader(http.StatusOK)
+}
+
+// pump flushes what was written, then hands send each event of ch and
+// writes a keepalive comment when the stream has been idle for keepalive,
+// until ctx ends, ch closes or a write fails.
+func pump(ctx context.Context, w gin.ResponseWriter, ch <-chan events.Event, send func(events.Event) error) {
+	w.Flush()
 	tick := time.NewTicker(keepalive)
 	defer tick.Stop()
 	for {
@@ -119,15 +136,7 @@ func (h *handlers) events(c *gin.Context) {
 				return
 			}
 		case ev, open := <-ch:
-			if !open {
-				return
-			}
-			// The service and the worker may both announce a message, and
-			// a resuming client has the messages up to its Last-Event-ID.
-			if ev.Message != nil && (seen.add(ev.Message.ID) || resume && ev.Message.Seq <= after) {
-				continue
-			}
-			if writeEvent(w, d, ev) != nil {
+			if !open || send(ev) != nil {
 				return
 			}
 		}

@@ -2,7 +2,6 @@ package native
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -54,10 +53,7 @@ func (h *handlers) projectEvents(c *gin.Context) {
 		}
 	}
 	w := c.Writer
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	w.WriteHeader(http.StatusOK)
+	openSSE(w)
 	if resume {
 		if after+1 < first {
 			trimmed := map[string]any{"type": TypeLogTrimmed, "first_seq": first, "time": time.Now().UTC()}
@@ -69,25 +65,7 @@ func (h *handlers) projectEvents(c *gin.Context) {
 			return
 		}
 	}
-	w.Flush()
-
-	tick := time.NewTicker(keepalive)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if _, err := fmt.Fprint(w, ": keepalive\n\n"); err != nil {
-				return
-			}
-		case ev, open := <-ch:
-			if !open || s.live(ctx, ev) != nil {
-				return
-			}
-		}
-		w.Flush()
-	}
+	pump(ctx, w, ch, func(ev events.Event) error { return s.live(ctx, ev) })
 }
 
 // projectStream is one client's stream of a project's events.
