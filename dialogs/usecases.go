@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/store"
@@ -94,10 +95,35 @@ func (s *Service) Handoff(ctx context.Context, d *store.Dialog, in HandoffInput)
 // OperatorMessage sends an operator's message to the user; an operator who
 // writes into a dialog the bot runs takes it. EINVALID for an empty text.
 func (s *Service) OperatorMessage(ctx context.Context, d *store.Dialog, op Operator, text string) (*Turn, error) {
+	return s.ScheduleMessage(ctx, d, op, text, nil)
+}
+
+// ScheduleMessage sends an operator's message at a time (nil: now): the
+// dialog's workflow keeps it and a durable timer sends it, so it survives
+// restarts; it is listed in the dialog's Scheduled until then and can be
+// cancelled. EINVALID for an empty text or a time that has passed;
+// ECONFLICT when the dialog keeps as many scheduled messages as it may.
+func (s *Service) ScheduleMessage(ctx context.Context, d *store.Dialog, op Operator, text string, at *time.Time) (*Turn, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, store.FieldErrorf(store.EINVALID, "text", "The operator's message is empty; send some text.")
 	}
-	return s.update(ctx, d, engine.UpdateOperatorMessage, "", engine.OperatorMessageInput{Operator: op.Name, OperatorID: op.ID, Text: text})
+	return s.update(ctx, d, engine.UpdateOperatorMessage, "", engine.OperatorMessageInput{Operator: op.Name, OperatorID: op.ID, Text: text, At: at})
+}
+
+// CancelScheduled cancels a scheduled message before it is sent; ENOTFOUND
+// when it was sent already or never scheduled.
+func (s *Service) CancelScheduled(ctx context.Context, d *store.Dialog, id string) (*Turn, error) {
+	return s.update(ctx, d, engine.UpdateCancelScheduled, "", engine.CancelScheduledInput{ID: id})
+}
+
+// AddNote keeps an operator's internal note on the dialog: operators see
+// it (and hear of it on the event log), the user and the bot never do.
+func (s *Service) AddNote(ctx context.Context, d *store.Dialog, op Operator, text string) (*store.Note, error) {
+	n := &store.Note{DialogID: d.ID, OperatorID: op.ID, OperatorName: op.Name, Text: text}
+	if err := s.Store.AddNote(ctx, n); err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 // GotoBot moves the dialog to another bot of its project (its current

@@ -28,6 +28,7 @@ func (d *dialog) registerHandlers() error {
 		{UpdateBlockComplete, d.onBlockComplete, d.validateBlockComplete},
 		{UpdateApproval, d.onApproval, d.validateApproval},
 		{UpdateHandoff, d.onHandoff, d.validateHandoff},
+		{UpdateCancelScheduled, d.onCancelScheduled, d.validateCancelScheduled},
 	}
 	for _, h := range handlers {
 		opts := workflow.UpdateHandlerOptions{Validator: h.validator}
@@ -166,6 +167,9 @@ func (d *dialog) validateOperatorMessage(ctx workflow.Context, in OperatorMessag
 	if err := d.validateLive(ctx); err != nil {
 		return err
 	}
+	if in.At != nil {
+		return d.validateSchedule(ctx, in)
+	}
 	if strings.TrimSpace(in.Text) == "" {
 		return rejectf(ErrInvalid, "the operator message text is empty")
 	}
@@ -173,7 +177,13 @@ func (d *dialog) validateOperatorMessage(ctx workflow.Context, in OperatorMessag
 }
 
 func (d *dialog) onOperatorMessage(ctx workflow.Context, in OperatorMessageInput) (TurnResult, error) {
-	return d.locked(ctx, func(t *turn) { d.operatorMessage(t, in) })
+	return d.locked(ctx, func(t *turn) {
+		if in.At != nil {
+			d.schedule(t, in)
+			return
+		}
+		d.operatorMessage(t, in)
+	})
 }
 
 func (d *dialog) validateCommand(ctx workflow.Context, in CommandInput) error {

@@ -9,18 +9,22 @@ import (
 // State is everything a dialog workflow remembers. It is plain data, so it
 // crosses continue-as-new in Params.Resume.
 type State struct {
-	Flow         FlowRef
-	Status       string
-	Mode         string
-	Node         string // the node the dialog is at (paused at, or last run)
-	Waiting      *Waiting
-	ResumeNode   string // where handing back continues; "" stays where it is
-	Variables    map[string]any
-	Input        string         // the user's last message
-	Pending      int            // user messages no operator has answered
-	Handoff      *store.Handoff // the handoff state machine; nil: never handed off
-	Seq          int64          // last message or data sequence number
-	StateSeq     int64          // bumped on every change of the dialog row
+	Flow       FlowRef
+	Status     string
+	Mode       string
+	Node       string // the node the dialog is at (paused at, or last run)
+	Waiting    *Waiting
+	ResumeNode string // where handing back continues; "" stays where it is
+	Variables  map[string]any
+	Input      string         // the user's last message
+	Pending    int            // user messages no operator has answered
+	Handoff    *store.Handoff // the handoff state machine; nil: never handed off
+	// Scheduled are operators' messages waiting for their time, the
+	// earliest first; ScheduledSeq numbers them.
+	Scheduled    []store.ScheduledMessage
+	ScheduledSeq int
+	Seq          int64 // last message or data sequence number
+	StateSeq     int64 // bumped on every change of the dialog row
 	StartedAt    time.Time
 	Blocks       int              // block attempts so far; numbers each attempt
 	Approvals    int              // tool approvals asked so far; numbers each

@@ -41,6 +41,9 @@ func (d *dialog) nextDeadline() (time.Time, func(t *turn)) {
 			consider(w.Until, d.blockTimedOut)
 		}
 	}
+	if m, ok := d.nextScheduled(); ok {
+		consider(m.At, d.sendScheduled)
+	}
 	if w := d.s.Waiting; auto && d.s.Status != store.StatusCreated && waitsForUser(w) {
 		consider(d.s.LastActivity.Add(d.settings.InactivityTimeout), d.interrupt)
 	}

@@ -24,6 +24,7 @@ const (
 	UpdateBlockMessage    = "block_message"
 	UpdateBlockComplete   = "block_complete"
 	UpdateHandoff         = "handoff"
+	UpdateCancelScheduled = "cancel_scheduled"
 	QueryState            = "state"
 
 	ActivityPersist   = "PersistDialog"
@@ -118,6 +119,9 @@ type OperatorMessageInput struct {
 	Operator   string // the operator's name
 	OperatorID string // the operator's account id, "" when not known
 	Text       string
+	// At, when set, schedules the message: a durable timer sends it then,
+	// and it can be cancelled until it is sent (cancel_scheduled).
+	At *time.Time
 }
 
 // CommandInput is the argument of the command update: "goto <bot slug>".

@@ -223,7 +223,7 @@ func (d *dialog) dialogState() store.DialogState {
 		DialogID: d.p.DialogID, StateSeq: s.StateSeq, BotID: s.Flow.BotID, Version: s.Flow.Version,
 		Status: s.Status, Mode: s.Mode, Node: s.Node, Variables: s.Variables, PendingCount: s.Pending,
 		LastUserAt: s.LastUserAt, UpdatedAt: workflow.Now(d.ctx), Title: s.Title, WorkingMemory: s.WorkingMemory,
-		Handoff: s.Handoff,
+		Handoff: s.Handoff, Scheduled: s.Scheduled,
 	}
 }
 

@@ -69,6 +69,24 @@ type Dialogs interface {
 	AppendData(ctx context.Context, items []DataItem) error
 	// Data lists a dialog's collected data by Seq.
 	Data(ctx context.Context, dialogID int64) ([]DataItem, error)
+
+	// AddNote stores an operator's internal note on a dialog, filling in
+	// ID and CreatedAt, and logs note.created. EINVALID for an empty text;
+	// ENOTFOUND if the dialog does not exist.
+	AddNote(ctx context.Context, n *Note) error
+	// Notes lists a dialog's notes, oldest first.
+	Notes(ctx context.Context, dialogID int64) ([]Note, error)
+}
+
+// Note is an operator's internal note on a dialog: shown to operators,
+// never to the user nor in the bot's model context.
+type Note struct {
+	ID           int64
+	DialogID     int64
+	OperatorID   string
+	OperatorName string
+	Text         string
+	CreatedAt    time.Time
 }
 
 // Dialog statuses.
@@ -142,6 +160,19 @@ type DialogState struct {
 	// Handoff is where the dialog stands with operators; nil is
 	// HandoffNone (never handed off).
 	Handoff *Handoff `json:",omitempty"`
+	// Scheduled are operators' messages waiting to be sent at their time,
+	// the earliest first.
+	Scheduled []ScheduledMessage `json:",omitempty"`
+}
+
+// ScheduledMessage is an operator's message a dialog sends at a time,
+// cancellable until then.
+type ScheduledMessage struct {
+	ID         string
+	Text       string
+	At         time.Time
+	OperatorID string `json:",omitempty"`
+	Operator   string `json:",omitempty"` // the operator's name
 }
 
 // Handoff statuses: none -> requested -> active -> released, and requested

@@ -45,6 +45,7 @@ const (
 	EventHandoffRequested = "handoff.requested"
 	EventHandoffStarted   = "handoff.started"
 	EventHandoffReleased  = "handoff.released"
+	EventNoteCreated      = "note.created" // for operators: never shown to the user
 )
 
 // Event is one logged event. Seq numbers a project's events from 1, in the
@@ -61,13 +62,15 @@ type Event struct {
 	CreatedAt  time.Time
 }
 
-// EventData is what an event says, by type: message.created has Message;
+// EventData is what an event says, by type: message.created has Message,
+// note.created Note;
 // dialog.created, dialog.updated and dialog.completed have Status and
 // Mode; dialog.pending has Pending; the handoff events have Handoff (and
 // handoff.requested its Position in the queue, from 1). Other types (a
 // webhook test) carry Extra.
 type EventData struct {
 	Message  *Message       `json:"message,omitempty"`
+	Note     *Note          `json:"note,omitempty"`
 	Status   string         `json:"status,omitempty"`
 	Mode     string         `json:"mode,omitempty"`
 	Pending  *int           `json:"pending,omitempty"`

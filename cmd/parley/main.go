@@ -28,7 +28,8 @@ PARLEY_ALLOW_PRIVATE_URLS (IPs or CIDRs block services may have although they ar
 PARLEY_PUBLIC_URL (where clients reach the API, for the links it hands out; default the listen address),
 PARLEY_TRUSTED_PROXIES (IPs or CIDRs of proxies whose X-Forwarded-For names the client; default none),
 PARLEY_LOG_FORMAT (text, the default, or json),
-PARLEY_METRICS_ADDR (serve GET /metrics there instead of on the API's address; parley worker serves it only there).
+PARLEY_METRICS_ADDR (serve GET /metrics there instead of on the API's address; parley worker serves it only there),
+PARLEY_EVENT_RETENTION (how long the event log keeps events for streams to resume from; default 7d).
 `
 
 func main() {

@@ -78,6 +78,34 @@ type handoffJSON struct {
 	ReleasedAt   *time.Time    `json:"released_at,omitempty"`
 }
 
+// noteJSON is an operator's internal note.
+type noteJSON struct {
+	ID        int64        `json:"id"`
+	Operator  operatorJSON `json:"operator"`
+	Text      string       `json:"text"`
+	CreatedAt time.Time    `json:"created_at"`
+}
+
+func noteOf(n store.Note) noteJSON {
+	return noteJSON{ID: n.ID, Operator: operatorJSON{ID: n.OperatorID, Name: n.OperatorName}, Text: n.Text, CreatedAt: n.CreatedAt.UTC()}
+}
+
+// scheduledJSON is an operator's message waiting for its time.
+type scheduledJSON struct {
+	ID          string       `json:"id"`
+	Text        string       `json:"text"`
+	ScheduledAt time.Time    `json:"scheduled_at"`
+	Operator    operatorJSON `json:"operator"`
+}
+
+func scheduledOf(ms []store.ScheduledMessage) []scheduledJSON {
+	out := make([]scheduledJSON, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, scheduledJSON{ID: m.ID, Text: m.Text, ScheduledAt: m.At.UTC(), Operator: operatorJSON{ID: m.OperatorID, Name: m.Operator}})
+	}
+	return out
+}
+
 type operatorJSON struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
@@ -193,6 +221,9 @@ type operatorRequest struct {
 	ToOperator     string         `json:"to_operator"`
 	ToOperatorName string         `json:"to_operator_name"`
 	Variables      map[string]any `json:"variables"` // release: set before the bot continues
+	// message: when to send it (a durable timer), instead of now.
+	ScheduledAt *time.Time `json:"scheduled_at"`
+	ScheduledID string     `json:"scheduled_id"` // cancel_scheduled: which
 }
 
 // operator runs an operator's action on a dialog: take, message,
@@ -226,10 +257,24 @@ func (h *handlers) operator(c *gin.Context) {
 		handoff(dialogs.HandoffInput{Action: dialogs.HandoffTransfer, Queue: req.Queue, Operator: to})
 	case "message":
 		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {
-			return h.Dialogs.OperatorMessage(ctx, d, op, req.Text)
+			return h.Dialogs.ScheduleMessage(ctx, d, op, req.Text, req.ScheduledAt)
 		}
+	case "cancel_scheduled":
+		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {
+			return h.Dialogs.CancelScheduled(ctx, d, req.ScheduledID)
+		}
+	case "note":
+		if d, ok := h.lookup(c); ok {
+			n, err := h.Dialogs.AddNote(c.Request.Context(), d, op, req.Text)
+			if err != nil {
+				fail(c, err)
+				return
+			}
+			c.JSON(http.StatusCreated, noteOf(*n))
+		}
+		return
 	default:
-		fail(c, store.FieldErrorf(store.EINVALID, "action", "`action` must be take, message, transfer, release or close; got %q.", req.Action))
+		fail(c, store.FieldErrorf(store.EINVALID, "action", "`action` must be take, message, cancel_scheduled, note, transfer, release or close; got %q.", req.Action))
 		return
 	}
 	if d, ok := h.lookup(c); ok {

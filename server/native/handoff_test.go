@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/server/native"
 	"github.com/parleyhq/parley/server/servertest"
@@ -196,5 +197,88 @@ func TestHandoffFromTheAPI(t *testing.T) {
 	}
 	if r := e.Do("POST", "/v1/dialogs/"+id+"/handoff", e.B.Bearer(), nil); r.Status != http.StatusNotFound {
 		t.Errorf("another project's handoff = %d %s, want 404", r.Status, r.Body)
+	}
+}
+
+func TestNotesAndScheduledMessages(t *testing.T) {
+	e := servertest.New(t, native.Dialect)
+	id := startDesk(t, e)
+	path := "/v1/dialogs/" + id
+	e.Do("POST", path+"/messages", e.A.Bearer(), map[string]any{"text": "A-17"})
+
+	var note struct {
+		ID       int64
+		Text     string
+		Operator struct{ ID, Name string }
+	}
+	r := e.Do("POST", path+"/operator", e.A.Bearer(), map[string]any{"action": "note", "operator": "Olga", "text": "Refund approved by finance"})
+	r.JSON(t, &note)
+	if r.Status != http.StatusCreated || note.ID == 0 || note.Operator.Name != "Olga" {
+		t.Fatalf("note = %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("POST", path+"/operator", e.A.Bearer(), map[string]any{"action": "note", "text": " "}); r.Status != http.StatusBadRequest {
+		t.Errorf("an empty note = %d, want 400", r.Status)
+	}
+
+	soon := time.Now().Add(2 * time.Second).UTC()
+	later := time.Now().Add(time.Hour).UTC()
+	for _, at := range []time.Time{soon, later} {
+		var tr deskTurn
+		e.Do("POST", path+"/operator", e.A.Bearer(), map[string]any{"action": "message", "operator": "Olga", "text": "At " + at.Format(time.RFC3339Nano), "scheduled_at": at}).JSON(t, &tr)
+		if len(tr.Messages) != 0 {
+			t.Errorf("scheduling sent %s now", tr.said())
+		}
+	}
+	if r := e.Do("POST", path+"/operator", e.A.Bearer(), map[string]any{"action": "message", "text": "Too late", "scheduled_at": time.Now().Add(-time.Minute)}); r.Status != http.StatusBadRequest {
+		t.Errorf("scheduling in the past = %d %s, want 400", r.Status, r.Body)
+	}
+
+	type view struct {
+		Messages  []message
+		Notes     []struct{ Text string }
+		Scheduled []struct {
+			ID          string
+			Text        string
+			ScheduledAt time.Time `json:"scheduled_at"`
+		}
+	}
+	var v view
+	e.Do("GET", path, e.A.Bearer(), nil).JSON(t, &v)
+	if len(v.Notes) != 1 || v.Notes[0].Text != "Refund approved by finance" {
+		t.Errorf("notes = %+v", v.Notes)
+	}
+	if len(v.Scheduled) != 2 || !v.Scheduled[0].ScheduledAt.Equal(soon.Truncate(time.Microsecond)) || !v.Scheduled[1].ScheduledAt.Equal(later.Truncate(time.Microsecond)) {
+		t.Fatalf("scheduled = %+v, want the two in order", v.Scheduled)
+	}
+	for _, m := range v.Messages {
+		if m.Text == "Refund approved by finance" {
+			t.Errorf("the note is in the transcript: %+v", m)
+		}
+	}
+
+	// The later one is cancelled; cancelling it again is 404.
+	cancel := map[string]any{"action": "cancel_scheduled", "scheduled_id": v.Scheduled[1].ID}
+	if r := e.Do("POST", path+"/operator", e.A.Bearer(), cancel); r.Status != http.StatusOK {
+		t.Errorf("cancel = %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("POST", path+"/operator", e.A.Bearer(), cancel); r.Status != http.StatusNotFound {
+		t.Errorf("cancelling again = %d %s, want 404", r.Status, r.Body)
+	}
+
+	// The soon one is sent by its timer.
+	want := "At " + soon.Format(time.RFC3339Nano)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		e.Do("GET", path, e.A.Bearer(), nil).JSON(t, &v)
+		if len(v.Messages) > 0 && v.Messages[len(v.Messages)-1].Text == want && len(v.Scheduled) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the scheduled message was not sent: messages %v, scheduled %+v", texts(v.Messages), v.Scheduled)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if last := v.Messages[len(v.Messages)-1]; last.Role != "operator" {
+		t.Errorf("the scheduled message = %+v, want an operator's", last)
 	}
 }

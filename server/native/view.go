@@ -31,6 +31,9 @@ type dialogJSON struct {
 	Variables     map[string]any `json:"variables"`
 	Data          []dataJSON     `json:"data"`
 	Messages      []messageJSON  `json:"messages"`
+	// Notes are operators' internal notes, never shown to the user.
+	Notes     []noteJSON      `json:"notes"`
+	Scheduled []scheduledJSON `json:"scheduled"` // operators' messages waiting for their time
 }
 
 // dialog returns a dialog's state, collected data and transcript.
@@ -54,12 +57,22 @@ func (h *handlers) dialog(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	notes, err := h.Store.Notes(c.Request.Context(), d.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	vars := d.Variables
 	if vars == nil {
 		vars = map[string]any{}
 	}
+	noteList := make([]noteJSON, 0, len(notes))
+	for _, n := range notes {
+		noteList = append(noteList, noteOf(n))
+	}
 	c.JSON(http.StatusOK, dialogJSON{ID: d.UUID, Number: d.Number, Bot: bot.Slug, Version: d.Version, Status: d.Status,
-		Mode: d.Mode, Handoff: handoffOf(d.Handoff), Node: d.Node, Title: d.Title, WorkingMemory: d.WorkingMemory, Variables: vars, Data: dataOf(items), Messages: messagesJSON(msgs)})
+		Mode: d.Mode, Handoff: handoffOf(d.Handoff), Node: d.Node, Title: d.Title, WorkingMemory: d.WorkingMemory, Variables: vars, Data: dataOf(items), Messages: messagesJSON(msgs),
+		Notes: noteList, Scheduled: scheduledOf(d.Scheduled)})
 }
 
 func dataOf(items []store.DataItem) []dataJSON {

@@ -167,6 +167,48 @@ func testEventLog(t *testing.T, s store.Store) {
 		same(t, "another bot's", len(ofBot), 0)
 	})
 
+	t.Run("an operator's note is stored apart from the messages, and logged", func(t *testing.T) {
+		before := lastSeq(t, s, p.ID)
+		n := &store.Note{DialogID: d.ID, OperatorID: "u1", OperatorName: "Olga", Text: "VIP: be quick"}
+		noErr(t, s.AddNote(ctx, n))
+		if n.ID == 0 || n.CreatedAt.IsZero() {
+			t.Errorf("AddNote left %+v", n)
+		}
+		notes, err := s.Notes(ctx, d.ID)
+		noErr(t, err)
+		same(t, "notes", notes, []store.Note{*n})
+		evs := logged(t, s, p.ID, before)
+		same(t, "logged", eventTypes(evs), []string{store.EventNoteCreated})
+		same(t, "note event", [2]any{evs[0].DialogUUID, evs[0].Data.Note.Text}, [2]any{d.UUID, "VIP: be quick"})
+		msgs, err := s.Messages(ctx, d.ID)
+		noErr(t, err)
+		for _, m := range msgs {
+			if m.Text == n.Text {
+				t.Errorf("the note is among the dialog's messages: %+v", m)
+			}
+		}
+		wantCode(t, s.AddNote(ctx, &store.Note{DialogID: d.ID, Text: "  "}), store.EINVALID)
+		wantCode(t, s.AddNote(ctx, &store.Note{DialogID: 999_999_999, Text: "lost"}), store.ENOTFOUND)
+		none, err := s.Notes(ctx, 999_999_999)
+		noErr(t, err)
+		same(t, "notes of no dialog", none, []store.Note{})
+	})
+
+	t.Run("scheduled messages are stored with the state", func(t *testing.T) {
+		at := utc(50)
+		sch := []store.ScheduledMessage{{ID: "sch-1", Text: "Still there?", At: at, OperatorID: "u1", Operator: "Olga"}}
+		st := turnState(d, 20, func(s *store.DialogState) { s.Scheduled = sch })
+		noErr(t, s.SaveTurn(ctx, store.Turn{State: &st}))
+		got, err := s.DialogByID(ctx, p.ID, d.ID)
+		noErr(t, err)
+		same(t, "scheduled", got.Scheduled, sch)
+		st = turnState(d, 21, nil)
+		noErr(t, s.SaveTurn(ctx, store.Turn{State: &st}))
+		got, err = s.DialogByID(ctx, p.ID, d.ID)
+		noErr(t, err)
+		same(t, "none scheduled", len(got.Scheduled), 0)
+	})
+
 	t.Run("each project numbers its own events", func(t *testing.T) {
 		ob := newBot(t, s, other.ID)
 		newDialog(t, s, other.ID, ob.ID)

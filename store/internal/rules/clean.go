@@ -21,6 +21,7 @@ func CleanState(s store.DialogState) store.DialogState {
 	s.LastUserAt = TimePtr(s.LastUserAt)
 	s.UpdatedAt = Time(s.UpdatedAt)
 	s.Handoff = cleanHandoff(s.Handoff)
+	s.Scheduled = cleanScheduled(s.Scheduled)
 	return s
 }
 
@@ -43,4 +44,19 @@ func CleanPublish(p store.Publish) store.Publish {
 	p.Slug, p.Name, p.Source = Clean(p.Slug), Clean(p.Name), Clean(p.Source)
 	p.Author, p.Note = Clean(p.Author), Clean(p.Note)
 	return p
+}
+
+// cleanScheduled is CleanState for scheduled messages, a copy; nil for
+// none, as they read back.
+func cleanScheduled(ms []store.ScheduledMessage) []store.ScheduledMessage {
+	if len(ms) == 0 {
+		return nil
+	}
+	out := make([]store.ScheduledMessage, len(ms))
+	for i, m := range ms {
+		m.ID, m.Text, m.OperatorID, m.Operator = Clean(m.ID), Clean(m.Text), Clean(m.OperatorID), Clean(m.Operator)
+		m.At = Time(m.At)
+		out[i] = m
+	}
+	return out
 }

@@ -3,6 +3,8 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/parleyhq/parley/store"
 )
 
 // JSON encodes a dialog's variables or a message's buttons for storing.
@@ -22,6 +24,27 @@ func Variables(s string) (map[string]any, error) {
 	var v map[string]any
 	if err := decode(s, &v); err != nil {
 		return nil, fmt.Errorf("decoding variables: %w", err)
+	}
+	return v, nil
+}
+
+// ScheduledJSON encodes a dialog's scheduled messages for storing; none is [].
+func ScheduledJSON(ms []store.ScheduledMessage) (string, error) {
+	if ms == nil {
+		ms = []store.ScheduledMessage{}
+	}
+	return JSON(ms)
+}
+
+// Scheduled decodes stored scheduled messages; none is nil, as a dialog
+// without any is written.
+func Scheduled(s string) ([]store.ScheduledMessage, error) {
+	var v []store.ScheduledMessage
+	if err := decode(s, &v); err != nil {
+		return nil, fmt.Errorf("decoding scheduled messages: %w", err)
+	}
+	if len(v) == 0 {
+		return nil, nil
 	}
 	return v, nil
 }

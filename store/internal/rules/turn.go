@@ -18,6 +18,7 @@ type Turn struct {
 	Data      []store.DataItem
 	State     *store.DialogState // nil: no state to save
 	Variables string             // State.Variables as JSON
+	Scheduled string             // State.Scheduled as JSON, [] for none
 	Through   bool               // store.Turn's Through
 }
 
@@ -55,6 +56,9 @@ func PrepareTurn(t store.Turn, now func() time.Time) (Turn, error) {
 		}
 		vars, err := JSON(s.Variables)
 		if err != nil {
+			return Turn{}, err
+		}
+		if p.Scheduled, err = ScheduledJSON(s.Scheduled); err != nil {
 			return Turn{}, err
 		}
 		p.State, p.Variables = &s, vars

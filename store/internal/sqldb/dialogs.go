@@ -11,7 +11,7 @@ import (
 
 const dialogColumns = `id, uuid, project_id, number, external_id, user_id, source, ip, location,
 	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, working_memory, last_user_at,
-	created_at, updated_at, stored_through, ` + handoffColumns
+	created_at, updated_at, stored_through, scheduled, ` + handoffColumns
 
 // handoffColumns are a dialog's store.Handoff, in handoffArgs' order.
 const handoffColumns = `handoff_status, handoff_queue, handoff_reason, handoff_requested_at, handoff_last_text,
@@ -24,7 +24,7 @@ const (
 		FROM dialogs WHERE id = ?`
 	updateState = `UPDATE dialogs SET state_seq = ?, bot_id = ?, version = ?, status = ?, mode = ?, node = ?,
 		variables = ?, pending_count = ?, title = ?, working_memory = ?, last_user_at = ?, updated_at = ?,
-		stored_through = ?, stored_ahead = ?,
+		stored_through = ?, stored_ahead = ?, scheduled = ?,
 		handoff_status = ?, handoff_queue = ?, handoff_reason = ?, handoff_requested_at = ?, handoff_last_text = ?,
 		handoff_operator_id = ?, handoff_operator_name = ?, handoff_taken_at = ?, handoff_released_at = ?
 		WHERE id = ?`
@@ -36,11 +36,11 @@ const (
 
 func scanDialog(r scanner, d *store.Dialog) error {
 	var botID sql.NullInt64
-	var vars string
+	var vars, scheduled string
 	var h store.Handoff
 	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.UserID, &d.Source, &d.IP, &d.Location,
 		&d.StateSeq, &botID, &d.Version, &d.Status, &d.Mode, &d.Node, &vars, &d.PendingCount, &d.Title, &d.WorkingMemory,
-		nullTimeScanner{&d.LastUserAt}, timeScanner{&d.CreatedAt}, timeScanner{&d.UpdatedAt}, &d.StoredThrough,
+		nullTimeScanner{&d.LastUserAt}, timeScanner{&d.CreatedAt}, timeScanner{&d.UpdatedAt}, &d.StoredThrough, &scheduled,
 		&h.Status, &h.Queue, &h.Reason, nullTimeScanner{&h.RequestedAt}, &h.LastUserText,
 		&h.OperatorID, &h.OperatorName, nullTimeScanner{&h.TakenAt}, nullTimeScanner{&h.ReleasedAt})
 	if err != nil {
@@ -50,7 +50,10 @@ func scanDialog(r scanner, d *store.Dialog) error {
 	if h.Status != store.HandoffNone {
 		d.Handoff = &h
 	}
-	d.Variables, err = rules.Variables(vars)
+	if d.Variables, err = rules.Variables(vars); err != nil {
+		return err
+	}
+	d.Scheduled, err = rules.Scheduled(scheduled)
 	return err
 }
 
@@ -80,6 +83,10 @@ func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
 	if err != nil {
 		return fmt.Errorf("creating dialog: %w", err)
 	}
+	scheduled, err := rules.ScheduledJSON(c.Scheduled)
+	if err != nil {
+		return fmt.Errorf("creating dialog: %w", err)
+	}
 	c.CreatedAt = d.now()
 	c.UpdatedAt = c.CreatedAt
 	err = d.write(ctx, "creating dialog", func(t *tx) error {
@@ -97,7 +104,7 @@ func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
 		c.DialogID = c.ID
 		args := append([]any{c.ID, c.UUID, c.ProjectID, c.Number, c.ExternalID, c.UserID, c.Source, c.IP, c.Location,
 			c.StateSeq, nullID(c.BotID), c.Version, c.Status, c.Mode, c.Node, vars, c.PendingCount, c.Title, c.WorkingMemory,
-			d.tsPtr(c.LastUserAt), d.ts(c.CreatedAt), d.ts(c.UpdatedAt), c.StoredThrough}, d.handoffArgs(c.Handoff)...)
+			d.tsPtr(c.LastUserAt), d.ts(c.CreatedAt), d.ts(c.UpdatedAt), c.StoredThrough, scheduled}, d.handoffArgs(c.Handoff)...)
 		_, err = t.exec(ctx, `INSERT INTO dialogs (`+dialogColumns+`, stored_ahead)
 			VALUES (`+marks(len(args)+1)+`)`, append(args, c.StoredThrough)...)
 		if d.isUnique(err) {
@@ -233,7 +240,7 @@ func (t *tx) saveState(ctx context.Context, p *rules.Turn, mark bool) error {
 	}
 	args := append([]any{s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
 		p.Variables, s.PendingCount, s.Title, s.WorkingMemory, t.db.tsPtr(s.LastUserAt), t.db.ts(s.UpdatedAt),
-		next.Through, next.Ahead}, t.db.handoffArgs(s.Handoff)...)
+		next.Through, next.Ahead, p.Scheduled}, t.db.handoffArgs(s.Handoff)...)
 	if _, err = t.exec(ctx, updateState, append(args, s.DialogID)...); err != nil {
 		return err
 	}

@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/parleyhq/parley/store"
+)
+
+// maxScheduled bounds the messages waiting to be sent in one dialog: they
+// live in the workflow's state.
+const maxScheduled = 20
+
+// CancelScheduledInput is the argument of the cancel_scheduled update.
+type CancelScheduledInput struct {
+	ID string // the scheduled message's id
+}
+
+// schedule keeps an operator's message to send at its time (a durable
+// timer: nextDeadline considers it); the operator takes the dialog now,
+// as one who writes does.
+func (d *dialog) schedule(t *turn, in OperatorMessageInput) {
+	d.s.ScheduledSeq++
+	m := store.ScheduledMessage{ID: fmt.Sprintf("sch-%d", d.s.ScheduledSeq), Text: in.Text, At: *in.At,
+		OperatorID: in.OperatorID, Operator: in.Operator}
+	d.s.Scheduled = append(slices.Clone(d.s.Scheduled), m)
+	slices.SortStableFunc(d.s.Scheduled, func(a, b store.ScheduledMessage) int { return a.At.Compare(b.At) })
+}
+
+// sendScheduled sends the scheduled messages that fell due, in order.
+func (d *dialog) sendScheduled(t *turn) {
+	now := workflow.Now(t.ctx)
+	var due, later []store.ScheduledMessage
+	for _, m := range d.s.Scheduled {
+		if m.At.After(now) {
+			later = append(later, m)
+		} else {
+			due = append(due, m)
+		}
+	}
+	d.s.Scheduled = later
+	for _, m := range due {
+		d.operatorMessage(t, OperatorMessageInput{Operator: m.Operator, OperatorID: m.OperatorID, Text: m.Text})
+	}
+}
+
+// nextScheduled is when the first scheduled message is due; false when
+// none is.
+func (d *dialog) nextScheduled() (m store.ScheduledMessage, ok bool) {
+	if len(d.s.Scheduled) == 0 {
+		return store.ScheduledMessage{}, false
+	}
+	return d.s.Scheduled[0], true
+}
+
+func (d *dialog) validateCancelScheduled(ctx workflow.Context, in CancelScheduledInput) error {
+	if err := d.validateLive(ctx); err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(d.s.Scheduled, func(m store.ScheduledMessage) bool { return m.ID == in.ID }) {
+		return rejectf(ErrNotFound, "no message %q is scheduled in this dialog (sent already, or cancelled)", in.ID)
+	}
+	return nil
+}
+
+func (d *dialog) onCancelScheduled(ctx workflow.Context, in CancelScheduledInput) (TurnResult, error) {
+	return d.locked(ctx, func(t *turn) {
+		d.s.Scheduled = slices.DeleteFunc(slices.Clone(d.s.Scheduled), func(m store.ScheduledMessage) bool { return m.ID == in.ID })
+	})
+}
+
+// validateSchedule checks a message to send later: in the future, and not
+// too many waiting.
+func (d *dialog) validateSchedule(ctx workflow.Context, in OperatorMessageInput) error {
+	if !in.At.After(workflow.Now(ctx)) {
+		return rejectf(ErrInvalid, "scheduled_at %s has passed; send the message now, or give a later time", in.At.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	if len(d.s.Scheduled) >= maxScheduled {
+		return rejectf(ErrConflict, "this dialog has %d messages scheduled already, the most it keeps; cancel one first", maxScheduled)
+	}
+	if strings.TrimSpace(in.Text) == "" {
+		return rejectf(ErrInvalid, "the operator message text is empty")
+	}
+	return nil
+}
