@@ -3,6 +3,7 @@ package native_test
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -280,5 +281,45 @@ func TestNotesAndScheduledMessages(t *testing.T) {
 	}
 	if last := v.Messages[len(v.Messages)-1]; last.Role != "operator" {
 		t.Errorf("the scheduled message = %+v, want an operator's", last)
+	}
+}
+
+// TestHandoffTimeout: nobody takes the dialog in time, so the bot goes on
+// at on_timeout and the handoff is released; releasing the live dialog
+// then is 409.
+func TestHandoffTimeout(t *testing.T) {
+	e := servertest.New(t, native.Dialect)
+	flow := strings.Replace(deskFlow, "    queue: billing\n", "    queue: billing\n    timeout: 1s\n    on_timeout: sorry\n", 1) +
+		"  sorry:\n    kind: question\n    text: Nobody is free, sorry. Your email?\n    save: order\n    next: done\n"
+	if r := e.Do("PUT", "/v1/bots/desk/flow", e.A.Bearer(), flow); r.Status != http.StatusOK {
+		t.Fatalf("publishing: %d %s", r.Status, r.Body)
+	}
+	var created deskTurn
+	e.Do("POST", "/v1/bots/desk/dialogs", e.A.Bearer(), map[string]any{}).JSON(t, &created)
+	path := "/v1/dialogs/" + created.ID
+	e.Do("POST", path+"/messages", e.A.Bearer(), map[string]any{"text": "A-17"})
+	var v struct {
+		Status   string
+		Handoff  handoffView
+		Messages []message
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		e.Do("GET", path, e.A.Bearer(), nil).JSON(t, &v)
+		if v.Handoff.Status == store.HandoffReleased {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the handoff did not time out: %+v", v)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if v.Status != store.StatusInProcess || v.Handoff.ReleasedAt == "" || v.Handoff.Operator != nil ||
+		v.Messages[len(v.Messages)-1].Text != "Nobody is free, sorry. Your email?" {
+		t.Errorf("after the timeout: %+v", v)
+	}
+	r := e.Do("POST", path+"/operator", e.A.Bearer(), map[string]any{"action": "release", "operator": "Kate"})
+	if r.Status != http.StatusConflict || !strings.Contains(string(r.Body), "not handed off (released)") {
+		t.Errorf("releasing a timed-out handoff = %d %s, want 409 saying it is not handed off", r.Status, r.Body)
 	}
 }
