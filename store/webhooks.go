@@ -12,7 +12,9 @@ import (
 // Store.
 type Webhooks interface {
 	// CreateWebhook stores w, filling ID, UUID ("wh_" and 24 base62
-	// characters), Status (active), CreatedAt and UpdatedAt. EINVALID for
+	// characters), Status (active), Cursor (the project's last event: a
+	// new webhook hears of what happens from then on), CreatedAt and
+	// UpdatedAt. EINVALID for
 	// an empty URL, Events list or Secret; ENOTFOUND for no such project.
 	CreateWebhook(ctx context.Context, w *Webhook) error
 	// Webhook returns a project's webhook by UUID; ENOTFOUND if none.
@@ -57,6 +59,13 @@ type Webhooks interface {
 	// RetryDelivery makes a project's delivery pending again, due at now,
 	// keeping its attempts; ENOTFOUND if none.
 	RetryDelivery(ctx context.Context, projectID, id int64, now time.Time) error
+
+	// ActiveWebhooks lists every project's active webhooks, for the
+	// dispatcher that fans the event log out to them.
+	ActiveWebhooks(ctx context.Context) ([]Webhook, error)
+	// WebhookByID returns a webhook by id, whichever its project, for the
+	// dispatcher sending one of its deliveries; ENOTFOUND if none.
+	WebhookByID(ctx context.Context, id int64) (*Webhook, error)
 }
 
 // Webhook statuses.

@@ -76,6 +76,8 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"WebhookClaims", testWebhookClaims},
 		{"WebhookAttempts", testWebhookAttempts},
 		{"WebhookClaimConcurrent", testWebhookClaimConcurrent},
+		{"WebhookLookups", testWebhookLookups},
+		{"WebhookStartsNow", testWebhookStartsNow},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

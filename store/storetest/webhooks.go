@@ -414,3 +414,39 @@ func testWebhookClaimConcurrent(t *testing.T, s store.Store) {
 	}
 	same(t, "claimed", len(claimed), len(types))
 }
+
+// testWebhookLookups: the dispatcher's lookups across projects.
+func testWebhookLookups(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p, other := newProject(t, s), newProject(t, s)
+	a, b := newWebhook(t, s, p.ID, "*"), newWebhook(t, s, other.ID, store.EventMessageCreated)
+	off := newWebhook(t, s, p.ID, "*")
+	off.Status = store.WebhookDisabled
+	noErr(t, s.UpdateWebhook(ctx, off))
+	active, err := s.ActiveWebhooks(ctx)
+	noErr(t, err)
+	var ids []int64
+	for _, w := range active {
+		if w.ProjectID == p.ID || w.ProjectID == other.ID {
+			ids = append(ids, w.ID)
+		}
+	}
+	same(t, "active webhooks of every project", ids, []int64{a.ID, b.ID})
+	got, err := s.WebhookByID(ctx, b.ID)
+	noErr(t, err)
+	same(t, "by id", [3]any{got.UUID, got.ProjectID, got.Secret}, [3]any{b.UUID, other.ID, b.Secret})
+	_, err = s.WebhookByID(ctx, 999_999_999)
+	wantCode(t, err, store.ENOTFOUND)
+}
+
+// testWebhookStartsNow: a new webhook's cursor is the project's last event,
+// so it is not sent the log's past.
+func testWebhookStartsNow(t *testing.T, s store.Store) {
+	p := newProject(t, s)
+	logTypes(t, s, p.ID, "webhook.test", "webhook.test")
+	w := newWebhook(t, s, p.ID, "*")
+	same(t, "cursor", w.Cursor, lastSeq(t, s, p.ID))
+	got, err := s.Webhook(t.Context(), p.ID, w.UUID)
+	noErr(t, err)
+	same(t, "stored cursor", got.Cursor, w.Cursor)
+}

@@ -58,9 +58,15 @@ func (d *DB) CreateWebhook(ctx context.Context, w *store.Webhook) error {
 	c.CreatedAt = d.now()
 	c.UpdatedAt = c.CreatedAt
 	err = d.write(ctx, "creating webhook", func(t *tx) error {
-		err := t.queryRow(ctx, `INSERT INTO webhooks (uuid, project_id, url, description, events, status, disabled_reason,
-			secret, previous_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, '', ?, ?) RETURNING id`,
-			c.UUID, c.ProjectID, c.URL, c.Description, events, c.Status, c.Secret, d.ts(c.CreatedAt), d.ts(c.UpdatedAt)).Scan(&c.ID)
+		// A new webhook hears of what happens from now on, not the log's past.
+		last, err := t.lastEventSeq(ctx, c.ProjectID, 0)
+		if err != nil {
+			return notFound(err, "Project", c.ProjectID)
+		}
+		c.Cursor = last
+		err = t.queryRow(ctx, `INSERT INTO webhooks (uuid, project_id, url, description, events, status, disabled_reason,
+			secret, previous_secret, event_cursor, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, '', ?, ?, ?) RETURNING id`,
+			c.UUID, c.ProjectID, c.URL, c.Description, events, c.Status, c.Secret, c.Cursor, d.ts(c.CreatedAt), d.ts(c.UpdatedAt)).Scan(&c.ID)
 		if d.isForeignKey(err) {
 			return rules.NotFound("Project", c.ProjectID)
 		}
@@ -309,4 +315,20 @@ func (d *DB) RetryDelivery(ctx context.Context, projectID, id int64, now time.Ti
 			WHERE project_id = ? AND id = ?`, d.ts(now), projectID, id)
 		return changed(res, err, "Delivery", id)
 	})
+}
+
+// ActiveWebhooks lists every project's active webhooks; see store.Webhooks.
+func (d *DB) ActiveWebhooks(ctx context.Context) ([]store.Webhook, error) {
+	return list(ctx, d, "listing active webhooks", scanWebhook,
+		`SELECT `+webhookColumns+` FROM webhooks WHERE status = 'active' ORDER BY id`)
+}
+
+// WebhookByID returns a webhook of any project; see store.Webhooks.
+func (d *DB) WebhookByID(ctx context.Context, id int64) (*store.Webhook, error) {
+	w := &store.Webhook{}
+	err := scanWebhook(d.queryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = ?`, id), w)
+	if err != nil {
+		return nil, wrap("loading webhook", notFound(err, "Webhook", id))
+	}
+	return w, nil
 }
