@@ -96,3 +96,27 @@ func TestEventRetention(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretKey(t *testing.T) {
+	t.Setenv("PARLEY_SECRET_KEY", "")
+	if box, err := secretKey(""); box != nil || err != nil {
+		t.Errorf("no key and no data directory: %v %v, want none", box, err)
+	}
+	dir := t.TempDir()
+	box, err := secretKey(dir)
+	if err != nil || box == nil {
+		t.Fatalf("dev: %v %v, want a key made in the data directory", box, err)
+	}
+	sealed, _ := box.Seal("whsec_x")
+	again, err := secretKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain, err := again.Open(sealed); err != nil || plain != "whsec_x" {
+		t.Errorf("a restart opened %q, %v: the dev key must be kept", plain, err)
+	}
+	t.Setenv("PARLEY_SECRET_KEY", "not base64 of 32 bytes")
+	if _, err := secretKey(dir); err == nil || !strings.Contains(err.Error(), "PARLEY_SECRET_KEY") {
+		t.Errorf("a malformed PARLEY_SECRET_KEY: %v, want an error naming it", err)
+	}
+}

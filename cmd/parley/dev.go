@@ -117,6 +117,13 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 		return err
 	}
 	go trimEvents(ctx, db, retention, log)
+	box, err := secretKey(cfg.data)
+	if err != nil {
+		return err
+	}
+	if err := startDispatcher(ctx, db, box, log); err != nil {
+		return err
+	}
 	if err := serveMetrics(ctx, m, log, stdout); err != nil {
 		return err
 	}

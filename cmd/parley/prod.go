@@ -122,6 +122,15 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		go trimEvents(ctx, conn.db, retention, conn.log)
+		box, err := secretKey("")
+		if err != nil {
+			return err
+		}
+		if box == nil {
+			conn.log.Info("PARLEY_SECRET_KEY is not set: webhooks are neither created nor delivered")
+		} else if err := startDispatcher(ctx, conn.db, box, conn.log); err != nil {
+			return err
+		}
 		// A worker has no API listener: its metrics are served only on
 		// PARLEY_METRICS_ADDR.
 		if err := serveMetrics(ctx, conn.metrics, conn.log, stdout); err != nil {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -21,11 +22,13 @@ import (
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/netguard"
+	"github.com/parleyhq/parley/secretbox"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/server/botone"
 	"github.com/parleyhq/parley/server/native"
 	"github.com/parleyhq/parley/server/worken"
 	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/webhooks"
 	"github.com/parleyhq/parley/worker"
 )
 
@@ -178,4 +181,41 @@ func trimEvents(ctx context.Context, db store.EventLog, retention time.Duration,
 		case <-tick.C:
 		}
 	}
+}
+
+// startDispatcher delivers the event log to the project's webhooks from
+// this process until ctx ends (see webhooks.Dispatcher). box opens the
+// webhooks' secrets; outbound calls go through the netguard policy of
+// PARLEY_ALLOW_PRIVATE_URLS. Events this process logs wake it at once;
+// others' are found within a second.
+func startDispatcher(ctx context.Context, db store.Store, box *secretbox.Box, l *slog.Logger) error {
+	policy, err := netguard.PolicyFromEnv()
+	if err != nil {
+		return err
+	}
+	wake := make(chan struct{}, 1)
+	db.OnEvents(func(context.Context, []store.Event) {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	})
+	d := &webhooks.Dispatcher{Store: db, Box: box, Sender: &webhooks.Sender{Client: policy.Client(webhooks.AttemptTimeout)},
+		Data: native.WebhookData, Log: l}
+	go d.Run(ctx, wake)
+	return nil
+}
+
+// secretKey is the key that seals webhook secrets: PARLEY_SECRET_KEY, or
+// for parley dev (dataDir set) a key file it makes in its data directory.
+// Without either it is nil: webhooks cannot be created or sent.
+func secretKey(dataDir string) (*secretbox.Box, error) {
+	key, err := secretbox.KeyFromEnv()
+	if err == nil && key == nil && dataDir != "" {
+		key, err = secretbox.LoadOrCreateKey(filepath.Join(dataDir, "secret.key"))
+	}
+	if err != nil || key == nil {
+		return nil, err
+	}
+	return secretbox.New(key)
 }

@@ -1,0 +1,222 @@
+package webhooks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/parleyhq/parley/secretbox"
+	"github.com/parleyhq/parley/store"
+)
+
+// Store is what a Dispatcher needs of the store: the webhooks, their
+// deliveries and the event log they are made from.
+type Store interface {
+	store.Webhooks
+	Events(ctx context.Context, projectID int64, f store.EventFilter) ([]store.Event, error)
+}
+
+// Dispatcher delivers the event log to webhooks, at least once, from the
+// outbox: every worker process runs one. Each step fans the log out into
+// deliveries (store.FanOut, from each webhook's cursor, so nothing is lost
+// or made twice), then claims the deliveries that are due (a lease, so two
+// processes never send one at once and a process that dies mid-send has it
+// sent again, with the same webhook-id) and sends them. A Temporal workflow
+// per delivery would add a workflow start to every turn's events; claiming
+// from the store scales with the workers and stays off the turn's path.
+type Dispatcher struct {
+	Store  Store
+	Box    *secretbox.Box // opens the webhooks' sealed secrets
+	Sender *Sender
+	// Data renders an event as a delivery's `data`.
+	Data func(ev store.Event) (json.RawMessage, error)
+	Log  *slog.Logger
+
+	Now      func() time.Time                        // nil: time.Now
+	Lease    time.Duration                           // how long a claimed delivery is another process's; 0: one minute
+	Batch    int                                     // deliveries claimed at once; 0: 50
+	Workers  int                                     // deliveries sent at once; 0: 4
+	Schedule func(attempt int) (time.Duration, bool) // nil: NextDelay (the Standard Webhooks schedule)
+	Every    time.Duration                           // how often it looks for work unwoken; 0: one second
+}
+
+// Run steps until ctx ends: at once, whenever wake has something (an event
+// was logged), and every Every.
+func (d *Dispatcher) Run(ctx context.Context, wake <-chan struct{}) {
+	every := d.Every
+	if every <= 0 {
+		every = time.Second
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		if _, err := d.Step(ctx); err != nil && ctx.Err() == nil {
+			d.log().Warn("delivering webhooks failed; trying again", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// Step fans the log out and sends the deliveries due now, once; it returns
+// how many it attempted.
+func (d *Dispatcher) Step(ctx context.Context) (int, error) {
+	if err := d.fanOut(ctx); err != nil {
+		return 0, err
+	}
+	return d.sendDue(ctx)
+}
+
+// fanOutPage is how many events one FanOut takes.
+const fanOutPage = 500
+
+// fanOut turns every active webhook's new events into deliveries.
+func (d *Dispatcher) fanOut(ctx context.Context) error {
+	ws, err := d.Store.ActiveWebhooks(ctx)
+	if err != nil {
+		return err
+	}
+	for _, w := range ws {
+		for cursor := w.Cursor; ; {
+			evs, err := d.Store.Events(ctx, w.ProjectID, store.EventFilter{After: cursor, Limit: fanOutPage})
+			if err != nil || len(evs) == 0 {
+				return err
+			}
+			if err := d.Store.FanOut(ctx, w.ID, evs); err != nil {
+				return err
+			}
+			if cursor = evs[len(evs)-1].Seq; len(evs) < fanOutPage {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// sendDue claims the deliveries due now and sends them, Workers at once.
+func (d *Dispatcher) sendDue(ctx context.Context) (int, error) {
+	lease, batch, workers := d.Lease, d.Batch, d.Workers
+	if lease <= 0 {
+		lease = time.Minute
+	}
+	if batch <= 0 {
+		batch = 50
+	}
+	if workers <= 0 {
+		workers = 4
+	}
+	due, err := d.Store.ClaimDeliveries(ctx, d.now(), lease, batch)
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	slots := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for _, dl := range due {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			if err := d.send(ctx, dl); err != nil && ctx.Err() == nil {
+				d.log().Warn("a webhook delivery could not be attempted", "delivery", dl.ID, "error", err)
+			}
+		})
+	}
+	wg.Wait()
+	return len(due), nil
+}
+
+// send makes one attempt at a delivery and records it.
+func (d *Dispatcher) send(ctx context.Context, dl store.Delivery) error {
+	w, err := d.Store.WebhookByID(ctx, dl.WebhookID)
+	if err != nil {
+		return err
+	}
+	secrets, err := d.secrets(w)
+	if err != nil {
+		return err
+	}
+	body, err := d.body(ctx, dl)
+	if err != nil {
+		return err
+	}
+	res := d.Sender.Send(ctx, Attempt{URL: w.URL, ID: EventID(dl.ProjectID, dl.EventSeq), Body: body, Secrets: secrets})
+	at := d.now()
+	rec := store.AttemptResult{DeliveryID: dl.ID, At: at, Status: res.Status, Delivered: res.Delivered, Gone: res.Gone}
+	if res.Err != nil {
+		rec.Err = res.Err.Error()
+	}
+	if !res.Delivered && !res.Gone {
+		if wait, ok := d.schedule(dl.Attempts + 1); ok {
+			next := at.Add(max(wait, res.RetryAfter))
+			rec.NextAt = &next
+		}
+	}
+	return d.Store.RecordAttempt(context.WithoutCancel(ctx), rec)
+}
+
+// EventID is the id of a logged event in webhook bodies and the
+// webhook-id header: the same for every attempt of its delivery, so a
+// receiver can drop repeats.
+func EventID(projectID, seq int64) string { return fmt.Sprintf("evt_%d_%d", projectID, seq) }
+
+// secrets opens the webhook's live secrets, newest first: the previous one
+// signs too until it expires.
+func (d *Dispatcher) secrets(w *store.Webhook) ([]string, error) {
+	current, err := d.Box.Open(w.Secret)
+	if err != nil {
+		return nil, fmt.Errorf("webhook %s: %w", w.UUID, err)
+	}
+	out := []string{current}
+	if w.PreviousSecret != "" && w.PreviousUntil != nil && d.now().Before(*w.PreviousUntil) {
+		previous, err := d.Box.Open(w.PreviousSecret)
+		if err != nil {
+			return nil, fmt.Errorf("webhook %s: %w", w.UUID, err)
+		}
+		out = append(out, previous)
+	}
+	return out, nil
+}
+
+// body reads a delivery's event from the log and renders it.
+func (d *Dispatcher) body(ctx context.Context, dl store.Delivery) ([]byte, error) {
+	evs, err := d.Store.Events(ctx, dl.ProjectID, store.EventFilter{After: dl.EventSeq - 1, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	ev := store.Event{ProjectID: dl.ProjectID, Seq: dl.EventSeq, Type: dl.EventType, CreatedAt: dl.CreatedAt}
+	if len(evs) == 1 && evs[0].Seq == dl.EventSeq {
+		ev = evs[0]
+	} // else trimmed from the log meanwhile: the type and time are all there is left
+	data, err := d.Data(ev)
+	if err != nil {
+		return nil, err
+	}
+	return Body(EventID(ev.ProjectID, ev.Seq), ev.Type, ev.CreatedAt, data)
+}
+
+func (d *Dispatcher) schedule(attempt int) (time.Duration, bool) {
+	if d.Schedule != nil {
+		return d.Schedule(attempt)
+	}
+	return NextDelay(attempt)
+}
+
+func (d *Dispatcher) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func (d *Dispatcher) log() *slog.Logger {
+	if d.Log != nil {
+		return d.Log
+	}
+	return slog.Default()
+}

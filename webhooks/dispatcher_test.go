@@ -1,0 +1,245 @@
+package webhooks
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/secretbox"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/sqlite"
+)
+
+// hook is a receiver on loopback that answers each request with the next
+// of statuses (200 once they run out) and keeps what it got.
+type hook struct {
+	*httptest.Server
+	mu       sync.Mutex
+	statuses []int
+	got      []*http.Request
+	bodies   [][]byte
+}
+
+func newHook(t *testing.T, statuses ...int) *hook {
+	h := &hook{statuses: statuses}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.got, h.bodies = append(h.got, r), append(h.bodies, body)
+		status := http.StatusOK
+		if len(h.statuses) > 0 {
+			status, h.statuses = h.statuses[0], h.statuses[1:]
+		}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+func (h *hook) requests() ([]*http.Request, [][]byte) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]*http.Request(nil), h.got...), append([][]byte(nil), h.bodies...)
+}
+
+// dispatchEnv is a store with a project, a secret box and a dispatcher
+// whose retries come after 10 ms.
+type dispatchEnv struct {
+	db      store.Store
+	project int64
+	box     *secretbox.Box
+	d       *Dispatcher
+}
+
+func newDispatchEnv(t *testing.T) *dispatchEnv {
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	org, err := db.CreateOrganization(t.Context(), "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.CreateProject(t.Context(), org.ID, "P")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := make([]byte, secretbox.KeySize)
+	rand.Read(key)
+	box, err := secretbox.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Dispatcher{Store: db, Box: box, Sender: &Sender{},
+		Data:     func(ev store.Event) (json.RawMessage, error) { return json.Marshal(ev.Data) },
+		Schedule: func(attempt int) (time.Duration, bool) { return 10 * time.Millisecond, attempt < MaxAttempts }}
+	return &dispatchEnv{db: db, project: p.ID, box: box, d: d}
+}
+
+// webhook subscribes url to every event, with a new secret; it returns the
+// webhook and the plain secret.
+func (e *dispatchEnv) webhook(t *testing.T, url string) (*store.Webhook, string) {
+	secret, err := NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := e.box.Seal(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &store.Webhook{ProjectID: e.project, URL: url, Events: []string{store.WebhookAllEvents}, Secret: sealed}
+	if err := e.db.CreateWebhook(t.Context(), w); err != nil {
+		t.Fatal(err)
+	}
+	return w, secret
+}
+
+func (e *dispatchEnv) logTest(t *testing.T) {
+	err := e.db.LogEvents(t.Context(), []store.Event{{ProjectID: e.project, Type: "webhook.test",
+		Data: store.EventData{Extra: map[string]any{"hello": "world"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stepUntil steps the dispatcher until done says so, for at most 5 s.
+func (e *dispatchEnv) stepUntil(t *testing.T, done func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !done() {
+		if time.Now().After(deadline) {
+			t.Fatal("the dispatcher did not get there within 5s")
+		}
+		if _, err := e.d.Step(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(15 * time.Millisecond)
+	}
+}
+
+// verified reports whether r carries a valid Standard Webhooks signature by
+// secret over body.
+func verified(t *testing.T, r *http.Request, body []byte, secret string) bool {
+	key, err := DecodeSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, err := strconv.ParseInt(r.Header.Get(HeaderTimestamp), 10, 64)
+	if err != nil {
+		return false
+	}
+	want := Sign([][]byte{key}, r.Header.Get(HeaderID), time.Unix(sec, 0), body)
+	return strings.Contains(" "+r.Header.Get(HeaderSignature)+" ", " "+want+" ")
+}
+
+func TestDispatcherRetriesUntilDelivered(t *testing.T) {
+	e := newDispatchEnv(t)
+	h := newHook(t, 500, 503, 502) // fails three times, then takes it
+	w, secret := e.webhook(t, h.URL)
+	e.logTest(t)
+	e.stepUntil(t, func() bool { got, _ := h.requests(); return len(got) == 4 })
+
+	got, bodies := h.requests()
+	id := got[0].Header.Get(HeaderID)
+	for i, r := range got {
+		if r.Header.Get(HeaderID) != id || !verified(t, r, bodies[i], secret) || r.Header.Get(HeaderWorken) != WorkenSignature(secret, bodies[i]) {
+			t.Errorf("attempt %d: webhook-id %q (want %q), signatures %q %q", i+1, r.Header.Get(HeaderID), id, r.Header.Get(HeaderSignature), r.Header.Get(HeaderWorken))
+		}
+	}
+	var body struct {
+		ID, Type string
+		Data     struct{ Extra map[string]any }
+	}
+	if err := json.Unmarshal(bodies[3], &body); err != nil || body.ID != id || body.Type != "webhook.test" || body.Data.Extra["hello"] != "world" {
+		t.Errorf("body = %s", bodies[3])
+	}
+	ds, err := e.db.Deliveries(t.Context(), e.project, w.UUID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Status != store.DeliveryDelivered || ds[0].Attempts != 4 || ds[0].DeliveredAt == nil {
+		t.Errorf("deliveries = %+v, want one delivered after 4 attempts", ds)
+	}
+	// Nothing more is sent.
+	if _, err := e.d.Step(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := h.requests(); len(got) != 4 {
+		t.Errorf("%d requests after delivery, want 4", len(got))
+	}
+}
+
+func TestDispatcherResendsAfterALostSender(t *testing.T) {
+	e := newDispatchEnv(t)
+	h := newHook(t)
+	w, _ := e.webhook(t, h.URL)
+	e.logTest(t)
+	// A process fans out and claims the delivery, then dies before sending.
+	dead := *e.d
+	dead.Lease = 200 * time.Millisecond
+	if err := dead.fanOut(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := e.db.ClaimDeliveries(t.Context(), time.Now(), dead.Lease, 10)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claimed %v, %v", claimed, err)
+	}
+	if n, err := e.d.Step(t.Context()); err != nil || n != 0 {
+		t.Errorf("while the lease runs another dispatcher sent %d (%v), want none", n, err)
+	}
+	time.Sleep(250 * time.Millisecond)
+	e.stepUntil(t, func() bool { got, _ := h.requests(); return len(got) == 1 })
+	got, _ := h.requests()
+	if want := EventID(w.ProjectID, claimed[0].EventSeq); got[0].Header.Get(HeaderID) != want {
+		t.Errorf("webhook-id %q, want %q", got[0].Header.Get(HeaderID), want)
+	}
+}
+
+func TestDispatcherGoneDisables(t *testing.T) {
+	e := newDispatchEnv(t)
+	h := newHook(t, http.StatusGone)
+	w, _ := e.webhook(t, h.URL)
+	e.logTest(t)
+	e.stepUntil(t, func() bool { got, _ := h.requests(); return len(got) == 1 })
+	got, err := e.db.Webhook(t.Context(), e.project, w.UUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != store.WebhookDisabled || got.DisabledReason == "" {
+		t.Errorf("after 410: %+v, want disabled", got)
+	}
+	e.logTest(t)
+	for range 3 {
+		e.d.Step(t.Context())
+	}
+	if got, _ := h.requests(); len(got) != 1 {
+		t.Errorf("a disabled endpoint got %d requests, want 1", len(got))
+	}
+}
+
+func TestDispatcherSignsWithBothSecretsWhileRotating(t *testing.T) {
+	e := newDispatchEnv(t)
+	h := newHook(t)
+	w, old := e.webhook(t, h.URL)
+	fresh, _ := NewSecret()
+	sealed, _ := e.box.Seal(fresh)
+	if err := e.db.RotateWebhookSecret(t.Context(), e.project, w.UUID, sealed, time.Now().Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	e.logTest(t)
+	e.stepUntil(t, func() bool { got, _ := h.requests(); return len(got) == 1 })
+	got, bodies := h.requests()
+	if !verified(t, got[0], bodies[0], fresh) || !verified(t, got[0], bodies[0], old) || got[0].Header.Get(HeaderWorken) != WorkenSignature(fresh, bodies[0]) {
+		t.Errorf("while rotating: %q, want signatures by the new and the old secret", got[0].Header.Get(HeaderSignature))
+	}
+}
