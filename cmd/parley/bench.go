@@ -139,6 +139,9 @@ type benchEnv struct {
 	url, key string
 	tc       client.Client
 	stages   *stageRecorder
+	// webhook subscribes a loopback endpoint to every event and starts
+	// delivering to it; it returns how many deliveries it has received.
+	webhook func(ctx context.Context) (func() int64, error)
 }
 
 func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
@@ -224,7 +227,8 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	}
 	stages := &stageRecorder{}
 	go func() { _ = serveHTTP(hctx, ln, stages.handler(h)) }()
-	env := &benchEnv{url: "http://" + ln.Addr().String(), key: boot.apiKey, tc: tc, stages: stages}
+	env := &benchEnv{url: "http://" + ln.Addr().String(), key: boot.apiKey, tc: tc, stages: stages,
+		webhook: func(ctx context.Context) (func() int64, error) { return benchWebhook(ctx, db, boot.projectID) }}
 	stopProfiles, err := startProfiles(cfg)
 	if err != nil {
 		return err
@@ -278,6 +282,10 @@ type benchResult struct {
 	LoadTurnsPerS   float64 `json:"load_turns_per_s"`
 	LoadP99         float64 `json:"load_p99_ms"`
 	UpdateLoadP99   float64 `json:"update_load_p99_ms"`
+	// WebhookTurnsPerS is (b) again with a webhook subscribed to every
+	// event; WebhookShare is its share of TurnsPerS.
+	WebhookTurnsPerS float64 `json:"webhook_turns_per_s"`
+	WebhookShare     float64 `json:"webhook_share"`
 }
 
 func (e *benchEnv) run(ctx context.Context, cfg benchConfig, out io.Writer) error {
@@ -314,7 +322,19 @@ func (e *benchEnv) run(ctx context.Context, cfg benchConfig, out io.Writer) erro
 	res.LoadTurnsPerS, res.LoadP99, res.UpdateLoadP99 = load.rate(), load.pct(99), bareLoad.pct(99)
 	fmt.Fprintf(out, "    %.0f turns/s, p99 %.0f ms (%d errors); bare updates p99 %.0f ms\n", res.LoadTurnsPerS, res.LoadP99, load.errors, res.UpdateLoadP99)
 
-	res.Turns = one.n() + peak.n() + load.n()
+	e.settle(out, cfg)
+	fmt.Fprintf(out, "(d) as (b), with a webhook subscribed to every event (a loopback receiver)...\n")
+	received, err := e.webhook(ctx)
+	if err != nil {
+		return err
+	}
+	hooked := e.closedLoop(ctx, ds, cfg.peakFor, 0, e.turn)
+	res.WebhookTurnsPerS = hooked.rate()
+	res.WebhookShare = round(res.WebhookTurnsPerS / res.TurnsPerS)
+	fmt.Fprintf(out, "    %.0f turns/s (p99 %.0f ms, %d errors), %.0f%% of (b); %d deliveries received meanwhile\n",
+		res.WebhookTurnsPerS, hooked.pct(99), hooked.errors, 100*res.WebhookShare, received())
+
+	res.Turns = one.n() + peak.n() + load.n() + hooked.n()
 	line, _ := json.Marshal(res)
 	fmt.Fprintln(out, string(line))
 	return nil

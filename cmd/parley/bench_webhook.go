@@ -1,0 +1,57 @@
+//go:build !slim
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"sync/atomic"
+
+	"github.com/parleyhq/parley/netguard"
+	"github.com/parleyhq/parley/secretbox"
+	"github.com/parleyhq/parley/server/native"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/webhooks"
+)
+
+// benchWebhook subscribes a loopback receiver to every event of the
+// project and delivers to it as a worker does, until ctx ends; it returns
+// how many deliveries the receiver has taken so far.
+func benchWebhook(ctx context.Context, db store.Store, projectID int64) (received func() int64, err error) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
+	context.AfterFunc(ctx, srv.Close)
+	key := make([]byte, secretbox.KeySize)
+	rand.Read(key)
+	box, err := secretbox.New(key)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := webhooks.NewSecret()
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := box.Seal(secret)
+	if err != nil {
+		return nil, err
+	}
+	w := &store.Webhook{ProjectID: projectID, URL: srv.URL, Events: []string{store.WebhookAllEvents}, Secret: sealed}
+	if err := db.CreateWebhook(ctx, w); err != nil {
+		return nil, err
+	}
+	loopback := netguard.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	wake := make(chan struct{}, 1)
+	db.OnEvents(func(context.Context, []store.Event) {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	})
+	d := &webhooks.Dispatcher{Store: db, Box: box, Sender: &webhooks.Sender{Client: loopback.Client(webhooks.AttemptTimeout)},
+		Data: native.WebhookData}
+	go d.Run(ctx, wake)
+	return n.Load, nil
+}
