@@ -47,9 +47,10 @@ type Webhooks interface {
 	// same transaction: no other process claims them meanwhile, and one
 	// whose sender died is claimed again when the lease ends.
 	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
-	// RecordAttempt stores the outcome of an attempt at a delivery (see
-	// AttemptResult); ENOTFOUND for no such delivery.
-	RecordAttempt(ctx context.Context, a AttemptResult) error
+	// RecordAttempts stores the outcomes of attempts at deliveries (see
+	// AttemptResult) in one transaction, so a dispatcher writes once per
+	// batch it sent; ENOTFOUND for no such delivery, storing none.
+	RecordAttempts(ctx context.Context, as []AttemptResult) error
 	// Deliveries lists the deliveries of a project's webhook, newest
 	// first, at most limit (0 means 100; at most 1000); ENOTFOUND for no
 	// such webhook.

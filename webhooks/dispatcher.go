@@ -116,34 +116,47 @@ func (d *Dispatcher) sendDue(ctx context.Context) (int, error) {
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
+	results := make([]*store.AttemptResult, len(due))
 	slots := make(chan struct{}, workers)
 	var wg sync.WaitGroup
-	for _, dl := range due {
+	for i, dl := range due {
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			if err := d.send(ctx, dl); err != nil && ctx.Err() == nil {
+			rec, err := d.send(ctx, dl)
+			if err != nil && ctx.Err() == nil {
 				d.log().Warn("a webhook delivery could not be attempted", "delivery", dl.ID, "error", err)
 			}
+			results[i] = rec
 		})
 	}
 	wg.Wait()
-	return len(due), nil
+	// One write for the batch: a process that dies before it has the
+	// batch sent again when the leases end.
+	var recs []store.AttemptResult
+	for _, r := range results {
+		if r != nil {
+			recs = append(recs, *r)
+		}
+	}
+	return len(due), d.Store.RecordAttempts(context.WithoutCancel(ctx), recs)
 }
 
-// send makes one attempt at a delivery and records it.
-func (d *Dispatcher) send(ctx context.Context, dl store.Delivery) error {
+// send makes one attempt at a delivery and returns its outcome; nil
+// with an error when it could not be attempted (it is claimed again when
+// its lease ends).
+func (d *Dispatcher) send(ctx context.Context, dl store.Delivery) (*store.AttemptResult, error) {
 	w, err := d.Store.WebhookByID(ctx, dl.WebhookID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	secrets, err := d.secrets(w)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	body, err := d.body(ctx, dl)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	res := d.Sender.Send(ctx, Attempt{URL: w.URL, ID: EventID(dl.ProjectID, dl.EventSeq), Body: body, Secrets: secrets})
 	at := d.now()
@@ -157,7 +170,7 @@ func (d *Dispatcher) send(ctx context.Context, dl store.Delivery) error {
 			rec.NextAt = &next
 		}
 	}
-	return d.Store.RecordAttempt(context.WithoutCancel(ctx), rec)
+	return &rec, nil
 }
 
 // EventID is the id of a logged event in webhook bodies and the

@@ -309,7 +309,7 @@ func testWebhookAttempts(t *testing.T, s store.Store) {
 	failingSince := func() *time.Time { return webhookNow(t, s, w).FailingSince }
 
 	t.Run("delivered", func(t *testing.T) {
-		noErr(t, s.RecordAttempt(ctx, store.AttemptResult{DeliveryID: ds[0].ID, At: at(11), Status: 200, Delivered: true}))
+		noErr(t, s.RecordAttempts(ctx, []store.AttemptResult{{DeliveryID: ds[0].ID, At: at(11), Status: 200, Delivered: true}}))
 		got := deliveryNow(t, s, p.ID, ds[0].ID)
 		same(t, "delivery", [5]any{got.Status, got.Attempts, got.LastStatus, got.DeliveredAt, got.NextAttemptAt},
 			[5]any{store.DeliveryDelivered, 1, 200, ptr(utc(11)), (*time.Time)(nil)})
@@ -317,12 +317,12 @@ func testWebhookAttempts(t *testing.T, s store.Store) {
 	})
 
 	t.Run("a failure schedules a retry", func(t *testing.T) {
-		noErr(t, s.RecordAttempt(ctx, store.AttemptResult{DeliveryID: ds[1].ID, At: at(12), Status: 500, Err: "HTTP 500", NextAt: ptr(at(13))}))
+		noErr(t, s.RecordAttempts(ctx, []store.AttemptResult{{DeliveryID: ds[1].ID, At: at(12), Status: 500, Err: "HTTP 500", NextAt: ptr(at(13))}}))
 		got := deliveryNow(t, s, p.ID, ds[1].ID)
 		same(t, "delivery", [5]any{got.Status, got.Attempts, got.LastStatus, got.LastError, got.NextAttemptAt},
 			[5]any{store.DeliveryPending, 1, 500, "HTTP 500", ptr(utc(13))})
 		same(t, "failing since", failingSince(), ptr(utc(12)))
-		noErr(t, s.RecordAttempt(ctx, store.AttemptResult{DeliveryID: ds[1].ID, At: at(13), Err: "connection refused", NextAt: ptr(at(14))}))
+		noErr(t, s.RecordAttempts(ctx, []store.AttemptResult{{DeliveryID: ds[1].ID, At: at(13), Err: "connection refused", NextAt: ptr(at(14))}}))
 		got = deliveryNow(t, s, p.ID, ds[1].ID)
 		same(t, "delivery", [4]any{got.Attempts, got.LastStatus, got.LastError, got.NextAttemptAt},
 			[4]any{2, 0, "connection refused", ptr(utc(14))})
@@ -330,19 +330,19 @@ func testWebhookAttempts(t *testing.T, s store.Store) {
 	})
 
 	t.Run("fails after the last attempt", func(t *testing.T) {
-		noErr(t, s.RecordAttempt(ctx, store.AttemptResult{DeliveryID: ds[1].ID, At: at(14), Status: 502}))
+		noErr(t, s.RecordAttempts(ctx, []store.AttemptResult{{DeliveryID: ds[1].ID, At: at(14), Status: 502}}))
 		got := deliveryNow(t, s, p.ID, ds[1].ID)
 		same(t, "delivery", [3]any{got.Status, got.Attempts, got.NextAttemptAt}, [3]any{store.DeliveryFailed, 3, (*time.Time)(nil)})
 		same(t, "claimed", claim(t, s, utc(30), time.Minute, 10), []int64{ds[2].ID, ds[3].ID})
 	})
 
 	t.Run("a success clears failing since", func(t *testing.T) {
-		noErr(t, s.RecordAttempt(ctx, store.AttemptResult{DeliveryID: ds[2].ID, At: at(31), Status: 204, Delivered: true}))
+		noErr(t, s.RecordAttempts(ctx, []store.AttemptResult{{DeliveryID: ds[2].ID, At: at(31), Status: 204, Delivered: true}}))
 		same(t, "failing since", failingSince(), (*time.Time)(nil))
 	})
 
 	t.Run("gone disables the webhook", func(t *testing.T) {
-		noErr(t, s.RecordAttempt(ctx, store.AttemptResult{DeliveryID: ds[3].ID, At: at(32), Status: 410, Gone: true, NextAt: ptr(at(40))}))
+		noErr(t, s.RecordAttempts(ctx, []store.AttemptResult{{DeliveryID: ds[3].ID, At: at(32), Status: 410, Gone: true, NextAt: ptr(at(40))}}))
 		got := deliveryNow(t, s, p.ID, ds[3].ID)
 		same(t, "delivery", [2]any{got.Status, got.NextAttemptAt}, [2]any{store.DeliveryFailed, (*time.Time)(nil)})
 		hook := webhookNow(t, s, w)
@@ -351,7 +351,7 @@ func testWebhookAttempts(t *testing.T, s store.Store) {
 	})
 
 	t.Run("an unknown delivery", func(t *testing.T) {
-		wantCode(t, s.RecordAttempt(ctx, store.AttemptResult{DeliveryID: 999_999_999, Delivered: true}), store.ENOTFOUND)
+		wantCode(t, s.RecordAttempts(ctx, []store.AttemptResult{{DeliveryID: 999_999_999, Delivered: true}}), store.ENOTFOUND)
 	})
 
 	t.Run("retry makes a delivery pending again", func(t *testing.T) {

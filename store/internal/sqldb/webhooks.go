@@ -227,9 +227,25 @@ func (d *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dura
 	return out, nil
 }
 
-// RecordAttempt stores an attempt's outcome; see store.Webhooks.
-func (d *DB) RecordAttempt(ctx context.Context, a store.AttemptResult) error {
-	at := d.now()
+// RecordAttempts stores attempts' outcomes in one transaction; see
+// store.Webhooks.
+func (d *DB) RecordAttempts(ctx context.Context, as []store.AttemptResult) error {
+	if len(as) == 0 {
+		return nil
+	}
+	return d.write(ctx, "recording delivery attempts", func(t *tx) error {
+		for _, a := range as {
+			if err := t.recordAttempt(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// recordAttempt is RecordAttempts of one attempt, in t.
+func (t *tx) recordAttempt(ctx context.Context, a store.AttemptResult) error {
+	at := t.db.now()
 	if !a.At.IsZero() {
 		at = rules.Time(a.At)
 	}
@@ -237,20 +253,18 @@ func (d *DB) RecordAttempt(ctx context.Context, a store.AttemptResult) error {
 	var next, delivered any
 	switch status {
 	case store.DeliveryPending:
-		next = d.ts(*a.NextAt)
+		next = t.db.ts(*a.NextAt)
 	case store.DeliveryDelivered:
-		delivered = d.ts(at)
+		delivered = t.db.ts(at)
 	}
-	return d.write(ctx, "recording delivery attempt", func(t *tx) error {
-		var webhookID int64
-		err := t.queryRow(ctx, `UPDATE webhook_deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ?,
-			last_status = ?, last_error = ?, delivered_at = ? WHERE id = ? RETURNING webhook_id`,
-			status, next, a.Status, a.Err, delivered, a.DeliveryID).Scan(&webhookID)
-		if err != nil {
-			return notFound(err, "Delivery", a.DeliveryID)
-		}
-		return t.webhookAttempted(ctx, webhookID, a, at)
-	})
+	var webhookID int64
+	err := t.queryRow(ctx, `UPDATE webhook_deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ?,
+		last_status = ?, last_error = ?, delivered_at = ? WHERE id = ? RETURNING webhook_id`,
+		status, next, a.Status, a.Err, delivered, a.DeliveryID).Scan(&webhookID)
+	if err != nil {
+		return notFound(err, "Delivery", a.DeliveryID)
+	}
+	return t.webhookAttempted(ctx, webhookID, a, at)
 }
 
 // webhookAttempted updates a webhook after an attempt at one of its
