@@ -46,6 +46,7 @@ const (
 	EventHandoffStarted   = "handoff.started"
 	EventHandoffReleased  = "handoff.released"
 	EventNoteCreated      = "note.created" // for operators: never shown to the user
+	EventWebhookDisabled  = "webhook.disabled"
 )
 
 // Event is one logged event. Seq numbers a project's events from 1, in the

@@ -82,6 +82,13 @@ const WebhookAllEvents = "*"
 // answered 410 Gone.
 const WebhookGoneReason = "the endpoint answered 410 Gone"
 
+// A webhook whose every attempt failed for WebhookFailingFor is disabled
+// with WebhookFailingReason, and webhook.disabled is logged.
+const (
+	WebhookFailingFor    = 5 * 24 * time.Hour
+	WebhookFailingReason = "every delivery failed for 5 days"
+)
+
 // Webhook is an endpoint a project's events are delivered to.
 type Webhook struct {
 	ID             int64

@@ -350,6 +350,23 @@ func testWebhookAttempts(t *testing.T, s store.Store) {
 			[3]any{store.WebhookDisabled, store.WebhookGoneReason, ptr(utc(32))})
 	})
 
+	t.Run("five days of failures disable the webhook, with an event", func(t *testing.T) {
+		w2 := newWebhook(t, s, p.ID, "e")
+		noErr(t, s.FanOut(ctx, w2.ID, logTypes(t, s, p.ID, "e", "e")))
+		d2 := deliveries(t, s, w2)
+		first := at(20)
+		noErr(t, s.RecordAttempts(ctx, []store.AttemptResult{{DeliveryID: d2[1].ID, At: first, Status: 500, NextAt: ptr(first.Add(time.Hour))}}))
+		same(t, "after a day", webhookNow(t, s, w2).Status, store.WebhookActive)
+		before := lastSeq(t, s, p.ID)
+		late := first.Add(store.WebhookFailingFor + time.Minute)
+		noErr(t, s.RecordAttempts(ctx, []store.AttemptResult{{DeliveryID: d2[0].ID, At: late, Status: 500, NextAt: ptr(late.Add(time.Hour))}}))
+		hook := webhookNow(t, s, w2)
+		same(t, "webhook", [2]any{hook.Status, hook.DisabledReason}, [2]any{store.WebhookDisabled, store.WebhookFailingReason})
+		evs := logged(t, s, p.ID, before)
+		same(t, "logged", eventTypes(evs), []string{store.EventWebhookDisabled})
+		same(t, "which", evs[0].Data.Extra["webhook_id"], any(w2.UUID))
+	})
+
 	t.Run("an unknown delivery", func(t *testing.T) {
 		wantCode(t, s.RecordAttempts(ctx, []store.AttemptResult{{DeliveryID: 999_999_999, Delivered: true}}), store.ENOTFOUND)
 	})

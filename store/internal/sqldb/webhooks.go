@@ -2,7 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -279,12 +281,24 @@ func (t *tx) webhookAttempted(ctx context.Context, webhookID int64, a store.Atte
 		t.db.ts(at), webhookID); err != nil {
 		return err
 	}
-	if !a.Gone {
-		return nil
+	reason, since := store.WebhookFailingReason, t.db.ts(at.Add(-store.WebhookFailingFor))
+	if a.Gone {
+		reason, since = store.WebhookGoneReason, t.db.ts(at)
 	}
-	_, err := t.exec(ctx, `UPDATE webhooks SET status = ?, disabled_reason = ?, updated_at = ? WHERE id = ?`,
-		store.WebhookDisabled, store.WebhookGoneReason, t.db.ts(at), webhookID)
-	return err
+	var projectID int64
+	var uuid string
+	err := t.queryRow(ctx, `UPDATE webhooks SET status = ?, disabled_reason = ?, updated_at = ?
+		WHERE id = ? AND status = ? AND failing_since <= ? RETURNING project_id, uuid`,
+		store.WebhookDisabled, reason, t.db.ts(at), webhookID, store.WebhookActive, since).Scan(&projectID, &uuid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // still active: not gone, and failing for less long
+	}
+	if err != nil {
+		return err
+	}
+	t.log(store.Event{ProjectID: projectID, Type: store.EventWebhookDisabled,
+		Data: store.EventData{Extra: map[string]any{"webhook_id": uuid, "reason": reason}}})
+	return nil
 }
 
 // Deliveries lists a webhook's deliveries, newest first; see
