@@ -13,6 +13,7 @@ import (
 	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/knowledge"
 	"github.com/parleyhq/parley/metrics"
+	"github.com/parleyhq/parley/secretbox"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -38,6 +39,9 @@ type Deps struct {
 	// MetricsOnMainRouter serves GET /metrics on this router. Off when
 	// PARLEY_METRICS_ADDR serves the metrics on a listener of their own.
 	MetricsOnMainRouter bool
+	// Secrets seals webhook signing secrets (PARLEY_SECRET_KEY); nil: the
+	// server cannot create webhooks or rotate their secrets.
+	Secrets *secretbox.Box
 }
 
 // Dialect is one API dialect: its routes and how it renders errors.

@@ -13,7 +13,8 @@ var Dialect = server.Dialect{Name: "native", Owns: []string{"/v1"}, Mount: mount
 
 // mount routes /v1. Roles: a viewer reads; an operator also runs dialogs
 // and the desk (takes, writes, hands off and back); an owner also
-// publishes flows. API keys are the project's, an owner's.
+// publishes flows and manages webhooks. API keys are the project's, an
+// owner's.
 func mount(r *gin.Engine, d server.Deps) {
 	h := &handlers{Deps: d}
 	v1 := r.Group("/v1", server.Authenticate(d.Store, fail))
@@ -37,6 +38,15 @@ func mount(r *gin.Engine, d server.Deps) {
 	v1.GET("/queues", h.queues)
 	v1.GET("/queues/:queue", h.queue)
 	act.POST("/queues/:queue/take", h.takeNext)
+	own.POST("/webhooks", h.createWebhook)
+	own.GET("/webhooks", h.listWebhooks)
+	own.GET("/webhooks/:id", h.webhook)
+	own.PATCH("/webhooks/:id", h.updateWebhook)
+	own.DELETE("/webhooks/:id", h.deleteWebhook)
+	own.POST("/webhooks/:id/rotate-secret", h.rotateWebhookSecret)
+	own.POST("/webhooks/:id/test", h.testWebhook)
+	own.GET("/webhooks/:id/deliveries", h.deliveries)
+	own.POST("/webhooks/:id/deliveries/:delivery_id/retry", h.retryDelivery)
 }
 
 type handlers struct {

@@ -5,6 +5,7 @@ package servertest
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -33,6 +34,7 @@ import (
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/netguard"
+	"github.com/parleyhq/parley/secretbox"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/store/sqlite"
@@ -126,9 +128,16 @@ func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: loopback, LLM: opts.LLM, Bus: bus, Knowledge: lib, Metrics: m})
 	})
 	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient(), Bus: bus, Files: files, Metrics: m}
+	key := make([]byte, secretbox.KeySize)
+	rand.Read(key) // never fails (crypto/rand)
+	secrets, err := secretbox.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewUnstartedServer(nil) // listening: its URL is known before it serves
 	deps := server.Deps{Store: db, Dialogs: svc, Files: files, MaxUpload: MaxUpload, Bus: bus, Knowledge: lib,
-		PublicURL: "http://" + srv.Listener.Addr().String(), TrustedProxies: opts.TrustedProxies, Metrics: m, MetricsOnMainRouter: true}
+		PublicURL: "http://" + srv.Listener.Addr().String(), TrustedProxies: opts.TrustedProxies, Metrics: m, MetricsOnMainRouter: true,
+		Secrets: secrets}
 	if opts.Log != nil {
 		deps.Logger = slog.New(slog.NewJSONHandler(opts.Log, nil))
 	}
