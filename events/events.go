@@ -47,6 +47,7 @@ type Event struct {
 	Delta   string `json:"delta,omitempty"`   // text-delta
 
 	Message *store.Message `json:"message,omitempty"` // message.created
+	Note    *store.Note    `json:"note,omitempty"`    // note.created
 
 	Status   string         `json:"status,omitempty"`   // dialog.created, dialog.updated, dialog.completed
 	Mode     string         `json:"mode,omitempty"`     // dialog.created, dialog.updated, dialog.completed
@@ -84,7 +85,7 @@ type Bus interface {
 func FromLog(ev store.Event) Event {
 	d := ev.Data
 	return Event{Type: ev.Type, ProjectID: ev.ProjectID, DialogID: ev.DialogID, DialogUUID: ev.DialogUUID,
-		Seq: ev.Seq, BotID: ev.BotID, Queue: ev.Queue, Message: d.Message, Status: d.Status, Mode: d.Mode,
+		Seq: ev.Seq, BotID: ev.BotID, Queue: ev.Queue, Message: d.Message, Note: d.Note, Status: d.Status, Mode: d.Mode,
 		Pending: d.Pending, Handoff: d.Handoff, Position: d.Position, Extra: d.Extra, Time: ev.CreatedAt}
 }
 

@@ -47,6 +47,7 @@ const (
 	EventHandoffReleased  = "handoff.released"
 	EventNoteCreated      = "note.created" // for operators: never shown to the user
 	EventWebhookDisabled  = "webhook.disabled"
+	EventWebhookTest      = "webhook.test" // to the webhook its Extra's webhook_id names, alone
 )
 
 // Event is one logged event. Seq numbers a project's events from 1, in the

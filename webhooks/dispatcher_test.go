@@ -104,8 +104,9 @@ func (e *dispatchEnv) webhook(t *testing.T, url string) (*store.Webhook, string)
 	return w, secret
 }
 
+// logTest logs an event every webhook subscribed to "*" is sent.
 func (e *dispatchEnv) logTest(t *testing.T) {
-	err := e.db.LogEvents(t.Context(), []store.Event{{ProjectID: e.project, Type: "webhook.test",
+	err := e.db.LogEvents(t.Context(), []store.Event{{ProjectID: e.project, Type: "bench.ping",
 		Data: store.EventData{Extra: map[string]any{"hello": "world"}}}})
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +161,7 @@ func TestDispatcherRetriesUntilDelivered(t *testing.T) {
 		ID, Type string
 		Data     struct{ Extra map[string]any }
 	}
-	if err := json.Unmarshal(bodies[3], &body); err != nil || body.ID != id || body.Type != "webhook.test" || body.Data.Extra["hello"] != "world" {
+	if err := json.Unmarshal(bodies[3], &body); err != nil || body.ID != id || body.Type != "bench.ping" || body.Data.Extra["hello"] != "world" {
 		t.Errorf("body = %s", bodies[3])
 	}
 	ds, err := e.db.Deliveries(t.Context(), e.project, w.UUID, 10)

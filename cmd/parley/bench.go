@@ -221,7 +221,7 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	}
 	hctx, stop := context.WithCancel(ctx)
 	defer stop()
-	h, err := newHandler(timedDB, svc, log, data, lib, ln.Addr())
+	h, err := newHandler(timedDB, svc, log, data, lib, ln.Addr(), nil)
 	if err != nil {
 		return err
 	}

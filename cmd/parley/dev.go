@@ -132,7 +132,7 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 		return fmt.Errorf("listening on %s: %w (set --addr or PARLEY_ADDR to another address)", cfg.addr, err)
 	}
 	printWelcome(stdout, ln.Addr().String(), boot, bots, stores)
-	h, err := newHandler(db, svc, log, cfg.data, lib, ln.Addr())
+	h, err := newHandler(db, svc, log, cfg.data, lib, ln.Addr(), box)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func TestMetricsAddr(t *testing.T) {
 // apiStatus is the status the API's handler answers GET path with.
 func apiStatus(t *testing.T, svc *dialogs.Service, addr net.Addr, path string) int {
 	t.Helper()
-	h, err := newHandler(nil, svc, slog.New(slog.NewTextHandler(io.Discard, nil)), t.TempDir(), &knowledge.Library{}, addr)
+	h, err := newHandler(nil, svc, slog.New(slog.NewTextHandler(io.Discard, nil)), t.TempDir(), &knowledge.Library{}, addr, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,11 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		defer closeLib()
-		h, err := newHandler(conn.db, svc, conn.log, cfg.data, lib, ln.Addr())
+		box, err := secretKey("")
+		if err != nil {
+			return err
+		}
+		h, err := newHandler(conn.db, svc, conn.log, cfg.data, lib, ln.Addr(), box)
 		if err != nil {
 			return err
 		}

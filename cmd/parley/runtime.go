@@ -111,9 +111,9 @@ func startWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledg
 // go under dataDir. Event streams read the service's bus; requests are
 // counted in its metrics, which GET /metrics serves unless
 // PARLEY_METRICS_ADDR serves them elsewhere.
-func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir string, lib *knowledge.Library, addr net.Addr) (http.Handler, error) {
+func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir string, lib *knowledge.Library, addr net.Addr, secrets *secretbox.Box) (http.Handler, error) {
 	svc.Files = filesDir(dataDir)
-	deps := server.Deps{Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib,
+	deps := server.Deps{Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib, Secrets: secrets,
 		PublicURL: publicURL(addr), TrustedProxies: trustedProxies(),
 		Metrics: svc.Metrics, MetricsOnMainRouter: metricsAddr() == ""}
 	return server.New(deps, native.Dialect, botone.Dialect, worken.Dialect)

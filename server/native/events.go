@@ -28,6 +28,7 @@ type eventJSON struct {
 	Attempt  int            `json:"attempt,omitempty"`   // text-delta: a new attempt starts the text over
 	Delta    string         `json:"delta,omitempty"`     // text-delta
 	Message  *messageJSON   `json:"message,omitempty"`   // message.created
+	Note     *noteJSON      `json:"note,omitempty"`      // note.created
 	Status   string         `json:"status,omitempty"`    // dialog.created, dialog.updated, dialog.completed
 	Mode     string         `json:"mode,omitempty"`      // dialog.created, dialog.updated, dialog.completed
 	Pending  *int           `json:"pending,omitempty"`   // dialog.pending
@@ -55,6 +56,10 @@ func eventOf(uuid string, ev events.Event) eventJSON {
 	if ev.Handoff != nil {
 		h := handoffOf(ev.Handoff)
 		out.Handoff = &h
+	}
+	if ev.Note != nil {
+		n := noteOf(*ev.Note)
+		out.Note = &n
 	}
 	return out
 }

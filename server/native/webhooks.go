@@ -15,16 +15,13 @@ import (
 	"github.com/parleyhq/parley/webhooks"
 )
 
-// eventWebhookTest is the type of the event POST /v1/webhooks/{id}/test logs.
-const eventWebhookTest = "webhook.test"
-
 // webhookEventTypes are the logged event types a webhook subscribes to by
 // name; "*" subscribes to all.
 var webhookEventTypes = []string{
 	store.EventDialogCreated, store.EventDialogUpdated, store.EventDialogCompleted,
 	store.EventMessageCreated, store.EventDialogPending, store.EventHandoffRequested,
 	store.EventHandoffStarted, store.EventHandoffReleased, store.EventNoteCreated, store.EventWebhookDisabled,
-	eventWebhookTest,
+	store.EventWebhookTest,
 }
 
 // previousSecretFor is how long a rotated-out secret still signs, so
@@ -220,13 +217,13 @@ func (h *handlers) testWebhook(c *gin.Context) {
 	if !ok {
 		return
 	}
-	evs := []store.Event{{ProjectID: w.ProjectID, Type: eventWebhookTest,
+	evs := []store.Event{{ProjectID: w.ProjectID, Type: store.EventWebhookTest,
 		Data: store.EventData{Extra: map[string]any{"webhook_id": w.UUID}}}}
 	if err := h.Store.LogEvents(c.Request.Context(), evs); err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusAccepted, gin.H{"event_type": eventWebhookTest, "webhook_id": w.UUID})
+	c.JSON(http.StatusAccepted, gin.H{"event_type": store.EventWebhookTest, "webhook_id": w.UUID})
 }
 
 // deliveryJSON is the contract's Delivery.

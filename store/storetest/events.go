@@ -221,7 +221,10 @@ func testEventLog(t *testing.T, s store.Store) {
 
 	t.Run("events of no dialog change", func(t *testing.T) {
 		before := lastSeq(t, s, p.ID)
-		noErr(t, s.LogEvents(ctx, []store.Event{{ProjectID: p.ID, Type: "webhook.test", Data: store.EventData{Extra: map[string]any{"hello": "world"}}}}))
+		test := []store.Event{{ProjectID: p.ID, Type: "webhook.test", Data: store.EventData{Extra: map[string]any{"hello": "world"}}}}
+		noErr(t, s.LogEvents(ctx, test))
+		same(t, "the seq given", test[0].Seq, before+1)
+		inUTC(t, "the time given", test[0].CreatedAt)
 		evs := logged(t, s, p.ID, before)
 		same(t, "logged", [3]any{eventSeqs(evs), evs[0].Type, evs[0].Data.Extra["hello"]}, [3]any{[]int64{before + 1}, "webhook.test", "world"})
 		wantCode(t, s.LogEvents(ctx, []store.Event{{ProjectID: 999_999_999, Type: "webhook.test"}}), store.ENOTFOUND)

@@ -89,16 +89,24 @@ func Subscribed(events []string, typ string) bool {
 	return slices.Contains(events, store.WebhookAllEvents) || slices.Contains(events, typ)
 }
 
-// FanOut returns those of evs a webhook of the project subscribed to
-// events is to deliver, and the greatest Seq of the project's evs (0 for
+// FanOut returns those of evs the project's webhook uuid, subscribed to
+// events, is to deliver, and the greatest Seq of the project's evs (0 for
 // none), which the webhook's cursor is raised to. Another project's events
-// are not the webhook's: they neither deliver nor move the cursor.
-func FanOut(projectID int64, events []string, evs []store.Event) (deliver []store.Event, last int64) {
+// are not the webhook's: they neither deliver nor move the cursor. A
+// webhook.test event goes to the webhook it names (Extra's webhook_id)
+// alone, whatever that one subscribes to.
+func FanOut(projectID int64, uuid string, events []string, evs []store.Event) (deliver []store.Event, last int64) {
 	for _, ev := range evs {
 		if ev.ProjectID != projectID {
 			continue
 		}
 		last = max(last, ev.Seq)
+		if ev.Type == store.EventWebhookTest {
+			if ev.Data.Extra["webhook_id"] == uuid {
+				deliver = append(deliver, ev)
+			}
+			continue
+		}
 		if Subscribed(events, ev.Type) {
 			deliver = append(deliver, ev)
 		}

@@ -45,19 +45,22 @@ func TestWebhook(t *testing.T) {
 }
 
 func TestFanOut(t *testing.T) {
+	test := func(seq int64, uuid string) store.Event {
+		return store.Event{ProjectID: 1, Seq: seq, Type: store.EventWebhookTest, Data: store.EventData{Extra: map[string]any{"webhook_id": uuid}}}
+	}
 	evs := []store.Event{{ProjectID: 1, Seq: 4, Type: "a"}, {ProjectID: 1, Seq: 5, Type: "b"},
-		{ProjectID: 2, Seq: 9, Type: "a"}, {ProjectID: 1, Seq: 3, Type: "a"}}
+		{ProjectID: 2, Seq: 9, Type: "a"}, {ProjectID: 1, Seq: 3, Type: "a"}, test(1, "wh_me"), test(2, "wh_other")}
 	for _, c := range []struct {
 		name   string
 		events []string
 		want   []int64
 	}{
-		{"one type", []string{"a"}, []int64{4, 3}},
-		{"all", []string{"*"}, []int64{4, 5, 3}},
-		{"none subscribed", []string{"c"}, nil},
+		{"one type", []string{"a"}, []int64{4, 3, 1}},
+		{"all", []string{"*"}, []int64{4, 5, 3, 1}},
+		{"none subscribed", []string{"c"}, []int64{1}}, // its own test, not another's
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			deliver, last := FanOut(1, c.events, evs)
+			deliver, last := FanOut(1, "wh_me", c.events, evs)
 			var seqs []int64
 			for _, ev := range deliver {
 				seqs = append(seqs, ev.Seq)
@@ -67,7 +70,7 @@ func TestFanOut(t *testing.T) {
 			}
 		})
 	}
-	if _, last := FanOut(3, []string{"*"}, evs); last != 0 {
+	if _, last := FanOut(3, "wh_me", []string{"*"}, evs); last != 0 {
 		t.Errorf("FanOut of no event of the project: last = %d, want 0", last)
 	}
 }

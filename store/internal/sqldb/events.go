@@ -212,7 +212,9 @@ func (d *DB) FirstEventSeq(ctx context.Context, projectID int64) (int64, error) 
 
 // LogEvents appends events of no dialog change; see store.EventLog.
 func (d *DB) LogEvents(ctx context.Context, evs []store.Event) error {
-	return d.write(ctx, "logging events", func(t *tx) error {
+	var w *tx
+	err := d.write(ctx, "logging events", func(t *tx) error {
+		w = t
 		for _, ev := range evs {
 			if ev.ProjectID == 0 {
 				return rules.NotFound("Project", 0)
@@ -221,6 +223,10 @@ func (d *DB) LogEvents(ctx context.Context, evs []store.Event) error {
 		}
 		return nil
 	})
+	if err == nil {
+		copy(evs, w.logged) // with their Seq and CreatedAt
+	}
+	return err
 }
 
 // TrimEvents deletes events created before a time; see store.EventLog.

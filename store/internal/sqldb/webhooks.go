@@ -169,10 +169,10 @@ func (d *DB) RotateWebhookSecret(ctx context.Context, projectID int64, uuid, new
 func (d *DB) FanOut(ctx context.Context, webhookID int64, evs []store.Event) error {
 	return d.write(ctx, "fanning out events", func(t *tx) error {
 		var projectID int64
-		var events string
+		var uuid, events string
 		// The lock orders fan-outs of one webhook, so its cursor only rises.
-		err := t.queryRow(ctx, `SELECT project_id, events FROM webhooks WHERE id = ?`+t.lock("FOR UPDATE"),
-			webhookID).Scan(&projectID, &events)
+		err := t.queryRow(ctx, `SELECT project_id, uuid, events FROM webhooks WHERE id = ?`+t.lock("FOR UPDATE"),
+			webhookID).Scan(&projectID, &uuid, &events)
 		if err != nil {
 			return notFound(err, "Webhook", webhookID)
 		}
@@ -180,7 +180,7 @@ func (d *DB) FanOut(ctx context.Context, webhookID int64, evs []store.Event) err
 		if err := json.Unmarshal([]byte(events), &types); err != nil {
 			return fmt.Errorf("decoding webhook %d's events: %w", webhookID, err)
 		}
-		deliver, last := rules.FanOut(projectID, types, evs)
+		deliver, last := rules.FanOut(projectID, uuid, types, evs)
 		now := d.ts(d.now())
 		for _, ev := range deliver {
 			_, err := t.exec(ctx, `INSERT INTO webhook_deliveries (webhook_id, project_id, event_seq, event_type, status,
