@@ -70,6 +70,7 @@ type Env struct {
 	Bus       *events.Memory
 	Knowledge *knowledge.Library // what indexes and searches vector stores
 	Metrics   *metrics.Metrics   // what GET /metrics serves
+	Secrets   *secretbox.Box     // seals webhook secrets, as the API does
 	A, B      Project
 }
 
@@ -152,7 +153,8 @@ func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	t.Cleanup(bus.Close) // runs first: open event streams end, so srv.Close need not wait for them
-	e := &Env{T: t, URL: srv.URL, Store: db, Dialogs: svc, Temporal: ts.GetDefaultClient(), Bus: bus, Knowledge: lib, Metrics: m}
+	e := &Env{T: t, URL: srv.URL, Store: db, Dialogs: svc, Temporal: ts.GetDefaultClient(), Bus: bus, Knowledge: lib, Metrics: m,
+		Secrets: secrets}
 	e.A = e.project("a@example.com")
 	e.B = e.project("b@example.com")
 	return e
