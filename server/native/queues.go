@@ -59,14 +59,10 @@ type waitingJSON struct {
 
 // queue lists the dialogs waiting in a queue, the longest waiting first.
 func (h *handlers) queue(c *gin.Context) {
-	limit := 0
-	if s := c.Query("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1000 {
-			fail(c, store.FieldErrorf(store.EINVALID, "limit", "`limit` is a number from 1 to 1000; got %q.", s))
-			return
-		}
-		limit = n
+	limit, err := pageLimit(c)
+	if err != nil {
+		fail(c, err)
+		return
 	}
 	ds, err := h.Store.QueueDialogs(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("queue"), limit)
 	if err != nil {
@@ -84,6 +80,20 @@ func (h *handlers) queue(c *gin.Context) {
 		out = append(out, w)
 	}
 	c.JSON(http.StatusOK, gin.H{"name": c.Param("queue"), "dialogs": out})
+}
+
+// pageLimit reads the `limit` query parameter of a list: 1 to 1000, or 0
+// (the store's default) when it is not given.
+func pageLimit(c *gin.Context) (int, error) {
+	s := c.Query("limit")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 1000 {
+		return 0, store.FieldErrorf(store.EINVALID, "limit", "`limit` is a number from 1 to 1000; got %q.", s)
+	}
+	return n, nil
 }
 
 type takeRequest struct {

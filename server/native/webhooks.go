@@ -247,14 +247,10 @@ func deliveryOf(d *store.Delivery) deliveryJSON {
 }
 
 func (h *handlers) deliveries(c *gin.Context) {
-	limit := 0
-	if s := c.Query("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1000 {
-			fail(c, store.FieldErrorf(store.EINVALID, "limit", "`limit` is a number from 1 to 1000; got %q.", s))
-			return
-		}
-		limit = n
+	limit, err := pageLimit(c)
+	if err != nil {
+		fail(c, err)
+		return
 	}
 	ds, err := h.Store.Deliveries(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("id"), limit)
 	if err != nil {
