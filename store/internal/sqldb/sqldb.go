@@ -86,7 +86,7 @@ func New(ctx context.Context, c Config) (*DB, error) {
 
 // prepared are the statements of the hot path, SaveTurn's (with its
 // events).
-var prepared = []string{insertMessage, insertData, selectState, selectBot, updateState, updateWatermark, bumpEventSeq, selectEventSeq, insertEvent}
+var prepared = []string{insertMessage, insertData, selectState, selectBot, updateState, updateWatermark, selectEventSeq, insertEvent}
 
 // preparedReads are the reads of every request to a dialog: its API key
 // and the dialog. database/sql prepares each on a reader connection the
