@@ -84,20 +84,28 @@ func (d *Dispatcher) fanOut(ctx context.Context) error {
 		return err
 	}
 	for _, w := range ws {
-		for cursor := w.Cursor; ; {
-			evs, err := d.Store.Events(ctx, w.ProjectID, store.EventFilter{After: cursor, Limit: fanOutPage})
-			if err != nil || len(evs) == 0 {
-				return err
-			}
-			if err := d.Store.FanOut(ctx, w.ID, evs); err != nil {
-				return err
-			}
-			if cursor = evs[len(evs)-1].Seq; len(evs) < fanOutPage {
-				break
-			}
+		if err := d.fanOutOne(ctx, w); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// fanOutOne turns one webhook's events after its cursor into deliveries,
+// a page at a time.
+func (d *Dispatcher) fanOutOne(ctx context.Context, w store.Webhook) error {
+	for cursor := w.Cursor; ; {
+		evs, err := d.Store.Events(ctx, w.ProjectID, store.EventFilter{After: cursor, Limit: fanOutPage})
+		if err != nil || len(evs) == 0 {
+			return err
+		}
+		if err := d.Store.FanOut(ctx, w.ID, evs); err != nil {
+			return err
+		}
+		if cursor = evs[len(evs)-1].Seq; len(evs) < fanOutPage {
+			return nil
+		}
+	}
 }
 
 // sendDue claims the deliveries due now and sends them, Workers at once.
@@ -116,6 +124,7 @@ func (d *Dispatcher) sendDue(ctx context.Context) (int, error) {
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
+	targets := d.targets(ctx, due)
 	results := make([]*store.AttemptResult, len(due))
 	slots := make(chan struct{}, workers)
 	var wg sync.WaitGroup
@@ -123,7 +132,7 @@ func (d *Dispatcher) sendDue(ctx context.Context) (int, error) {
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			rec, err := d.send(ctx, dl)
+			rec, err := d.send(ctx, dl, targets[dl.WebhookID])
 			if err != nil && ctx.Err() == nil {
 				d.log().Warn("a webhook delivery could not be attempted", "delivery", dl.ID, "error", err)
 			}
@@ -142,23 +151,45 @@ func (d *Dispatcher) sendDue(ctx context.Context) (int, error) {
 	return len(due), d.Store.RecordAttempts(context.WithoutCancel(ctx), recs)
 }
 
-// send makes one attempt at a delivery and returns its outcome; nil
-// with an error when it could not be attempted (it is claimed again when
-// its lease ends).
-func (d *Dispatcher) send(ctx context.Context, dl store.Delivery) (*store.AttemptResult, error) {
-	w, err := d.Store.WebhookByID(ctx, dl.WebhookID)
-	if err != nil {
-		return nil, err
+// target is where a batch's deliveries to one webhook go: its URL and
+// opened secrets, or why they cannot be sent.
+type target struct {
+	url     string
+	secrets []string
+	err     error
+}
+
+// targets loads each webhook of a batch once and opens its secrets once,
+// however many of its deliveries the batch holds.
+func (d *Dispatcher) targets(ctx context.Context, due []store.Delivery) map[int64]target {
+	out := map[int64]target{}
+	for _, dl := range due {
+		if _, ok := out[dl.WebhookID]; ok {
+			continue
+		}
+		w, err := d.Store.WebhookByID(ctx, dl.WebhookID)
+		if err != nil {
+			out[dl.WebhookID] = target{err: err}
+			continue
+		}
+		secrets, err := d.secrets(w)
+		out[dl.WebhookID] = target{url: w.URL, secrets: secrets, err: err}
 	}
-	secrets, err := d.secrets(w)
-	if err != nil {
-		return nil, err
+	return out
+}
+
+// send makes one attempt at a delivery to its webhook and returns its
+// outcome; nil with an error when it could not be attempted (it is claimed
+// again when its lease ends).
+func (d *Dispatcher) send(ctx context.Context, dl store.Delivery, to target) (*store.AttemptResult, error) {
+	if to.err != nil {
+		return nil, to.err
 	}
 	body, err := d.body(ctx, dl)
 	if err != nil {
 		return nil, err
 	}
-	res := d.Sender.Send(ctx, Attempt{URL: w.URL, ID: EventID(dl.ProjectID, dl.EventSeq), Body: body, Secrets: secrets})
+	res := d.Sender.Send(ctx, Attempt{URL: to.url, ID: EventID(dl.ProjectID, dl.EventSeq), Body: body, Secrets: to.secrets})
 	at := d.now()
 	rec := store.AttemptResult{DeliveryID: dl.ID, At: at, Status: res.Status, Delivered: res.Delivered, Gone: res.Gone}
 	if res.Err != nil {

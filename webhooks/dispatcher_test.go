@@ -244,3 +244,29 @@ func TestDispatcherSignsWithBothSecretsWhileRotating(t *testing.T) {
 		t.Errorf("while rotating: %q, want signatures by the new and the old secret", got[0].Header.Get(HeaderSignature))
 	}
 }
+
+// TestDispatcherFansOutEveryWebhook: a webhook whose project logged nothing
+// new does not keep the next webhook from its events.
+func TestDispatcherFansOutEveryWebhook(t *testing.T) {
+	e := newDispatchEnv(t)
+	quiet, busy := newHook(t), newHook(t)
+	org, err := e.db.CreateOrganization(t.Context(), "Quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.db.CreateProject(t.Context(), org.ID, "Q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := e.project
+	e.project = other.ID
+	e.webhook(t, quiet.URL) // first in line, with nothing to send
+	e.project = mine
+	e.webhook(t, busy.URL)
+	e.logTest(t)
+	e.logTest(t)
+	e.stepUntil(t, func() bool { got, _ := busy.requests(); return len(got) == 2 })
+	if got, _ := quiet.requests(); len(got) != 0 {
+		t.Errorf("the quiet webhook got %d requests", len(got))
+	}
+}

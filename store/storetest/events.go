@@ -11,20 +11,12 @@ import (
 
 // eventTypes lists the types of evs, for comparisons.
 func eventTypes(evs []store.Event) []string {
-	out := []string{}
-	for _, ev := range evs {
-		out = append(out, ev.Type)
-	}
-	return out
+	return pluck(evs, func(ev store.Event) string { return ev.Type })
 }
 
 // eventSeqs lists the Seq of evs.
 func eventSeqs(evs []store.Event) []int64 {
-	out := []int64{}
-	for _, ev := range evs {
-		out = append(out, ev.Seq)
-	}
-	return out
+	return pluck(evs, func(ev store.Event) int64 { return ev.Seq })
 }
 
 // logged lists every event of a project after seq.

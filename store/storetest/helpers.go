@@ -104,3 +104,13 @@ func at(minute int) time.Time {
 
 // utc is at(minute) as the store returns it.
 func utc(minute int) time.Time { return at(minute).UTC() }
+
+// pluck lists one field of each item, never nil, so an empty list compares
+// equal to []T{}.
+func pluck[T, F any](items []T, field func(T) F) []F {
+	out := make([]F, 0, len(items))
+	for _, it := range items {
+		out = append(out, field(it))
+	}
+	return out
+}

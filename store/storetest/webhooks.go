@@ -42,20 +42,12 @@ func deliveries(t *testing.T, s store.Store, w *store.Webhook) []store.Delivery 
 
 // deliveryIDs lists the ID of ds.
 func deliveryIDs(ds []store.Delivery) []int64 {
-	out := []int64{}
-	for _, d := range ds {
-		out = append(out, d.ID)
-	}
-	return out
+	return pluck(ds, func(d store.Delivery) int64 { return d.ID })
 }
 
 // deliverySeqs lists the EventSeq of ds.
 func deliverySeqs(ds []store.Delivery) []int64 {
-	out := []int64{}
-	for _, d := range ds {
-		out = append(out, d.EventSeq)
-	}
-	return out
+	return pluck(ds, func(d store.Delivery) int64 { return d.EventSeq })
 }
 
 // webhookNow reads a webhook back.
