@@ -21,8 +21,9 @@ type Dialogs interface {
 	DialogByID(ctx context.Context, projectID, id int64) (*Dialog, error)
 	// ListDialogs returns one page of a project's dialogs, the most recently
 	// updated first (UpdatedAt descending, then ID descending), and the number
-	// of dialogs that match the filter in all. EINVALID for a negative Limit or
-	// Offset or a Limit over 1000.
+	// of dialogs that match the filter in all (-1 with SkipCount). EINVALID
+	// for a negative Limit or Offset, a Limit over 1000, an unknown Status,
+	// Mode or HandoffStatus, or a Text without a word.
 	ListDialogs(ctx context.Context, projectID int64, f DialogFilter) ([]Dialog, int, error)
 	// SaveDialogState writes a dialog's live state. It is idempotent and
 	// ordered: a state whose StateSeq is not greater than the stored one is
@@ -127,13 +128,38 @@ type Dialog struct {
 
 // DialogFilter selects a project's dialogs. Zero fields do not filter.
 type DialogFilter struct {
-	BotID       int64
-	CreatedFrom *time.Time // inclusive, on CreatedAt
-	CreatedTo   *time.Time // inclusive
-	UpdatedFrom *time.Time // inclusive, on LastUserAt (the respondent's last message); a dialog without one never matches an Updated bound
-	UpdatedTo   *time.Time // inclusive
-	Limit       int        // page size; 0 means 40
-	Offset      int
+	BotID         int64
+	Status        string // one of the Status values
+	Mode          string // one of the Mode values
+	HandoffStatus string // one of the Handoff statuses
+	Queue         string // waiting or taken in this queue (a requested or active handoff's)
+	// Node selects the dialogs waiting at a node: there now, not ended
+	// (completed, interrupted or error).
+	Node   string
+	UserID string
+	// Text selects the dialogs with a message holding every word of it
+	// (full text, case-insensitive, whole words). EINVALID when it holds
+	// no word.
+	Text         string
+	CreatedFrom  *time.Time // inclusive, on CreatedAt
+	CreatedTo    *time.Time // inclusive
+	UpdatedFrom  *time.Time // inclusive, on UpdatedAt (the dialog's last change)
+	UpdatedTo    *time.Time // inclusive
+	LastUserFrom *time.Time // inclusive, on LastUserAt (the respondent's last message); a dialog without one never matches a LastUser bound
+	LastUserTo   *time.Time // inclusive
+	// After starts the page after this dialog of the list's order (keyset
+	// paging, which neither skips nor repeats dialogs that change while
+	// a client pages).
+	After     *DialogCursor
+	Limit     int  // page size; 0 means 40
+	Offset    int  // dialogs skipped before the page
+	SkipCount bool // do not count the matches (ListDialogs returns -1)
+}
+
+// DialogCursor is where a dialog stands in a list: its UpdatedAt and ID.
+type DialogCursor struct {
+	UpdatedAt time.Time
+	ID        int64
 }
 
 // DialogState is the part of a dialog its workflow changes.

@@ -42,7 +42,7 @@ func parseListQuery(q url.Values) (listQuery, error) {
 		until bool
 	}{
 		{"CreatedFrom", &lq.filter.CreatedFrom, false}, {"CreatedTo", &lq.filter.CreatedTo, true},
-		{"UpdatedFrom", &lq.filter.UpdatedFrom, false}, {"UpdatedTo", &lq.filter.UpdatedTo, true},
+		{"UpdatedFrom", &lq.filter.LastUserFrom, false}, {"UpdatedTo", &lq.filter.LastUserTo, true},
 	}
 	for _, b := range bounds {
 		if *b.dst, err = timeParam(q, b.name, b.until); err != nil {

@@ -3,10 +3,12 @@ package postgres
 import (
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/parleyhq/parley/store/internal/rules"
 	"github.com/parleyhq/parley/store/internal/sqldb"
 )
 
@@ -24,6 +26,10 @@ var dialect = sqldb.Dialect{
 	RowLocks:     true,
 	Bytewise:     `"C"`,
 	Snapshot:     &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+	Text: rules.TextSearch{
+		Cond: `id IN (SELECT dialog_id FROM messages WHERE text_search @@ plainto_tsquery('simple', %s))`,
+		Arg:  func(words []string) any { return strings.Join(words, " ") },
+	},
 }
 
 // code is the SQLSTATE of err, "" if it is not the server's.

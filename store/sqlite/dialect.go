@@ -2,11 +2,13 @@ package sqlite
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/parleyhq/parley/store/internal/rules"
 	"github.com/parleyhq/parley/store/internal/sqldb"
 )
 
@@ -23,6 +25,20 @@ var dialect = sqldb.Dialect{
 	Constraint: func(error) string { return "" },
 	NextID:     `UPDATE sequences SET value = value + 1 WHERE name = 'objects' RETURNING value`,
 	Bytewise:   "BINARY",
+	Text: rules.TextSearch{
+		Cond: `id IN (SELECT m.dialog_id FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid WHERE messages_fts MATCH %s)`,
+		Arg:  ftsQuery,
+	},
+}
+
+// ftsQuery is the FTS5 query for every word: each a quoted string, so
+// none is read as an operator (AND, NEAR, column:...).
+func ftsQuery(words []string) any {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+	}
+	return strings.Join(quoted, " ")
 }
 
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.

@@ -142,22 +142,22 @@ func testListDialogs(t *testing.T, s store.Store) {
 		// Updated bounds are on LastUserAt, not UpdatedAt: p4, updated
 		// last but for a user at 5, is not from 15; p7, updated at 30
 		// without a respondent's message, matches no bound.
-		{"UpdatedFrom inclusive, on LastUserAt", store.DialogFilter{UpdatedFrom: ptr(at(15))}, []string{"p8", "p6", "p5"}},
-		{"UpdatedFrom just after a LastUserAt", store.DialogFilter{UpdatedFrom: ptr(at(15).Add(time.Nanosecond))}, []string{"p8", "p5"}},
-		{"UpdatedTo inclusive, on LastUserAt", store.DialogFilter{UpdatedTo: ptr(at(12))}, []string{"p4", "p1", "p2"}},
-		{"UpdatedTo just before a LastUserAt", store.DialogFilter{UpdatedTo: ptr(at(12).Add(-time.Nanosecond))}, []string{"p4", "p1"}},
-		{"UpdatedFrom before all leaves out dialogs without LastUserAt", store.DialogFilter{UpdatedFrom: ptr(at(0))}, withUser},
-		{"UpdatedTo after all leaves out dialogs without LastUserAt", store.DialogFilter{UpdatedTo: ptr(at(59))}, withUser},
+		{"LastUserFrom inclusive, on LastUserAt", store.DialogFilter{LastUserFrom: ptr(at(15))}, []string{"p8", "p6", "p5"}},
+		{"LastUserFrom just after a LastUserAt", store.DialogFilter{LastUserFrom: ptr(at(15).Add(time.Nanosecond))}, []string{"p8", "p5"}},
+		{"LastUserTo inclusive, on LastUserAt", store.DialogFilter{LastUserTo: ptr(at(12))}, []string{"p4", "p1", "p2"}},
+		{"LastUserTo just before a LastUserAt", store.DialogFilter{LastUserTo: ptr(at(12).Add(-time.Nanosecond))}, []string{"p4", "p1"}},
+		{"LastUserFrom before all leaves out dialogs without LastUserAt", store.DialogFilter{LastUserFrom: ptr(at(0))}, withUser},
+		{"LastUserTo after all leaves out dialogs without LastUserAt", store.DialogFilter{LastUserTo: ptr(at(59))}, withUser},
 
-		{"bot and an Updated range with exact bounds", store.DialogFilter{BotID: b.ID, UpdatedFrom: ptr(at(5)), UpdatedTo: ptr(at(12))},
+		{"bot and an Updated range with exact bounds", store.DialogFilter{BotID: b.ID, LastUserFrom: ptr(at(5)), LastUserTo: ptr(at(12))},
 			[]string{"p4", "p2"}},
 		{"Created range with exact bounds", store.DialogFilter{CreatedFrom: ptr(at(2)), CreatedTo: ptr(at(6))},
 			[]string{"p4", "p6", "p5", "p2", "p3"}},
 		{"every filter, exact bounds", store.DialogFilter{BotID: a.ID, CreatedFrom: ptr(at(1)), CreatedTo: ptr(at(8)),
-			UpdatedFrom: ptr(at(10)), UpdatedTo: ptr(at(22))}, []string{"p8", "p1", "p6"}},
+			LastUserFrom: ptr(at(10)), LastUserTo: ptr(at(22))}, []string{"p8", "p1", "p6"}},
 		{"From after To", store.DialogFilter{CreatedFrom: ptr(at(7)), CreatedTo: ptr(at(6))}, nil},
 		{"bounds far apart", store.DialogFilter{CreatedFrom: ptr(time.Time{}), CreatedTo: ptr(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)),
-			UpdatedFrom: ptr(time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)), UpdatedTo: ptr(time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC))}, withUser},
+			LastUserFrom: ptr(time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)), LastUserTo: ptr(time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC))}, withUser},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, total := list(t, p.ID, c.f)

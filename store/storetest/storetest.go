@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"DialogNumbers", testDialogNumbers},
 		{"DialogLookups", testDialogLookups},
 		{"ListDialogs", testListDialogs},
+		{"SearchDialogs", testSearchDialogs},
 		{"SaveDialogState", testSaveDialogState},
 		{"Messages", testMessages},
 		{"UserMessages", testUserMessages},

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parleyhq/parley/store/internal/rules"
 )
 
 // Dialect is what differs between the SQL databases the store runs on. The
@@ -35,6 +37,9 @@ type Dialect struct {
 	RowLocks bool
 	// Bytewise is the collation that orders text by its bytes.
 	Bytewise string
+	// Text finds dialogs by the words of their messages, in the
+	// database's full-text index.
+	Text rules.TextSearch
 	// Snapshot are the options of a read transaction that must see one
 	// state of the database throughout; nil for the default.
 	Snapshot *sql.TxOptions

@@ -160,22 +160,24 @@ func (d *DB) DialogByID(ctx context.Context, projectID, id int64) (*store.Dialog
 }
 
 // ListDialogs returns a page of a project's dialogs and how many match in
-// all; see store.Dialogs. The count and the page are read in one
-// transaction, one snapshot, so the total counts the dialogs the page is cut
-// from. An offset past the end reads no page.
+// all (-1 with f.SkipCount); see store.Dialogs. The count and the page are
+// read in one transaction, one snapshot, so the total counts the dialogs
+// the page is cut from. An offset past the end reads no page.
 func (d *DB) ListDialogs(ctx context.Context, projectID int64, f store.DialogFilter) ([]store.Dialog, int, error) {
 	f, err := rules.DialogFilter(f)
 	if err != nil {
 		return nil, 0, err
 	}
-	where, args := rules.DialogWhere(projectID, f, func(int) string { return "?" }, d.ts)
-	dialogs, total := []store.Dialog{}, 0
+	where, args := rules.DialogWhere(projectID, f, func(int) string { return "?" }, d.ts, d.dialect.Text)
+	dialogs, total := []store.Dialog{}, -1
 	err = d.read(ctx, "listing dialogs", func(t *tx) error {
-		if err := t.queryRow(ctx, `SELECT count(*) FROM dialogs WHERE `+where, args...).Scan(&total); err != nil {
-			return fmt.Errorf("counting dialogs: %w", err)
-		}
-		if f.Offset >= total {
-			return nil
+		if !f.SkipCount {
+			if err := t.queryRow(ctx, `SELECT count(*) FROM dialogs WHERE `+where, args...).Scan(&total); err != nil {
+				return fmt.Errorf("counting dialogs: %w", err)
+			}
+			if f.Offset >= total {
+				return nil
+			}
 		}
 		rows, err := t.query(ctx, `SELECT `+dialogColumns+` FROM dialogs WHERE `+where+` `+rules.DialogOrder+` LIMIT ? OFFSET ?`,
 			append(args, f.Limit, f.Offset)...)
