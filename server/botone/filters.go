@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -64,30 +65,7 @@ func intParam(q url.Values, name string, def, least int64) (int64, error) {
 	return n, nil
 }
 
-// isoLayouts are the ISO 8601 forms accepted: dates, and date-times with
-// or without seconds, fractions and a zone (no zone means UTC).
-var isoLayouts = []string{
-	time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05", "2006-01-02T15:04",
-}
-
-// timeParam parses an ISO 8601 bound. A bare date as an upper bound means
-// the end of that day, so CreatedTo=2023-05-29 includes the 29th.
+// timeParam parses an ISO 8601 bound (see server.TimeBound).
 func timeParam(q url.Values, name string, until bool) (*time.Time, error) {
-	s := q.Get(name)
-	if s == "" {
-		return nil, nil
-	}
-	if d, err := time.Parse("2006-01-02", s); err == nil {
-		if until {
-			d = d.Add(24*time.Hour - time.Millisecond)
-		}
-		return &d, nil
-	}
-	for _, layout := range isoLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			t = t.UTC()
-			return &t, nil
-		}
-	}
-	return nil, store.Errorf(store.EINVALID, "%s must be an ISO 8601 date or date-time, like 2023-05-01 or 2023-05-01T10:00:00+03:00; got %q.", name, s)
+	return server.TimeBound(name, q.Get(name), until)
 }

@@ -24,6 +24,7 @@ func mount(r *gin.Engine, d server.Deps) {
 	v1.GET("/bots/:slug/flow", h.flow)
 	v1.GET("/bots/:slug/versions", h.versions)
 	act.POST("/bots/:slug/dialogs", h.createDialog)
+	v1.GET("/dialogs", h.listDialogs)
 	v1.GET("/dialogs/:id", h.dialog)
 	act.POST("/dialogs/:id/start", h.start)
 	act.POST("/dialogs/:id/messages", h.message)

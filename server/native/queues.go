@@ -90,8 +90,8 @@ func pageLimit(c *gin.Context) (int, error) {
 		return 0, nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > 1000 {
-		return 0, store.FieldErrorf(store.EINVALID, "limit", "`limit` is a number from 1 to 1000; got %q.", s)
+	if err != nil || n < 1 || n > maxPage {
+		return 0, store.FieldErrorf(store.EINVALID, "limit", "`limit` is a number from 1 to %d; got %q.", maxPage, s)
 	}
 	return n, nil
 }

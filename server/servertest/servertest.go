@@ -37,6 +37,8 @@ import (
 	"github.com/parleyhq/parley/secretbox"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/postgres"
+	"github.com/parleyhq/parley/store/postgres/pgtest"
 	"github.com/parleyhq/parley/store/sqlite"
 	parleyworker "github.com/parleyhq/parley/worker"
 )
@@ -82,6 +84,10 @@ type Options struct {
 	// Log, when set, receives the HTTP layer's logs as JSON lines;
 	// otherwise they go to slog's default logger.
 	Log io.Writer
+	// Postgres runs the API on PostgreSQL (a private schema in the
+	// database PARLEY_TEST_DATABASE_URL names; the test is skipped without
+	// it) instead of SQLite.
+	Postgres bool
 	// Undocumented says the test mounts routes schemas/openapi.yaml does
 	// not have on purpose: its exchanges are not checked against it.
 	Undocumented bool
@@ -112,11 +118,7 @@ func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 	t.Cleanup(m.Close)
 	ts := NewTemporal(t, temporaltest.WithBaseClientOptions(client.Options{MetricsHandler: m.TemporalHandler()}),
 		temporaltest.WithBaseWorkerOptions(worker.Options{Interceptors: parleyworker.Interceptors(m)}))
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openStore(t, opts.Postgres)
 	bus := events.NewMemory() // the worker, the service and the API share it, as in dev
 	db.OnEvents(events.Announce(bus))
 	files := blobs.Dir(filepath.Join(t.TempDir(), "files"))
@@ -158,6 +160,22 @@ func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 	e.A = e.project("a@example.com")
 	e.B = e.project("b@example.com")
 	return e
+}
+
+// openStore opens a fresh store, closed when t ends.
+func openStore(t *testing.T, postgresDB bool) store.Store {
+	var db store.Store
+	var err error
+	if postgresDB {
+		db, err = postgres.Open(t.Context(), pgtest.URL(t))
+	} else {
+		db, err = sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "parley.db"))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 func (e *Env) project(email string) Project {
