@@ -190,13 +190,36 @@ func (d *dialog) validateCommand(ctx workflow.Context, in CommandInput) error {
 	if err := d.validateLive(ctx); err != nil {
 		return err
 	}
+	if in.Node != "" {
+		return d.validateGotoNode(in.Node)
+	}
 	if _, ok := gotoTarget(in.Command); !ok {
 		return rejectf(ErrInvalid, "unknown command %q; the only command is \"goto <bot>\"", in.Command)
 	}
 	return nil
 }
 
+// validateGotoNode accepts a move to a node of the flow of a dialog the bot
+// runs: an operator's dialog is released first, a created one started.
+func (d *dialog) validateGotoNode(node string) error {
+	switch {
+	case d.flow.Node(node) == nil:
+		return rejectf(ErrInvalid, "the flow of %q has no node %q", d.s.Flow.Slug, node)
+	case d.inHandoff():
+		return rejectf(ErrConflict, "the dialog is handed off (%s); release it to send it to a node", d.handoffStatus())
+	case d.s.Status == store.StatusCreated:
+		return rejectf(ErrConflict, "the dialog has not started; start it first")
+	}
+	return nil
+}
+
 func (d *dialog) onCommand(ctx workflow.Context, in CommandInput) (TurnResult, error) {
+	if in.Node != "" {
+		return d.locked(ctx, func(t *turn) {
+			d.s.Waiting, d.s.ResumeNode = nil, ""
+			d.run(t, in.Node)
+		})
+	}
 	slug, _ := gotoTarget(in.Command)
 	ref, err := d.fetchFlow(ctx, slug)
 	if err != nil {

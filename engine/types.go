@@ -124,9 +124,12 @@ type OperatorMessageInput struct {
 	At *time.Time
 }
 
-// CommandInput is the argument of the command update: "goto <bot slug>".
+// CommandInput is the argument of the command update: Command "goto <bot
+// slug>" moves the dialog to another bot; Node, instead, moves it to a node
+// of its flow, which runs from there.
 type CommandInput struct {
-	Command string
+	Command string `json:",omitempty"`
+	Node    string `json:",omitempty"`
 }
 
 // BlockCall is what the CallBlock activity sends to a block's service.

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/knowledge"
@@ -83,4 +84,7 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(IndexDocumentWorkflow, workflow.RegisterOptions{Name: WorkflowIndexDocument})
 	r.RegisterActivityWithOptions(a.IndexDocument, activity.RegisterOptions{Name: ActivityIndexDocument})
 	r.RegisterActivityWithOptions(a.IndexFailed, activity.RegisterOptions{Name: ActivityIndexFailed})
+	r.RegisterWorkflowWithOptions(BulkWorkflow, workflow.RegisterOptions{Name: dialogs.BulkWorkflowName})
+	r.RegisterActivityWithOptions(a.BulkMatch, activity.RegisterOptions{Name: ActivityBulkMatch})
+	r.RegisterActivityWithOptions(a.BulkApply, activity.RegisterOptions{Name: ActivityBulkApply})
 }

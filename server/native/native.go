@@ -25,6 +25,8 @@ func mount(r *gin.Engine, d server.Deps) {
 	v1.GET("/bots/:slug/versions", h.versions)
 	act.POST("/bots/:slug/dialogs", h.createDialog)
 	v1.GET("/dialogs", h.listDialogs)
+	act.POST("/dialogs/bulk", h.startBulk)
+	v1.GET("/bulk/:id", h.bulk)
 	v1.GET("/dialogs/:id", h.dialog)
 	act.POST("/dialogs/:id/start", h.start)
 	act.POST("/dialogs/:id/messages", h.message)
