@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
 // Webhooks are the endpoints a project's event log is delivered to, and
-// their deliveries: one per endpoint and logged event it subscribes to,
-// attempted until delivered or out of attempts. Signing and sending are
+// their deliveries: one per endpoint and logged event it takes, recorded
+// with its first attempt (RecordStream) or queued (FanOut), and attempted
+// again until delivered or out of attempts. Signing and sending are
 // package webhooks'; sealing secrets is package secretbox's. It is part of
 // Store.
 type Webhooks interface {
@@ -35,11 +37,29 @@ type Webhooks interface {
 	// sign meanwhile. EINVALID for an empty secret; ENOTFOUND if none.
 	RotateWebhookSecret(ctx context.Context, projectID int64, uuid, newSealed string, keepOldUntil time.Time) error
 
+	// ClaimStreams gives owner, until now+lease, the stream of every
+	// active webhook whose stream no other owner holds at now (nobody
+	// did, or the lease ended), renewing the ones owner holds, and returns
+	// those webhooks, by id. A dispatcher sends a webhook's events after
+	// its Cursor only while it holds its stream, so two processes do not
+	// both send them; when one dies mid-batch, having recorded nothing,
+	// whoever claims the stream after its lease sends them again.
+	ClaimStreams(ctx context.Context, owner string, now time.Time, lease time.Duration) ([]Webhook, error)
+	// RecordStream stores, in one transaction, what the holder of a
+	// webhook's stream did with its events up to b.Cursor: a delivery for
+	// each first attempt in b.Attempts (delivered; pending, due at its
+	// NextAt; or failed), the webhook's Cursor raised to b.Cursor (never
+	// lowered), its stream renewed until b.Until while b.Owner holds it,
+	// and the attempts' effect on the webhook as RecordAttempts has
+	// (FailingSince, 410 Gone, 5 days of failures). An event that already
+	// has a delivery keeps it. ENOTFOUND for no such webhook.
+	RecordStream(ctx context.Context, b StreamBatch) error
 	// FanOut adds, in one transaction, a pending delivery due now for
-	// each of evs that the webhook subscribes to (events of its project
-	// only), skipping those it has already, and raises its Cursor to the
-	// greatest Seq of evs (never lowers it). Run again after a crash, it
-	// repeats nothing and loses nothing. ENOTFOUND for no such webhook.
+	// each of evs that the webhook takes (Takes), skipping those it has
+	// already, and raises its Cursor to the greatest Seq of its project's
+	// evs (never lowers it): it queues events without attempting them.
+	// Run again after a crash, it repeats nothing and loses nothing.
+	// ENOTFOUND for no such webhook.
 	FanOut(ctx context.Context, webhookID int64, evs []Event) error
 	// ClaimDeliveries returns the pending deliveries of active webhooks
 	// due at now, the longest due first, at most limit (0 means 100; at
@@ -106,10 +126,30 @@ type Webhook struct {
 	// signs until PreviousUntil; "" and nil when there is none.
 	PreviousSecret string
 	PreviousUntil  *time.Time
-	Cursor         int64      // the greatest event Seq fanned out into deliveries
-	FailingSince   *time.Time // the first failed attempt since the last success; nil when none
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Cursor is the greatest event Seq attempted or queued: the stream
+	// goes on after it.
+	Cursor       int64
+	FailingSince *time.Time // the first failed attempt since the last success; nil when none
+	// StreamOwner holds the webhook's stream (ClaimStreams) until
+	// StreamUntil; "" and nil when nobody has claimed it.
+	StreamOwner string
+	StreamUntil *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Takes reports whether the webhook is sent ev: an event of its project of
+// a type it subscribes to (or any with "*"); a webhook.test event goes to
+// the webhook its Extra's webhook_id names alone, whatever it subscribes
+// to.
+func (w *Webhook) Takes(ev Event) bool {
+	switch {
+	case ev.ProjectID != w.ProjectID:
+		return false
+	case ev.Type == EventWebhookTest:
+		return ev.Data.Extra["webhook_id"] == w.UUID
+	}
+	return slices.Contains(w.Events, WebhookAllEvents) || slices.Contains(w.Events, ev.Type)
 }
 
 // Delivery statuses.
@@ -148,4 +188,22 @@ type AttemptResult struct {
 	// Gone disables the webhook (WebhookGoneReason) and fails the
 	// delivery: the endpoint wants no more.
 	Gone bool
+}
+
+// StreamBatch is what the holder of a webhook's stream did with the
+// webhook's events after its Cursor (see RecordStream).
+type StreamBatch struct {
+	WebhookID int64
+	Owner     string    // the stream's holder, as it claimed it
+	Cursor    int64     // the greatest event Seq the batch went through
+	Until     time.Time // the stream's lease, renewed
+	Attempts  []StreamAttempt
+}
+
+// StreamAttempt is the first attempt at delivering one logged event; its
+// DeliveryID is unused (the delivery is made by recording it).
+type StreamAttempt struct {
+	EventSeq  int64
+	EventType string
+	AttemptResult
 }

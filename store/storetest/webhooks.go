@@ -446,6 +446,8 @@ func testWebhookLookups(t *testing.T, s store.Store) {
 	same(t, "by id", [3]any{got.UUID, got.ProjectID, got.Secret}, [3]any{b.UUID, other.ID, b.Secret})
 	_, err = s.WebhookByID(ctx, 999_999_999)
 	wantCode(t, err, store.ENOTFOUND)
+	// Registered here: the list of groups (storetest.go) is not this file's.
+	t.Run("streams", func(t *testing.T) { testWebhookStreams(t, s) })
 }
 
 // testWebhookStartsNow: a new webhook's cursor is the project's last event,

@@ -90,24 +90,18 @@ func Subscribed(events []string, typ string) bool {
 }
 
 // FanOut returns those of evs the project's webhook uuid, subscribed to
-// events, is to deliver, and the greatest Seq of the project's evs (0 for
-// none), which the webhook's cursor is raised to. Another project's events
-// are not the webhook's: they neither deliver nor move the cursor. A
-// webhook.test event goes to the webhook it names (Extra's webhook_id)
-// alone, whatever that one subscribes to.
+// events, is to deliver (store.Webhook.Takes), and the greatest Seq of the
+// project's evs (0 for none), which the webhook's cursor is raised to.
+// Another project's events are not the webhook's: they neither deliver nor
+// move the cursor.
 func FanOut(projectID int64, uuid string, events []string, evs []store.Event) (deliver []store.Event, last int64) {
+	w := store.Webhook{ProjectID: projectID, UUID: uuid, Events: events}
 	for _, ev := range evs {
 		if ev.ProjectID != projectID {
 			continue
 		}
 		last = max(last, ev.Seq)
-		if ev.Type == store.EventWebhookTest {
-			if ev.Data.Extra["webhook_id"] == uuid {
-				deliver = append(deliver, ev)
-			}
-			continue
-		}
-		if Subscribed(events, ev.Type) {
+		if w.Takes(ev) {
 			deliver = append(deliver, ev)
 		}
 	}

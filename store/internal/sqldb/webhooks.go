@@ -1,11 +1,13 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/parleyhq/parley/store"
@@ -14,7 +16,7 @@ import (
 
 const (
 	webhookColumns = `id, uuid, project_id, url, description, events, status, disabled_reason, secret,
-		previous_secret, previous_until, event_cursor, failing_since, created_at, updated_at`
+		previous_secret, previous_until, event_cursor, failing_since, stream_owner, stream_until, created_at, updated_at`
 	deliveryColumns = `id, webhook_id, project_id, event_seq, event_type, attempts, status, next_attempt_at,
 		last_status, last_error, delivered_at, created_at`
 )
@@ -23,7 +25,7 @@ func scanWebhook(r scanner, w *store.Webhook) error {
 	var events string
 	err := r.Scan(&w.ID, &w.UUID, &w.ProjectID, &w.URL, &w.Description, &events, &w.Status, &w.DisabledReason,
 		&w.Secret, &w.PreviousSecret, nullTimeScanner{&w.PreviousUntil}, &w.Cursor, nullTimeScanner{&w.FailingSince},
-		timeScanner{&w.CreatedAt}, timeScanner{&w.UpdatedAt})
+		&w.StreamOwner, nullTimeScanner{&w.StreamUntil}, timeScanner{&w.CreatedAt}, timeScanner{&w.UpdatedAt})
 	if err != nil {
 		return err
 	}
@@ -200,8 +202,16 @@ func (d *DB) FanOut(ctx context.Context, webhookID int64, evs []store.Event) err
 // deliveries another claim holds until it commits, after which they are
 // no longer due.
 func (d *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]store.Delivery, error) {
+	// Most of the time nothing is due: a read finds that without taking
+	// a turn at the writer, which the turns need.
+	var due int
+	err := d.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM webhook_deliveries
+		WHERE status = 'pending' AND next_attempt_at <= ? LIMIT 1) due`, d.ts(now)).Scan(&due)
+	if err != nil || due == 0 {
+		return nil, wrap("looking for due deliveries", err)
+	}
 	var out []store.Delivery
-	err := d.write(ctx, "claiming deliveries", func(t *tx) error {
+	err = d.write(ctx, "claiming deliveries", func(t *tx) error {
 		rows, err := t.query(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
 			WHERE status = 'pending' AND next_attempt_at <= ?
 				AND webhook_id IN (SELECT id FROM webhooks WHERE status = 'active')
@@ -247,18 +257,9 @@ func (d *DB) RecordAttempts(ctx context.Context, as []store.AttemptResult) error
 
 // recordAttempt is RecordAttempts of one attempt, in t.
 func (t *tx) recordAttempt(ctx context.Context, a store.AttemptResult) error {
-	at := t.db.now()
-	if !a.At.IsZero() {
-		at = rules.Time(a.At)
-	}
+	a.At = t.attemptAt(a)
 	status := rules.DeliveryStatus(a)
-	var next, delivered any
-	switch status {
-	case store.DeliveryPending:
-		next = t.db.ts(*a.NextAt)
-	case store.DeliveryDelivered:
-		delivered = t.db.ts(at)
-	}
+	next, delivered := t.attemptTimes(a, status)
 	var webhookID int64
 	err := t.queryRow(ctx, `UPDATE webhook_deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ?,
 		last_status = ?, last_error = ?, delivered_at = ? WHERE id = ? RETURNING webhook_id`,
@@ -266,30 +267,85 @@ func (t *tx) recordAttempt(ctx context.Context, a store.AttemptResult) error {
 	if err != nil {
 		return notFound(err, "Delivery", a.DeliveryID)
 	}
-	return t.webhookAttempted(ctx, webhookID, a, at)
+	return t.webhookAttempted(ctx, webhookID, []store.AttemptResult{a})
 }
 
-// webhookAttempted updates a webhook after an attempt at one of its
-// deliveries: a success clears FailingSince, a failure sets it if unset,
-// and a gone endpoint disables it.
-func (t *tx) webhookAttempted(ctx context.Context, webhookID int64, a store.AttemptResult, at time.Time) error {
-	if a.Delivered {
-		_, err := t.exec(ctx, `UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, webhookID)
+// attemptAt is when an attempt was made, as stored: now when unset.
+func (t *tx) attemptAt(a store.AttemptResult) time.Time {
+	if a.At.IsZero() {
+		return t.db.now()
+	}
+	return rules.Time(a.At)
+}
+
+// attemptTimes are the next_attempt_at and delivered_at a delivery gets
+// from an attempt (made at a.At) that left it in status: NULL or a time.
+func (t *tx) attemptTimes(a store.AttemptResult, status string) (next, delivered any) {
+	switch status {
+	case store.DeliveryPending:
+		next = t.db.ts(*a.NextAt)
+	case store.DeliveryDelivered:
+		delivered = t.db.ts(a.At)
+	}
+	return next, delivered
+}
+
+// webhookAttempted updates a webhook after attempts at its deliveries (At
+// set): FailingSince becomes the first failure after the last success (nil
+// when none failed after it; kept when none succeeded and it is set), and
+// a gone endpoint, or one failing for WebhookFailingFor at its last
+// failure, is disabled, with an event.
+func (t *tx) webhookAttempted(ctx context.Context, webhookID int64, as []store.AttemptResult) error {
+	var lastOK, firstFail, lastFail time.Time
+	gone := false
+	for _, a := range as {
+		if a.Delivered && a.At.After(lastOK) {
+			lastOK = a.At
+		}
+	}
+	for _, a := range as {
+		if a.Delivered {
+			continue
+		}
+		gone = gone || a.Gone
+		if a.At.After(lastFail) {
+			lastFail = a.At
+		}
+		if a.At.After(lastOK) && (firstFail.IsZero() || a.At.Before(firstFail)) {
+			firstFail = a.At
+		}
+	}
+	var err error
+	switch {
+	case !lastOK.IsZero() && firstFail.IsZero():
+		_, err = t.exec(ctx, `UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, webhookID)
+	case !lastOK.IsZero():
+		_, err = t.exec(ctx, `UPDATE webhooks SET failing_since = ? WHERE id = ?`, t.db.ts(firstFail), webhookID)
+	case !firstFail.IsZero():
+		_, err = t.exec(ctx, `UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since IS NULL`,
+			t.db.ts(firstFail), webhookID)
+	}
+	if err != nil || lastFail.IsZero() {
 		return err
 	}
-	if _, err := t.exec(ctx, `UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since IS NULL`,
-		t.db.ts(at), webhookID); err != nil {
-		return err
-	}
-	reason, since := store.WebhookFailingReason, t.db.ts(at.Add(-store.WebhookFailingFor))
-	if a.Gone {
-		reason, since = store.WebhookGoneReason, t.db.ts(at)
+	return t.disableFailing(ctx, webhookID, gone, lastFail)
+}
+
+// disableFailing disables an active webhook whose endpoint is gone, or
+// which has failed since WebhookFailingFor before at, logging
+// webhook.disabled.
+func (t *tx) disableFailing(ctx context.Context, webhookID int64, gone bool, at time.Time) error {
+	reason, cond := store.WebhookGoneReason, ""
+	args := []any{store.WebhookDisabled, reason, t.db.ts(at), webhookID, store.WebhookActive}
+	if !gone { // a 410 disables whatever else the attempts met
+		reason, cond = store.WebhookFailingReason, ` AND failing_since <= ?`
+		args[1] = reason
+		args = append(args, t.db.ts(at.Add(-store.WebhookFailingFor)))
 	}
 	var projectID int64
 	var uuid string
 	err := t.queryRow(ctx, `UPDATE webhooks SET status = ?, disabled_reason = ?, updated_at = ?
-		WHERE id = ? AND status = ? AND failing_since <= ? RETURNING project_id, uuid`,
-		store.WebhookDisabled, reason, t.db.ts(at), webhookID, store.WebhookActive, since).Scan(&projectID, &uuid)
+		WHERE id = ? AND status = ?`+cond+` RETURNING project_id, uuid`, args...).Scan(&projectID, &uuid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // still active: not gone, and failing for less long
 	}
@@ -299,6 +355,77 @@ func (t *tx) webhookAttempted(ctx context.Context, webhookID int64, a store.Atte
 	t.log(store.Event{ProjectID: projectID, Type: store.EventWebhookDisabled,
 		Data: store.EventData{Extra: map[string]any{"webhook_id": uuid, "reason": reason}}})
 	return nil
+}
+
+// ClaimStreams gives owner the streams of the active webhooks nobody else
+// holds; see store.Webhooks. Where write transactions run side by side, an
+// update that waited for another's row lock checks the row as that one
+// left it, so one claimer wins each stream.
+func (d *DB) ClaimStreams(ctx context.Context, owner string, now time.Time, lease time.Duration) ([]store.Webhook, error) {
+	if owner == "" {
+		return nil, store.Errorf(store.EINVALID, "A webhook stream's owner cannot be empty.")
+	}
+	var out []store.Webhook
+	err := d.write(ctx, "claiming webhook streams", func(t *tx) error {
+		rows, err := t.query(ctx, `UPDATE webhooks SET stream_owner = ?, stream_until = ?
+			WHERE status = 'active' AND (stream_owner = ? OR stream_until IS NULL OR stream_until <= ?)
+			RETURNING `+webhookColumns, owner, d.ts(now.Add(lease)), owner, d.ts(now))
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, scanWebhook)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b store.Webhook) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// insertStreamDelivery makes the delivery of an event with its first
+// attempt.
+const insertStreamDelivery = `INSERT INTO webhook_deliveries (webhook_id, project_id, event_seq, event_type, attempts,
+	status, next_attempt_at, last_status, last_error, delivered_at, created_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (webhook_id, event_seq) DO NOTHING`
+
+// RecordStream stores a batch of a webhook's stream in one transaction;
+// see store.Webhooks.
+func (d *DB) RecordStream(ctx context.Context, b store.StreamBatch) error {
+	return d.write(ctx, "recording webhook deliveries", func(t *tx) error {
+		var projectID int64
+		err := t.queryRow(ctx, `UPDATE webhooks SET event_cursor = CASE WHEN event_cursor < ? THEN ? ELSE event_cursor END,
+			stream_until = CASE WHEN stream_owner = ? THEN ? ELSE stream_until END WHERE id = ? RETURNING project_id`,
+			b.Cursor, b.Cursor, b.Owner, d.ts(b.Until), b.WebhookID).Scan(&projectID)
+		if err != nil {
+			return notFound(err, "Webhook", b.WebhookID)
+		}
+		if len(b.Attempts) == 0 {
+			return nil
+		}
+		// Prepared once for the batch: parsing the insert anew for each
+		// row would cost more than running it (SQLite).
+		st, err := t.PrepareContext(ctx, d.rebind(insertStreamDelivery))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		created := d.ts(d.now())
+		as := make([]store.AttemptResult, len(b.Attempts))
+		for i, sa := range b.Attempts {
+			a := sa.AttemptResult
+			a.At = t.attemptAt(a)
+			status := rules.DeliveryStatus(a)
+			next, delivered := t.attemptTimes(a, status)
+			_, err := st.ExecContext(ctx, rules.CleanArgs([]any{b.WebhookID, projectID, sa.EventSeq, sa.EventType, status,
+				next, a.Status, a.Err, delivered, created})...)
+			if err != nil {
+				return err
+			}
+			as[i] = a
+		}
+		return t.webhookAttempted(ctx, b.WebhookID, as)
+	})
 }
 
 // Deliveries lists a webhook's deliveries, newest first; see
