@@ -2,6 +2,7 @@ package webhooks
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -20,13 +21,17 @@ type Store interface {
 }
 
 // Dispatcher delivers the event log to webhooks, at least once, from the
-// outbox: every worker process runs one. Each step fans the log out into
-// deliveries (store.FanOut, from each webhook's cursor, so nothing is lost
-// or made twice), then claims the deliveries that are due (a lease, so two
-// processes never send one at once and a process that dies mid-send has it
-// sent again, with the same webhook-id) and sends them. A Temporal workflow
-// per delivery would add a workflow start to every turn's events; claiming
-// from the store scales with the workers and stays off the turn's path.
+// outbox: every worker process runs one. Each step sends each webhook whose
+// stream it holds (store.ClaimStreams: one process per webhook at a time)
+// the events logged after its cursor, in order, a batch at a time, and
+// records the batch in one write (store.RecordStream: a delivery per
+// event, the cursor raised). A process that dies mid-batch has recorded
+// nothing: whoever holds the stream when its lease ends sends the batch
+// again, with the same webhook-ids. Failed first attempts become pending
+// deliveries, which each step claims when due (store.ClaimDeliveries, with
+// the same lease) and sends again. A Temporal workflow per delivery would
+// add a workflow start to every turn's events; reading the log stays off
+// the turn's path and scales with the workers.
 type Dispatcher struct {
 	Store  Store
 	Box    *secretbox.Box // opens the webhooks' sealed secrets
@@ -34,11 +39,17 @@ type Dispatcher struct {
 	// Data renders an event as a delivery's `data`.
 	Data func(ev store.Event) (json.RawMessage, error)
 	Log  *slog.Logger
+	// Owner names this dispatcher's streams; "": a random name, chosen at
+	// its first step. Two dispatchers must not share one.
+	Owner string
 
-	Now      func() time.Time                        // nil: time.Now
-	Lease    time.Duration                           // how long a claimed delivery is another process's; 0: one minute
-	Batch    int                                     // deliveries claimed at once; 0: 50
-	Workers  int                                     // deliveries sent at once; 0: 4
+	Now func() time.Time // nil: time.Now
+	// Lease is how long a claimed stream or retry is this dispatcher's
+	// (0: one minute): another process takes over once it ends. A batch
+	// stops starting attempts when half of it is gone.
+	Lease    time.Duration
+	Batch    int                                     // events read, or retries claimed, at once; 0: 500
+	Workers  int                                     // attempts made at once; 0: 4
 	Schedule func(attempt int) (time.Duration, bool) // nil: NextDelay (the Standard Webhooks schedule)
 	Every    time.Duration                           // how often it looks for work unwoken; 0: one second
 }
@@ -65,68 +76,30 @@ func (d *Dispatcher) Run(ctx context.Context, wake <-chan struct{}) {
 	}
 }
 
-// Step fans the log out and sends the deliveries due now, once; it returns
-// how many it attempted.
+// Step sends the new events of the streams it holds and the retries due
+// now, once; it returns how many attempts it made. Steps of one
+// Dispatcher must not run at once.
 func (d *Dispatcher) Step(ctx context.Context) (int, error) {
-	if err := d.fanOut(ctx); err != nil {
-		return 0, err
+	if d.Owner == "" {
+		d.Owner = rand.Text()
 	}
-	return d.sendDue(ctx)
-}
-
-// fanOutPage is how many events one FanOut takes.
-const fanOutPage = 500
-
-// fanOut turns every active webhook's new events into deliveries.
-func (d *Dispatcher) fanOut(ctx context.Context) error {
-	ws, err := d.Store.ActiveWebhooks(ctx)
+	n, err := d.stream(ctx)
 	if err != nil {
-		return err
+		return n, err
 	}
-	for _, w := range ws {
-		if err := d.fanOutOne(ctx, w); err != nil {
-			return err
-		}
-	}
-	return nil
+	m, err := d.sendDue(ctx)
+	return n + m, err
 }
 
-// fanOutOne turns one webhook's events after its cursor into deliveries,
-// a page at a time.
-func (d *Dispatcher) fanOutOne(ctx context.Context, w store.Webhook) error {
-	for cursor := w.Cursor; ; {
-		evs, err := d.Store.Events(ctx, w.ProjectID, store.EventFilter{After: cursor, Limit: fanOutPage})
-		if err != nil || len(evs) == 0 {
-			return err
-		}
-		if err := d.Store.FanOut(ctx, w.ID, evs); err != nil {
-			return err
-		}
-		if cursor = evs[len(evs)-1].Seq; len(evs) < fanOutPage {
-			return nil
-		}
-	}
-}
-
-// sendDue claims the deliveries due now and sends them, Workers at once.
+// sendDue claims the retries due now and sends them, Workers at once.
 func (d *Dispatcher) sendDue(ctx context.Context) (int, error) {
-	lease, batch, workers := d.Lease, d.Batch, d.Workers
-	if lease <= 0 {
-		lease = time.Minute
-	}
-	if batch <= 0 {
-		batch = 50
-	}
-	if workers <= 0 {
-		workers = 4
-	}
-	due, err := d.Store.ClaimDeliveries(ctx, d.now(), lease, batch)
+	due, err := d.Store.ClaimDeliveries(ctx, d.now(), d.lease(), d.batch())
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
 	targets := d.targets(ctx, due)
 	results := make([]*store.AttemptResult, len(due))
-	slots := make(chan struct{}, workers)
+	slots := make(chan struct{}, d.workers())
 	var wg sync.WaitGroup
 	for i, dl := range due {
 		slots <- struct{}{}
@@ -190,18 +163,26 @@ func (d *Dispatcher) send(ctx context.Context, dl store.Delivery, to target) (*s
 		return nil, err
 	}
 	res := d.Sender.Send(ctx, Attempt{URL: to.url, ID: EventID(dl.ProjectID, dl.EventSeq), Body: body, Secrets: to.secrets})
+	rec := d.outcome(dl.Attempts, res)
+	rec.DeliveryID = dl.ID
+	return &rec, nil
+}
+
+// outcome is what attempt number attempts+1 at a delivery came to, made
+// now: when to try again after a failure, if ever.
+func (d *Dispatcher) outcome(attempts int, res Result) store.AttemptResult {
 	at := d.now()
-	rec := store.AttemptResult{DeliveryID: dl.ID, At: at, Status: res.Status, Delivered: res.Delivered, Gone: res.Gone}
+	rec := store.AttemptResult{At: at, Status: res.Status, Delivered: res.Delivered, Gone: res.Gone}
 	if res.Err != nil {
 		rec.Err = res.Err.Error()
 	}
 	if !res.Delivered && !res.Gone {
-		if wait, ok := d.schedule(dl.Attempts + 1); ok {
+		if wait, ok := d.schedule(attempts + 1); ok {
 			next := at.Add(max(wait, res.RetryAfter))
 			rec.NextAt = &next
 		}
 	}
-	return &rec, nil
+	return rec
 }
 
 // EventID is the id of a logged event in webhook bodies and the
@@ -237,9 +218,14 @@ func (d *Dispatcher) body(ctx context.Context, dl store.Delivery) ([]byte, error
 	if len(evs) == 1 && evs[0].Seq == dl.EventSeq {
 		ev = evs[0]
 	} // else trimmed from the log meanwhile: the type and time are all there is left
+	return d.render(ev)
+}
+
+// render is the body delivering ev.
+func (d *Dispatcher) render(ev store.Event) ([]byte, error) {
 	data, err := d.Data(ev)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rendering event %d: %w", ev.Seq, err)
 	}
 	return Body(EventID(ev.ProjectID, ev.Seq), ev.Type, ev.CreatedAt, data)
 }
@@ -249,6 +235,27 @@ func (d *Dispatcher) schedule(attempt int) (time.Duration, bool) {
 		return d.Schedule(attempt)
 	}
 	return NextDelay(attempt)
+}
+
+func (d *Dispatcher) lease() time.Duration {
+	if d.Lease > 0 {
+		return d.Lease
+	}
+	return time.Minute
+}
+
+func (d *Dispatcher) batch() int {
+	if d.Batch > 0 {
+		return d.Batch
+	}
+	return 500
+}
+
+func (d *Dispatcher) workers() int {
+	if d.Workers > 0 {
+		return d.Workers
+	}
+	return 4
 }
 
 func (d *Dispatcher) now() time.Time {

@@ -1,6 +1,7 @@
 package webhooks
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"io"
@@ -180,18 +181,74 @@ func TestDispatcherRetriesUntilDelivered(t *testing.T) {
 	}
 }
 
-func TestDispatcherResendsAfterALostSender(t *testing.T) {
+// TestDispatcherResendsAfterALostStream: a dispatcher that stops mid-send
+// (its process died) has recorded nothing; once its lease ends another
+// sends the event again, with the same webhook-id.
+func TestDispatcherResendsAfterALostStream(t *testing.T) {
+	e := newDispatchEnv(t)
+	hang := make(chan struct{})
+	var hung sync.Once
+	h := newHook(t)
+	inner := h.Config.Handler
+	h.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		first := false
+		hung.Do(func() { first = true })
+		if first { // the dying process's attempt: never answered
+			io.Copy(io.Discard, r.Body) // then the server notices the client leave
+			close(hang)
+			select {
+			case <-r.Context().Done():
+			case <-t.Context().Done():
+			}
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	w, _ := e.webhook(t, h.URL)
+	e.logTest(t)
+
+	dead := *e.d
+	dead.Owner, dead.Lease = "dead", 300*time.Millisecond
+	ctx, die := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); dead.Step(ctx) }()
+	<-hang
+	die()
+	<-done
+	if ds := deliveriesOf(t, e, w); len(ds) != 0 {
+		t.Fatalf("the dead dispatcher recorded %+v", ds)
+	}
+	if n, err := e.d.Step(t.Context()); err != nil || n != 0 {
+		t.Errorf("while the lease runs another dispatcher sent %d (%v), want none", n, err)
+	}
+	time.Sleep(350 * time.Millisecond)
+	e.stepUntil(t, func() bool { got, _ := h.requests(); return len(got) == 1 })
+	got, _ := h.requests()
+	seq := webhookNow(t, e, w).Cursor
+	if want := EventID(w.ProjectID, seq); got[0].Header.Get(HeaderID) != want {
+		t.Errorf("webhook-id %q, want %q", got[0].Header.Get(HeaderID), want)
+	}
+	ds := deliveriesOf(t, e, w)
+	if len(ds) != 1 || ds[0].EventSeq != seq || ds[0].Status != store.DeliveryDelivered || ds[0].Attempts != 1 {
+		t.Errorf("deliveries = %+v, want event %d delivered at the first attempt", ds, seq)
+	}
+}
+
+// TestDispatcherResendsAfterALostRetry: a retry claimed by a process that
+// died is claimed again when its lease ends.
+func TestDispatcherResendsAfterALostRetry(t *testing.T) {
 	e := newDispatchEnv(t)
 	h := newHook(t)
 	w, _ := e.webhook(t, h.URL)
 	e.logTest(t)
-	// A process fans out and claims the delivery, then dies before sending.
-	dead := *e.d
-	dead.Lease = 200 * time.Millisecond
-	if err := dead.fanOut(t.Context()); err != nil {
+	evs, err := e.db.Events(t.Context(), e.project, store.EventFilter{After: w.Cursor})
+	if err != nil {
 		t.Fatal(err)
 	}
-	claimed, err := e.db.ClaimDeliveries(t.Context(), time.Now(), dead.Lease, 10)
+	if err := e.db.FanOut(t.Context(), w.ID, evs); err != nil { // queued, as a failed attempt leaves it
+		t.Fatal(err)
+	}
+	claimed, err := e.db.ClaimDeliveries(t.Context(), time.Now(), 200*time.Millisecond, 10)
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claimed %v, %v", claimed, err)
 	}
@@ -268,5 +325,126 @@ func TestDispatcherFansOutEveryWebhook(t *testing.T) {
 	e.stepUntil(t, func() bool { got, _ := busy.requests(); return len(got) == 2 })
 	if got, _ := quiet.requests(); len(got) != 0 {
 		t.Errorf("the quiet webhook got %d requests", len(got))
+	}
+}
+
+func deliveriesOf(t *testing.T, e *dispatchEnv, w *store.Webhook) []store.Delivery {
+	t.Helper()
+	ds, err := e.db.Deliveries(t.Context(), e.project, w.UUID, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+func webhookNow(t *testing.T, e *dispatchEnv, w *store.Webhook) *store.Webhook {
+	t.Helper()
+	got, err := e.db.Webhook(t.Context(), e.project, w.UUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// countingStore counts the dispatcher's writes.
+type countingStore struct {
+	Store
+	mu                    sync.Mutex
+	claims, records, fans int
+}
+
+func (c *countingStore) ClaimStreams(ctx context.Context, owner string, now time.Time, lease time.Duration) ([]store.Webhook, error) {
+	c.mu.Lock()
+	c.claims++
+	c.mu.Unlock()
+	return c.Store.ClaimStreams(ctx, owner, now, lease)
+}
+
+func (c *countingStore) RecordStream(ctx context.Context, b store.StreamBatch) error {
+	c.mu.Lock()
+	c.records++
+	c.mu.Unlock()
+	return c.Store.RecordStream(ctx, b)
+}
+
+// TestDispatcherSendsABatchWithOneWrite: a step sends every new event once,
+// in order of the log, and records them all in one write, each delivery
+// listed as delivered.
+func TestDispatcherSendsABatchWithOneWrite(t *testing.T) {
+	e := newDispatchEnv(t)
+	h := newHook(t)
+	w, _ := e.webhook(t, h.URL)
+	if _, err := e.d.Step(t.Context()); err != nil { // claims the stream: nothing to send yet
+		t.Fatal(err)
+	}
+	for range 30 {
+		e.logTest(t)
+	}
+	counted := &countingStore{Store: e.d.Store}
+	e.d.Store = counted
+	e.d.Workers = 1 // one at a time, so the receiver sees the log's order
+	if n, err := e.d.Step(t.Context()); err != nil || n != 30 {
+		t.Fatalf("step = %d, %v; want 30 attempts", n, err)
+	}
+	got, _ := h.requests()
+	ids := map[string]bool{}
+	for i, r := range got {
+		id := r.Header.Get(HeaderID)
+		if ids[id] {
+			t.Errorf("%s sent twice", id)
+		}
+		ids[id] = true
+		if want := EventID(e.project, w.Cursor+int64(i)+1); id != want {
+			t.Errorf("request %d is %s, want %s", i, id, want)
+		}
+	}
+	if len(got) != 30 || counted.records != 1 || counted.claims != 0 {
+		t.Errorf("%d requests, %d stream records, %d claims; want 30, 1, 0", len(got), counted.records, counted.claims)
+	}
+	ds := deliveriesOf(t, e, w)
+	for _, d := range ds {
+		if d.Status != store.DeliveryDelivered || d.Attempts != 1 || d.DeliveredAt == nil {
+			t.Errorf("delivery %+v, want delivered at the first attempt", d)
+		}
+	}
+	if len(ds) != 30 || webhookNow(t, e, w).Cursor != w.Cursor+30 {
+		t.Errorf("%d deliveries, cursor %d; want 30, %d", len(ds), webhookNow(t, e, w).Cursor, w.Cursor+30)
+	}
+}
+
+// TestDispatcherStopsAtGone: after a 410 no more of the batch is sent; the
+// events after it wait in the log, and go once the webhook is enabled.
+func TestDispatcherStopsAtGone(t *testing.T) {
+	e := newDispatchEnv(t)
+	h := newHook(t, http.StatusGone)
+	w, _ := e.webhook(t, h.URL)
+	for range 3 {
+		e.logTest(t)
+	}
+	e.d.Workers = 1
+	if _, err := e.d.Step(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := h.requests(); len(got) != 1 {
+		t.Fatalf("%d requests, want 1: the first was answered 410", len(got))
+	}
+	off := webhookNow(t, e, w)
+	if off.Status != store.WebhookDisabled || off.Cursor != w.Cursor+1 {
+		t.Fatalf("after 410: status %s, cursor %d; want disabled at %d", off.Status, off.Cursor, w.Cursor+1)
+	}
+	off.Status = store.WebhookActive
+	if err := e.db.UpdateWebhook(t.Context(), off); err != nil {
+		t.Fatal(err)
+	}
+	// The two events the 410 held back, then the webhook.disabled it logged.
+	e.stepUntil(t, func() bool { got, _ := h.requests(); return len(got) == 4 })
+	got, bodies := h.requests()
+	for i, want := range []int64{w.Cursor + 2, w.Cursor + 3, w.Cursor + 4} {
+		if id := got[i+1].Header.Get(HeaderID); id != EventID(e.project, want) {
+			t.Errorf("request %d is %s, want %s", i+2, id, EventID(e.project, want))
+		}
+	}
+	if !strings.Contains(string(bodies[3]), store.EventWebhookDisabled) {
+		t.Errorf("last body %s, want %s", bodies[3], store.EventWebhookDisabled)
 	}
 }
