@@ -43,15 +43,8 @@ func benchWebhook(ctx context.Context, db store.Store, projectID int64) (receive
 		return nil, err
 	}
 	loopback := netguard.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
-	wake := make(chan struct{}, 1)
-	db.OnEvents(func(context.Context, []store.Event) {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	})
-	d := &webhooks.Dispatcher{Store: db, Box: box, Sender: &webhooks.Sender{Client: loopback.Client(webhooks.AttemptTimeout)},
-		Data: native.WebhookData}
-	go d.Run(ctx, wake)
+	d := &webhooks.Dispatcher{Store: db, Box: box, Sender: &webhooks.Sender{Client: webhookClient(loopback)},
+		Data: native.WebhookData, Workers: webhookConns}
+	go d.Run(ctx, wakeOnEvents(db))
 	return n.Load, nil
 }

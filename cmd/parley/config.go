@@ -129,3 +129,19 @@ func eventRetention() (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// webhookLease reads PARLEY_WEBHOOK_LEASE (a duration like 30s or 2m): how
+// long a dispatcher holds a webhook's stream, or a retry it claimed, before
+// another process may send them; what a process that died was sending goes
+// again after it. Unset: 0, the dispatcher's default (a minute).
+func webhookLease() (time.Duration, error) {
+	v := os.Getenv("PARLEY_WEBHOOK_LEASE")
+	if v == "" {
+		return 0, nil
+	}
+	d, err := flows.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("PARLEY_WEBHOOK_LEASE must be a positive duration like 30s or 2m, got %q", v)
+	}
+	return d, nil
+}

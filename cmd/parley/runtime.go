@@ -187,12 +187,26 @@ func trimEvents(ctx context.Context, db store.EventLog, retention time.Duration,
 // this process until ctx ends (see webhooks.Dispatcher). box opens the
 // webhooks' secrets; outbound calls go through the netguard policy of
 // PARLEY_ALLOW_PRIVATE_URLS. Events this process logs wake it at once;
-// others' are found within a second.
+// others' are found within a second. PARLEY_WEBHOOK_LEASE sets how long a
+// dispatcher holds a webhook's stream or a retry it claimed.
 func startDispatcher(ctx context.Context, db store.Store, box *secretbox.Box, l *slog.Logger) error {
 	policy, err := netguard.PolicyFromEnv()
 	if err != nil {
 		return err
 	}
+	lease, err := webhookLease()
+	if err != nil {
+		return err
+	}
+	d := &webhooks.Dispatcher{Store: db, Box: box, Sender: &webhooks.Sender{Client: webhookClient(policy)},
+		Data: native.WebhookData, Log: l, Lease: lease, Workers: webhookConns}
+	go d.Run(ctx, wakeOnEvents(db))
+	return nil
+}
+
+// wakeOnEvents returns a channel that has something whenever db has
+// logged events since it was last read.
+func wakeOnEvents(db store.EventLog) <-chan struct{} {
 	wake := make(chan struct{}, 1)
 	db.OnEvents(func(context.Context, []store.Event) {
 		select {
@@ -200,11 +214,24 @@ func startDispatcher(ctx context.Context, db store.Store, box *secretbox.Box, l 
 		default:
 		}
 	})
-	d := &webhooks.Dispatcher{Store: db, Box: box, Sender: &webhooks.Sender{Client: policy.Client(webhooks.AttemptTimeout)},
-		Data: native.WebhookData, Log: l}
-	go d.Run(ctx, wake)
-	return nil
+	return wake
 }
+
+// webhookClient is policy's client for webhook attempts. It keeps as many
+// idle connections to an endpoint as a dispatcher makes attempts at once
+// (http.Transport keeps two), so a busy endpoint's connections are reused
+// instead of dialled anew.
+func webhookClient(policy netguard.Policy) *http.Client {
+	c := policy.Client(webhooks.AttemptTimeout)
+	if t, ok := c.Transport.(*http.Transport); ok {
+		t.MaxIdleConnsPerHost = webhookConns
+	}
+	return c
+}
+
+// webhookConns is how many attempts a dispatcher makes at once, and so how
+// many connections to one endpoint it keeps.
+const webhookConns = 4
 
 // secretKey is the key that seals webhook secrets: PARLEY_SECRET_KEY, or
 // for parley dev (dataDir set) a key file it makes in its data directory.
