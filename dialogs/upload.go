@@ -38,6 +38,29 @@ type Upload struct {
 // (the workflow decides, from the question it waits at); ECONFLICT if the
 // dialog has ended. A file the dialog refuses leaves no record behind.
 func (s *Service) UploadAnswer(ctx context.Context, d *store.Dialog, up Upload) (*Turn, *FileRef, error) {
+	f, ref, err := s.keepUpload(ctx, d, up)
+	if err != nil {
+		return nil, nil, err
+	}
+	turn, err := s.update(ctx, d, engine.UpdateMessage, "", engine.MessageInput{File: ref, StoredThrough: d.StoredThrough})
+	if err != nil {
+		s.forget(ctx, f, err)
+		return nil, nil, err
+	}
+	return turn, ref, nil
+}
+
+// UploadAttachment stores a file an operator will send with a message
+// (OperatorText.Files): one of the dialog's files, with no turn.
+// ETOOLARGE over MaxSize.
+func (s *Service) UploadAttachment(ctx context.Context, d *store.Dialog, up Upload) (*FileRef, error) {
+	_, ref, err := s.keepUpload(ctx, d, up)
+	return ref, err
+}
+
+// keepUpload stores an upload's bytes and its record as one of the
+// dialog's files.
+func (s *Service) keepUpload(ctx context.Context, d *store.Dialog, up Upload) (*store.File, *FileRef, error) {
 	if s.Files == "" {
 		return nil, nil, errors.New("uploading a file: the dialogs service has no Files directory")
 	}
@@ -62,13 +85,7 @@ func (s *Service) UploadAnswer(ctx context.Context, d *store.Dialog, up Upload) 
 	if err := s.Store.CreateFile(ctx, f); err != nil {
 		return nil, nil, err
 	}
-	ref := &FileRef{ID: f.ID, Name: f.Name, MIMEType: f.MIMEType, Size: f.Size, URL: up.Link(f.ID)}
-	turn, err := s.update(ctx, d, engine.UpdateMessage, "", engine.MessageInput{File: ref, StoredThrough: d.StoredThrough})
-	if err != nil {
-		s.forget(ctx, f, err)
-		return nil, nil, err
-	}
-	return turn, ref, nil
+	return f, &FileRef{ID: f.ID, Name: f.Name, MIMEType: f.MIMEType, Size: f.Size, URL: up.Link(f.ID)}, nil
 }
 
 // forget deletes the record of a file the dialog refused. After an

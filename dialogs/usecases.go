@@ -95,19 +95,57 @@ func (s *Service) Handoff(ctx context.Context, d *store.Dialog, in HandoffInput)
 // OperatorMessage sends an operator's message to the user; an operator who
 // writes into a dialog the bot runs takes it. EINVALID for an empty text.
 func (s *Service) OperatorMessage(ctx context.Context, d *store.Dialog, op Operator, text string) (*Turn, error) {
-	return s.ScheduleMessage(ctx, d, op, text, nil)
+	return s.ScheduleMessage(ctx, d, op, OperatorText{Text: text})
+}
+
+// OperatorText is what an operator sends: text, the ids of files uploaded
+// into the dialog (UploadAttachment) and, for a scheduled message, when.
+type OperatorText struct {
+	Text  string
+	Files []int64
+	At    *time.Time // nil: now
 }
 
 // ScheduleMessage sends an operator's message at a time (nil: now): the
 // dialog's workflow keeps it and a durable timer sends it, so it survives
 // restarts; it is listed in the dialog's Scheduled until then and can be
-// cancelled. EINVALID for an empty text or a time that has passed;
-// ECONFLICT when the dialog keeps as many scheduled messages as it may.
-func (s *Service) ScheduleMessage(ctx context.Context, d *store.Dialog, op Operator, text string, at *time.Time) (*Turn, error) {
-	if strings.TrimSpace(text) == "" {
+// cancelled. EINVALID for an empty text, a time that has passed or a file
+// that is not one of the dialog's; ECONFLICT when the dialog keeps as many
+// scheduled messages as it may.
+func (s *Service) ScheduleMessage(ctx context.Context, d *store.Dialog, op Operator, m OperatorText) (*Turn, error) {
+	if strings.TrimSpace(m.Text) == "" {
 		return nil, store.FieldErrorf(store.EINVALID, "text", "The operator's message is empty; send some text.")
 	}
-	return s.update(ctx, d, engine.UpdateOperatorMessage, "", engine.OperatorMessageInput{Operator: op.Name, OperatorID: op.ID, Text: text, At: at})
+	files, err := s.attachments(ctx, d, m.Files)
+	if err != nil {
+		return nil, err
+	}
+	in := engine.OperatorMessageInput{Operator: op.Name, OperatorID: op.ID, Text: m.Text, Files: files, At: m.At}
+	return s.update(ctx, d, engine.UpdateOperatorMessage, "", in)
+}
+
+// maxAttachments is how many files one message may carry.
+const maxAttachments = 10
+
+// attachments looks up the files of a message: each must be one of the
+// dialog's (uploaded into it), else EINVALID naming it.
+func (s *Service) attachments(ctx context.Context, d *store.Dialog, ids []int64) ([]store.Attachment, error) {
+	if len(ids) > maxAttachments {
+		return nil, store.FieldErrorf(store.EINVALID, "files", "A message carries at most %d files; got %d.", maxAttachments, len(ids))
+	}
+	var out []store.Attachment
+	for _, id := range ids {
+		f, err := s.Store.File(ctx, d.ProjectID, id)
+		if store.ErrorCode(err) == store.ENOTFOUND || err == nil && f.DialogID != d.ID {
+			return nil, store.FieldErrorf(store.EINVALID, "files",
+				"File %d is not one of this dialog's: upload it with POST /v1/dialogs/{id}/attachments first.", id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, store.Attachment{ID: f.ID, Name: f.Name, MIMEType: f.MIMEType, Size: f.Size})
+	}
+	return out, nil
 }
 
 // CancelScheduled cancels a scheduled message before it is sent; ENOTFOUND

@@ -71,7 +71,7 @@ func (d *dialog) operatorMessage(t *turn, in OperatorMessageInput) {
 	if d.handoffStatus() != store.HandoffActive { // writing takes the dialog
 		d.takeHandoff(t, OperatorRef{ID: in.OperatorID, Name: in.Operator})
 	}
-	d.record(t, store.Message{Role: store.MessageOperator, Text: in.Text, Operator: in.Operator, Node: d.s.Node})
+	d.record(t, store.Message{Role: store.MessageOperator, Text: in.Text, Operator: in.Operator, Node: d.s.Node, Files: in.Files})
 	d.s.Pending = 0
 }
 

@@ -25,7 +25,7 @@ type CancelScheduledInput struct {
 func (d *dialog) schedule(t *turn, in OperatorMessageInput) {
 	d.s.ScheduledSeq++
 	m := store.ScheduledMessage{ID: fmt.Sprintf("sch-%d", d.s.ScheduledSeq), Text: in.Text, At: *in.At,
-		OperatorID: in.OperatorID, Operator: in.Operator}
+		OperatorID: in.OperatorID, Operator: in.Operator, Files: in.Files}
 	d.s.Scheduled = append(slices.Clone(d.s.Scheduled), m)
 	slices.SortStableFunc(d.s.Scheduled, func(a, b store.ScheduledMessage) int { return a.At.Compare(b.At) })
 }
@@ -43,7 +43,7 @@ func (d *dialog) sendScheduled(t *turn) {
 	}
 	d.s.Scheduled = later
 	for _, m := range due {
-		d.operatorMessage(t, OperatorMessageInput{Operator: m.Operator, OperatorID: m.OperatorID, Text: m.Text})
+		d.operatorMessage(t, OperatorMessageInput{Operator: m.Operator, OperatorID: m.OperatorID, Text: m.Text, Files: m.Files})
 	}
 }
 

@@ -119,6 +119,7 @@ type OperatorMessageInput struct {
 	Operator   string // the operator's name
 	OperatorID string // the operator's account id, "" when not known
 	Text       string
+	Files      []store.Attachment `json:",omitempty"` // the dialog's files sent with it
 	// At, when set, schedules the message: a durable timer sends it then,
 	// and it can be cancelled until it is sent (cancel_scheduled).
 	At *time.Time

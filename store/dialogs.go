@@ -197,8 +197,9 @@ type ScheduledMessage struct {
 	ID         string
 	Text       string
 	At         time.Time
-	OperatorID string `json:",omitempty"`
-	Operator   string `json:",omitempty"` // the operator's name
+	OperatorID string       `json:",omitempty"`
+	Operator   string       `json:",omitempty"` // the operator's name
+	Files      []Attachment `json:",omitempty"`
 }
 
 // Handoff statuses: none -> requested -> active -> released, and requested
@@ -288,6 +289,16 @@ type Message struct {
 	// Sources are the knowledge chunks the answer was written from; nil
 	// for messages that used none.
 	Sources []Source `json:",omitempty"`
+	// Files are the files an operator sent with the message.
+	Files []Attachment `json:",omitempty"`
+}
+
+// Attachment is a file sent with a message: one of the dialog's files.
+type Attachment struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	MIMEType string `json:"type"`
+	Size     int64  `json:"size"`
 }
 
 // Source is a knowledge chunk an answer drew on.

@@ -2,6 +2,7 @@ package native
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -14,12 +15,31 @@ import (
 
 // messageJSON is the contract's Message.
 type messageJSON struct {
-	ID        string       `json:"id"`
-	Role      string       `json:"role"`
-	Text      string       `json:"text"`
-	Buttons   []string     `json:"buttons,omitempty"`
-	Sources   []sourceJSON `json:"sources,omitempty"` // the knowledge an answer drew on
-	CreatedAt time.Time    `json:"created_at"`
+	ID        string           `json:"id"`
+	Role      string           `json:"role"`
+	Text      string           `json:"text"`
+	Buttons   []string         `json:"buttons,omitempty"`
+	Sources   []sourceJSON     `json:"sources,omitempty"` // the knowledge an answer drew on
+	Files     []attachmentJSON `json:"files,omitempty"`   // what an operator sent with it
+	CreatedAt time.Time        `json:"created_at"`
+}
+
+// attachmentJSON is the contract's Attachment: a file sent with a
+// message, and its path on this API (GET it with the same credentials).
+type attachmentJSON struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	MIMEType string `json:"type"`
+	Size     int64  `json:"size"`
+	Path     string `json:"path"`
+}
+
+func attachmentsJSON(files []store.Attachment) []attachmentJSON {
+	var out []attachmentJSON
+	for _, f := range files {
+		out = append(out, attachmentJSON{ID: f.ID, Name: f.Name, MIMEType: f.MIMEType, Size: f.Size, Path: fmt.Sprintf("/v1/files/%d", f.ID)})
+	}
+	return out
 }
 
 // sourceJSON is a knowledge chunk an answer was written from.
@@ -35,7 +55,8 @@ type sourceJSON struct {
 func messagesJSON(msgs []store.Message) []messageJSON {
 	out := make([]messageJSON, 0, len(msgs))
 	for _, m := range msgs {
-		out = append(out, messageJSON{ID: m.ID, Role: m.Role, Text: m.Text, Buttons: m.Buttons, Sources: sourcesJSON(m.Sources), CreatedAt: m.CreatedAt.UTC()})
+		out = append(out, messageJSON{ID: m.ID, Role: m.Role, Text: m.Text, Buttons: m.Buttons, Sources: sourcesJSON(m.Sources),
+			Files: attachmentsJSON(m.Files), CreatedAt: m.CreatedAt.UTC()})
 	}
 	return out
 }
@@ -92,16 +113,18 @@ func noteOf(n store.Note) noteJSON {
 
 // scheduledJSON is an operator's message waiting for its time.
 type scheduledJSON struct {
-	ID          string       `json:"id"`
-	Text        string       `json:"text"`
-	ScheduledAt time.Time    `json:"scheduled_at"`
-	Operator    operatorJSON `json:"operator"`
+	ID          string           `json:"id"`
+	Text        string           `json:"text"`
+	ScheduledAt time.Time        `json:"scheduled_at"`
+	Operator    operatorJSON     `json:"operator"`
+	Files       []attachmentJSON `json:"files,omitempty"`
 }
 
 func scheduledOf(ms []store.ScheduledMessage) []scheduledJSON {
 	out := make([]scheduledJSON, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, scheduledJSON{ID: m.ID, Text: m.Text, ScheduledAt: m.At.UTC(), Operator: operatorJSON{ID: m.OperatorID, Name: m.Operator}})
+		out = append(out, scheduledJSON{ID: m.ID, Text: m.Text, ScheduledAt: m.At.UTC(), Operator: operatorJSON{ID: m.OperatorID, Name: m.Operator},
+			Files: attachmentsJSON(m.Files)})
 	}
 	return out
 }
@@ -212,9 +235,10 @@ func (h *handlers) message(c *gin.Context) {
 }
 
 type operatorRequest struct {
-	Action   string `json:"action"`
-	Operator string `json:"operator"` // who acts, for an API-key caller; a user acts as themself
-	Text     string `json:"text"`
+	Action   string  `json:"action"`
+	Operator string  `json:"operator"` // who acts, for an API-key caller; a user acts as themself
+	Text     string  `json:"text"`
+	Files    []int64 `json:"files"` // message: ids of files uploaded into the dialog (attachments)
 	// transfer: to a queue, or to an operator (to_operator: their id as
 	// dialogs show it, with to_operator_name).
 	Queue          string         `json:"queue"`
@@ -257,7 +281,7 @@ func (h *handlers) operator(c *gin.Context) {
 		handoff(dialogs.HandoffInput{Action: dialogs.HandoffTransfer, Queue: req.Queue, Operator: to})
 	case "message":
 		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {
-			return h.Dialogs.ScheduleMessage(ctx, d, op, req.Text, req.ScheduledAt)
+			return h.Dialogs.ScheduleMessage(ctx, d, op, dialogs.OperatorText{Text: req.Text, Files: req.Files, At: req.ScheduledAt})
 		}
 	case "cancel_scheduled":
 		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {

@@ -33,6 +33,7 @@ func mount(r *gin.Engine, d server.Deps) {
 	act.POST("/dialogs/:id/operator", h.operator)
 	act.POST("/dialogs/:id/handoff", h.handoff)
 	act.POST("/dialogs/:id/files", h.upload)
+	act.POST("/dialogs/:id/attachments", h.attach)
 	act.POST("/dialogs/:id/approvals/:approval", h.approval)
 	v1.GET("/dialogs/:id/events", h.events)
 	act.POST("/dialogs/:id/typing", h.typing)

@@ -45,6 +45,7 @@ func testMessages(t *testing.T, s store.Store) {
 	}
 	m1, m2, m3 := message(d, 1, "Hi"), message(d, 2, "How can I help?"), message(d, 3, "Bye")
 	m2.Role, m2.Operator, m2.Buttons, m2.Node = store.MessageOperator, "Bob", nil, ""
+	m2.Files = []store.Attachment{{ID: 7, Name: "plan.pdf", MIMEType: "application/pdf", Size: 1234}, {ID: 9, Name: "a.png", MIMEType: "image/png", Size: 1}}
 	m3.Buttons = []string{}
 	t.Run("none", func(t *testing.T) {
 		same(t, "Messages", list(t, d.ID), []store.Message{})

@@ -15,6 +15,7 @@ type Turn struct {
 	Messages  []store.Message
 	Buttons   []string // Messages[i].Buttons as JSON
 	Sources   []any    // Messages[i].Sources as JSON, nil (NULL) for none
+	Files     []any    // Messages[i].Files as JSON, nil (NULL) for none
 	Data      []store.DataItem
 	State     *store.DialogState // nil: no state to save
 	Variables string             // State.Variables as JSON
@@ -32,6 +33,7 @@ func PrepareTurn(t store.Turn, now func() time.Time) (Turn, error) {
 	if len(t.Messages) > 0 {
 		p.Buttons = make([]string, len(t.Messages))
 		p.Sources = make([]any, len(t.Messages))
+		p.Files = make([]any, len(t.Messages))
 		for i, m := range t.Messages {
 			if err := CheckUsage(m.Usage); err != nil {
 				return Turn{}, err
@@ -46,6 +48,11 @@ func PrepareTurn(t store.Turn, now func() time.Time) (Turn, error) {
 			p.Buttons[i] = b
 			if p.Sources[i], err = Sources(m.Sources); err != nil {
 				return Turn{}, err
+			}
+			if len(m.Files) > 0 {
+				if p.Files[i], err = JSON(m.Files); err != nil {
+					return Turn{}, err
+				}
 			}
 		}
 	}

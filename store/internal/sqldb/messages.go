@@ -3,6 +3,8 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/store/internal/rules"
@@ -10,10 +12,10 @@ import (
 
 const (
 	messageColumns = `id, dialog_id, seq, role, text, buttons, operator, node, client_message_id, created_at,
-		usage_model, usage_prompt_tokens, usage_completion_tokens, sources`
+		usage_model, usage_prompt_tokens, usage_completion_tokens, sources, files`
 	dataColumns = `dialog_id, seq, question, type, answer, variable, deleted, created_at`
 
-	insertMessage = `INSERT INTO messages (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	insertMessage = `INSERT INTO messages (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dialog_id, seq) DO NOTHING`
 	insertData = `INSERT INTO data_items (` + dataColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dialog_id, seq) DO NOTHING`
@@ -23,16 +25,22 @@ func scanMessage(r scanner, m *store.Message) error {
 	var (
 		buttons            string
 		model, sources     *string
+		files              *string
 		prompt, completion *int64
 	)
 	err := r.Scan(&m.ID, &m.DialogID, &m.Seq, &m.Role, &m.Text, &buttons, &m.Operator, &m.Node,
-		&m.ClientMessageID, timeScanner{&m.CreatedAt}, &model, &prompt, &completion, &sources)
+		&m.ClientMessageID, timeScanner{&m.CreatedAt}, &model, &prompt, &completion, &sources, &files)
 	if err != nil {
 		return err
 	}
 	m.Usage = rules.Usage(model, prompt, completion)
 	if m.Sources, err = rules.DecodeSources(sources); err != nil {
 		return err
+	}
+	if files != nil {
+		if err := json.Unmarshal([]byte(*files), &m.Files); err != nil {
+			return fmt.Errorf("decoding a message's files: %w", err)
+		}
 	}
 	m.Buttons, err = rules.Buttons(buttons)
 	return err
@@ -50,14 +58,15 @@ func (d *DB) AppendMessages(ctx context.Context, msgs []store.Message) error {
 }
 
 // appendMessages is AppendMessages in t, which has the messages' dialogs to
-// itself (see saveTurn); buttons[i] and sources[i] are msgs[i].Buttons and
+// itself (see saveTurn); p's Buttons[i], Sources[i] and Files[i] are its
+// Messages[i]'s as stored (see rules.PrepareTurn).
 // msgs[i].Sources as stored (see rules.PrepareTurn).
-func (t *tx) appendMessages(ctx context.Context, msgs []store.Message, buttons []string, sources []any) error {
-	for i, m := range msgs {
+func (t *tx) appendMessages(ctx context.Context, p *rules.Turn) error {
+	for i, m := range p.Messages {
 		model, prompt, completion := rules.UsageArgs(m.Usage)
 		res, err := t.exec(ctx, insertMessage,
-			m.ID, m.DialogID, m.Seq, m.Role, m.Text, buttons[i], m.Operator, m.Node, m.ClientMessageID, t.db.ts(m.CreatedAt),
-			model, prompt, completion, sources[i])
+			m.ID, m.DialogID, m.Seq, m.Role, m.Text, p.Buttons[i], m.Operator, m.Node, m.ClientMessageID, t.db.ts(m.CreatedAt),
+			model, prompt, completion, p.Sources[i], p.Files[i])
 		if err == nil {
 			err = t.logInserted(res, m)
 		}

@@ -38,7 +38,7 @@ func (d *DB) saveTurn(ctx context.Context, what string, turn store.Turn, mark bo
 				return err
 			}
 		}
-		if err := t.appendMessages(ctx, p.Messages, p.Buttons, p.Sources); err != nil {
+		if err := t.appendMessages(ctx, &p); err != nil {
 			return err
 		}
 		if err := t.appendData(ctx, p.Data); err != nil {
