@@ -83,12 +83,6 @@ func CheckWebhookSecret(sealed string) error {
 	return nil
 }
 
-// Subscribed reports whether a webhook subscribed to events takes an
-// event of type typ: it lists the type or "*".
-func Subscribed(events []string, typ string) bool {
-	return slices.Contains(events, store.WebhookAllEvents) || slices.Contains(events, typ)
-}
-
 // FanOut returns those of evs the project's webhook uuid, subscribed to
 // events, is to deliver (store.Webhook.Takes), and the greatest Seq of the
 // project's evs (0 for none), which the webhook's cursor is raised to.
