@@ -140,8 +140,8 @@ type benchEnv struct {
 	tc       client.Client
 	stages   *stageRecorder
 	// webhook subscribes a loopback endpoint to every event and starts
-	// delivering to it; it returns how many deliveries it has received.
-	webhook func(ctx context.Context) (func() int64, error)
+	// delivering to it: how many deliveries it has received, and stop.
+	webhook func(ctx context.Context) (received func() int64, stop func(), err error)
 }
 
 func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
@@ -228,7 +228,7 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	stages := &stageRecorder{}
 	go func() { _ = serveHTTP(hctx, ln, stages.handler(h)) }()
 	env := &benchEnv{url: "http://" + ln.Addr().String(), key: boot.apiKey, tc: tc, stages: stages,
-		webhook: func(ctx context.Context) (func() int64, error) { return benchWebhook(ctx, db, boot.projectID) }}
+		webhook: func(ctx context.Context) (func() int64, func(), error) { return benchWebhook(ctx, db, boot.projectID) }}
 	stopProfiles, err := startProfiles(cfg)
 	if err != nil {
 		return err
@@ -324,10 +324,11 @@ func (e *benchEnv) run(ctx context.Context, cfg benchConfig, out io.Writer) erro
 
 	e.settle(out, cfg)
 	fmt.Fprintf(out, "(d) as (b), with a webhook subscribed to every event (a loopback receiver)...\n")
-	received, err := e.webhook(ctx)
+	received, stopWebhook, err := e.webhook(ctx)
 	if err != nil {
 		return err
 	}
+	defer stopWebhook()
 	hooked := e.closedLoop(ctx, ds, cfg.peakFor, 0, e.turn)
 	res.WebhookTurnsPerS = hooked.rate()
 	res.WebhookShare = round(res.WebhookTurnsPerS / res.TurnsPerS)

@@ -18,9 +18,16 @@ import (
 )
 
 // benchWebhook subscribes a loopback receiver to every event of the
-// project and delivers to it as a worker does, until ctx ends; it returns
-// how many deliveries the receiver has taken so far.
-func benchWebhook(ctx context.Context, db store.Store, projectID int64) (received func() int64, err error) {
+// project and delivers to it as a worker does, until ctx ends or stop,
+// which returns once the dispatcher has (so the store can close under
+// it); received is how many deliveries the receiver has taken so far.
+func benchWebhook(ctx context.Context, db store.Store, projectID int64) (received func() int64, stop func(), err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() {
+		if err != nil {
+			cancel()
+		}
+	}()
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
 	context.AfterFunc(ctx, srv.Close)
@@ -28,23 +35,27 @@ func benchWebhook(ctx context.Context, db store.Store, projectID int64) (receive
 	rand.Read(key)
 	box, err := secretbox.New(key)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	secret, err := webhooks.NewSecret()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sealed, err := box.Seal(secret)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	w := &store.Webhook{ProjectID: projectID, URL: srv.URL, Events: []string{store.WebhookAllEvents}, Secret: sealed}
 	if err := db.CreateWebhook(ctx, w); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	loopback := netguard.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
 	d := &webhooks.Dispatcher{Store: db, Box: box, Sender: &webhooks.Sender{Client: webhookClient(loopback)},
 		Data: native.WebhookData, Workers: webhookConns}
-	go d.Run(ctx, wakeOnEvents(db))
-	return n.Load, nil
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		d.Run(ctx, wakeOnEvents(db))
+	}()
+	return n.Load, func() { cancel(); <-stopped }, nil
 }

@@ -94,6 +94,18 @@ func testSearchDialogs(t *testing.T, s store.Store) {
 		})
 	}
 
+	t.Run("a message stored after a search is found by the next", func(t *testing.T) {
+		d2, err := s.DialogByID(ctx, p.ID, ids["d2"])
+		noErr(t, err)
+		st := turnState(d2, 3, func(st *store.DialogState) {
+			st.Status, st.Node, st.UpdatedAt = store.StatusInProcess, "pay", utc(20)
+		})
+		noErr(t, s.SaveTurn(ctx, store.Turn{Messages: []store.Message{message(d2, 3, "A zebra ate it")}, State: &st}))
+		got, _, err := s.ListDialogs(ctx, p.ID, store.DialogFilter{Text: "zebra"})
+		noErr(t, err)
+		same(t, "dialogs", names(got), []string{"d2"})
+	})
+
 	t.Run("keyset pages", func(t *testing.T) {
 		all := []string{"d5", "d4", "d3", "d2", "d1", "d6"}
 		for limit := 1; limit <= len(all); limit++ {

@@ -40,6 +40,10 @@ type Dialect struct {
 	// Text finds dialogs by the words of their messages, in the
 	// database's full-text index.
 	Text rules.TextSearch
+	// TextCatchUp, when set, are the statements that bring the full-text
+	// index up to date, run in one write transaction before a search: an
+	// index kept in batches rather than in every turn's transaction.
+	TextCatchUp []string
 	// Snapshot are the options of a read transaction that must see one
 	// state of the database throughout; nil for the default.
 	Snapshot *sql.TxOptions

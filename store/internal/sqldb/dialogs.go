@@ -168,6 +168,11 @@ func (d *DB) ListDialogs(ctx context.Context, projectID int64, f store.DialogFil
 	if err != nil {
 		return nil, 0, err
 	}
+	if f.Text != "" {
+		if err := d.catchUpText(ctx); err != nil {
+			return nil, 0, err
+		}
+	}
 	where, args := rules.DialogWhere(projectID, f, func(int) string { return "?" }, d.ts, d.dialect.Text)
 	dialogs, total := []store.Dialog{}, -1
 	err = d.read(ctx, "listing dialogs", func(t *tx) error {
@@ -191,6 +196,22 @@ func (d *DB) ListDialogs(ctx context.Context, projectID int64, f store.DialogFil
 		return nil, 0, err
 	}
 	return dialogs, total, nil
+}
+
+// catchUpText brings the full-text index up to date with every stored
+// message, for a database that indexes them in batches.
+func (d *DB) catchUpText(ctx context.Context) error {
+	if len(d.dialect.TextCatchUp) == 0 {
+		return nil
+	}
+	return d.write(ctx, "indexing messages for search", func(t *tx) error {
+		for _, stmt := range d.dialect.TextCatchUp {
+			if _, err := t.exec(ctx, stmt); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // SaveDialogState writes a dialog's live state unless the stored StateSeq is
