@@ -16,54 +16,46 @@ import (
 // into the dialog: the answer to a file question. Too large is 413; a type
 // the waiting question does not accept is 415.
 func (h *handlers) upload(c *gin.Context) {
-	d, ok := h.lookup(c)
-	if !ok {
-		return
-	}
-	up, part, err := h.uploadOf(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	defer part.Close()
-	turn, ref, err := h.Dialogs.UploadAnswer(c.Request.Context(), d, up)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, uploadJSON{turnJSON: turnOf(d, turn), File: ref})
+	h.withUpload(c, func(d *store.Dialog, up dialogs.Upload) error {
+		turn, ref, err := h.Dialogs.UploadAnswer(c.Request.Context(), d, up)
+		if err == nil {
+			c.JSON(http.StatusOK, uploadJSON{turnJSON: turnOf(d, turn), File: ref})
+		}
+		return err
+	})
 }
 
 // attach stores a file an operator will send with a message (its id goes
 // in the message action's files); 201 with the file.
 func (h *handlers) attach(c *gin.Context) {
+	h.withUpload(c, func(d *store.Dialog, up dialogs.Upload) error {
+		ref, err := h.Dialogs.UploadAttachment(c.Request.Context(), d, up)
+		if err == nil {
+			c.JSON(http.StatusCreated, ref)
+		}
+		return err
+	})
+}
+
+// withUpload finds the caller's dialog and reads the request's multipart
+// field "file" as an upload into it, then runs use; any error is the
+// answer.
+func (h *handlers) withUpload(c *gin.Context, use func(d *store.Dialog, up dialogs.Upload) error) {
 	d, ok := h.lookup(c)
 	if !ok {
 		return
 	}
-	up, part, err := h.uploadOf(c)
+	part, err := filePart(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	defer part.Close()
-	ref, err := h.Dialogs.UploadAttachment(c.Request.Context(), d, up)
-	if err != nil {
+	up := dialogs.Upload{Name: part.FileName(), Type: part.Header.Get("Content-Type"), Body: part, MaxSize: h.MaxUpload,
+		Link: func(id int64) string { return h.Link(fmt.Sprintf("/v1/files/%d", id)) }}
+	if err := use(d, up); err != nil {
 		fail(c, err)
-		return
 	}
-	c.JSON(http.StatusCreated, ref)
-}
-
-// uploadOf reads the request's multipart field "file" as an upload of the
-// part, which the caller closes.
-func (h *handlers) uploadOf(c *gin.Context) (dialogs.Upload, *multipart.Part, error) {
-	part, err := filePart(c)
-	if err != nil {
-		return dialogs.Upload{}, nil, err
-	}
-	return dialogs.Upload{Name: part.FileName(), Type: part.Header.Get("Content-Type"), Body: part, MaxSize: h.MaxUpload,
-		Link: func(id int64) string { return h.Link(fmt.Sprintf("/v1/files/%d", id)) }}, part, nil
 }
 
 type uploadJSON struct {
