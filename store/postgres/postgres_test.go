@@ -56,6 +56,11 @@ func BenchmarkSaveTurnConcurrent(b *testing.B) {
 	storetest.BenchSaveTurn(b, open(b))
 }
 
+// BenchmarkSaveTurn is storetest.BenchSaveTurnOne in a new schema.
+func BenchmarkSaveTurn(b *testing.B) {
+	storetest.BenchSaveTurnOne(b, open(b))
+}
+
 func TestOpenTwice(t *testing.T) {
 	url := pgtest.URL(t)
 	openURL(t, url)

@@ -65,6 +65,11 @@ func BenchmarkSaveTurnConcurrent(b *testing.B) {
 	storetest.BenchSaveTurn(b, open(b))
 }
 
+// BenchmarkSaveTurn is storetest.BenchSaveTurnOne on a new database file.
+func BenchmarkSaveTurn(b *testing.B) {
+	storetest.BenchSaveTurnOne(b, open(b))
+}
+
 func TestOpenTwice(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "parley.db")
 	for range 2 {

@@ -65,6 +65,20 @@ func BenchSaveTurn(b *testing.B, s store.Store) {
 	b.ReportMetric(ms(1), "max-ms")
 }
 
+// BenchSaveTurnOne measures SaveTurn one turn at a time on one dialog:
+// what a single conversation's turn waits for when nothing else writes.
+func BenchSaveTurnOne(b *testing.B, s store.Store) {
+	ctx := b.Context()
+	p := newProject(b, s)
+	d := newDialog(b, s, p.ID, newBot(b, s, p.ID).ID)
+	b.ResetTimer()
+	for n := int64(1); n <= int64(b.N); n++ {
+		if err := s.SaveTurn(ctx, benchTurn(d, n)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // benchTurn is the nth turn of d: the user's answer, the data it fills in,
 // the bot's next question and the state after it.
 func benchTurn(d *store.Dialog, n int64) store.Turn {

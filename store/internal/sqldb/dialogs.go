@@ -22,7 +22,11 @@ const (
 	selectState = `SELECT project_id, uuid, bot_id, state_seq, stored_through, stored_ahead,
 		status, mode, pending_count, handoff_status, handoff_queue, handoff_requested_at, handoff_operator_id
 		FROM dialogs WHERE id = ?`
-	updateState = `UPDATE dialogs SET state_seq = ?, bot_id = ?, version = ?, status = ?, mode = ?, node = ?,
+	// updateState leaves bot_id out (moveBot sets it when it changes): on
+	// SQLite, assigning a foreign key column makes the statement keep a
+	// statement journal (a copy of every page it changes), a third of what
+	// storing a turn cost.
+	updateState = `UPDATE dialogs SET state_seq = ?, version = ?, status = ?, mode = ?, node = ?,
 		variables = ?, pending_count = ?, title = ?, working_memory = ?, last_user_at = ?, updated_at = ?,
 		stored_through = ?, stored_ahead = ?, scheduled = ?,
 		handoff_status = ?, handoff_queue = ?, handoff_reason = ?, handoff_requested_at = ?, handoff_last_text = ?,
@@ -256,12 +260,12 @@ func (t *tx) saveState(ctx context.Context, p *rules.Turn, mark bool) error {
 		return err
 	}
 	t.know(s.DialogID, dialogRef{projectID: projectID, uuid: uuid, botID: s.BotID, queue: s.Handoff.ActiveQueue()})
-	if s.BotID != botID.Int64 { // the dialog moved to another bot: it must be the project's
-		if err := t.checkBot(ctx, projectID, s.BotID); err != nil {
+	if s.BotID != botID.Int64 {
+		if err := t.moveBot(ctx, projectID, s.DialogID, s.BotID); err != nil {
 			return err
 		}
 	}
-	args := append([]any{s.StateSeq, nullID(s.BotID), s.Version, s.Status, s.Mode, s.Node,
+	args := append([]any{s.StateSeq, s.Version, s.Status, s.Mode, s.Node,
 		p.Variables, s.PendingCount, s.Title, s.WorkingMemory, t.db.tsPtr(s.LastUserAt), t.db.ts(s.UpdatedAt),
 		next.Through, next.Ahead, p.Scheduled}, t.db.handoffArgs(s.Handoff)...)
 	if _, err = t.exec(ctx, updateState, append(args, s.DialogID)...); err != nil {
@@ -276,6 +280,15 @@ func (t *tx) saveState(ctx context.Context, p *rules.Turn, mark bool) error {
 		t.log(ev)
 	}
 	return nil
+}
+
+// moveBot moves a dialog to another of its project's bots.
+func (t *tx) moveBot(ctx context.Context, projectID, dialogID, botID int64) error {
+	if err := t.checkBot(ctx, projectID, botID); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `UPDATE dialogs SET bot_id = ? WHERE id = ?`, nullID(botID), dialogID)
+	return err
 }
 
 // queuePosition is where a requested dialog stands in its queue, from 1:
