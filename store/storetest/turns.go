@@ -152,6 +152,20 @@ func testSaveTurn(t *testing.T, s store.Store) {
 		})
 	}
 
+	t.Run("a turn that moves the dialog to another bot of its project", func(t *testing.T) {
+		moved := newDialog(t, s, p.ID, b.ID)
+		next := newBot(t, s, p.ID)
+		st := state(moved, 2, "start") // turn 1 is not stored: nothing is through
+		st.BotID = next.ID
+		noErr(t, s.SaveTurn(ctx, store.Turn{Messages: []store.Message{message(moved, 1, "Hi")}, State: &st}))
+		same(t, "stored", load(t, moved), stored{with(moved, st, 0), storedMessages(message(moved, 1, "Hi")), []store.DataItem{}})
+		// A later turn on the same bot keeps it.
+		st3 := state(moved, 3, "ask")
+		st3.BotID = next.ID
+		noErr(t, s.SaveTurn(ctx, store.Turn{State: &st3}))
+		same(t, "bot after the next turn", load(t, moved).Dialog.BotID, next.ID)
+	})
+
 	t.Run("concurrent turns of one dialog", func(t *testing.T) {
 		// Turns 1..n and a retry of each, in random order, at once: every
 		// message and item is stored once, the newest state wins and
