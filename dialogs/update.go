@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/internal/wait"
 	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/store"
 )
@@ -72,7 +73,7 @@ func (s *Service) update(ctx context.Context, d *store.Dialog, name, updateID st
 				return turnOf(&turn), nil
 			}
 		}
-		if !retryableUpdate(err) || s.endedInStore(ctx, d, err) || !pause(ctx, time.Duration(attempt)*50*time.Millisecond) {
+		if !retryableUpdate(err) || s.endedInStore(ctx, d, err) || !wait.For(ctx, time.Duration(attempt)*50*time.Millisecond) {
 			break
 		}
 		s.log().Info("sending an update again", "dialog", d.UUID, "update", name, "attempt", attempt+1, "error", err)
@@ -134,18 +135,6 @@ func (s *Service) endedInStore(ctx context.Context, d *store.Dialog, err error) 
 	}
 	fresh, ferr := s.Store.Dialog(ctx, d.ProjectID, d.UUID)
 	return ferr == nil && engine.Terminal(fresh.Status)
-}
-
-// pause waits d, or reports false when ctx ends first.
-func pause(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // keep stores a turn before the caller answers its client, so a client

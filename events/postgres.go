@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/internal/wait"
 )
 
 // DefaultChannel is the NOTIFY channel of a database used without a
@@ -143,7 +145,7 @@ func (p *Postgres) send(ctx context.Context) {
 			if conn, err = pgx.Connect(ctx, p.url); err != nil {
 				p.log.Warn("events: connecting to send failed; events lost", "count", len(batch), "error", err)
 				conn = nil
-				sleep(ctx, time.Second)
+				wait.For(ctx, time.Second)
 				continue
 			}
 		}
@@ -185,7 +187,7 @@ func (p *Postgres) listen(ctx context.Context, conn *pgx.Conn) {
 		}
 		p.log.Warn("events: listening failed; reconnecting", "error", err)
 		for conn = nil; conn == nil; {
-			if !sleep(ctx, time.Second) {
+			if !wait.For(ctx, time.Second) {
 				return
 			}
 			conn, err = pgx.Connect(ctx, p.url)
@@ -286,18 +288,6 @@ func (a *assembler) add(payload string) []Event {
 		return nil
 	}
 	return evs
-}
-
-// sleep waits d or until ctx ends; false when ctx ended.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 func truncate(s string, n int) string {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parleyhq/parley/internal/wait"
 	"github.com/parleyhq/parley/secretbox"
 	"github.com/parleyhq/parley/store"
 )
@@ -52,6 +53,12 @@ type Dispatcher struct {
 	Workers  int                                     // attempts made at once; 0: 4
 	Schedule func(attempt int) (time.Duration, bool) // nil: NextDelay (the Standard Webhooks schedule)
 	Every    time.Duration                           // how often it looks for work unwoken; 0: one second
+	// Gather is how long Run waits after a step that sent something
+	// before it steps again (0: 100 ms), so a busy log's events go out in
+	// batches: each step's record is a write, which on SQLite queues with
+	// the turns at the one writer. A step after a quiet spell starts at
+	// once, so a lone event is not held back.
+	Gather time.Duration
 }
 
 // Run steps until ctx ends: at once, whenever wake has something (an event
@@ -64,8 +71,12 @@ func (d *Dispatcher) Run(ctx context.Context, wake <-chan struct{}) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		if _, err := d.Step(ctx); err != nil && ctx.Err() == nil {
+		n, err := d.Step(ctx)
+		if err != nil && ctx.Err() == nil {
 			d.log().Warn("delivering webhooks failed; trying again", "error", err)
+		}
+		if n > 0 && !wait.For(ctx, d.gather()) {
+			return
 		}
 		select {
 		case <-ctx.Done():
@@ -249,6 +260,13 @@ func (d *Dispatcher) batch() int {
 		return d.Batch
 	}
 	return 500
+}
+
+func (d *Dispatcher) gather() time.Duration {
+	if d.Gather > 0 {
+		return d.Gather
+	}
+	return 100 * time.Millisecond
 }
 
 func (d *Dispatcher) workers() int {

@@ -448,3 +448,69 @@ func TestDispatcherStopsAtGone(t *testing.T) {
 		t.Errorf("last body %s, want %s", bodies[3], store.EventWebhookDisabled)
 	}
 }
+
+// TestRunGathersABusyLog: Run sends a lone event at once, and after a step
+// that sent something waits Gather before the next, so what was logged
+// meanwhile goes out as one batch (one write) instead of a step each.
+func TestRunGathersABusyLog(t *testing.T) {
+	e := newDispatchEnv(t)
+	const gather = 2 * time.Second
+	e.d.Gather, e.d.Every = gather, time.Hour
+	var mu sync.Mutex
+	var arrived []time.Time
+	h := newHook(t)
+	inner := h.Config.Handler
+	h.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrived = append(arrived, time.Now())
+		mu.Unlock()
+		inner.ServeHTTP(w, r)
+	})
+	w, _ := e.webhook(t, h.URL)
+	wake := make(chan struct{}, 1)
+	e.db.OnEvents(func(context.Context, []store.Event) {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); e.d.Run(ctx, wake) }()
+	defer func() { cancel(); <-done }()
+
+	received := func(n int) { // waits for n requests; Run is the only one stepping
+		t.Helper()
+		deadline := time.Now().Add(gather + 5*time.Second)
+		for got, _ := h.requests(); len(got) < n; got, _ = h.requests() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of %d events delivered in time", len(got), n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	logged := time.Now()
+	e.logTest(t)
+	received(1)
+	mu.Lock()
+	first := arrived[0]
+	mu.Unlock()
+	if took := first.Sub(logged); took >= gather {
+		t.Errorf("a lone event took %s to arrive, want it sent at once (under %s)", took, gather)
+	}
+	for range 3 {
+		e.logTest(t)
+	}
+	received(4)
+	mu.Lock()
+	defer mu.Unlock()
+	for i, at := range arrived[1:] {
+		if at.Sub(first) < gather {
+			t.Errorf("event %d arrived %s after the first, want at least the gathering time %s", i+2, at.Sub(first), gather)
+		}
+	}
+	ds, err := e.db.Deliveries(t.Context(), e.project, w.UUID, 10)
+	if err != nil || len(ds) != 4 {
+		t.Fatalf("deliveries = %d (%v), want 4", len(ds), err)
+	}
+}
