@@ -18,9 +18,10 @@ import (
 )
 
 // benchWebhook subscribes a loopback receiver to every event of the
-// project and delivers to it as a worker does, until ctx ends or stop,
-// which returns once the dispatcher has (so the store can close under
-// it); received is how many deliveries the receiver has taken so far.
+// project (a new webhook starts at the log's end) and delivers to it as a
+// worker does, until ctx ends or stop, which returns once the dispatcher
+// has (so the store can close under it) and deletes the webhook; received
+// is how many deliveries the receiver has taken so far.
 func benchWebhook(ctx context.Context, db store.Store, projectID int64) (received func() int64, stop func(), err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer func() {
@@ -57,5 +58,11 @@ func benchWebhook(ctx context.Context, db store.Store, projectID int64) (receive
 		defer close(stopped)
 		d.Run(ctx, wakeOnEvents(db))
 	}()
-	return n.Load, func() { cancel(); <-stopped }, nil
+	return n.Load, func() {
+		cancel()
+		<-stopped
+		// Deleted, so a later window's dispatcher does not find it with
+		// the events logged since waiting.
+		_ = db.DeleteWebhook(context.WithoutCancel(ctx), projectID, w.UUID)
+	}, nil
 }
