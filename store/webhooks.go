@@ -81,6 +81,11 @@ type Webhooks interface {
 	// keeping its attempts; ENOTFOUND if none.
 	RetryDelivery(ctx context.Context, projectID, id int64, now time.Time) error
 
+	// TrimDeliveries deletes every delivery created before before that is
+	// no longer pending (delivered or failed) and returns how many it
+	// deleted: deliveries are kept as long as the events they send.
+	TrimDeliveries(ctx context.Context, before time.Time) (int64, error)
+
 	// ActiveWebhooks lists every project's active webhooks, for the
 	// dispatcher that fans the event log out to them.
 	ActiveWebhooks(ctx context.Context) ([]Webhook, error)

@@ -163,17 +163,24 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
 // keep.
 const trimEvery = time.Hour
 
-// trimEvents deletes events older than retention from db's log now and
-// every trimEvery until ctx ends. Every worker process runs it; the
-// deletes are idempotent, so several at once do no harm.
-func trimEvents(ctx context.Context, db store.EventLog, retention time.Duration, l *slog.Logger) {
+// trimEvents deletes events older than retention from db's log, and the
+// webhook deliveries of that age that are done, now and every trimEvery
+// until ctx ends. Every worker process runs it; the deletes are
+// idempotent, so several at once do no harm.
+func trimEvents(ctx context.Context, db store.Store, retention time.Duration, l *slog.Logger) {
 	tick := time.NewTicker(trimEvery)
 	defer tick.Stop()
 	for {
-		if n, err := db.TrimEvents(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
+		before := time.Now().Add(-retention)
+		if n, err := db.TrimEvents(ctx, before); err != nil && ctx.Err() == nil {
 			l.Warn("trimming the event log failed", "error", err)
 		} else if n > 0 {
 			l.Info("trimmed the event log", "events", n, "retention", retention)
+		}
+		if n, err := db.TrimDeliveries(ctx, before); err != nil && ctx.Err() == nil {
+			l.Warn("trimming webhook deliveries failed", "error", err)
+		} else if n > 0 {
+			l.Info("trimmed webhook deliveries", "deliveries", n, "retention", retention)
 		}
 		select {
 		case <-ctx.Done():

@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"Values", testValues},
 		{"EventLog", testEventLog},
 		{"TrimEvents", testTrimEvents},
+		{"TrimDeliveries", testTrimDeliveries},
 		{"EventSeqConcurrent", testEventSeqConcurrent},
 		{"Queues", testQueues},
 		{"Webhooks", testWebhooks},

@@ -106,3 +106,42 @@ func testWebhookStreams(t *testing.T, s store.Store) {
 		wantCode(t, s.RecordStream(ctx, store.StreamBatch{WebhookID: 999_999_999, Owner: "B", Cursor: 1, Until: at(20)}), store.ENOTFOUND)
 	})
 }
+
+// testTrimDeliveries: deliveries older than the retention go once they are
+// delivered or failed; pending ones and newer ones stay.
+func testTrimDeliveries(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	clock := s.(Clock)
+	clock.SetNow(func() time.Time { return at(10) })
+	p := newProject(t, s)
+	w := newWebhook(t, s, p.ID, "*")
+	evs := logTypes(t, s, p.ID, "a", "b", "c", "d")
+	record := func(evs []store.Event, results ...store.AttemptResult) {
+		t.Helper()
+		b := store.StreamBatch{WebhookID: w.ID, Owner: "A", Cursor: evs[len(evs)-1].Seq, Until: at(30)}
+		for i, ev := range evs {
+			b.Attempts = append(b.Attempts, store.StreamAttempt{EventSeq: ev.Seq, EventType: ev.Type, AttemptResult: results[i]})
+		}
+		noErr(t, s.RecordStream(ctx, b))
+	}
+	record(evs[:3],
+		store.AttemptResult{At: at(10), Status: 200, Delivered: true},
+		store.AttemptResult{At: at(10), Status: 500, Err: "HTTP 500"}, // failed for good
+		store.AttemptResult{At: at(10), Status: 500, Err: "HTTP 500", NextAt: ptr(at(40))})
+	clock.SetNow(func() time.Time { return at(20) })
+	record(evs[3:], store.AttemptResult{At: at(20), Status: 200, Delivered: true})
+
+	n, err := s.TrimDeliveries(ctx, utc(15))
+	noErr(t, err)
+	same(t, "trimmed", n, int64(2))
+	kept := []int64{}
+	for _, d := range deliveries(t, s, w) {
+		kept = append(kept, d.EventSeq)
+	}
+	same(t, "kept, newest first", kept, []int64{evs[3].Seq, evs[2].Seq})
+
+	n, err = s.TrimDeliveries(ctx, utc(50))
+	noErr(t, err)
+	same(t, "trimmed the rest that is done", n, int64(1))
+	same(t, "the pending one stays", deliveries(t, s, w)[0].Status, store.DeliveryPending)
+}

@@ -487,3 +487,22 @@ func (d *DB) WebhookByID(ctx context.Context, id int64) (*store.Webhook, error) 
 	}
 	return w, nil
 }
+
+// TrimDeliveries deletes old deliveries that are done; see store.Webhooks.
+func (d *DB) TrimDeliveries(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := d.write(ctx, "trimming webhook deliveries", func(t *tx) error {
+		// Ids grow with created_at, so the first id created at or after
+		// before bounds the delete; finding it reads only the rows the
+		// delete removes, and no index on created_at has to be kept up
+		// with every batch of deliveries. With none that new, all go.
+		res, err := t.exec(ctx, `DELETE FROM webhook_deliveries WHERE status <> 'pending' AND id < coalesce(
+			(SELECT id FROM webhook_deliveries WHERE created_at >= ? ORDER BY id LIMIT 1),
+			(SELECT max(id) + 1 FROM webhook_deliveries))`, t.db.ts(before))
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	return n, err
+}
