@@ -15,9 +15,12 @@ type Flow struct {
 	Variables   []*Variable // in file order
 	Start       string
 	Nodes       []*Node // in file order
-	env         *Env
-	nodeByID    map[string]*Node
-	varByName   map[string]*Variable
+	// Entries are the entries of `nodes` as written, valid or not, in
+	// file order: what an editor draws and edits.
+	Entries   []*Entry
+	env       *Env
+	nodeByID  map[string]*Node
+	varByName map[string]*Variable
 }
 
 // Node returns the node with the given id, or nil.
@@ -89,8 +92,29 @@ type EdgeRef struct {
 	Field       string // next, on_timeout, on_error, ...
 	To          string
 	Pos         Pos
-	Conditional bool // taken only when an `if` holds
-	ErrorPath   bool // taken only when something fails
+	Conditional bool   // taken only when an `if` holds
+	Condition   string // that `if`, as written
+	ErrorPath   bool   // taken only when something fails
+}
+
+// Entry is one entry of a bot file's `nodes` as written, whether or not it
+// is a valid node.
+type Entry struct {
+	ID   string
+	Kind string // as written; "" when missing or not a string
+	Pos  Pos    // of the id
+	// FirstLine and LastLine are the lines the entry spans, from its id to
+	// its last value, leaving out the blank lines and comments after it
+	// (they belong to what follows).
+	FirstLine, LastLine int
+	Fields              map[string]any // the entry's fields as plain values; nil when it is not a mapping
+	UI                  *UIPos         // where an editor draws it: ui.x and ui.y, when both are numbers
+}
+
+// UIPos is a node's position on an editor's canvas.
+type UIPos struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
 }
 
 // Edge is the value of a `next` field: targets tried in order, the first

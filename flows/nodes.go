@@ -78,7 +78,11 @@ func edgesOf(obj *Object, fields []*Field) []EdgeRef {
 			edges = append(edges, EdgeRef{Field: f.Name, To: v.Str, Pos: v.Pos, ErrorPath: f.ErrorPath})
 		case TypeEdge:
 			for _, b := range v.Edge.Branches {
-				edges = append(edges, EdgeRef{Field: f.Name, To: b.To, Pos: b.ToPos, Conditional: b.hasIf})
+				e := EdgeRef{Field: f.Name, To: b.To, Pos: b.ToPos, Conditional: b.hasIf}
+				if b.If != nil {
+					e.Condition = b.If.Source
+				}
+				edges = append(edges, e)
 			}
 		}
 	}

@@ -23,6 +23,7 @@ func mount(r *gin.Engine, d server.Deps) {
 	own.PUT("/bots/:slug/flow", h.publish)
 	v1.GET("/bots/:slug/flow", h.flow)
 	v1.GET("/bots/:slug/versions", h.versions)
+	v1.POST("/flows/graph", h.graph)
 	act.POST("/bots/:slug/dialogs", h.createDialog)
 	v1.GET("/dialogs", h.listDialogs)
 	act.POST("/dialogs/bulk", h.startBulk)
