@@ -330,8 +330,8 @@ func (e *benchEnv) run(ctx context.Context, cfg benchConfig, out io.Writer) erro
 	fmt.Fprintf(out, "    %.0f turns/s, p99 %.0f ms (%d errors); bare updates p99 %.0f ms\n", res.LoadTurnsPerS, res.LoadP99, load.errors, res.UpdateLoadP99)
 
 	e.settle(out, cfg)
-	fmt.Fprintf(out, "(d) as (b), in windows of %s without, with, with and without a webhook subscribed to every event (a loopback receiver)...\n", cfg.peakFor/2)
-	hooked, unhooked, deliveries, err := e.webhookWindows(ctx, ds, cfg.peakFor)
+	fmt.Fprintf(out, "(d) as (b), in %d windows of %s, half of them with a webhook subscribed to every event (a loopback receiver)...\n", len(webhookOrder), cfg.peakFor/2)
+	hooked, unhooked, deliveries, err := e.webhookWindows(ctx, out, ds, cfg.peakFor)
 	if err != nil {
 		return err
 	}
@@ -346,30 +346,40 @@ func (e *benchEnv) run(ctx context.Context, cfg benchConfig, out io.Writer) erro
 	return nil
 }
 
+// webhookOrder is the order of (d)'s windows, true with the webhook: as
+// many of each in every half, so a drift of the background work in either
+// direction meets both alike.
+var webhookOrder = []bool{false, true, true, false, true, false, false, true}
+
 // webhookWindows is (d): after a warm-up it runs the closed loop of (b) in
-// four windows of total/2 each, without a webhook, with one subscribed to
-// every event (a new one each time), with, without. Measured one after the
+// windows of total/2 each, in webhookOrder, without a webhook or with one
+// subscribed to every event (a new one each time). Measured one after the
 // other, the two met different background work (Temporal's, the deferred
-// writes); in this order a drift in either direction meets both alike. It
-// returns the windows with the webhook joined, those without, and the
-// deliveries received.
-func (e *benchEnv) webhookWindows(ctx context.Context, ds []string, total time.Duration) (hooked, unhooked *samples, deliveries int64, err error) {
+// writes). It prints each window's rate and returns the windows with the
+// webhook joined, those without, and the deliveries received.
+func (e *benchEnv) webhookWindows(ctx context.Context, out io.Writer, ds []string, total time.Duration) (hooked, unhooked *samples, deliveries int64, err error) {
 	window := total / 2
 	e.closedLoop(ctx, ds, window/4, 0, e.turn) // every dialog sending before the first window
 	hooked, unhooked = &samples{}, &samples{}
-	for _, withHook := range []bool{false, true, true, false} {
+	fmt.Fprint(out, "    turns/s by window:")
+	for _, withHook := range webhookOrder {
 		if !withHook {
-			unhooked.join(e.closedLoop(ctx, ds, window, 0, e.turn))
+			s := e.closedLoop(ctx, ds, window, 0, e.turn)
+			fmt.Fprintf(out, " %.0f", s.rate())
+			unhooked.join(s)
 			continue
 		}
 		received, stop, err := e.webhook(ctx)
 		if err != nil {
 			return nil, nil, 0, err
 		}
-		hooked.join(e.closedLoop(ctx, ds, window, 0, e.turn))
+		s := e.closedLoop(ctx, ds, window, 0, e.turn)
 		stop()
+		fmt.Fprintf(out, " %.0f*", s.rate())
+		hooked.join(s)
 		deliveries += received()
 	}
+	fmt.Fprintln(out, " (* with the webhook)")
 	return hooked, unhooked, deliveries, nil
 }
 

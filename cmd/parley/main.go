@@ -29,7 +29,7 @@ PARLEY_PUBLIC_URL (where clients reach the API, for the links it hands out; defa
 PARLEY_TRUSTED_PROXIES (IPs or CIDRs of proxies whose X-Forwarded-For names the client; default none),
 PARLEY_LOG_FORMAT (text, the default, or json),
 PARLEY_METRICS_ADDR (serve GET /metrics there instead of on the API's address; parley worker serves it only there),
-PARLEY_EVENT_RETENTION (how long the event log keeps events for streams to resume from; default 7d),
+PARLEY_EVENT_RETENTION (how long the event log keeps events for streams to resume from, and webhook deliveries that are done; default 7d),
 PARLEY_SECRET_KEY (base64 of 32 bytes: seals webhook secrets; parley dev makes one in its data directory),
 PARLEY_WEBHOOK_LEASE (how long a dispatcher holds a webhook's stream or a claimed retry before another process may send it; default 1m).
 `
