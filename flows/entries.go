@@ -1,11 +1,11 @@
 package flows
 
 import (
-	"fmt"
-	"math"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/parleyhq/parley/internal/yamljson"
 )
 
 // recordEntries records every entry of `nodes` as written (see Entry); the last
@@ -21,7 +21,7 @@ func (c *Checker) recordEntries(nodes []pair, end int) []*Entry {
 		if value := resolve(p.value); value.Kind == yaml.MappingNode {
 			var fields any
 			if err := value.Decode(&fields); err == nil {
-				e.Fields, _ = plain(fields).(map[string]any)
+				e.Fields, _ = yamljson.Plain(fields).(map[string]any)
 			}
 			if kind := mappingValue(value, "kind"); kind != nil && kind.Kind == yaml.ScalarNode && !isNull(kind) {
 				e.Kind = kind.Value
@@ -83,33 +83,4 @@ func number(v any) (float64, bool) {
 		return n, true
 	}
 	return 0, false
-}
-
-// plain turns what yaml.v3 decoded into values encoding/json can write:
-// mappings with keys that are not strings get their keys written as text,
-// and .inf and .nan become the text they were written as.
-func plain(v any) any {
-	switch t := v.(type) {
-	case float64:
-		if math.IsInf(t, 0) || math.IsNaN(t) {
-			return fmt.Sprint(t)
-		}
-	case map[string]any:
-		for k, e := range t {
-			t[k] = plain(e)
-		}
-		return t
-	case map[any]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[fmt.Sprint(k)] = plain(e)
-		}
-		return m
-	case []any:
-		for i, e := range t {
-			t[i] = plain(e)
-		}
-		return t
-	}
-	return v
 }

@@ -17,6 +17,8 @@ import (
 	"slices"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/parleyhq/parley/internal/yamljson"
 )
 
 // OpenAPI is the joined OpenAPI document, as served at /openapi.yaml.
@@ -177,27 +179,5 @@ func OpenAPIJSON() ([]byte, error) {
 	if err := yaml.Unmarshal(OpenAPI, &doc); err != nil {
 		return nil, err
 	}
-	return json.Marshal(stringKeys(doc))
-}
-
-// stringKeys turns the maps YAML decodes with non-string keys (an
-// unquoted status code such as 200) into maps JSON can hold.
-func stringKeys(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			t[k] = stringKeys(e)
-		}
-	case map[any]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[fmt.Sprint(k)] = stringKeys(e)
-		}
-		return m
-	case []any:
-		for i, e := range t {
-			t[i] = stringKeys(e)
-		}
-	}
-	return v
+	return json.Marshal(yamljson.Plain(doc))
 }

@@ -65,24 +65,9 @@ func TestDeliveryStatusCheck(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "CHECK") {
 		t.Errorf("a wrong status: %v, want a CHECK failure", err)
 	}
-	rows, err := raw.QueryContext(ctx, `EXPLAIN INSERT INTO webhook_deliveries (webhook_id, project_id, event_seq, event_type,
+	plan := dumpQuery(t, raw, `EXPLAIN INSERT INTO webhook_deliveries (webhook_id, project_id, event_seq, event_type,
 		status, created_at) VALUES (1, 1, 5, 'x', 'delivered', '2026-01-01T00:00:00.000Z')`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		if op, _ := vals[1].(string); op == "OpenEphemeral" {
-			t.Errorf("inserting a delivery still builds a temporary b-tree (OpenEphemeral)")
-		}
+	if strings.Contains(plan, "|OpenEphemeral|") {
+		t.Errorf("inserting a delivery still builds a temporary b-tree (OpenEphemeral):\n%s", plan)
 	}
 }

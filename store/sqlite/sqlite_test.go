@@ -215,7 +215,14 @@ func TestSecretsHashed(t *testing.T) {
 // dumpTable returns every value of every row of table as text.
 func dumpTable(t *testing.T, db *DB, table string) string {
 	t.Helper()
-	rows, err := db.reader.QueryContext(t.Context(), `SELECT * FROM `+table)
+	return dumpQuery(t, db.reader, `SELECT * FROM `+table)
+}
+
+// dumpQuery returns every value of every row query answers as text, a row
+// a line, each value followed by |.
+func dumpQuery(t *testing.T, db *sql.DB, query string) string {
+	t.Helper()
+	rows, err := db.QueryContext(t.Context(), query)
 	if err != nil {
 		t.Fatal(err)
 	}
