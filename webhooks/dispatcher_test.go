@@ -349,8 +349,8 @@ func webhookNow(t *testing.T, e *dispatchEnv, w *store.Webhook) *store.Webhook {
 // countingStore counts the dispatcher's writes.
 type countingStore struct {
 	Store
-	mu                    sync.Mutex
-	claims, records, fans int
+	mu              sync.Mutex
+	claims, records int
 }
 
 func (c *countingStore) ClaimStreams(ctx context.Context, owner string, now time.Time, lease time.Duration) ([]store.Webhook, error) {
