@@ -36,6 +36,7 @@ var dialect = sqldb.Dialect{
 			WHERE rowid > (SELECT indexed_through FROM fts_progress) ORDER BY rowid`,
 		`UPDATE fts_progress SET indexed_through = (SELECT coalesce(max(rowid), 0) FROM messages)`,
 	},
+	TextBehind: `SELECT (SELECT coalesce(max(rowid), 0) FROM messages) > (SELECT indexed_through FROM fts_progress)`,
 }
 
 // ftsQuery is the FTS5 query for every word: each a quoted string, so

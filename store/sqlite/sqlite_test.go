@@ -273,3 +273,56 @@ func TestRawKnowledge(t *testing.T) {
 			return s
 		})
 }
+
+// TestSearchWritesOnlyWhenBehind: a text search first brings the FTS5
+// index up to date, which takes a turn at the writer; when nothing is new
+// it does not, so searches do not queue with the turns.
+func TestSearchWritesOnlyWhenBehind(t *testing.T) {
+	db, ctx := open(t), t.Context()
+	o, err := db.CreateOrganization(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.CreateProject(ctx, o.ID, "P")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &store.Dialog{ProjectID: p.ID}
+	if err := db.CreateDialog(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	say := func(seq int64, text string) {
+		t.Helper()
+		m := store.Message{ID: fmt.Sprintf("m%d", seq), DialogID: d.ID, Seq: seq, Role: store.MessageUser, Text: text, CreatedAt: time.Now()}
+		if err := db.AppendMessages(ctx, []store.Message{m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	search := func(ctx context.Context, text string) (int, error) {
+		found, _, err := db.ListDialogs(ctx, p.ID, store.DialogFilter{Text: text, SkipCount: true})
+		return len(found), err
+	}
+	say(1, "where is my parcel")
+	if n, err := search(ctx, "parcel"); err != nil || n != 1 {
+		t.Fatalf("first search: %d dialogs, %v", n, err)
+	}
+
+	db.turn <- struct{}{} // another writer is writing
+	short, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if n, err := search(short, "parcel"); err != nil || n != 1 {
+		t.Errorf("a search with the index up to date, while another writes: %d dialogs, %v", n, err)
+	}
+	<-db.turn
+	say(2, "it never came")
+	db.turn <- struct{}{}
+	shorter, cancel2 := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel2()
+	if _, err := search(shorter, "came"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a search with a message to index, while another writes = %v, want the context's deadline", err)
+	}
+	<-db.turn
+	if n, err := search(ctx, "came"); err != nil || n != 1 {
+		t.Errorf("the new message: %d dialogs, %v", n, err)
+	}
+}

@@ -44,6 +44,10 @@ type Dialect struct {
 	// index up to date, run in one write transaction before a search: an
 	// index kept in batches rather than in every turn's transaction.
 	TextCatchUp []string
+	// TextBehind, with TextCatchUp, is a read answering whether the index
+	// lacks a stored message, so a search that finds it up to date does
+	// not take a turn at the writer.
+	TextBehind string
 	// Snapshot are the options of a read transaction that must see one
 	// state of the database throughout; nil for the default.
 	Snapshot *sql.TxOptions

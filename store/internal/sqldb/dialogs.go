@@ -208,6 +208,15 @@ func (d *DB) catchUpText(ctx context.Context) error {
 	if len(d.dialect.TextCatchUp) == 0 {
 		return nil
 	}
+	if d.dialect.TextBehind != "" {
+		var behind bool
+		if err := d.queryRow(ctx, d.dialect.TextBehind).Scan(&behind); err != nil {
+			return wrap("checking the search index", err)
+		}
+		if !behind {
+			return nil
+		}
+	}
 	return d.write(ctx, "indexing messages for search", func(t *tx) error {
 		for _, stmt := range d.dialect.TextCatchUp {
 			if _, err := t.exec(ctx, stmt); err != nil {
