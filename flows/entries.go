@@ -8,17 +8,43 @@ import (
 	"github.com/parleyhq/parley/internal/yamljson"
 )
 
-// recordEntries records every entry of `nodes` as written (see Entry); the last
-// one ends by line end at the latest.
-func (c *Checker) recordEntries(nodes []pair, end int) []*Entry {
-	out := make([]*Entry, 0, len(nodes))
-	for i, p := range nodes {
-		last := end
-		if i+1 < len(nodes) {
-			last = nodes[i+1].key.Line - 1
+// Entries reads the entries of a bot file's `nodes` as written (see
+// Entry), for an editor: Load does not keep them, so flows loaded to run
+// carry none. It returns nil for a file that is not YAML or has no
+// `nodes` mapping; Load reports why.
+func Entries(src []byte) (entries []*Entry) {
+	defer func() {
+		if recover() != nil { // yaml.v3 may panic on some malformed input
+			entries = nil
 		}
-		e := &Entry{ID: p.key.Value, Pos: posOf(p.key), FirstLine: p.key.Line, LastLine: c.trimTail(p.key.Line, last)}
-		if value := resolve(p.value); value.Kind == yaml.MappingNode {
+	}()
+	var doc yaml.Node
+	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	root := resolve(doc.Content[0])
+	if root.Kind != yaml.MappingNode {
+		return nil
+	}
+	key, nodes := mappingEntry(root, "nodes")
+	if nodes == nil || nodes.Kind != yaml.MappingNode {
+		return nil
+	}
+	lines := splitLines(string(src))
+	end := len(lines)
+	for i := 0; i+1 < len(root.Content); i += 2 { // the next top-level key ends the last node
+		if l := root.Content[i].Line; l > key.Line && l-1 < end {
+			end = l - 1
+		}
+	}
+	for i := 0; i+1 < len(nodes.Content); i += 2 {
+		k, value := nodes.Content[i], resolve(nodes.Content[i+1])
+		last := end
+		if i+2 < len(nodes.Content) {
+			last = nodes.Content[i+2].Line - 1
+		}
+		e := &Entry{ID: k.Value, Pos: posOf(k), FirstLine: k.Line, LastLine: trimTail(lines, k.Line, last)}
+		if value.Kind == yaml.MappingNode {
 			var fields any
 			if err := value.Decode(&fields); err == nil {
 				e.Fields, _ = yamljson.Plain(fields).(map[string]any)
@@ -28,34 +54,17 @@ func (c *Checker) recordEntries(nodes []pair, end int) []*Entry {
 			}
 			e.UI = uiPos(e.Fields)
 		}
-		out = append(out, e)
+		entries = append(entries, e)
 	}
-	return out
-}
-
-// linesAfter returns the last line that can belong to the value of the
-// top-level key: the line before the next key written below it, or the
-// file's last line.
-func (c *Checker) linesAfter(root *yaml.Node, key string) int {
-	end := len(c.lines)
-	k, _ := mappingEntry(root, key)
-	if k == nil {
-		return end
-	}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if l := root.Content[i].Line; l > k.Line && l-1 < end {
-			end = l - 1
-		}
-	}
-	return end
+	return entries
 }
 
 // trimTail moves last back over blank lines and comment lines, not past
 // first.
-func (c *Checker) trimTail(first, last int) int {
-	last = max(first, min(last, len(c.lines)))
+func trimTail(lines []string, first, last int) int {
+	last = max(first, min(last, len(lines)))
 	for last > first {
-		line := strings.TrimSpace(c.lines[last-1])
+		line := strings.TrimSpace(lines[last-1])
 		if line != "" && !strings.HasPrefix(line, "#") {
 			break
 		}

@@ -148,7 +148,6 @@ func (c *Checker) load(root *yaml.Node, lang *Language) {
 	}
 	c.Flow.env = NewEnv(c.Flow.Variables)
 	nodes := c.collectNodeIDs(top)
-	c.Flow.Entries = c.recordEntries(nodes, c.linesAfter(root, "nodes"))
 	rootObj := c.newObject(root, fields)
 	c.fillObject(rootObj, plain, fields, "a bot file")
 	c.Flow.Bot, c.Flow.Name, c.Flow.Description = rootObj.String("bot"), rootObj.String("name"), rootObj.String("description")

@@ -15,12 +15,9 @@ type Flow struct {
 	Variables   []*Variable // in file order
 	Start       string
 	Nodes       []*Node // in file order
-	// Entries are the entries of `nodes` as written, valid or not, in
-	// file order: what an editor draws and edits.
-	Entries   []*Entry
-	env       *Env
-	nodeByID  map[string]*Node
-	varByName map[string]*Variable
+	env         *Env
+	nodeByID    map[string]*Node
+	varByName   map[string]*Variable
 }
 
 // Node returns the node with the given id, or nil.
@@ -98,7 +95,7 @@ type EdgeRef struct {
 }
 
 // Entry is one entry of a bot file's `nodes` as written, whether or not it
-// is a valid node.
+// is a valid node (see Entries).
 type Entry struct {
 	ID   string
 	Kind string // as written; "" when missing or not a string

@@ -20,9 +20,8 @@ type publishResponse struct {
 
 // publish stores the request body, a bot file, as the bot's next version.
 func (h *handlers) publish(c *gin.Context) {
-	body, err := io.ReadAll(io.LimitReader(c.Request.Body, flows.MaxFileSize+1))
-	if err != nil {
-		fail(c, store.Errorf(store.EMALFORMED, "Reading the body failed: %v.", err))
+	body, ok := flowBody(c)
+	if !ok {
 		return
 	}
 	caller := server.CallerOf(c)
@@ -32,6 +31,17 @@ func (h *handlers) publish(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, publishResponse{BotID: pub.Bot.ID, Slug: pub.Bot.Slug, Version: pub.Version.Version})
+}
+
+// flowBody reads the request's body, a bot file: at most one byte more
+// than a bot file may hold, so the loader reports one too large.
+func flowBody(c *gin.Context) ([]byte, bool) {
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, flows.MaxFileSize+1))
+	if err != nil {
+		fail(c, store.Errorf(store.EMALFORMED, "Reading the body failed: %v.", err))
+		return nil, false
+	}
+	return body, true
 }
 
 // flow returns the current version's YAML as it was published.

@@ -1,14 +1,12 @@
 package native
 
 import (
-	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/flows"
 	"github.com/parleyhq/parley/nodes"
-	"github.com/parleyhq/parley/store"
 )
 
 // graphJSON is a bot file as an editor draws it: its nodes, the edges
@@ -61,19 +59,18 @@ type graphProblemJSON struct {
 // graph answers a bot file (the body, YAML) as its graph: 200 with the
 // problems listed, however broken the file is.
 func (h *handlers) graph(c *gin.Context) {
-	body, err := io.ReadAll(io.LimitReader(c.Request.Body, flows.MaxFileSize+1))
-	if err != nil {
-		fail(c, store.Errorf(store.EMALFORMED, "Reading the body failed: %v.", err))
+	body, ok := flowBody(c)
+	if !ok {
 		return
 	}
 	flow, problems := nodes.Load("bot.yaml", body)
-	c.JSON(http.StatusOK, graphOf(flow, problems))
+	c.JSON(http.StatusOK, graphOf(flow, flows.Entries(body), problems))
 }
 
-func graphOf(flow *flows.Flow, problems flows.Problems) graphJSON {
+func graphOf(flow *flows.Flow, entries []*flows.Entry, problems flows.Problems) graphJSON {
 	g := graphJSON{Bot: flow.Bot, Name: flow.Name, Start: flow.Start,
 		Nodes: []graphNodeJSON{}, Edges: []graphEdgeJSON{}, Problems: []graphProblemJSON{}}
-	for _, e := range flow.Entries {
+	for _, e := range entries {
 		fields := e.Fields
 		if fields == nil {
 			fields = map[string]any{}
@@ -89,7 +86,7 @@ func graphOf(flow *flows.Flow, problems flows.Problems) graphJSON {
 	}
 	for _, p := range problems {
 		g.Problems = append(g.Problems, graphProblemJSON{Line: p.Line, Column: p.Column, Severity: p.Severity,
-			Code: p.Code, Message: p.Message, Node: entryAt(flow.Entries, p.Line)})
+			Code: p.Code, Message: p.Message, Node: entryAt(entries, p.Line)})
 	}
 	return g
 }

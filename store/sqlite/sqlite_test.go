@@ -132,20 +132,27 @@ func TestPools(t *testing.T) {
 
 // TestWriteWaitsInGo: a writer that finds another writing waits for its
 // turn in Go, gives up when its context ends, and writes once it is free.
-func TestWriteWaitsInGo(t *testing.T) {
-	db, ctx := open(t), t.Context()
-	o, err := db.CreateOrganization(ctx, "Acme")
+// newDialog makes an organization, a project and a dialog in it.
+func newDialog(t *testing.T, db *DB) *store.Dialog {
+	t.Helper()
+	o, err := db.CreateOrganization(t.Context(), "Acme")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := db.CreateProject(ctx, o.ID, "P")
+	p, err := db.CreateProject(t.Context(), o.ID, "P")
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := &store.Dialog{ProjectID: p.ID}
-	if err := db.CreateDialog(ctx, d); err != nil {
+	if err := db.CreateDialog(t.Context(), d); err != nil {
 		t.Fatal(err)
 	}
+	return d
+}
+
+func TestWriteWaitsInGo(t *testing.T) {
+	db, ctx := open(t), t.Context()
+	d := newDialog(t, db)
 	turn := store.Turn{State: &store.DialogState{DialogID: d.ID, StateSeq: 1, Node: "next"}}
 
 	db.turn <- struct{}{} // another writer is writing
@@ -155,7 +162,7 @@ func TestWriteWaitsInGo(t *testing.T) {
 		t.Fatalf("SaveTurn while another writes = %v, want the context's deadline", err)
 	}
 	// Reads do not queue behind the writer.
-	if _, err := db.DialogByID(ctx, p.ID, d.ID); err != nil {
+	if _, err := db.DialogByID(ctx, d.ProjectID, d.ID); err != nil {
 		t.Fatalf("reading while another writes: %v", err)
 	}
 	done := make(chan error)
@@ -169,7 +176,7 @@ func TestWriteWaitsInGo(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.DialogByID(ctx, p.ID, d.ID)
+	got, err := db.DialogByID(ctx, d.ProjectID, d.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,18 +286,7 @@ func TestRawKnowledge(t *testing.T) {
 // it does not, so searches do not queue with the turns.
 func TestSearchWritesOnlyWhenBehind(t *testing.T) {
 	db, ctx := open(t), t.Context()
-	o, err := db.CreateOrganization(ctx, "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := db.CreateProject(ctx, o.ID, "P")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &store.Dialog{ProjectID: p.ID}
-	if err := db.CreateDialog(ctx, d); err != nil {
-		t.Fatal(err)
-	}
+	d := newDialog(t, db)
 	say := func(seq int64, text string) {
 		t.Helper()
 		m := store.Message{ID: fmt.Sprintf("m%d", seq), DialogID: d.ID, Seq: seq, Role: store.MessageUser, Text: text, CreatedAt: time.Now()}
@@ -299,7 +295,7 @@ func TestSearchWritesOnlyWhenBehind(t *testing.T) {
 		}
 	}
 	search := func(ctx context.Context, text string) (int, error) {
-		found, _, err := db.ListDialogs(ctx, p.ID, store.DialogFilter{Text: text, SkipCount: true})
+		found, _, err := db.ListDialogs(ctx, d.ProjectID, store.DialogFilter{Text: text, SkipCount: true})
 		return len(found), err
 	}
 	say(1, "where is my parcel")
