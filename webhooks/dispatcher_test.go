@@ -509,8 +509,17 @@ func TestRunGathersABusyLog(t *testing.T) {
 			t.Errorf("event %d arrived %s after the first, want at least the gathering time %s", i+2, at.Sub(first), gather)
 		}
 	}
-	ds, err := e.db.Deliveries(t.Context(), e.project, w.UUID, 10)
-	if err != nil || len(ds) != 4 {
-		t.Fatalf("deliveries = %d (%v), want 4", len(ds), err)
+	// The batch is recorded once its attempts are done, just after the
+	// receiver answered the last.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ds, err := e.db.Deliveries(t.Context(), e.project, w.UUID, 10)
+		if err == nil && len(ds) == 4 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("deliveries = %d (%v), want 4", len(ds), err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
