@@ -33,6 +33,8 @@ type Service struct {
 	Files blobs.Dir
 	// Metrics counts dialogs started and times turns; nil: none.
 	Metrics *metrics.Metrics
+
+	recent recentDialogs // the dialogs of this process's last turns, for FindToTalk
 }
 
 // FlowError is returned by Publish for a flow with errors.

@@ -70,6 +70,7 @@ func (s *Service) update(ctx context.Context, d *store.Dialog, name, updateID st
 			if err = handle.Get(ctx, &turn); err == nil {
 				s.Metrics.Turn(name, metrics.OutcomeOK, time.Since(start))
 				s.keep(ctx, d, &turn)
+				s.recent.put(d)
 				return turnOf(&turn), nil
 			}
 		}
@@ -79,6 +80,7 @@ func (s *Service) update(ctx context.Context, d *store.Dialog, name, updateID st
 		s.log().Info("sending an update again", "dialog", d.UUID, "update", name, "attempt", attempt+1, "error", err)
 	}
 	took := time.Since(start)
+	s.recent.forget(d)
 	err = s.mapError(ctx, d, err)
 	s.Metrics.Turn(name, turnOutcome(ctx, err), took)
 	return nil, err
@@ -140,11 +142,16 @@ func (s *Service) endedInStore(ctx context.Context, d *store.Dialog, err error) 
 // keep stores a turn before the caller answers its client, so a client
 // that got a reply finds it in the store; the store's event log announces
 // it. The workflow stores the same rows too; both writes are idempotent.
+// d becomes the dialog as the turn left it; its StoredThrough moves on as
+// the store's does when the turn was the next one (store.Dialogs' rule),
+// and stays where it was otherwise: a lower mark only acknowledges less.
 func (s *Service) keep(ctx context.Context, d *store.Dialog, turn *engine.TurnResult) {
+	through := d.StoredThrough
 	if err := s.save(ctx, turn); err != nil {
 		s.log().Warn("storing a turn failed; the workflow will store it", "dialog", d.UUID, "error", err)
+	} else if turn.State.StateSeq == through+1 {
+		through = turn.State.StateSeq
 	}
-	through := d.StoredThrough
 	d.DialogState = turn.State
 	d.StoredThrough = through
 }
@@ -175,8 +182,12 @@ func (s *Service) mapError(ctx context.Context, d *store.Dialog, err error) erro
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		status := d.Status
-		if fresh, ferr := s.Store.Dialog(ctx, d.ProjectID, d.UUID); ferr == nil {
+		fresh, ferr := s.Store.Dialog(ctx, d.ProjectID, d.UUID)
+		switch {
+		case ferr == nil:
 			status = fresh.Status
+		case store.ErrorCode(ferr) == store.ENOTFOUND:
+			return ferr // deleted since the caller found it
 		}
 		return store.Errorf(store.ECONFLICT, "the dialog has ended (status %s)", status)
 	}

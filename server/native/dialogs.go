@@ -194,7 +194,17 @@ func bind(c *gin.Context, v any, example string) bool {
 
 // lookup finds the caller's dialog by UUID or integer id.
 func (h *handlers) lookup(c *gin.Context) (*store.Dialog, bool) {
-	d, err := h.Dialogs.Find(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("id"))
+	return h.find(c, h.Dialogs.Find)
+}
+
+// lookupToTalk finds the caller's dialog to send it a message, perhaps as
+// this process's last turn on it left it (dialogs.Service.FindToTalk).
+func (h *handlers) lookupToTalk(c *gin.Context) (*store.Dialog, bool) {
+	return h.find(c, h.Dialogs.FindToTalk)
+}
+
+func (h *handlers) find(c *gin.Context, find func(ctx context.Context, projectID int64, id string) (*store.Dialog, error)) (*store.Dialog, bool) {
+	d, err := find(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return nil, false
@@ -228,7 +238,7 @@ func (h *handlers) message(c *gin.Context) {
 	if !bind(c, &req, `{"text": "Hello", "client_message_id": "m-1"}`) {
 		return
 	}
-	if d, ok := h.lookup(c); ok {
+	if d, ok := h.lookupToTalk(c); ok {
 		turn, err := h.Dialogs.SendMessage(c.Request.Context(), d, dialogs.Message{Text: req.Text, ClientMessageID: req.ClientMessageID})
 		answer(c, d, turn, err)
 	}
