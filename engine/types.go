@@ -66,7 +66,7 @@ type Settings struct {
 	StepLimit         int           // nodes one turn may run; default 100
 	InactivityTimeout time.Duration // a user who says nothing this long interrupts the dialog; default 24h
 	PersistDelay      time.Duration // how long the workflow waits for callers to store a turn before storing it itself; default 30s
-	UpdatesPerRun     int           // updates before the workflow continues as new; default 1000
+	UpdatesPerRun     int           // updates before the workflow continues as new; default 100
 }
 
 // Params start a dialog workflow.

@@ -17,8 +17,15 @@ const (
 	defaultInactivity = 24 * time.Hour
 	// DefaultPersistDelay is Settings.PersistDelay when unset.
 	DefaultPersistDelay = 30 * time.Second
-	// defaultUpdatesPerRun stays well under Temporal's cap of updates per run.
-	defaultUpdatesPerRun = 1000
+	// defaultUpdatesPerRun keeps a run short. Temporal keeps every
+	// completed update of a run in the workflow's mutable state, which it
+	// writes (and sorts the updates of) with every update, so a turn costs
+	// more the more turns its run has had: in make bench, 1,000 turns of
+	// one dialog had a p50 of 7.6 ms in runs of 1,000 and 6.2 ms in runs
+	// of 100. Continuing as new costs one turn in a hundred a new run's
+	// start; the dialog's state, its recent client message ids included,
+	// carries over.
+	defaultUpdatesPerRun = 100
 )
 
 // dialog is a running dialog workflow: its parameters, state and flow.

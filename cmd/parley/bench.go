@@ -102,6 +102,7 @@ type benchConfig struct {
 	think     time.Duration
 	oneTurns  int
 	persist   time.Duration
+	perRun    int
 	llmDelay  time.Duration
 	knowledge string
 	cpuProf   string
@@ -120,6 +121,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.think, "think", 5*time.Second, "mean think time of a user under the realistic load")
 	fs.IntVar(&cfg.oneTurns, "turns", 300, "turns of the one-dialog latency run")
 	fs.DurationVar(&cfg.persist, "persist-delay", 0, "engine PersistDelay (0: the default)")
+	fs.IntVar(&cfg.perRun, "updates-per-run", 0, "engine UpdatesPerRun: turns before a dialog continues as new (0: the default)")
 	fs.DurationVar(&cfg.llmDelay, "llm-delay", 0, "when set, every turn also asks a loopback model that answers after this delay")
 	fs.StringVar(&cfg.knowledge, "knowledge", "", "with -llm-delay: index this directory's folders as vector stores and search them every turn (offline embedder)")
 	fs.StringVar(&cfg.cpuProf, "cpuprofile", "", "write a CPU profile of the measurements (not the setup) to this file")
@@ -180,7 +182,7 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	// The HTTP side sees a store and a client that time a turn's stages;
 	// the worker below keeps the plain ones.
 	timedDB := stagedStore{Store: db}
-	svc := &dialogs.Service{Store: timedDB, Temporal: stagedClient{Client: tc}, Logger: log, Settings: engine.Settings{PersistDelay: cfg.persist}, Bus: bus, Metrics: m}
+	svc := &dialogs.Service{Store: timedDB, Temporal: stagedClient{Client: tc}, Logger: log, Settings: engine.Settings{PersistDelay: cfg.persist, UpdatesPerRun: cfg.perRun}, Bus: bus, Metrics: m}
 	flow := benchFlow
 	if cfg.llmDelay > 0 {
 		flow = benchLLMFlow
