@@ -49,15 +49,22 @@ func (e *FlowError) Error() string {
 // Publish checks a bot file and stores it as the bot's next version. slug,
 // when not empty, must equal the file's `bot`.
 func (s *Service) Publish(ctx context.Context, projectID int64, slug, source, author string) (*store.Published, error) {
-	flow, problems := nodes.Load(slug+".yaml", []byte(source))
-	if slug != "" && flow.Bot != "" && flow.Bot != slug {
-		problems = append(problems, flows.Problem{File: slug + ".yaml", Line: 1, Column: 1, Code: flows.CodeInvalidID,
-			Message: fmt.Sprintf("the file says `bot: %s` but is published as %q; make them the same", flow.Bot, slug)})
-	}
+	flow, problems := check(slug, source)
 	if errs := problems.Errors(); len(errs) > 0 {
 		return nil, &FlowError{Problems: errs}
 	}
 	return s.Store.PublishFlow(ctx, store.Publish{ProjectID: projectID, Slug: flow.Bot, Name: flow.Name, Source: source, Author: author})
+}
+
+// check loads a bot file meant for slug ("" for any) with every problem
+// it has, a `bot` other than slug among them.
+func check(slug, source string) (*flows.Flow, flows.Problems) {
+	flow, problems := nodes.Load(slug+".yaml", []byte(source))
+	if slug != "" && flow.Bot != "" && flow.Bot != slug {
+		problems = append(problems, flows.Problem{File: slug + ".yaml", Line: 1, Column: 1, Severity: flows.Error,
+			Code: flows.CodeInvalidID, Message: fmt.Sprintf("the file says `bot: %s` but is published as %q; make them the same", flow.Bot, slug)})
+	}
+	return flow, problems
 }
 
 // CreateInput describes a new dialog.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -24,6 +25,10 @@ type Caller struct {
 	// Role is what the caller may do: a user's membership's; an API key
 	// is the project's own, so an owner's.
 	Role store.Role
+	// csrf is the X-CSRF-Token a request signed in by a session cookie
+	// must carry to change anything; "" for other credentials, which a
+	// browser does not send by itself.
+	csrf string
 }
 
 const callerKey = "parley.caller"
@@ -67,12 +72,22 @@ func CallerOf(c *gin.Context) Caller {
 // `Authorization: Bearer sk-...`; anything else is rendered by fail. A
 // credential it verified is believed for credentialTTL (see authCache).
 func Authenticate(db store.Store, fail func(c *gin.Context, err error)) gin.HandlerFunc {
-	return authenticateWith(db, fail, newAuthCache())
+	return authenticateWith(db, fail, newAuthCache(), false)
 }
 
-func authenticateWith(db store.Store, fail func(c *gin.Context, err error), cache *authCache) gin.HandlerFunc {
+// AuthenticateWithSessions is Authenticate that also takes the web app's
+// session cookie when a request has no Authorization header; a request
+// signed in by the cookie changes nothing without its X-CSRF-Token.
+func AuthenticateWithSessions(db store.Store, fail func(c *gin.Context, err error)) gin.HandlerFunc {
+	return authenticateWith(db, fail, newAuthCache(), true)
+}
+
+func authenticateWith(db store.Store, fail func(c *gin.Context, err error), cache *authCache, sessions bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		caller, err := cache.authenticate(c, db)
+		caller, err := cache.authenticate(c, db, sessions)
+		if err == nil {
+			err = checkCSRF(c, caller)
+		}
 		if err != nil {
 			fail(c, err)
 			return
@@ -130,8 +145,11 @@ func newAuthCache() *authCache {
 
 // authenticate returns the caller of the request's credentials, from the
 // cache when it verified them recently.
-func (a *authCache) authenticate(c *gin.Context, db store.Store) (Caller, error) {
+func (a *authCache) authenticate(c *gin.Context, db store.Store, sessions bool) (Caller, error) {
 	header := c.GetHeader("Authorization")
+	if header == "" && sessions {
+		header = sessionCredential(c)
+	}
 	if header == "" {
 		return Caller{}, errNoCredentials
 	}
@@ -142,7 +160,7 @@ func (a *authCache) authenticate(c *gin.Context, db store.Store) (Caller, error)
 	if caller, ok := a.get(key, epoch); ok {
 		return caller, nil
 	}
-	caller, err := authenticate(c, db)
+	caller, err := authenticate(c.Request.Context(), db, header)
 	if err == nil {
 		a.put(key, authEntry{caller: caller, expires: a.now().Add(a.ttl), epoch: epoch})
 	}
@@ -190,33 +208,36 @@ func (a *authCache) put(key [sha256.Size]byte, e authEntry) {
 
 var errNoCredentials = store.Errorf(store.EUNAUTHORIZED, "Send `Authorization: Basic <email:password>` or `Authorization: Bearer sk-...`.")
 
-func authenticate(c *gin.Context, db store.Store) (Caller, error) {
-	header := c.GetHeader("Authorization")
+// authenticate returns the caller of an Authorization header's value (or
+// of a session cookie, as sessionCredential spells it).
+func authenticate(ctx context.Context, db store.Store, header string) (Caller, error) {
 	scheme, value, _ := strings.Cut(header, " ")
 	switch strings.ToLower(scheme) {
 	case "basic":
-		return basicCaller(c, db, value)
+		return basicCaller(ctx, db, value)
 	case "bearer":
-		key, err := db.APIKeyByKey(c.Request.Context(), strings.TrimSpace(value))
+		key, err := db.APIKeyByKey(ctx, strings.TrimSpace(value))
 		if err != nil {
 			return Caller{}, err
 		}
 		return Caller{ProjectID: key.ProjectID, Name: key.Name, Role: store.RoleOwner}, nil
+	case sessionScheme:
+		return sessionCaller(ctx, db, value)
 	}
 	return Caller{}, errNoCredentials
 }
 
-func basicCaller(c *gin.Context, db store.Store, value string) (Caller, error) {
+func basicCaller(ctx context.Context, db store.Store, value string) (Caller, error) {
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(value))
 	email, password, ok := strings.Cut(string(raw), ":")
 	if err != nil || !ok {
 		return Caller{}, errNoCredentials
 	}
-	user, err := db.Authenticate(c.Request.Context(), email, password)
+	user, err := db.Authenticate(ctx, email, password)
 	if err != nil {
 		return Caller{}, err
 	}
-	ms, err := db.Memberships(c.Request.Context(), user.ID)
+	ms, err := db.Memberships(ctx, user.ID)
 	if err != nil {
 		return Caller{}, err
 	}

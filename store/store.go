@@ -21,6 +21,9 @@ type Store interface {
 	EventLog
 	Queues
 	Webhooks
+	Drafts
+	CannedReplies
+	Sessions
 
 	// Ping checks that the database answers a query; an error says it
 	// does not (readiness checks).

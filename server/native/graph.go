@@ -69,7 +69,7 @@ func (h *handlers) graph(c *gin.Context) {
 
 func graphOf(flow *flows.Flow, entries []*flows.Entry, problems flows.Problems) graphJSON {
 	g := graphJSON{Bot: flow.Bot, Name: flow.Name, Start: flow.Start,
-		Nodes: []graphNodeJSON{}, Edges: []graphEdgeJSON{}, Problems: []graphProblemJSON{}}
+		Nodes: []graphNodeJSON{}, Edges: []graphEdgeJSON{}}
 	for _, e := range entries {
 		fields := e.Fields
 		if fields == nil {
@@ -84,11 +84,19 @@ func graphOf(flow *flows.Flow, entries []*flows.Entry, problems flows.Problems) 
 				Condition: ref.Condition, ErrorPath: ref.ErrorPath, Line: ref.Pos.Line, Column: ref.Pos.Column})
 		}
 	}
+	g.Problems = problemsJSON(entries, problems)
+	return g
+}
+
+// problemsJSON are a bot file's problems, each with the entry of `nodes`
+// its line is in; never nil.
+func problemsJSON(entries []*flows.Entry, problems flows.Problems) []graphProblemJSON {
+	out := make([]graphProblemJSON, 0, len(problems))
 	for _, p := range problems {
-		g.Problems = append(g.Problems, graphProblemJSON{Line: p.Line, Column: p.Column, Severity: p.Severity,
+		out = append(out, graphProblemJSON{Line: p.Line, Column: p.Column, Severity: p.Severity,
 			Code: p.Code, Message: p.Message, Node: entryAt(entries, p.Line)})
 	}
-	return g
+	return out
 }
 
 // edgeKind is how an editor draws an edge: by the field that makes it,

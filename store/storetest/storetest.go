@@ -80,6 +80,9 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"WebhookClaimConcurrent", testWebhookClaimConcurrent},
 		{"WebhookLookups", testWebhookLookups},
 		{"WebhookStartsNow", testWebhookStartsNow},
+		{"Drafts", testDrafts},
+		{"CannedReplies", testCannedReplies},
+		{"Sessions", testSessions},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,214 @@
+package native_test
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/parleyhq/parley/server/native"
+	"github.com/parleyhq/parley/server/servertest"
+	"github.com/parleyhq/parley/store"
+)
+
+type draftAnswer struct {
+	Bot, Source, Checksum, Author string
+	BaseVersion                   int `json:"base_version"`
+	Problems                      []struct {
+		Line                 int
+		Severity, Code, Node string
+	}
+}
+
+// firstWords starts a dialog of shop and returns what the bot says first.
+func firstWords(t *testing.T, e *servertest.Env) string {
+	t.Helper()
+	var created turn
+	r := e.Do("POST", "/v1/bots/shop/dialogs", e.A.Bearer(), nil)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("creating a dialog: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &created)
+	if len(created.Messages) == 0 {
+		t.Fatalf("the new dialog said nothing: %s", r.Body)
+	}
+	return created.Messages[0].Text
+}
+
+// saveDraft puts source as shop's draft with the If-Match given ("" for none).
+func saveDraft(e *servertest.Env, auth, source, match string) *servertest.Response {
+	h := http.Header{"Authorization": {auth}, "Content-Type": {"application/yaml"}}
+	if match != "" {
+		h.Set("If-Match", strconv.Quote(match))
+	}
+	return e.DoWith("PUT", "/v1/bots/shop/draft", h, source)
+}
+
+// TestDrafts: a draft is saved however broken, with its problems; it never
+// reaches a dialog until published; saves and publishes that name a draft
+// someone replaced are refused; publishing makes the next version and
+// discards the draft; viewers read and only owners write.
+func TestDrafts(t *testing.T) {
+	e := servertest.New(t, native.Dialect)
+	if r := e.Do("PUT", "/v1/bots/shop/flow", e.A.Bearer(), shopV1); r.Status != http.StatusOK {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("GET", "/v1/bots/shop/draft", e.A.Bearer(), nil); r.Status != http.StatusNotFound {
+		t.Fatalf("a bot without a draft: %d %s", r.Status, r.Body)
+	}
+
+	broken := strings.Replace(strings.Replace(shopV1, "text: Size?", "text: Which size?", 1), "next: human", "next: nowhere", 1)
+	r := saveDraft(e, e.A.Bearer(), broken, "")
+	if r.Status != http.StatusOK {
+		t.Fatalf("saving a broken draft: %d %s", r.Status, r.Body)
+	}
+	var saved draftAnswer
+	r.JSON(t, &saved)
+	if saved.BaseVersion != 1 || saved.Checksum == "" || r.Header.Get("ETag") != strconv.Quote(saved.Checksum) {
+		t.Errorf("saved draft: base %d, checksum %q, ETag %q", saved.BaseVersion, saved.Checksum, r.Header.Get("ETag"))
+	}
+	if len(saved.Problems) == 0 || saved.Problems[0].Node != "ask_size" || saved.Problems[0].Severity != "error" {
+		t.Errorf("the broken draft's problems: %+v; want an error on ask_size", saved.Problems)
+	}
+	if got := firstWords(t, e); got != "Size?" {
+		t.Errorf("a dialog started while a draft exists says %q; want the published %q", got, "Size?")
+	}
+
+	viewer := member(t, e, "viewer@example.com", store.RoleViewer)
+	var read draftAnswer
+	e.Do("GET", "/v1/bots/shop/draft", viewer, nil).JSON(t, &read)
+	if read.Source != broken || read.Checksum != saved.Checksum || len(read.Problems) != len(saved.Problems) {
+		t.Errorf("the draft as read: %+v", read)
+	}
+	if r := saveDraft(e, viewer, shopV1, ""); r.Status != http.StatusForbidden {
+		t.Errorf("a viewer's save: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("GET", "/v1/bots/shop/draft", e.B.Bearer(), nil); r.Status != http.StatusNotFound {
+		t.Errorf("another project's read: %d %s", r.Status, r.Body)
+	}
+
+	if r := e.Do("POST", "/v1/bots/shop/draft/publish", e.A.Bearer(), nil); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("publishing a broken draft: %d %s", r.Status, r.Body)
+	}
+	fixed := strings.Replace(broken, "next: nowhere", "next: human", 1)
+	r = saveDraft(e, e.A.Bearer(), fixed, saved.Checksum)
+	if r.Status != http.StatusOK {
+		t.Fatalf("saving over the draft read: %d %s", r.Status, r.Body)
+	}
+	var second draftAnswer
+	r.JSON(t, &second)
+	if len(second.Problems) != 0 {
+		t.Errorf("the fixed draft's problems: %+v", second.Problems)
+	}
+	// An editor still on the first draft is refused, for a save and a publish.
+	if r := saveDraft(e, e.A.Bearer(), shopV1, saved.Checksum); r.Status != http.StatusConflict {
+		t.Errorf("a save over a draft replaced since: %d %s", r.Status, r.Body)
+	}
+	stale := http.Header{"Authorization": {e.A.Bearer()}, "If-Match": {strconv.Quote(saved.Checksum)}}
+	if r := e.DoWith("POST", "/v1/bots/shop/draft/publish", stale, nil); r.Status != http.StatusConflict {
+		t.Errorf("publishing a draft replaced since: %d %s", r.Status, r.Body)
+	}
+
+	current := http.Header{"Authorization": {e.A.Bearer()}, "If-Match": {strconv.Quote(second.Checksum)}}
+	r = e.DoWith("POST", "/v1/bots/shop/draft/publish", current, nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("publishing the draft: %d %s", r.Status, r.Body)
+	}
+	var pub struct{ Version int }
+	r.JSON(t, &pub)
+	if pub.Version != 2 {
+		t.Errorf("published version %d, want 2", pub.Version)
+	}
+	if got := firstWords(t, e); got != "Which size?" {
+		t.Errorf("a dialog started after the publish says %q, want the draft's %q", got, "Which size?")
+	}
+	if r := e.Do("GET", "/v1/bots/shop/draft", e.A.Bearer(), nil); r.Status != http.StatusNotFound {
+		t.Errorf("the draft after its publish: %d %s", r.Status, r.Body)
+	}
+
+	// A draft of a bot not published yet, then discarded.
+	h := http.Header{"Authorization": {e.A.Bearer()}}
+	if r := e.DoWith("PUT", "/v1/bots/newbot/draft", h, "bot: newbot\n"); r.Status != http.StatusOK {
+		t.Fatalf("a new bot's draft: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("DELETE", "/v1/bots/newbot/draft", viewer, nil); r.Status != http.StatusForbidden {
+		t.Errorf("a viewer's delete: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("DELETE", "/v1/bots/newbot/draft", e.A.Bearer(), nil); r.Status != http.StatusNoContent {
+		t.Errorf("discarding the draft: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("DELETE", "/v1/bots/newbot/draft", e.A.Bearer(), nil); r.Status != http.StatusNotFound {
+		t.Errorf("discarding it again: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("GET", "/v1/bots/newbot/flow", e.A.Bearer(), nil); r.Status != http.StatusNotFound {
+		t.Errorf("a draft made a bot: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestCannedReplies: operators save replies by shortcut, the same
+// shortcut replaces the text, the list filters by what was typed, and
+// another project sees none of them.
+func TestCannedReplies(t *testing.T) {
+	e := servertest.New(t, native.Dialect)
+	type reply struct {
+		ID             int64
+		Shortcut, Text string
+	}
+	r := e.Do("POST", "/v1/canned-replies", e.A.Bearer(), map[string]any{"shortcut": "/Refund", "text": "Refunded."})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("saving a reply: %d %s", r.Status, r.Body)
+	}
+	var first reply
+	r.JSON(t, &first)
+	operator := member(t, e, "op@example.com", store.RoleOperator)
+	r = e.Do("POST", "/v1/canned-replies", operator, map[string]any{"shortcut": "refund", "text": "Refunded in 3-5 days."})
+	if r.Status != http.StatusOK {
+		t.Fatalf("saving the shortcut again: %d %s", r.Status, r.Body)
+	}
+	var again reply
+	r.JSON(t, &again)
+	if again.ID != first.ID || again.Shortcut != "refund" {
+		t.Errorf("saved again as %+v; want reply %d, shortcut refund", again, first.ID)
+	}
+	e.Do("POST", "/v1/canned-replies", e.A.Bearer(), map[string]any{"shortcut": "hello", "text": "Hi!"})
+
+	var list struct {
+		CannedReplies []reply `json:"canned_replies"`
+	}
+	e.Do("GET", "/v1/canned-replies?prefix=/re", e.A.Bearer(), nil).JSON(t, &list)
+	if len(list.CannedReplies) != 1 || list.CannedReplies[0].Text != "Refunded in 3-5 days." {
+		t.Errorf("replies starting /re: %+v", list.CannedReplies)
+	}
+	viewer := member(t, e, "viewer@example.com", store.RoleViewer)
+	e.Do("GET", "/v1/canned-replies", viewer, nil).JSON(t, &list)
+	if len(list.CannedReplies) != 2 {
+		t.Errorf("a viewer reads %d replies, want 2", len(list.CannedReplies))
+	}
+	if r := e.Do("POST", "/v1/canned-replies", viewer, map[string]any{"shortcut": "x", "text": "x"}); r.Status != http.StatusForbidden {
+		t.Errorf("a viewer's save: %d %s", r.Status, r.Body)
+	}
+	var bad apiError
+	r = e.Do("POST", "/v1/canned-replies", e.A.Bearer(), map[string]any{"shortcut": "two words", "text": "x"})
+	r.JSON(t, &bad)
+	if r.Status != http.StatusBadRequest || !strings.Contains(bad.Error.Message, "1 to 32 letters") {
+		t.Errorf("a bad shortcut: %d %s", r.Status, r.Body)
+	}
+
+	e.Do("GET", "/v1/canned-replies", e.B.Bearer(), nil).JSON(t, &list)
+	if len(list.CannedReplies) != 0 {
+		t.Errorf("another project lists %+v", list.CannedReplies)
+	}
+	path := "/v1/canned-replies/" + strconv.FormatInt(first.ID, 10)
+	if r := e.Do("DELETE", path, e.B.Bearer(), nil); r.Status != http.StatusNotFound {
+		t.Errorf("another project's delete: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("DELETE", path, operator, nil); r.Status != http.StatusNoContent {
+		t.Errorf("delete: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("DELETE", path, operator, nil); r.Status != http.StatusNotFound {
+		t.Errorf("delete again: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("DELETE", "/v1/canned-replies/abc", operator, nil); r.Status != http.StatusNotFound {
+		t.Errorf("delete of a bad id: %d %s", r.Status, r.Body)
+	}
+}

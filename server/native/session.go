@@ -1,0 +1,113 @@
+package native
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
+)
+
+type loginRequest struct {
+	Email     string `json:"email"`
+	Password  string `json:"password"`
+	ProjectID int64  `json:"project_id"` // which of the user's projects; 0: the first they joined
+}
+
+type sessionUserJSON struct {
+	ID    int64  `json:"id"`
+	Email string `json:"email"`
+}
+
+type membershipJSON struct {
+	ProjectID int64      `json:"project_id"`
+	Role      store.Role `json:"role"`
+}
+
+// sessionJSON is who the caller is: a signed-in user (with the CSRF
+// token the app sends with every change, and their projects) or an API key.
+type sessionJSON struct {
+	User      *sessionUserJSON `json:"user"` // null for an API key
+	Name      string           `json:"name"`
+	ProjectID int64            `json:"project_id"`
+	Role      store.Role       `json:"role"`
+	CSRFToken string           `json:"csrf_token,omitempty"` // signed in by the session cookie only
+	ExpiresAt *time.Time       `json:"expires_at,omitempty"`
+	Projects  []membershipJSON `json:"projects"`
+}
+
+// login checks an email and password and signs the user in to one of
+// their projects with a session cookie.
+func (h *handlers) login(c *gin.Context) {
+	var req loginRequest
+	if !bind(c, &req, `{"email": "ann@example.com", "password": "..."}`) {
+		return
+	}
+	ctx := c.Request.Context()
+	user, err := h.Store.Authenticate(ctx, req.Email, req.Password)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	projects, err := h.memberships(c, user.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	project := req.ProjectID
+	if project == 0 && len(projects) > 0 {
+		project = projects[0].ProjectID
+	}
+	token, s, err := h.Store.CreateSession(ctx, user.ID, project, server.SessionTTL)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	server.SetSessionCookie(c, token, s.ExpiresAt, h.SecureCookies(c))
+	c.JSON(http.StatusOK, sessionJSON{User: &sessionUserJSON{ID: user.ID, Email: user.Email}, Name: user.Email,
+		ProjectID: s.ProjectID, Role: s.Role, CSRFToken: server.CSRFToken(token), ExpiresAt: &s.ExpiresAt, Projects: projects})
+}
+
+func (h *handlers) memberships(c *gin.Context, userID int64) ([]membershipJSON, error) {
+	ms, err := h.Store.Memberships(c.Request.Context(), userID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]membershipJSON, len(ms))
+	for i, m := range ms {
+		out[i] = membershipJSON{ProjectID: m.ProjectID, Role: m.Role}
+	}
+	return out, nil
+}
+
+// session says who the caller is, as the app asks when a page loads.
+func (h *handlers) session(c *gin.Context) {
+	caller := server.CallerOf(c)
+	out := sessionJSON{Name: caller.Name, ProjectID: caller.ProjectID, Role: caller.Role, CSRFToken: caller.CSRF(), Projects: []membershipJSON{}}
+	if caller.UserID != 0 {
+		out.User = &sessionUserJSON{ID: caller.UserID, Email: caller.Name}
+		projects, err := h.memberships(c, caller.UserID)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		out.Projects = projects
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// logout ends the cookie's session, at once in this process (and within
+// the credential cache's few seconds in others).
+func (h *handlers) logout(c *gin.Context) {
+	if token, err := c.Cookie(server.SessionCookie); err == nil && token != "" {
+		if err := h.Store.DeleteSession(c.Request.Context(), token); err != nil {
+			fail(c, err)
+			return
+		}
+		server.ForgetCredentials()
+	}
+	server.ClearSessionCookie(c, h.SecureCookies(c))
+	c.Status(http.StatusNoContent)
+}

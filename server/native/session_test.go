@@ -1,0 +1,105 @@
+package native_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/parleyhq/parley/server/native"
+	"github.com/parleyhq/parley/server/servertest"
+	"github.com/parleyhq/parley/store"
+)
+
+type sessionAnswer struct {
+	User      *struct{ ID int64 }
+	ProjectID int64 `json:"project_id"`
+	Role      string
+	CSRFToken string `json:"csrf_token"`
+}
+
+// signIn signs email in and returns the session cookie and CSRF token.
+func signIn(t *testing.T, e *servertest.Env, email, password string) (*http.Cookie, string) {
+	t.Helper()
+	r := e.Do("POST", "/v1/session", "", map[string]any{"email": email, "password": password})
+	if r.Status != http.StatusOK {
+		t.Fatalf("signing in %s: %d %s", email, r.Status, r.Body)
+	}
+	var s sessionAnswer
+	r.JSON(t, &s)
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+		if c.Name == "parley_session" {
+			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.MaxAge <= 0 {
+				t.Errorf("the session cookie: %+v; want HttpOnly, SameSite=Lax, Path=/, a lifetime", c)
+			}
+			return c, s.CSRFToken
+		}
+	}
+	t.Fatalf("no session cookie in %v", r.Header)
+	return nil, ""
+}
+
+// withCookie is a request signed in only by the session cookie, with the
+// CSRF token when csrf is not "".
+func withCookie(c *http.Cookie, csrf string) http.Header {
+	h := http.Header{"Cookie": {c.Name + "=" + c.Value}}
+	if csrf != "" {
+		h.Set("X-CSRF-Token", csrf)
+	}
+	return h
+}
+
+// TestSessions: the web app signs in with email and password; the cookie
+// then reads, changes only with the CSRF token, keeps the user's role,
+// and stops working when the user signs out.
+func TestSessions(t *testing.T) {
+	e := servertest.New(t, native.Dialect)
+	if r := e.Do("POST", "/v1/session", "", map[string]any{"email": e.A.Email, "password": "wrong"}); r.Status != http.StatusUnauthorized {
+		t.Fatalf("a wrong password: %d %s", r.Status, r.Body)
+	}
+	cookie, csrf := signIn(t, e, e.A.Email, e.A.Password)
+	if csrf == "" {
+		t.Fatal("no CSRF token")
+	}
+
+	var who sessionAnswer
+	e.DoWith("GET", "/v1/session", withCookie(cookie, ""), nil).JSON(t, &who)
+	if who.User == nil || who.ProjectID != e.A.ID || who.Role != "owner" || who.CSRFToken != csrf {
+		t.Errorf("GET /v1/session: %+v", who)
+	}
+	if r := e.DoWith("GET", "/v1/dialogs", withCookie(cookie, ""), nil); r.Status != http.StatusOK {
+		t.Errorf("a read with the cookie: %d %s", r.Status, r.Body)
+	}
+	reply := map[string]any{"shortcut": "hi", "text": "Hello!"}
+	if r := e.DoWith("POST", "/v1/canned-replies", withCookie(cookie, ""), reply); r.Status != http.StatusForbidden {
+		t.Errorf("a change with the cookie and no CSRF token: %d %s", r.Status, r.Body)
+	}
+	if r := e.DoWith("POST", "/v1/canned-replies", withCookie(cookie, "forged"), reply); r.Status != http.StatusForbidden {
+		t.Errorf("a change with a wrong CSRF token: %d %s", r.Status, r.Body)
+	}
+	if r := e.DoWith("POST", "/v1/canned-replies", withCookie(cookie, csrf), reply); r.Status != http.StatusCreated {
+		t.Errorf("a change with the CSRF token: %d %s", r.Status, r.Body)
+	}
+	// An API key needs no CSRF token: a browser never sends it by itself.
+	if r := e.Do("POST", "/v1/canned-replies", e.A.Bearer(), reply); r.Status != http.StatusOK {
+		t.Errorf("a change with the API key: %d %s", r.Status, r.Body)
+	}
+
+	// A viewer's session keeps the viewer's role.
+	member(t, e, "viewer@example.com", store.RoleViewer)
+	vc, vcsrf := signIn(t, e, "viewer@example.com", "pw-viewer@example.com")
+	if r := e.DoWith("POST", "/v1/canned-replies", withCookie(vc, vcsrf), reply); r.Status != http.StatusForbidden {
+		t.Errorf("a viewer's change: %d %s", r.Status, r.Body)
+	}
+
+	if r := e.DoWith("DELETE", "/v1/session", withCookie(cookie, ""), nil); r.Status != http.StatusForbidden {
+		t.Errorf("signing out without the CSRF token: %d %s", r.Status, r.Body)
+	}
+	if r := e.DoWith("DELETE", "/v1/session", withCookie(cookie, csrf), nil); r.Status != http.StatusNoContent {
+		t.Fatalf("signing out: %d %s", r.Status, r.Body)
+	}
+	if r := e.DoWith("GET", "/v1/session", withCookie(cookie, ""), nil); r.Status != http.StatusUnauthorized {
+		t.Errorf("the cookie after signing out: %d %s", r.Status, r.Body)
+	}
+	if r := e.DoWith("GET", "/v1/session", withCookie(vc, ""), nil); r.Status != http.StatusOK {
+		t.Errorf("another user's session after the sign-out: %d %s", r.Status, r.Body)
+	}
+}
