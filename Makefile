@@ -13,15 +13,30 @@ FUZZTIME  ?= 60s
 
 export GOTOOLCHAIN := local
 
-.PHONY: run test build build-slim bench schemas fmt lint lint-openapi apidocs fuzz clean
+.PHONY: run test web web-test web-dev build build-slim bench schemas fmt lint lint-openapi apidocs fuzz clean
 
 ## run: build parley and run `parley dev`: embedded Temporal, worker, HTTP API on :8080, SQLite in .data
 run: build
 	./$(BIN) dev
 
 ## test: run every test (PostgreSQL tests run when PARLEY_TEST_DATABASE_URL is set)
-test:
+test: web-test
 	$(GO) test -timeout 20m ./...
+
+## web: rebuild the web app (web/src) into web/dist, which is committed and embedded in the binary
+web: web/node_modules
+	cd web && npm run build
+
+## web-test: the web app's unit tests (vitest), part of `make test`
+web-test: web/node_modules
+	cd web && npm test
+
+## web-dev: serve the web app from Vite on :5173 with /v1 proxied to `make run`'s :8080
+web-dev: web/node_modules
+	cd web && npm run dev
+
+web/node_modules: web/package-lock.json
+	cd web && npm ci --no-fund --no-audit --loglevel=error && touch node_modules
 
 ## build: build bin/parley, every command, with the embedded Temporal server of `parley dev`
 build:

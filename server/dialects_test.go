@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/server/botone"
 	"github.com/parleyhq/parley/server/native"
 	"github.com/parleyhq/parley/server/servertest"
+	"github.com/parleyhq/parley/server/widget"
 	"github.com/parleyhq/parley/server/worken"
 )
 
@@ -68,7 +69,7 @@ var planned = server.Dialect{Name: "planned", Fail: server.Fail, Mount: func(r *
 // own error shape.
 func TestEveryDialectMountsTogether(t *testing.T) {
 	// The planned routes are not in schemas/openapi.yaml yet.
-	e := servertest.NewWith(t, servertest.Options{Undocumented: true}, native.Dialect, botone.Dialect, worken.Dialect, planned)
+	e := servertest.NewWith(t, servertest.Options{Undocumented: true}, native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect, planned)
 	if r := e.Do("GET", "/threads/events", "", nil); r.Status != http.StatusNoContent {
 		t.Errorf("a planned static route beside a wildcard: %d %s", r.Status, r.Body)
 	}

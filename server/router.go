@@ -85,6 +85,7 @@ func New(d Deps, dialects ...Dialect) (http.Handler, error) {
 	if err := mountDocs(r); err != nil {
 		return nil, fmt.Errorf("reading the OpenAPI document: %w", err)
 	}
+	mountUI(r)
 	for _, dialect := range dialects {
 		dialect.Mount(r, d)
 	}

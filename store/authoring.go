@@ -23,6 +23,8 @@ type Drafts interface {
 	// DeleteDraft removes a project's draft of a bot: ENOTFOUND if there
 	// is none; ECONFLICT if ifMatch is not "" and not its checksum.
 	DeleteDraft(ctx context.Context, projectID int64, slug, ifMatch string) error
+	// ListDrafts lists a project's drafts by slug, without their Source.
+	ListDrafts(ctx context.Context, projectID int64) ([]Draft, error)
 }
 
 // Draft is a bot file being edited.

@@ -24,6 +24,7 @@ type Store interface {
 	Drafts
 	CannedReplies
 	Sessions
+	Channels
 
 	// Ping checks that the database answers a query; an error says it
 	// does not (readiness checks).

@@ -3,6 +3,8 @@ package native
 import (
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -84,4 +86,52 @@ func (h *handlers) versions(c *gin.Context) {
 		out[i] = versionJSON{Version: v.Version, Checksum: v.Checksum, Author: v.Author, Note: v.Note, Current: v.Version == bot.CurrentVersion, CreatedAt: v.CreatedAt}
 	}
 	c.JSON(http.StatusOK, gin.H{"bot": bot.Slug, "versions": out})
+}
+
+// botJSON is a bot in the bots list: its current version and draft.
+type botJSON struct {
+	Slug           string          `json:"slug"`
+	Name           string          `json:"name"`
+	CurrentVersion int             `json:"current_version"` // 0: never published (a draft only)
+	UpdatedAt      *time.Time      `json:"updated_at"`      // the last publish or rename; null for a draft only
+	Draft          *draftBriefJSON `json:"draft"`
+}
+
+type draftBriefJSON struct {
+	Author      string    `json:"author"`
+	BaseVersion int       `json:"base_version"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// bots lists the project's bots by slug, with the bots only a draft has
+// begun.
+func (h *handlers) bots(c *gin.Context) {
+	ctx, project := c.Request.Context(), server.CallerOf(c).ProjectID
+	bots, err := h.Store.Bots(ctx, project)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	drafts, err := h.Store.ListDrafts(ctx, project)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	bySlug := map[string]*botJSON{}
+	out := make([]*botJSON, 0, len(bots))
+	for _, b := range bots {
+		j := &botJSON{Slug: b.Slug, Name: b.Name, CurrentVersion: b.CurrentVersion, UpdatedAt: &b.UpdatedAt}
+		bySlug[b.Slug] = j
+		out = append(out, j)
+	}
+	for _, d := range drafts {
+		j := bySlug[d.Slug]
+		if j == nil {
+			j = &botJSON{Slug: d.Slug, Name: d.Slug}
+			out = append(out, j)
+		}
+		j.Draft = &draftBriefJSON{Author: d.Author, BaseVersion: d.BaseVersion, UpdatedAt: d.UpdatedAt}
+	}
+	slices.SortFunc(out, func(a, b *botJSON) int { return strings.Compare(a.Slug, b.Slug) })
+	c.JSON(http.StatusOK, gin.H{"bots": out})
 }

@@ -145,6 +145,38 @@ func TestDrafts(t *testing.T) {
 	}
 }
 
+// TestBotsList: the bots list shows each bot's version and draft, and the
+// bots only a draft has begun; another project's are not there.
+func TestBotsList(t *testing.T) {
+	e := servertest.New(t, native.Dialect)
+	e.Do("PUT", "/v1/bots/shop/flow", e.A.Bearer(), shopV1)
+	h := http.Header{"Authorization": {e.A.Bearer()}}
+	e.DoWith("PUT", "/v1/bots/shop/draft", h, shopV1+"# editing\n")
+	e.DoWith("PUT", "/v1/bots/aaa/draft", h, "bot: aaa\n")
+	e.Do("PUT", "/v1/bots/zoo/flow", e.B.Bearer(), strings.Replace(shopV1, "bot: shop", "bot: zoo", 1))
+	var list struct {
+		Bots []struct {
+			Slug           string
+			CurrentVersion int     `json:"current_version"`
+			UpdatedAt      *string `json:"updated_at"`
+			Draft          *struct {
+				BaseVersion int `json:"base_version"`
+			}
+		}
+	}
+	e.Do("GET", "/v1/bots", e.A.Bearer(), nil).JSON(t, &list)
+	if len(list.Bots) != 2 {
+		t.Fatalf("bots: %+v; want aaa and shop", list.Bots)
+	}
+	aaa, shop := list.Bots[0], list.Bots[1]
+	if aaa.Slug != "aaa" || aaa.CurrentVersion != 0 || aaa.UpdatedAt != nil || aaa.Draft == nil || aaa.Draft.BaseVersion != 0 {
+		t.Errorf("the drafted bot: %+v", aaa)
+	}
+	if shop.Slug != "shop" || shop.CurrentVersion != 1 || shop.UpdatedAt == nil || shop.Draft == nil || shop.Draft.BaseVersion != 1 {
+		t.Errorf("the published bot with a draft: %+v", shop)
+	}
+}
+
 // TestCannedReplies: operators save replies by shortcut, the same
 // shortcut replaces the text, the list filters by what was typed, and
 // another project sees none of them.

@@ -40,7 +40,21 @@ func testDrafts(t *testing.T, s store.Store) {
 	noErr(t, err)
 	same(t, "the draft after refused writes", got, next)
 
+	noErr(t, s.SaveDraft(ctx, &store.Draft{ProjectID: p.ID, Slug: "faq", Source: "bot: faq\n"}, ""))
+	drafts, err := s.ListDrafts(ctx, p.ID)
+	noErr(t, err)
+	listed := *next
+	listed.Source = ""
+	if len(drafts) != 2 || drafts[0].Slug != "faq" {
+		t.Fatalf("ListDrafts = %s, want faq and shop", show(drafts))
+	}
+	same(t, "the listed draft", drafts[1], listed)
+	noErr(t, s.DeleteDraft(ctx, p.ID, "faq", ""))
+
 	// Another project sees none of it.
+	none, err := s.ListDrafts(ctx, other.ID)
+	noErr(t, err)
+	same(t, "another project's drafts", none, []store.Draft{})
 	_, err = s.Draft(ctx, other.ID, "shop")
 	wantCode(t, err, store.ENOTFOUND)
 	wantCode(t, s.DeleteDraft(ctx, other.ID, "shop", ""), store.ENOTFOUND)

@@ -83,6 +83,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"Drafts", testDrafts},
 		{"CannedReplies", testCannedReplies},
 		{"Sessions", testSessions},
+		{"Channels", testChannels},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

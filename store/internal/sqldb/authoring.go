@@ -76,6 +76,12 @@ func (d *DB) Draft(ctx context.Context, projectID int64, slug string) (*store.Dr
 	return dr, nil
 }
 
+// ListDrafts lists a project's drafts without their source; see store.Drafts.
+func (d *DB) ListDrafts(ctx context.Context, projectID int64) ([]store.Draft, error) {
+	return list(ctx, d, "listing drafts", scanDraft, `SELECT project_id, slug, '', checksum, base_version, author, updated_at
+		FROM drafts WHERE project_id = ? ORDER BY slug COLLATE `+d.dialect.Bytewise, projectID)
+}
+
 // DeleteDraft removes a bot's draft; see store.Drafts.
 func (d *DB) DeleteDraft(ctx context.Context, projectID int64, slug, ifMatch string) error {
 	return d.write(ctx, "deleting a draft", func(t *tx) error {

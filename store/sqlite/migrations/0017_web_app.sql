@@ -33,3 +33,17 @@ CREATE TABLE sessions (
 	expires_at TEXT NOT NULL
 ) STRICT;
 CREATE INDEX sessions_user_id ON sessions (user_id);
+
+-- Ways a bot is reached besides the API (store.Channel): the chat widget,
+-- its site token and the origins that may use it (a JSON list).
+CREATE TABLE channels (
+	id              INTEGER PRIMARY KEY,
+	project_id      INTEGER NOT NULL REFERENCES projects (id),
+	bot_id          INTEGER NOT NULL REFERENCES bots (id),
+	kind            TEXT NOT NULL,
+	name            TEXT NOT NULL,
+	allowed_origins TEXT NOT NULL,
+	site_token      TEXT NOT NULL UNIQUE,
+	created_at      TEXT NOT NULL
+) STRICT;
+CREATE INDEX channels_bot_id ON channels (bot_id);

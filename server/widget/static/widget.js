@@ -1,0 +1,139 @@
+// Parley's chat widget. Put it on a page with
+//   <script src="https://HOST/widget.js" data-bot="support" data-site-token="st_..." async></script>
+// It draws a launcher and a chat panel inside a shadow root (the page's CSS
+// does not reach it, nor its CSS the page), starts a dialog with the bot of
+// the site token on first open, and keeps the dialog's visitor token in
+// localStorage so a reload or a later visit continues the same dialog.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script) return;
+  var base = new URL(script.src).origin;
+  var siteToken = script.getAttribute("data-site-token") || "";
+  var title = script.getAttribute("data-title") || "Chat";
+  var storeKey = "parley-widget:" + siteToken;
+
+  var host = document.createElement("div");
+  host.setAttribute("data-parley-widget", "");
+  var root = host.attachShadow({ mode: "open" });
+  root.innerHTML =
+    "<style>" +
+    ":host{all:initial;position:fixed;right:20px;bottom:20px;z-index:2147483000;font:14px/1.4 system-ui,sans-serif;color:#1f2328}" +
+    "button{font:inherit;cursor:pointer}" +
+    ".launch{width:56px;height:56px;border-radius:50%;border:0;background:#2f6feb;color:#fff;font-size:24px;box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
+    ".panel{display:none;flex-direction:column;width:340px;height:460px;background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);overflow:hidden;margin-bottom:12px}" +
+    ".open .panel{display:flex}" +
+    ".head{background:#2f6feb;color:#fff;padding:12px 14px;font-weight:600;display:flex;justify-content:space-between}" +
+    ".head button{background:none;border:0;color:#fff;font-size:18px}" +
+    ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f6f8fa}" +
+    ".msg{max-width:80%;padding:8px 10px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}" +
+    ".user{align-self:flex-end;background:#2f6feb;color:#fff}" +
+    ".bot{align-self:flex-start;background:#fff;border:1px solid #d0d7de}" +
+    ".who{font-size:11px;color:#57606a;margin-bottom:2px}" +
+    ".buttons{display:flex;flex-wrap:wrap;gap:6px;align-self:flex-start}" +
+    ".buttons button{border:1px solid #2f6feb;color:#2f6feb;background:#fff;border-radius:14px;padding:4px 10px}" +
+    ".error{color:#cf222e;font-size:12px;padding:0 12px}" +
+    "form{display:flex;border-top:1px solid #d0d7de}" +
+    "input{flex:1;border:0;padding:12px;font:inherit;outline:none}" +
+    "form button{border:0;background:none;color:#2f6feb;padding:0 14px;font-weight:600}" +
+    "</style>" +
+    '<div class="panel" part="panel"><div class="head"><span class="title"></span><button class="close" aria-label="Close">×</button></div>' +
+    '<div class="log" aria-live="polite"></div><div class="error"></div>' +
+    '<form><input name="text" autocomplete="off" placeholder="Write a message…" aria-label="Message"><button type="submit">Send</button></form></div>' +
+    '<button class="launch" aria-label="Open the chat">💬</button>';
+  var wrap = document.createElement("div");
+  while (root.childNodes.length > 1) wrap.appendChild(root.childNodes[1]);
+  root.appendChild(wrap);
+  var log = root.querySelector(".log");
+  var errorBox = root.querySelector(".error");
+  var form = root.querySelector("form");
+  var input = root.querySelector("input");
+  root.querySelector(".title").textContent = title;
+
+  var saved = null;
+  try { saved = JSON.parse(localStorage.getItem(storeKey) || "null"); } catch (e) { saved = null; }
+  var busy = false;
+
+  function call(method, path, body, headers) {
+    var h = { "Content-Type": "application/json" };
+    for (var k in headers) h[k] = headers[k];
+    return fetch(base + path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined }).then(function (r) {
+      return r.json().then(function (data) {
+        if (!r.ok) throw new Error((data && data.error && data.error.message) || "The chat is not available (" + r.status + ").");
+        return data;
+      });
+    });
+  }
+
+  function show(messages) {
+    var last = root.querySelector(".buttons");
+    if (last) last.remove();
+    messages.forEach(function (m) {
+      var el = document.createElement("div");
+      el.className = "msg " + (m.role === "user" ? "user" : "bot");
+      if (m.operator) {
+        var who = document.createElement("div");
+        who.className = "who";
+        who.textContent = m.operator;
+        el.appendChild(who);
+      }
+      el.appendChild(document.createTextNode(m.text));
+      log.appendChild(el);
+    });
+    var tail = messages[messages.length - 1];
+    if (tail && tail.role !== "user" && tail.buttons && tail.buttons.length) {
+      var row = document.createElement("div");
+      row.className = "buttons";
+      tail.buttons.forEach(function (b) {
+        var btn = document.createElement("button");
+        btn.type = "button";
+        btn.textContent = b;
+        btn.onclick = function () { send(b); };
+        row.appendChild(btn);
+      });
+      log.appendChild(row);
+    }
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function fail(err) { errorBox.textContent = err.message; }
+
+  function start() {
+    if (saved) {
+      return call("GET", "/widget/v1/dialogs/" + saved.id + "/messages", null, { "X-Visitor-Token": saved.token })
+        .then(function (d) { show(d.messages); })
+        .catch(function () { saved = null; localStorage.removeItem(storeKey); return start(); });
+    }
+    return call("POST", "/widget/v1/dialogs", {}, { "X-Site-Token": siteToken }).then(function (d) {
+      saved = { id: d.id, token: d.visitor_token };
+      localStorage.setItem(storeKey, JSON.stringify(saved));
+      show(d.messages);
+    });
+  }
+
+  function send(text) {
+    if (busy || !saved || !text.trim()) return;
+    busy = true;
+    errorBox.textContent = "";
+    show([{ role: "user", text: text }]);
+    var id = "w-" + Date.now() + "-" + Math.random().toString(36).slice(2);
+    call("POST", "/widget/v1/dialogs/" + saved.id + "/messages", { text: text, client_message_id: id }, { "X-Visitor-Token": saved.token })
+      .then(function (d) { show(d.messages); }, fail)
+      .then(function () { busy = false; });
+  }
+
+  var started = null;
+  root.querySelector(".launch").onclick = function () {
+    wrap.classList.toggle("open");
+    if (!started) started = start().catch(fail);
+    input.focus();
+  };
+  root.querySelector(".close").onclick = function () { wrap.classList.remove("open"); };
+  form.onsubmit = function (e) {
+    e.preventDefault();
+    var text = input.value;
+    input.value = "";
+    send(text);
+  };
+  document.body.appendChild(host);
+})();

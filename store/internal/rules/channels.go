@@ -1,0 +1,55 @@
+package rules
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/parleyhq/parley/store"
+)
+
+// Channel normalises a channel (origins as scheme://host[:port], lower
+// case, without repeats) and returns EINVALID for a bad kind or origin.
+func Channel(c store.Channel) (store.Channel, error) {
+	c.Name = Clean(strings.TrimSpace(c.Name))
+	if c.Kind != store.ChannelWidget {
+		return c, store.FieldErrorf(store.EINVALID, "kind", "The channel kind must be widget, got %q.", c.Kind)
+	}
+	if len(c.AllowedOrigins) == 0 {
+		return c, store.FieldErrorf(store.EINVALID, "allowed_origins",
+			"List the sites the widget may run on, as origins such as https://example.com.")
+	}
+	var origins []string
+	for _, o := range c.AllowedOrigins {
+		norm, err := Origin(o)
+		if err != nil {
+			return c, err
+		}
+		if !contains(origins, norm) {
+			origins = append(origins, norm)
+		}
+	}
+	c.AllowedOrigins = origins
+	return c, nil
+}
+
+// Origin is a web origin as browsers send it in the Origin header:
+// scheme://host[:port], lower case; EINVALID for anything else.
+func Origin(o string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(o))
+	bad := err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != ""
+	if bad {
+		return "", store.FieldErrorf(store.EINVALID, "allowed_origins",
+			"%q is not an origin; write the scheme, host and port only, as https://example.com or http://localhost:3000.", o)
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host), nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

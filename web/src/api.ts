@@ -1,0 +1,181 @@
+// A thin client for the Parley server API. Every non-GET request carries the
+// session's CSRF token (the server answers 403 without it), and every error
+// answer becomes an ApiError holding the server's message.
+
+export interface Project {
+  project_id: number | string
+  role?: string
+}
+
+export interface Session {
+  user: { id: number | string; email: string }
+  name: string
+  project_id: number | string
+  role: 'owner' | 'operator' | 'viewer'
+  csrf_token: string
+  expires_at: string
+  projects?: Project[]
+}
+
+export interface BotSummary {
+  slug: string
+  name: string
+  current_version: number | null
+  updated_at: string
+  draft: null | { author: string; updated_at: string; base_version: number | null }
+}
+
+export interface Problem {
+  line: number
+  column: number
+  severity?: 'error' | 'warning'
+  code: string
+  message: string
+  node?: string
+}
+
+export interface Draft {
+  bot: string
+  source: string
+  checksum: string
+  base_version: number | null
+  author: string
+  updated_at: string
+  problems: Problem[] | null
+}
+
+export interface SavedDraft {
+  bot: string
+  checksum: string
+  base_version: number | null
+  author: string
+  updated_at: string
+  problems: Problem[] | null
+}
+
+export interface GraphNode {
+  id: string
+  kind: string
+  line: number
+  column: number
+  first_line: number
+  last_line: number
+  ui: { x: number; y: number } | null
+  fields: Record<string, unknown>
+  valid: boolean
+}
+
+export interface GraphEdge {
+  from: string
+  to: string
+  field: string
+  kind: string
+  condition?: string
+  /** True for edges taken when something fails (on_error and the like). */
+  error_path?: boolean
+  line: number
+  column: number
+}
+
+export interface Graph {
+  bot: string
+  name: string
+  start: string
+  nodes: GraphNode[]
+  edges: GraphEdge[]
+  problems: Problem[]
+}
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly details: unknown
+  constructor(status: number, code: string, message: string, details: unknown) {
+    super(message)
+    this.status = status
+    this.code = code
+    this.details = details
+  }
+}
+
+// Set by the session provider once signed in; module state keeps every call
+// site free of token plumbing.
+let csrfToken = ''
+export function setCsrfToken(token: string): void {
+  csrfToken = token
+}
+
+interface RequestOptions {
+  method?: string
+  json?: unknown
+  yaml?: string
+  headers?: Record<string, string>
+}
+
+async function request(path: string, opts: RequestOptions = {}): Promise<Response> {
+  const method = opts.method ?? 'GET'
+  const headers: Record<string, string> = { ...opts.headers }
+  let body: string | undefined
+  if (opts.json !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    body = JSON.stringify(opts.json)
+  } else if (opts.yaml !== undefined) {
+    headers['Content-Type'] = 'application/yaml'
+    body = opts.yaml
+  }
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken
+  const res = await fetch(path, { method, headers, body, credentials: 'same-origin' })
+  if (!res.ok) throw await toError(res)
+  return res
+}
+
+async function toError(res: Response): Promise<ApiError> {
+  let code = 'HTTP_' + res.status
+  let message = res.statusText || `request failed (${res.status})`
+  let details: unknown
+  try {
+    const data = (await res.json()) as { error?: { code?: string; message?: string; details?: unknown } }
+    if (data.error) {
+      code = data.error.code ?? code
+      message = data.error.message ?? message
+      details = data.error.details
+    }
+  } catch {
+    // Not JSON (a proxy error page, say): keep the status text.
+  }
+  return new ApiError(res.status, code, message, details)
+}
+
+async function json<T>(path: string, opts?: RequestOptions): Promise<T> {
+  return (await (await request(path, opts)).json()) as T
+}
+
+const bot = (slug: string) => `/v1/bots/${encodeURIComponent(slug)}`
+const quoted = (checksum: string) => `"${checksum}"`
+
+export const api = {
+  getSession: () => json<Session>('/v1/session'),
+  signIn: (email: string, password: string) =>
+    json<Session>('/v1/session', { method: 'POST', json: { email, password } }),
+  signOut: async () => {
+    await request('/v1/session', { method: 'DELETE' })
+  },
+  listBots: async () => (await json<{ bots: BotSummary[] }>('/v1/bots')).bots,
+  getFlow: async (slug: string) => (await request(`${bot(slug)}/flow`)).text(),
+  getDraft: (slug: string) => json<Draft>(`${bot(slug)}/draft`),
+  saveDraft: (slug: string, source: string, checksum: string | null) =>
+    json<SavedDraft>(`${bot(slug)}/draft`, {
+      method: 'PUT',
+      yaml: source,
+      headers: checksum ? { 'If-Match': quoted(checksum) } : {},
+    }),
+  discardDraft: async (slug: string) => {
+    await request(`${bot(slug)}/draft`, { method: 'DELETE' })
+  },
+  publish: (slug: string, checksum: string) =>
+    json<{ bot_id: string; slug: string; version: number }>(`${bot(slug)}/draft/publish`, {
+      method: 'POST',
+      headers: { 'If-Match': quoted(checksum) },
+    }),
+  graph: (source: string) => json<Graph>('/v1/flows/graph', { method: 'POST', yaml: source }),
+}

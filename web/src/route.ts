@@ -1,0 +1,25 @@
+// Hash routing (#/, #/bots/:slug): the Go server then only serves index.html
+// and the assets under /ui/, whatever the route.
+import { useEffect, useState } from 'react'
+
+export type Route = { page: 'bots' } | { page: 'editor'; slug: string }
+
+export function parseRoute(hash: string): Route {
+  const m = /^#\/bots\/([^/?#]+)/.exec(hash)
+  if (m?.[1]) return { page: 'editor', slug: decodeURIComponent(m[1]) }
+  return { page: 'bots' }
+}
+
+export function botHref(slug: string): string {
+  return `#/bots/${encodeURIComponent(slug)}`
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash))
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(window.location.hash))
+    window.addEventListener('hashchange', onChange)
+    return () => window.removeEventListener('hashchange', onChange)
+  }, [])
+  return route
+}
