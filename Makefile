@@ -13,7 +13,7 @@ FUZZTIME  ?= 60s
 
 export GOTOOLCHAIN := local
 
-.PHONY: run test web web-test web-dev build build-slim bench schemas fmt lint lint-openapi apidocs fuzz clean
+.PHONY: run test web web-test web-dev screenshots build build-slim bench schemas fmt lint lint-openapi apidocs fuzz clean
 
 ## run: build parley and run `parley dev`: embedded Temporal, worker, HTTP API on :8080, SQLite in .data
 run: build
@@ -34,6 +34,10 @@ web-test: web/node_modules
 ## web-dev: serve the web app from Vite on :5173 with /v1 proxied to `make run`'s :8080
 web-dev: web/node_modules
 	cd web && npm run dev
+
+## screenshots: the README's pictures of the web app, taken by its browser tests (needs chromium)
+screenshots:
+	PARLEY_SCREENSHOTS=1 $(GO) test -count=1 -run 'InBrowser' ./web
 
 web/node_modules: web/package-lock.json
 	cd web && npm ci --no-fund --no-audit --loglevel=error && touch node_modules

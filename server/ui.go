@@ -12,13 +12,13 @@ import (
 	"github.com/parleyhq/parley/web"
 )
 
-// mountUI serves the web app at /ui/: index.html, which routes by the
+// mountUI serves the web app at /ui (/ui/ redirects there): index.html, which routes by the
 // URL's hash, and its assets, whose names carry a hash of their content
 // and so are cached for good.
 func mountUI(r *gin.Engine) {
 	app := web.Dist()
 	index, err := fs.ReadFile(app, "index.html")
-	r.GET("/ui/", func(c *gin.Context) {
+	r.GET("/ui", func(c *gin.Context) {
 		if err != nil {
 			Fail(c, err)
 			return

@@ -14,9 +14,9 @@ import (
 // another host.
 func TestWebAppServed(t *testing.T) {
 	e := servertest.New(t, dialects...)
-	page := e.Do("GET", "/ui/", "", nil)
+	page := e.Do("GET", "/ui", "", nil)
 	if page.Status != http.StatusOK || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
-		t.Fatalf("/ui/: %d %s", page.Status, page.Header.Get("Content-Type"))
+		t.Fatalf("/ui: %d %s", page.Status, page.Header.Get("Content-Type"))
 	}
 	assets := regexp.MustCompile(`(?:src|href)="(/ui/assets/[^"]+)"`).FindAllStringSubmatch(string(page.Body), -1)
 	if len(assets) == 0 {

@@ -152,6 +152,7 @@ func printWelcome(w io.Writer, addr string, boot *devBootstrap, bots, stores []s
 	url := "http://" + addr
 	fmt.Fprintf(w, `
 Parley is running at %s
+  web app:     %s/ui (the flow editor; sign in with the admin login)
   admin login: %s / %s
   API key:     %s
   bots:        %s
@@ -163,7 +164,7 @@ Try it:
   curl -s -u %s:%s %s/api/v2/conversations              # the Bot.one API
 
 Press Ctrl+C to stop; dialogs survive restarts with the same --data.
-`, url, boot.email, boot.password, boot.apiKey, strings.Join(bots, ", "), strings.Join(stores, ", "), url, boot.apiKey, url, boot.apiKey, boot.email, boot.password, url)
+`, url, url, boot.email, boot.password, boot.apiKey, strings.Join(bots, ", "), strings.Join(stores, ", "), url, boot.apiKey, url, boot.apiKey, boot.email, boot.password, url)
 }
 
 // publishDir publishes every bot file of dir that validates, and reports

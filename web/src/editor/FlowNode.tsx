@@ -20,7 +20,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<FlowNodeType>) {
   if (selected) classes.push('selected')
   return (
     <div className={classes.join(' ')}>
-      <Handle type="target" position={Position.Left} />
+      <Handle type="target" position={Position.Top} />
       <div className="flow-node-head">
         <span className="flow-node-id">{id}</span>
         {data.start && <span className="flow-node-start" title="The flow starts here">start</span>}
@@ -32,7 +32,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<FlowNodeType>) {
         )}
       </div>
       {data.summary && <div className="flow-node-text">{data.summary}</div>}
-      <Handle type="source" position={Position.Right} />
+      <Handle type="source" position={Position.Bottom} />
     </div>
   )
 }

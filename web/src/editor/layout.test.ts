@@ -7,10 +7,10 @@ const edges = [
 ]
 
 describe('layout', () => {
-  it('lays out left to right', () => {
+  it('lays out top to bottom', () => {
     const p = dagreLayout([{ id: 'a', ui: null }, { id: 'b', ui: null }, { id: 'c', ui: null }], edges)
-    expect(p.get('a')!.x).toBeLessThan(p.get('b')!.x)
-    expect(p.get('b')!.x).toBeLessThan(p.get('c')!.x)
+    expect(p.get('a')!.y).toBeLessThan(p.get('b')!.y)
+    expect(p.get('b')!.y).toBeLessThan(p.get('c')!.y)
   })
 
   it('keeps ui positions and puts unplaced nodes below them', () => {

@@ -1,5 +1,5 @@
 // Where nodes are drawn. A node's `ui` in the file wins; nodes without one are
-// laid out left-to-right with dagre. Computed positions stay in memory: the
+// laid out top-to-bottom with dagre (a conversation reads downwards, and the canvas pane is taller than wide). Computed positions stay in memory: the
 // file only changes when the user presses Arrange (arrangeTargets).
 import dagre from '@dagrejs/dagre'
 
@@ -22,10 +22,10 @@ export const NODE_WIDTH = 220
 export const NODE_HEIGHT = 80
 const GAP = 80
 
-/** Top-left positions of a left-to-right dagre layout of the given nodes and the edges between them. */
+/** Top-left positions of a top-to-bottom dagre layout of the given nodes and the edges between them. */
 export function dagreLayout(nodes: LayoutNode[], edges: LayoutEdge[]): Map<string, Position> {
   const g = new dagre.graphlib.Graph()
-  g.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 80 })
+  g.setGraph({ rankdir: 'TB', nodesep: 40, ranksep: 60 })
   g.setDefaultEdgeLabel(() => ({}))
   const ids = new Set(nodes.map((n) => n.id))
   for (const n of nodes) g.setNode(n.id, { width: NODE_WIDTH, height: NODE_HEIGHT })
