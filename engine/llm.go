@@ -187,7 +187,8 @@ func (d *dialog) llmCall(t *turn, id string, c *nodes.LLM, ai nodes.AI) (LLMCall
 		ProjectID: d.p.ProjectID, DialogID: d.p.DialogID, DialogUUID: d.p.DialogUUID, Node: id, Request: req,
 		HistoryLimit: history, Recent: d.unstoredMessages(t),
 		Knowledge: c.Knowledge, TopK: c.TopK, MinScore: c.MinScore,
-		SemanticRecall: isSet(ai.Memory.SemanticRecall),
+		SemanticRecall:    isSet(ai.Memory.SemanticRecall),
+		QuoteWithoutModel: len(c.Knowledge) > 0 && ai.Model.ID == "",
 	}
 	if call.SemanticRecall {
 		call.BotID = d.s.Flow.BotID

@@ -269,6 +269,11 @@ type LLMCall struct {
 	SemanticRecall bool
 	BotID          int64
 	UserID         string
+	// QuoteWithoutModel lets the call answer with the best passages of
+	// Knowledge, labelled as quotes, when no model is configured, instead
+	// of failing: for nodes that search knowledge and name no model. A bot
+	// that names its model means to need one.
+	QuoteWithoutModel bool `json:",omitempty"`
 }
 
 // LLMResult is the CallLLM activity's answer: the model's response and

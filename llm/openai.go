@@ -16,7 +16,15 @@ import (
 const (
 	EnvBaseURL = "PARLEY_LLM_BASE_URL" // e.g. https://api.openai.com/v1, https://openrouter.ai/api/v1, http://localhost:11434/v1
 	EnvAPIKey  = "PARLEY_LLM_API_KEY"
+	// EnvModel is the model of requests that name none (a bot without
+	// settings.ai.model.id); DefaultModel when unset.
+	EnvModel = "PARLEY_LLM_MODEL"
 )
+
+// DefaultModel is the model of requests that name none when
+// PARLEY_LLM_MODEL is unset.
+const DefaultModel = "gpt-4o-mini"
+
 
 // OpenAI is a Provider for any OpenAI-compatible API: OpenAI itself,
 // OpenRouter ("openai/gpt-4o-mini" style model ids), Ollama's /v1, vLLM...
@@ -26,6 +34,7 @@ const (
 type OpenAI struct {
 	baseURL string
 	apiKey  string
+	model   string // for requests that name none
 	client  *http.Client
 	timeout time.Duration
 }
@@ -37,6 +46,10 @@ type Option func(*OpenAI)
 // Timeouts come from WithTimeout, not from the client.
 func WithHTTPClient(c *http.Client) Option { return func(o *OpenAI) { o.client = c } }
 
+// WithDefaultModel sets the model of requests that name none (default
+// DefaultModel).
+func WithDefaultModel(m string) Option { return func(o *OpenAI) { o.model = m } }
+
 // WithTimeout bounds each call, a whole streamed answer included
 // (default 2 minutes; 0: no bound but the caller's context).
 func WithTimeout(d time.Duration) Option { return func(o *OpenAI) { o.timeout = d } }
@@ -47,6 +60,7 @@ func NewOpenAI(baseURL, apiKey string, opts ...Option) *OpenAI {
 	o := &OpenAI{
 		baseURL: strings.TrimRight(baseURL, "/"),
 		apiKey:  apiKey,
+		model:   DefaultModel,
 		client:  http.DefaultClient,
 		timeout: 2 * time.Minute,
 	}
@@ -68,11 +82,18 @@ func FromEnv() (Provider, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("llm: %s=%q is not an http(s) URL such as https://api.openai.com/v1", EnvBaseURL, base)
 	}
-	return NewOpenAI(base, strings.TrimSpace(os.Getenv(EnvAPIKey))), nil
+	var opts []Option
+	if m := strings.TrimSpace(os.Getenv(EnvModel)); m != "" {
+		opts = append(opts, WithDefaultModel(m))
+	}
+	return NewOpenAI(base, strings.TrimSpace(os.Getenv(EnvAPIKey)), opts...), nil
 }
 
 // Chat streams a chat completion, calling onDelta with each piece of text.
 func (o *OpenAI) Chat(ctx context.Context, req ChatRequest, onDelta func(string)) (*ChatResponse, error) {
+	if req.Model == "" {
+		req.Model = o.model
+	}
 	body, err := json.Marshal(newChatBody(req))
 	if err != nil {
 		return nil, fmt.Errorf("llm: encoding the request for %s: %w", req.Model, err)

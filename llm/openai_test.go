@@ -73,6 +73,23 @@ func TestChatToolCall(t *testing.T) {
 	}
 }
 
+// TestDefaultModel: a request that names no model asks for the provider's
+// default, DefaultModel unless set.
+func TestDefaultModel(t *testing.T) {
+	s := llmtest.New(t)
+	s.Reply("ok")
+	s.Reply("ok")
+	for _, p := range []*llm.OpenAI{newClient(s), newClient(s, llm.WithDefaultModel("llama3.2"))} {
+		if _, err := p.Chat(context.Background(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleUser, Content: "hi"}}}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := s.Requests()
+	if len(reqs) != 2 || reqs[0].Model != llm.DefaultModel || reqs[1].Model != "llama3.2" {
+		t.Fatalf("models asked for: %+v", reqs)
+	}
+}
+
 func TestChatRequestBody(t *testing.T) {
 	s := llmtest.New(t)
 	s.Reply("ok")

@@ -20,10 +20,13 @@ import (
 // then the prompt. It heartbeats while it runs and publishes each piece of
 // the answer's text on the bus as it streams.
 func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*engine.LLMResult, error) {
-	if a.LLM == nil {
+	if a.LLM == nil && !in.QuoteWithoutModel {
 		return nil, temporal.NewNonRetryableApplicationError("no language model is configured", engine.ErrLLMNotConfigured, nil)
 	}
 	defer keepAlive(ctx)()
+	if a.LLM == nil {
+		return a.quote(ctx, in)
+	}
 	all, err := a.messages(ctx, in)
 	if err != nil {
 		return nil, err
