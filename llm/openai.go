@@ -25,7 +25,6 @@ const (
 // PARLEY_LLM_MODEL is unset.
 const DefaultModel = "gpt-4o-mini"
 
-
 // OpenAI is a Provider for any OpenAI-compatible API: OpenAI itself,
 // OpenRouter ("openai/gpt-4o-mini" style model ids), Ollama's /v1, vLLM...
 // It uses plain net/http rather than an SDK so the wire format is ours and
