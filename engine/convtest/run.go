@@ -90,11 +90,12 @@ func publishAll(ctx context.Context, db store.Store, s *Suite) (int64, *store.Bo
 		return 0, nil, err
 	}
 	var main *store.Bot
-	for _, path := range s.Files {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return 0, nil, err
-		}
+	files, err := s.read()
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, f := range files {
+		path, src := f.path, f.src
 		flow, problems := nodes.Load(path, src)
 		if problems.HasErrors() {
 			return 0, nil, fmt.Errorf("%s is not valid:\n%v", path, problems.Errors())
@@ -107,10 +108,34 @@ func publishAll(ctx context.Context, db store.Store, s *Suite) (int64, *store.Bo
 			main = pub.Bot
 		}
 	}
+	if main == nil {
+		return 0, nil, fmt.Errorf("%s has no bot file", s.Path)
+	}
 	if s.Bot != "" && s.Bot != main.Slug {
-		return 0, nil, fmt.Errorf("%s: `bot: %s` does not match %s, which defines bot %q", s.Path, s.Bot, s.Files[0], main.Slug)
+		return 0, nil, fmt.Errorf("%s: `bot: %s` does not match %s, which defines bot %q", s.Path, s.Bot, files[0].path, main.Slug)
 	}
 	return project.ID, main, nil
+}
+
+type botFile struct {
+	path string
+	src  []byte
+}
+
+// read returns the suite's bot files: Files from disk, then Sources.
+func (s *Suite) read() ([]botFile, error) {
+	var out []botFile
+	for _, path := range s.Files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, botFile{path, src})
+	}
+	for i, src := range s.Sources {
+		out = append(out, botFile{fmt.Sprintf("source %d", i+1), []byte(src)})
+	}
+	return out, nil
 }
 
 // TestTitle is the title the test model gives every dialog.

@@ -22,6 +22,10 @@ type Suite struct {
 	Path  string
 	Bot   string   // the bot under test (its slug)
 	Files []string // bot files published before the tests, the bot's first
+	// Sources are bot files given as text (a draft being replayed),
+	// published after Files; the first is the bot under test when there
+	// are no Files.
+	Sources []string
 	// Knowledge holds the documents indexed before the tests, by vector
 	// store name.
 	Knowledge map[string][]string

@@ -244,3 +244,98 @@ func TestCannedReplies(t *testing.T) {
 		t.Errorf("delete of a bad id: %d %s", r.Status, r.Body)
 	}
 }
+
+const greeter = `bot: greeter
+variables:
+  name: { type: string }
+nodes:
+  ask:
+    kind: question
+    text: Your name?
+    save: name
+    next: hello
+  hello:
+    kind: message
+    text: "Hello, {{ name }}!"
+    next: again
+  again:
+    kind: question
+    text: Anything else?
+    next: ask
+`
+
+// TestDraftReplay: the user messages of the bot's real dialogs are played
+// against the draft; a draft that answers the same changes none, one that
+// words a reply otherwise changes each dialog at the turn that reply comes.
+func TestDraftReplay(t *testing.T) {
+	e := servertest.New(t, native.Dialect)
+	if r := e.Do("PUT", "/v1/bots/greeter/flow", e.A.Bearer(), greeter); r.Status != http.StatusOK {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	for _, name := range []string{"Ann", "Bob"} {
+		var d turn
+		e.Do("POST", "/v1/bots/greeter/dialogs", e.A.Bearer(), nil).JSON(t, &d)
+		for _, text := range []string{name, "no"} {
+			if r := e.Do("POST", "/v1/dialogs/"+d.ID+"/messages", e.A.Bearer(), map[string]any{"text": text}); r.Status != http.StatusOK {
+				t.Fatalf("talking: %d %s", r.Status, r.Body)
+			}
+		}
+	}
+	type replay struct {
+		Replayed, Changed int
+		Dialogs           []struct {
+			Turns           int
+			ReplayedTurns   int `json:"replayed_turns"`
+			FirstDifference *struct {
+				Turn     int
+				UserText string `json:"user_text"`
+				Message  string
+			} `json:"first_difference"`
+		}
+	}
+	h := http.Header{"Authorization": {e.A.Bearer()}}
+	run := func(draft string) replay {
+		t.Helper()
+		if r := e.DoWith("PUT", "/v1/bots/greeter/draft", h, draft); r.Status != http.StatusOK {
+			t.Fatalf("saving the draft: %d %s", r.Status, r.Body)
+		}
+		r := e.Do("POST", "/v1/bots/greeter/draft/replay", e.A.Bearer(), map[string]any{"dialogs": 10})
+		if r.Status != http.StatusOK {
+			t.Fatalf("replay: %d %s", r.Status, r.Body)
+		}
+		var out replay
+		r.JSON(t, &out)
+		return out
+	}
+
+	same := run("# only a comment changed\n" + greeter)
+	if same.Replayed != 2 || same.Changed != 0 {
+		t.Fatalf("an equivalent draft: %+v", same)
+	}
+	for _, d := range same.Dialogs {
+		if d.Turns != 2 || d.ReplayedTurns != 2 || d.FirstDifference != nil {
+			t.Errorf("an equivalent draft's dialog: %+v", d)
+		}
+	}
+
+	reworded := run(strings.Replace(greeter, "Hello, {{ name }}!", "Hi {{ name }}, welcome!", 1))
+	if reworded.Changed != 2 {
+		t.Fatalf("a reworded draft changed %d dialogs, want 2: %+v", reworded.Changed, reworded)
+	}
+	for _, d := range reworded.Dialogs {
+		f := d.FirstDifference
+		if f == nil || f.Turn != 1 || (f.UserText != "Ann" && f.UserText != "Bob") || !strings.Contains(f.Message, "Hi ") {
+			t.Errorf("a reworded draft's dialog: %+v", d)
+		}
+	}
+
+	if r := e.DoWith("PUT", "/v1/bots/greeter/draft", h, "bot: greeter\nnodes: {}\n"); r.Status != http.StatusOK {
+		t.Fatal(r.Status)
+	}
+	if r := e.Do("POST", "/v1/bots/greeter/draft/replay", e.A.Bearer(), nil); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("replaying a broken draft: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("POST", "/v1/bots/greeter/draft/replay", e.A.Bearer(), map[string]any{"dialogs": 500}); r.Status != http.StatusBadRequest {
+		t.Errorf("500 dialogs: %d %s", r.Status, r.Body)
+	}
+}
