@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +55,28 @@ func (h *handlers) flow(c *gin.Context) {
 		return
 	}
 	v, err := h.Store.FlowVersion(c.Request.Context(), bot.ID, bot.CurrentVersion)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/yaml; charset=utf-8", []byte(v.Source))
+}
+
+// version returns one version's YAML as it was published, for a diff of
+// two versions.
+func (h *handlers) version(c *gin.Context) {
+	ctx := c.Request.Context()
+	bot, err := h.Store.Bot(ctx, server.CallerOf(c).ProjectID, c.Param("slug"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	n, err := strconv.Atoi(c.Param("version"))
+	if err != nil || n < 1 {
+		fail(c, store.Errorf(store.ENOTFOUND, "Bot %s has no version %q; versions are 1, 2, ...", bot.Slug, c.Param("version")))
+		return
+	}
+	v, err := h.Store.FlowVersion(ctx, bot.ID, n)
 	if err != nil {
 		fail(c, err)
 		return

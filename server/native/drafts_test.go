@@ -119,6 +119,20 @@ func TestDrafts(t *testing.T) {
 	if pub.Version != 2 {
 		t.Errorf("published version %d, want 2", pub.Version)
 	}
+	if r := e.Do("GET", "/v1/bots/shop/versions/1", e.A.Bearer(), nil); r.Status != http.StatusOK || string(r.Body) != shopV1 {
+		t.Errorf("version 1: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("GET", "/v1/bots/shop/versions/2", e.A.Bearer(), nil); r.Status != http.StatusOK || string(r.Body) != fixed {
+		t.Errorf("version 2: %d %s", r.Status, r.Body)
+	}
+	for _, v := range []string{"3", "0", "x"} {
+		if r := e.Do("GET", "/v1/bots/shop/versions/"+v, e.A.Bearer(), nil); r.Status != http.StatusNotFound {
+			t.Errorf("version %s: %d %s", v, r.Status, r.Body)
+		}
+	}
+	if r := e.Do("GET", "/v1/bots/shop/versions/1", e.B.Bearer(), nil); r.Status != http.StatusNotFound {
+		t.Errorf("another project's version: %d", r.Status)
+	}
 	if got := firstWords(t, e); got != "Which size?" {
 		t.Errorf("a dialog started after the publish says %q, want the draft's %q", got, "Which size?")
 	}

@@ -27,6 +27,7 @@ func mount(r *gin.Engine, d server.Deps) {
 	own.PUT("/bots/:slug/flow", h.publish)
 	v1.GET("/bots/:slug/flow", h.flow)
 	v1.GET("/bots/:slug/versions", h.versions)
+	v1.GET("/bots/:slug/versions/:version", h.version)
 	v1.POST("/flows/graph", h.graph)
 	own.PUT("/bots/:slug/draft", h.saveDraft)
 	v1.GET("/bots/:slug/draft", h.draft)
