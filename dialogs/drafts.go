@@ -3,6 +3,7 @@ package dialogs
 import (
 	"context"
 
+	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/flows"
 	"github.com/parleyhq/parley/store"
 )
@@ -60,4 +61,33 @@ func (s *Service) PublishDraft(ctx context.Context, projectID int64, slug, autho
 		s.log().Warn("a published draft was not deleted", "bot", slug, "error", err)
 	}
 	return pub, nil
+}
+
+// SourceTest marks the dialogs an author has with a draft (and the test
+// chat of the editor): they run the draft as it was when they started,
+// and draft replays leave them out.
+const SourceTest = "test"
+
+// TestDraft starts a test dialog with the draft of a published bot: it
+// runs the draft's file (version 0) as it is now, so an author can talk to
+// a change before publishing it. A *FlowError for a draft with errors;
+// ENOTFOUND without a draft, or for a bot never published (publish it
+// once first).
+func (s *Service) TestDraft(ctx context.Context, projectID int64, slug string, in CreateInput) (*store.Dialog, *Turn, error) {
+	d, err := s.Store.Draft(ctx, projectID, slug)
+	if err != nil {
+		return nil, nil, err
+	}
+	if errs := DraftProblems(d).Errors(); len(errs) > 0 {
+		return nil, nil, &FlowError{Problems: errs}
+	}
+	bot, err := s.Store.Bot(ctx, projectID, slug)
+	if err != nil {
+		if store.ErrorCode(err) == store.ENOTFOUND {
+			return nil, nil, store.Errorf(store.ENOTFOUND, "Bot %s has never been published; publish it once to talk to its drafts.", slug)
+		}
+		return nil, nil, err
+	}
+	in.Source = SourceTest
+	return s.create(ctx, projectID, engine.FlowRef{BotID: bot.ID, Slug: bot.Slug, Version: 0, Source: d.Source}, in)
 }

@@ -91,6 +91,11 @@ func (s *Service) Create(ctx context.Context, projectID int64, slug string, in C
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.create(ctx, projectID, ref, in)
+}
+
+// create stores a dialog of the flow ref and starts its workflow.
+func (s *Service) create(ctx context.Context, projectID int64, ref engine.FlowRef, in CreateInput) (*store.Dialog, *Turn, error) {
 	if err := checkVariables(ref, in.Variables); err != nil {
 		return nil, nil, err
 	}
@@ -100,7 +105,7 @@ func (s *Service) Create(ctx context.Context, projectID int64, slug string, in C
 	}
 	// StateSeq 1 is the created dialog, the workflow's first state.
 	d := &store.Dialog{ProjectID: projectID, Source: in.Source, IP: in.IP, ExternalID: in.ExternalID, UserID: userID,
-		DialogState: store.DialogState{StateSeq: 1, BotID: bot.ID, Version: ref.Version, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: in.Variables}}
+		DialogState: store.DialogState{StateSeq: 1, BotID: ref.BotID, Version: ref.Version, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: in.Variables}}
 	if err := s.Store.CreateDialog(ctx, d); err != nil {
 		return nil, nil, err
 	}

@@ -168,13 +168,22 @@ type createResponse struct {
 }
 
 func (h *handlers) createDialog(c *gin.Context) {
+	h.startDialog(c, h.Dialogs.Create)
+}
+
+// testDraft starts a test dialog with the bot's draft.
+func (h *handlers) testDraft(c *gin.Context) {
+	h.startDialog(c, h.Dialogs.TestDraft)
+}
+
+func (h *handlers) startDialog(c *gin.Context, create func(ctx context.Context, projectID int64, slug string, in dialogs.CreateInput) (*store.Dialog, *dialogs.Turn, error)) {
 	var req createRequest
 	if !bind(c, &req, `{"variables": {"name": "Ada"}, "start": true}`) {
 		return
 	}
 	start := req.Start == nil || *req.Start
 	in := dialogs.CreateInput{Variables: req.Variables, Start: start, Source: "api", IP: c.ClientIP(), User: req.User}
-	d, turn, err := h.Dialogs.Create(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("slug"), in)
+	d, turn, err := create(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("slug"), in)
 	if err != nil {
 		fail(c, err)
 		return

@@ -186,7 +186,7 @@ func (h *handlers) recordings(c *gin.Context, project int64, slug string, n int)
 	var recs []convtest.Recording
 	numbers := map[string]int64{}
 	for _, d := range list {
-		if d.Source == "test" || len(recs) == n {
+		if d.Source == dialogs.SourceTest || len(recs) == n {
 			continue
 		}
 		msgs, err := h.Store.Messages(ctx, d.ID)

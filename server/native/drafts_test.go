@@ -343,11 +343,37 @@ func TestDraftReplay(t *testing.T) {
 		}
 	}
 
+	// A test dialog talks to the draft as it is, and replays leave it out.
+	var test turn
+	r := e.Do("POST", "/v1/bots/greeter/draft/dialogs", e.A.Bearer(), nil)
+	r.JSON(t, &test)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("a test dialog: %d %s", r.Status, r.Body)
+	}
+	var answer turn
+	e.Do("POST", "/v1/dialogs/"+test.ID+"/messages", e.A.Bearer(), map[string]any{"text": "Cy"}).JSON(t, &answer)
+	if len(answer.Messages) == 0 || answer.Messages[0].Text != "Hi Cy, welcome!" {
+		t.Errorf("the test dialog answered %+v, want the draft's words", answer.Messages)
+	}
+	if again := run(strings.Replace(greeter, "Hello, {{ name }}!", "Hi {{ name }}, welcome!", 1)); again.Replayed != 2 {
+		t.Errorf("a replay counted the test dialog: %+v", again)
+	}
+	var created turn
+	e.Do("POST", "/v1/bots/greeter/dialogs", e.A.Bearer(), nil).JSON(t, &created)
+	var published turn
+	e.Do("POST", "/v1/dialogs/"+created.ID+"/messages", e.A.Bearer(), map[string]any{"text": "Di"}).JSON(t, &published)
+	if len(published.Messages) == 0 || published.Messages[0].Text != "Hello, Di!" {
+		t.Errorf("a real dialog answered %+v: the draft reached it", published.Messages)
+	}
+
 	if r := e.DoWith("PUT", "/v1/bots/greeter/draft", h, "bot: greeter\nnodes: {}\n"); r.Status != http.StatusOK {
 		t.Fatal(r.Status)
 	}
 	if r := e.Do("POST", "/v1/bots/greeter/draft/replay", e.A.Bearer(), nil); r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("replaying a broken draft: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("POST", "/v1/bots/greeter/draft/dialogs", e.A.Bearer(), nil); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("talking to a broken draft: %d %s", r.Status, r.Body)
 	}
 	if r := e.Do("POST", "/v1/bots/greeter/draft/replay", e.A.Bearer(), map[string]any{"dialogs": 500}); r.Status != http.StatusBadRequest {
 		t.Errorf("500 dialogs: %d %s", r.Status, r.Body)

@@ -34,6 +34,7 @@ func mount(r *gin.Engine, d server.Deps) {
 	own.DELETE("/bots/:slug/draft", h.deleteDraft)
 	own.POST("/bots/:slug/draft/publish", h.publishDraft)
 	own.POST("/bots/:slug/draft/replay", h.replayDraft)
+	act.POST("/bots/:slug/draft/dialogs", h.testDraft)
 	own.POST("/bots/:slug/channels", h.createChannel)
 	v1.GET("/bots/:slug/channels", h.channels)
 	own.DELETE("/channels/:id", h.deleteChannel)
