@@ -2,8 +2,6 @@ package native
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -13,12 +11,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/events"
+	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 )
-
-// keepalive is how often an idle stream gets a comment line, so proxies
-// and clients do not take it for dead.
-var keepalive = 15 * time.Second
 
 // eventJSON is one server-sent event's data.
 type eventJSON struct {
@@ -80,7 +75,7 @@ func (h *handlers) events(c *gin.Context) {
 		failWith(c, http.StatusNotImplemented, "NOT_IMPLEMENTED", "This server streams no events: it runs without an event bus.", nil)
 		return
 	}
-	after, resume, err := lastEventID(c)
+	after, resume, err := server.LastEventID(c)
 	if err != nil {
 		failWith(c, http.StatusBadRequest, "INVALID_LAST_EVENT_ID", err.Error(), nil)
 		return
@@ -98,55 +93,23 @@ func (h *handlers) events(c *gin.Context) {
 		}
 	}
 	w := c.Writer
-	openSSE(w)
-	seen := newSeenSet(1024)
+	server.OpenSSE(w)
+	seen := server.NewSeenSet(1024)
 	for _, m := range missed {
-		seen.add(m.ID)
+		seen.Add(m.ID)
 		ev := events.Event{Type: events.TypeMessageCreated, ProjectID: d.ProjectID, DialogID: d.ID, Message: &m, Time: m.CreatedAt}
 		if writeEvent(w, d, ev) != nil {
 			return
 		}
 	}
-	pump(ctx, w, ch, func(ev events.Event) error {
+	server.PumpSSE(ctx, w, ch, func(ev events.Event) error {
 		// A resuming client has the messages up to its Last-Event-ID; a
 		// message is announced once, but a reader dedupes to be sure.
-		if ev.Message != nil && (seen.add(ev.Message.ID) || resume && ev.Message.Seq <= after) {
+		if ev.Message != nil && (seen.Add(ev.Message.ID) || resume && ev.Message.Seq <= after) {
 			return nil
 		}
 		return writeEvent(w, d, ev)
 	})
-}
-
-// openSSE answers 200 with the headers of an event stream.
-func openSSE(w gin.ResponseWriter) {
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	w.WriteHeader(http.StatusOK)
-}
-
-// pump flushes what was written, then hands send each event of ch and
-// writes a keepalive comment when the stream has been idle for keepalive,
-// until ctx ends, ch closes or a write fails.
-func pump(ctx context.Context, w gin.ResponseWriter, ch <-chan events.Event, send func(events.Event) error) {
-	w.Flush()
-	tick := time.NewTicker(keepalive)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if _, err := fmt.Fprint(w, ": keepalive\n\n"); err != nil {
-				return
-			}
-		case ev, open := <-ch:
-			if !open || send(ev) != nil {
-				return
-			}
-		}
-		w.Flush()
-	}
 }
 
 // messagesAfter returns the dialog's stored messages after seq, in order.
@@ -165,62 +128,5 @@ func writeEvent(w io.Writer, d *store.Dialog, ev events.Event) error {
 	if ev.Message != nil {
 		id = strconv.FormatInt(ev.Message.Seq, 10)
 	}
-	return writeSSE(w, id, ev.Type, eventOf(d.UUID, ev))
-}
-
-// writeSSE writes one server-sent event: its id (none when ""), type and
-// JSON data.
-func writeSSE(w io.Writer, id, typ string, data any) error {
-	body, err := json.Marshal(data)
-	if err != nil {
-		return err
-	}
-	if id != "" {
-		if _, err := fmt.Fprintf(w, "id: %s\n", id); err != nil {
-			return err
-		}
-	}
-	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", typ, body)
-	return err
-}
-
-// lastEventID reads the Last-Event-ID header (or the last_event_id query
-// parameter, for clients that cannot set headers): the seq of the last
-// message the client has.
-func lastEventID(c *gin.Context) (after int64, resume bool, err error) {
-	raw := c.GetHeader("Last-Event-ID")
-	if raw == "" {
-		raw = c.Query("last_event_id")
-	}
-	if raw == "" {
-		return 0, false, nil
-	}
-	after, err = strconv.ParseInt(raw, 10, 64)
-	if err != nil || after < 0 {
-		return 0, false, fmt.Errorf("Last-Event-ID %q is not the id of an event of this stream; send the `id:` of the last event you got, or none to start from now", raw)
-	}
-	return after, true, nil
-}
-
-// seenSet remembers the last n keys added.
-type seenSet struct {
-	keys map[string]struct{}
-	ring []string
-	next int
-}
-
-func newSeenSet(n int) *seenSet {
-	return &seenSet{keys: make(map[string]struct{}, n), ring: make([]string, n)}
-}
-
-// add records key and reports whether it was already there.
-func (s *seenSet) add(key string) bool {
-	if _, ok := s.keys[key]; ok {
-		return true
-	}
-	delete(s.keys, s.ring[s.next])
-	s.ring[s.next] = key
-	s.keys[key] = struct{}{}
-	s.next = (s.next + 1) % len(s.ring)
-	return false
+	return server.WriteSSE(w, id, ev.Type, eventOf(d.UUID, ev))
 }

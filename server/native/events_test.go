@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/llm/llmtest"
+	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/server/servertest"
 	"github.com/parleyhq/parley/store"
 )
@@ -176,8 +177,8 @@ func TestDialogEventsLookup(t *testing.T) {
 // TestDialogEventsStream covers what the stream does besides relaying:
 // deduplicated messages, keepalives, and ending when the client goes.
 func TestDialogEventsStream(t *testing.T) {
-	defer func(k time.Duration) { keepalive = k }(keepalive)
-	keepalive = 20 * time.Millisecond
+	defer func(k time.Duration) { server.SSEKeepalive = k }(server.SSEKeepalive)
+	server.SSEKeepalive = 20 * time.Millisecond
 	e := servertest.New(t, Dialect)
 	if r := e.Do("PUT", "/v1/bots/chat/flow", e.A.Bearer(), "bot: chat\nnodes:\n  hi:\n    kind: end\n    text: Hi.\n"); r.Status != http.StatusOK {
 		t.Fatalf("publishing: %d %s", r.Status, r.Body)

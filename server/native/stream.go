@@ -36,7 +36,7 @@ func (h *handlers) projectEvents(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	after, resume, err := lastEventID(c)
+	after, resume, err := server.LastEventID(c)
 	if err != nil {
 		failWith(c, http.StatusBadRequest, "INVALID_LAST_EVENT_ID", err.Error(), nil)
 		return
@@ -53,11 +53,11 @@ func (h *handlers) projectEvents(c *gin.Context) {
 		}
 	}
 	w := c.Writer
-	openSSE(w)
+	server.OpenSSE(w)
 	if resume {
 		if after+1 < first {
 			trimmed := map[string]any{"type": TypeLogTrimmed, "first_seq": first, "time": time.Now().UTC()}
-			if writeSSE(w, "", TypeLogTrimmed, trimmed) != nil {
+			if server.WriteSSE(w, "", TypeLogTrimmed, trimmed) != nil {
 				return
 			}
 		}
@@ -65,7 +65,7 @@ func (h *handlers) projectEvents(c *gin.Context) {
 			return
 		}
 	}
-	pump(ctx, w, ch, func(ev events.Event) error { return s.live(ctx, ev) })
+	server.PumpSSE(ctx, w, ch, func(ev events.Event) error { return s.live(ctx, ev) })
 }
 
 // projectStream is one client's stream of a project's events.
@@ -87,7 +87,7 @@ func (s *projectStream) live(ctx context.Context, ev events.Event) error {
 		if ev.Type != events.TypeTyping || !s.matches(ev) {
 			return nil // text deltas are the dialog stream's
 		}
-		return writeSSE(s.w, "", ev.Type, eventOf("", ev))
+		return server.WriteSSE(s.w, "", ev.Type, eventOf("", ev))
 	}
 	if ev.Seq <= s.seen {
 		return nil
@@ -99,7 +99,7 @@ func (s *projectStream) live(ctx context.Context, ev events.Event) error {
 	if !s.matches(ev) {
 		return nil
 	}
-	return writeSSE(s.w, strconv.FormatInt(ev.Seq, 10), ev.Type, eventOf("", ev))
+	return server.WriteSSE(s.w, strconv.FormatInt(ev.Seq, 10), ev.Type, eventOf("", ev))
 }
 
 // catchUp sends the logged events after seen that pass the filter, up to
@@ -114,7 +114,7 @@ func (s *projectStream) catchUp(ctx context.Context) error {
 		}
 		for _, lev := range evs {
 			ev := events.FromLog(lev)
-			if err := writeSSE(s.w, strconv.FormatInt(ev.Seq, 10), ev.Type, eventOf("", ev)); err != nil {
+			if err := server.WriteSSE(s.w, strconv.FormatInt(ev.Seq, 10), ev.Type, eventOf("", ev)); err != nil {
 				return err
 			}
 			s.seen = ev.Seq

@@ -20,6 +20,16 @@ type SSE struct {
 // ends when the returned cancel is called or the test ends; the channel
 // is closed then.
 func (e *Env) Stream(path, auth, lastEventID string) (<-chan SSE, context.CancelFunc) {
+	e.T.Helper()
+	h := http.Header{"Authorization": {auth}}
+	if lastEventID != "" {
+		h.Set("Last-Event-ID", lastEventID)
+	}
+	return e.StreamWith(path, h)
+}
+
+// StreamWith is Stream with the request's headers given.
+func (e *Env) StreamWith(path string, header http.Header) (<-chan SSE, context.CancelFunc) {
 	t := e.T
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
@@ -28,10 +38,7 @@ func (e *Env) Stream(path, auth, lastEventID string) (<-chan SSE, context.Cancel
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", auth)
-	if lastEventID != "" {
-		req.Header.Set("Last-Event-ID", lastEventID)
-	}
+	req.Header = header.Clone()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

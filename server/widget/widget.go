@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,7 @@ func mount(r *gin.Engine, d server.Deps) {
 	g.OPTIONS("/dialogs/:id/messages", preflight)
 	g.POST("/dialogs/:id/messages", h.visitor(d.Dialogs.FindToTalk, h.message))
 	g.GET("/dialogs/:id/messages", h.visitor(d.Dialogs.Find, h.messages))
+	g.GET("/dialogs/:id/events", h.visitor(d.Dialogs.Find, h.events))
 }
 
 type handlers struct {
@@ -72,10 +74,10 @@ func preflight(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-// allow lets the request's page use ch: its Origin must be one of the
+// allow lets the request's page use ch: its origin must be one of the
 // channel's, and the answer says so to the browser.
 func allow(c *gin.Context, ch *store.Channel) bool {
-	origin := c.GetHeader("Origin")
+	origin := pageOrigin(c)
 	if !ch.Allows(origin) {
 		server.Fail(c, store.Errorf(store.EFORBIDDEN, "This widget runs on %s only; the page's origin is %q. Add it to the channel's allowed_origins.",
 			strings.Join(ch.AllowedOrigins, ", "), origin))
@@ -84,6 +86,20 @@ func allow(c *gin.Context, ch *store.Channel) bool {
 	c.Header("Access-Control-Allow-Origin", origin)
 	c.Header("Vary", "Origin")
 	return true
+}
+
+// pageOrigin is the origin of the page a request comes from: its Origin
+// header, or for a same-origin GET, which browsers send without one (an
+// EventSource on a page of Parley's own), the origin of its Referer.
+func pageOrigin(c *gin.Context) string {
+	if o := c.GetHeader("Origin"); o != "" {
+		return o
+	}
+	ref, err := url.Parse(c.GetHeader("Referer"))
+	if err != nil || ref.Scheme == "" || ref.Host == "" {
+		return ""
+	}
+	return ref.Scheme + "://" + ref.Host
 }
 
 type messageJSON struct {
@@ -200,7 +216,7 @@ func (h *handlers) visitor(find finder, next func(c *gin.Context, d *store.Dialo
 		if !h.canSeal(c) {
 			return
 		}
-		project, channel, ok := h.openClaim(c.GetHeader(VisitorTokenHeader), c.Param("id"))
+		project, channel, ok := h.openClaim(visitorToken(c), c.Param("id"))
 		if !ok {
 			server.Fail(c, store.Errorf(store.EUNAUTHORIZED, "Send the visitor token this dialog was started with as %s.", VisitorTokenHeader))
 			return

@@ -2,6 +2,7 @@ package widget_test
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,5 +186,53 @@ func TestWidgetScriptServed(t *testing.T) {
 	page := e.Do("GET", "/ui/widget-demo", "", nil)
 	if page.Status != http.StatusOK || !strings.Contains(string(page.Body), `s.src = "/widget.js"`) {
 		t.Errorf("/ui/widget-demo: %d", page.Status)
+	}
+}
+
+// TestWidgetEvents: the visitor's stream (token in the query, as an
+// EventSource sends it) carries the dialog's messages, an operator's
+// included, and never an operator's note; a reconnect with Last-Event-ID
+// gets what it missed.
+func TestWidgetEvents(t *testing.T) {
+	e, siteToken := newWidget(t)
+	var started turn
+	e.DoWith("POST", "/widget/v1/dialogs", from(site, widget.SiteTokenHeader, siteToken), nil).JSON(t, &started)
+	path := "/widget/v1/dialogs/" + started.ID + "/events?visitor_token=" + url.QueryEscape(started.VisitorToken)
+	if r := e.DoWith("GET", path, from("https://evil.example"), nil); r.Status != http.StatusForbidden {
+		t.Fatalf("a stream from another origin: %d %s", r.Status, r.Body)
+	}
+	ch, stop := e.StreamWith(path, from(site))
+	defer stop()
+
+	e.DoWith("POST", "/widget/v1/dialogs/"+started.ID+"/messages", from(site, widget.VisitorTokenHeader, started.VisitorToken), map[string]any{"text": "Ann"})
+	first := servertest.NextEvent(t, ch)
+	if first.Event != "message.created" || first.ID == "" || !strings.Contains(first.Data, `"text":"Ann"`) {
+		t.Fatalf("the first event: %+v", first)
+	}
+	op := map[string]any{"action": "note", "operator": "Kate", "text": "secret note"}
+	if r := e.Do("POST", "/v1/dialogs/"+started.ID+"/operator", e.A.Bearer(), op); r.Status != http.StatusCreated {
+		t.Fatalf("a note: %d %s", r.Status, r.Body)
+	}
+	op = map[string]any{"action": "message", "operator": "Kate", "text": "Kate here."}
+	if r := e.Do("POST", "/v1/dialogs/"+started.ID+"/operator", e.A.Bearer(), op); r.Status != http.StatusOK {
+		t.Fatalf("an operator's message: %d %s", r.Status, r.Body)
+	}
+	for {
+		ev := servertest.NextEvent(t, ch)
+		if strings.Contains(ev.Data, "secret note") || ev.Event == "note.created" || strings.HasPrefix(ev.Event, "handoff.") {
+			t.Fatalf("the visitor saw %+v", ev)
+		}
+		if ev.Event == "message.created" && strings.Contains(ev.Data, "Kate here.") {
+			if !strings.Contains(ev.Data, `"operator":"Kate"`) {
+				t.Errorf("the operator's message without their name: %s", ev.Data)
+			}
+			break
+		}
+	}
+
+	again, stop2 := e.StreamWith(path, from(site, "Last-Event-ID", first.ID))
+	defer stop2()
+	if ev := servertest.NextEvent(t, again); ev.Event != "message.created" || strings.Contains(ev.Data, `"text":"Ann"`) {
+		t.Errorf("the first event after reconnecting: %+v; want the message after the one it had", ev)
 	}
 }

@@ -20,7 +20,7 @@
     "<style>" +
     ":host{all:initial;position:fixed;right:20px;bottom:20px;z-index:2147483000;font:14px/1.4 system-ui,sans-serif;color:#1f2328}" +
     "button{font:inherit;cursor:pointer}" +
-    ".launch{width:56px;height:56px;border-radius:50%;border:0;background:#2f6feb;color:#fff;font-size:24px;box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
+    ".launch{width:56px;height:56px;border-radius:50%;border:0;background:#2f6feb;color:#fff;display:flex;align-items:center;justify-content:center;box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
     ".panel{display:none;flex-direction:column;width:340px;height:460px;background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);overflow:hidden;margin-bottom:12px}" +
     ".open .panel{display:flex}" +
     ".head{background:#2f6feb;color:#fff;padding:12px 14px;font-weight:600;display:flex;justify-content:space-between}" +
@@ -40,7 +40,7 @@
     '<div class="panel" part="panel"><div class="head"><span class="title"></span><button class="close" aria-label="Close">×</button></div>' +
     '<div class="log" aria-live="polite"></div><div class="error"></div>' +
     '<form><input name="text" autocomplete="off" placeholder="Write a message…" aria-label="Message"><button type="submit">Send</button></form></div>' +
-    '<button class="launch" aria-label="Open the chat">💬</button>';
+    '<button class="launch" aria-label="Open the chat"><svg width="26" height="26" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z"/></svg></button>';
   var wrap = document.createElement("div");
   while (root.childNodes.length > 1) wrap.appendChild(root.childNodes[1]);
   root.appendChild(wrap);
@@ -65,9 +65,20 @@
     });
   }
 
+  var shown = {}; // message ids on screen: the stream repeats what answers already showed
+  var live = null; // the bubble of a reply being written (text-delta)
+  var typingBox = null;
+
   function show(messages) {
     var last = root.querySelector(".buttons");
     if (last) last.remove();
+    if (live) { live.remove(); live = null; }
+    messages = messages.filter(function (m) {
+      if (!m.id) return true;
+      if (shown[m.id]) return false;
+      shown[m.id] = true;
+      return true;
+    });
     messages.forEach(function (m) {
       var el = document.createElement("div");
       el.className = "msg " + (m.role === "user" ? "user" : "bot");
@@ -98,6 +109,43 @@
 
   function fail(err) { errorBox.textContent = err.message; }
 
+  function typing(name) {
+    if (!typingBox) {
+      typingBox = document.createElement("div");
+      typingBox.className = "who";
+    }
+    typingBox.textContent = name + " is typing…";
+    log.appendChild(typingBox);
+    log.scrollTop = log.scrollHeight;
+    clearTimeout(typingBox.timer);
+    typingBox.timer = setTimeout(function () { typingBox.remove(); }, 4000);
+  }
+
+  // listen follows the dialog: operators' messages, what timers make the
+  // bot say, replies as they are written, typing. EventSource reconnects
+  // by itself and sends Last-Event-ID, so no message is lost.
+  function listen() {
+    var es = new EventSource(base + "/widget/v1/dialogs/" + saved.id + "/events?visitor_token=" + encodeURIComponent(saved.token));
+    es.addEventListener("message.created", function (e) {
+      var m = JSON.parse(e.data).message;
+      if (m.role === "user") { shown[m.id] = true; return; }
+      if (typingBox) typingBox.remove();
+      show([m]);
+    });
+    es.addEventListener("text-delta", function (e) {
+      var d = JSON.parse(e.data);
+      if (!live) {
+        live = document.createElement("div");
+        live.className = "msg bot";
+        log.appendChild(live);
+      }
+      live.textContent = (d.attempt && live.attempt !== d.attempt ? "" : live.textContent) + d.delta;
+      live.attempt = d.attempt;
+      log.scrollTop = log.scrollHeight;
+    });
+    es.addEventListener("typing", function (e) { typing(JSON.parse(e.data).operator || "Someone"); });
+  }
+
   function start() {
     if (saved) {
       return call("GET", "/widget/v1/dialogs/" + saved.id + "/messages", null, { "X-Visitor-Token": saved.token })
@@ -125,7 +173,7 @@
   var started = null;
   root.querySelector(".launch").onclick = function () {
     wrap.classList.toggle("open");
-    if (!started) started = start().catch(fail);
+    if (!started) started = start().then(listen).catch(fail);
     input.focus();
   };
   root.querySelector(".close").onclick = function () { wrap.classList.remove("open"); };
