@@ -86,6 +86,101 @@ export interface Graph {
   problems: Problem[]
 }
 
+// The operator desk (inbox): the contract's Handoff, DialogSummary, Dialog,
+// Note, Queue, CannedReply and StreamEvent, as far as the inbox reads them.
+export type HandoffStatus = 'none' | 'requested' | 'active' | 'released'
+
+export interface OperatorRef {
+  /** "user:<id>" for a signed-in user, "key:<name>" for an API key. */
+  id: string
+  name: string
+}
+
+export interface Handoff {
+  status: HandoffStatus
+  queue?: string
+  reason?: string
+  requested_at?: string
+  last_user_text?: string
+  operator?: OperatorRef
+  taken_at?: string
+  released_at?: string
+}
+
+export interface DialogSummary {
+  id: string
+  number: number
+  bot: string
+  status: string
+  mode: string
+  node: string
+  title: string
+  user_id: string
+  pending: number
+  handoff: Handoff
+  created_at: string
+  updated_at: string
+  last_user_at?: string
+}
+
+export interface Message {
+  id: string
+  role: 'user' | 'assistant' | 'operator' | 'system'
+  text: string
+  buttons?: string[]
+  created_at: string
+}
+
+export interface Note {
+  id: number
+  operator: OperatorRef
+  text: string
+  created_at: string
+}
+
+export interface Dialog {
+  id: string
+  number: number
+  bot: string
+  version: number
+  status: string
+  mode: string
+  handoff: Handoff
+  node: string
+  title: string
+  variables: Record<string, unknown>
+  data: { question: string; type: string; answer: string; variable: string }[]
+  messages: Message[]
+  notes: Note[]
+}
+
+export interface Queue {
+  name: string
+  waiting: number
+  oldest_wait_seconds: number
+  taken: number
+}
+
+export interface CannedReply {
+  id: number
+  shortcut: string
+  text: string
+}
+
+/** One server-sent event's data (the contract's StreamEvent). */
+export interface StreamEvent {
+  type: string
+  dialog_id?: string
+  operator?: string
+  time: string
+}
+
+export type OperatorAction =
+  | { action: 'take' | 'close' }
+  | { action: 'message' | 'note'; text: string }
+  | { action: 'transfer'; queue: string }
+  | { action: 'release'; variables?: Record<string, unknown> }
+
 export class ApiError extends Error {
   readonly status: number
   readonly code: string
@@ -151,6 +246,7 @@ async function json<T>(path: string, opts?: RequestOptions): Promise<T> {
 }
 
 const bot = (slug: string) => `/v1/bots/${encodeURIComponent(slug)}`
+const dialog = (id: string) => `/v1/dialogs/${encodeURIComponent(id)}`
 const quoted = (checksum: string) => `"${checksum}"`
 
 export const api = {
@@ -178,4 +274,14 @@ export const api = {
       headers: { 'If-Match': quoted(checksum) },
     }),
   graph: (source: string) => json<Graph>('/v1/flows/graph', { method: 'POST', yaml: source }),
+  listDialogs: (params: Record<string, string>) =>
+    json<{ dialogs: DialogSummary[]; next_cursor: string | null }>('/v1/dialogs?' + new URLSearchParams(params)),
+  getDialog: (id: string) => json<Dialog>(dialog(id)),
+  listQueues: async () => (await json<{ queues: Queue[] }>('/v1/queues')).queues,
+  operator: (id: string, act: OperatorAction) => json<unknown>(`${dialog(id)}/operator`, { method: 'POST', json: act }),
+  typing: async (id: string) => {
+    await request(`${dialog(id)}/typing`, { method: 'POST' })
+  },
+  cannedReplies: async (prefix: string) =>
+    (await json<{ canned_replies: CannedReply[] }>('/v1/canned-replies?' + new URLSearchParams({ prefix }))).canned_replies,
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { botHref, parseRoute } from './route'
+import { botHref, inboxHref, parseRoute } from './route'
 
 describe('routes', () => {
   it('parses the hash', () => {
@@ -7,5 +7,13 @@ describe('routes', () => {
     expect(parseRoute('#/')).toEqual({ page: 'bots' })
     expect(parseRoute('#/bots/support')).toEqual({ page: 'editor', slug: 'support' })
     expect(parseRoute(botHref('a b'))).toEqual({ page: 'editor', slug: 'a b' })
+  })
+
+  it('parses the inbox and its open dialog', () => {
+    expect(parseRoute('#/inbox')).toEqual({ page: 'inbox', dialog: null })
+    expect(parseRoute('#/inbox/')).toEqual({ page: 'inbox', dialog: null })
+    expect(parseRoute(inboxHref('0b6c-1'))).toEqual({ page: 'inbox', dialog: '0b6c-1' })
+    expect(inboxHref(null)).toBe('#/inbox')
+    expect(parseRoute('#/inboxes')).toEqual({ page: 'bots' })
   })
 })

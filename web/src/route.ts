@@ -1,17 +1,26 @@
-// Hash routing (#/, #/bots/:slug): the Go server then only serves index.html
-// and the assets under /ui/, whatever the route.
+// Hash routing (#/, #/bots/:slug, #/inbox, #/inbox/:dialog): the Go server
+// then only serves index.html and the assets under /ui/, whatever the route.
 import { useEffect, useState } from 'react'
 
-export type Route = { page: 'bots' } | { page: 'editor'; slug: string }
+export type Route =
+  | { page: 'bots' }
+  | { page: 'editor'; slug: string }
+  | { page: 'inbox'; dialog: string | null }
 
 export function parseRoute(hash: string): Route {
   const m = /^#\/bots\/([^/?#]+)/.exec(hash)
   if (m?.[1]) return { page: 'editor', slug: decodeURIComponent(m[1]) }
+  const inbox = /^#\/inbox(?:\/([^/?#]+))?\/?$/.exec(hash)
+  if (inbox) return { page: 'inbox', dialog: inbox[1] ? decodeURIComponent(inbox[1]) : null }
   return { page: 'bots' }
 }
 
 export function botHref(slug: string): string {
   return `#/bots/${encodeURIComponent(slug)}`
+}
+
+export function inboxHref(dialog?: string | null): string {
+  return dialog ? `#/inbox/${encodeURIComponent(dialog)}` : '#/inbox'
 }
 
 export function useRoute(): Route {
