@@ -45,7 +45,7 @@ nodes:
 
 // browser starts headless Chromium for t. Without it the test fails in CI
 // (.ci/run installs Debian's chromium) and is skipped elsewhere, saying so.
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
 	t.Helper()
 	path := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
@@ -72,7 +72,7 @@ func browser(t *testing.T) context.Context {
 }
 
 // run does the steps, failing the test with what on an error.
-func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+func run(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -83,7 +83,7 @@ func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Actio
 func css(s string) chromedp.CSS { return chromedp.CSS(s) }
 
 // signIn opens the app and signs in as project A's user.
-func signIn(t *testing.T, ctx context.Context, e *servertest.Env) {
+func signIn(t testing.TB, ctx context.Context, e *servertest.Env) {
 	t.Helper()
 	run(t, ctx, "signing in",
 		chromedp.Navigate(e.URL+"/ui"),

@@ -64,7 +64,7 @@ func (p Project) Basic() string {
 
 // Env is a running API.
 type Env struct {
-	T         *testing.T
+	T         testing.TB
 	URL       string
 	Store     store.Store
 	Dialogs   *dialogs.Service
@@ -95,24 +95,32 @@ type Options struct {
 
 // NewTemporal starts an in-process Temporal server, tuned as parley dev's
 // (one partition per task queue), that stops when the test ends.
-func NewTemporal(t *testing.T, opts ...temporaltest.TestServerOption) *temporaltest.TestServer {
+func NewTemporal(t testing.TB, opts ...temporaltest.TestServerOption) *temporaltest.TestServer {
 	t.Helper()
 	config := devtemporal.DynamicConfig()
 	// temporaltest sets this so search attributes are seen at once; ours
 	// replaces its dynamic config, so keep it.
 	config[dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key()] = true
-	return temporaltest.NewServer(append([]temporaltest.TestServerOption{temporaltest.WithT(t),
-		temporaltest.WithBaseServerOptions(temporal.WithDynamicConfigClient(config))}, opts...)...)
+	base := []temporaltest.TestServerOption{temporaltest.WithBaseServerOptions(temporal.WithDynamicConfigClient(config))}
+	tt, isTest := t.(*testing.T)
+	if isTest { // its logs go to the test, and it stops when the test ends
+		base = append(base, temporaltest.WithT(tt))
+	}
+	ts := temporaltest.NewServer(append(base, opts...)...)
+	if !isTest { // a benchmark
+		t.Cleanup(ts.Stop)
+	}
+	return ts
 }
 
 // New starts everything; it all stops when the test ends.
-func New(t *testing.T, dialects ...server.Dialect) *Env {
+func New(t testing.TB, dialects ...server.Dialect) *Env {
 	t.Helper()
 	return NewWith(t, Options{}, dialects...)
 }
 
 // NewWith is New with options.
-func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
+func NewWith(t testing.TB, opts Options, dialects ...server.Dialect) *Env {
 	t.Helper()
 	m := metrics.New() // as in dev: the SDK's metrics and the worker's land in it too
 	t.Cleanup(m.Close)
@@ -163,7 +171,7 @@ func NewWith(t *testing.T, opts Options, dialects ...server.Dialect) *Env {
 }
 
 // openStore opens a fresh store, closed when t ends.
-func openStore(t *testing.T, postgresDB bool) store.Store {
+func openStore(t testing.TB, postgresDB bool) store.Store {
 	var db store.Store
 	var err error
 	if postgresDB {
@@ -192,7 +200,7 @@ func (e *Env) project(email string) Project {
 	return Project{ID: p.ID, Email: email, Password: "secret-" + email, APIKey: key}
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -260,7 +268,7 @@ func (e *Env) DoWith(method, path string, header http.Header, body any) *Respons
 // specChecked wraps handler so that every exchange is validated against
 // schemas/openapi.yaml; the test fails, after its server stops, listing
 // each one that departs from it.
-func specChecked(t *testing.T, handler http.Handler) http.Handler {
+func specChecked(t testing.TB, handler http.Handler) http.Handler {
 	t.Helper()
 	check, err := Spec()
 	if err != nil {
