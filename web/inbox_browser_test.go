@@ -18,30 +18,6 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
-// desk asks for an order number, then hands the dialog to a person; once
-// released it ends saying what the operator set.
-const desk = `bot: desk
-name: Desk
-variables:
-  order: { type: string }
-  refund: { type: integer, default: 0 }
-nodes:
-  ask:
-    kind: question
-    text: Your order number?
-    save: order
-    next: human
-  human:
-    kind: handoff
-    text: A person will look at order {{ order }}.
-    reason: "Refund for {{ order }}"
-    queue: billing
-    next: done
-  done:
-    kind: end
-    text: "Refunded {{ refund }} for {{ order }}."
-`
-
 const (
 	reply = "Hello Ada, I am looking at order A-17 now."
 	note  = "Customer since 2019: refund without questions."
@@ -58,7 +34,7 @@ const (
 func TestInboxInBrowser(t *testing.T) {
 	ctx := browser(t)
 	e := servertest.New(t, native.Dialect, widget.Dialect)
-	if r := e.Do("PUT", "/v1/bots/desk/flow", e.A.Bearer(), desk); r.Status != http.StatusOK {
+	if r := e.Do("PUT", "/v1/bots/desk/flow", e.A.Bearer(), servertest.DeskBot); r.Status != http.StatusOK {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
 	if r := e.Do("POST", "/v1/canned-replies", e.A.Bearer(), map[string]any{"shortcut": "lookup", "text": reply}); r.Status != http.StatusCreated {

@@ -16,25 +16,6 @@ import (
 	"github.com/parleyhq/parley/server/widget"
 )
 
-const greeter = `bot: greeter
-variables:
-  name: { type: string }
-nodes:
-  ask:
-    kind: question
-    text: Your name?
-    save: name
-    next: hello
-  hello:
-    kind: message
-    text: "Hello, {{ name }}!"
-    next: again
-  again:
-    kind: question
-    text: Anything else?
-    next: ask
-`
-
 // inWidget runs JavaScript against the widget's shadow root, bound to w.
 func inWidget(js string) string {
 	return `(() => { const w = document.querySelector('[data-parley-widget]').shadowRoot; ` + js + ` })()`
@@ -59,7 +40,7 @@ func waitInWidget(t *testing.T, ctx context.Context, text string) {
 func TestWidgetInBrowser(t *testing.T) {
 	ctx := browser(t)
 	e := servertest.New(t, native.Dialect, widget.Dialect)
-	if r := e.Do("PUT", "/v1/bots/greeter/flow", e.A.Bearer(), greeter); r.Status != http.StatusOK {
+	if r := e.Do("PUT", "/v1/bots/greeter/flow", e.A.Bearer(), servertest.GreeterBot); r.Status != http.StatusOK {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
 	u, _ := url.Parse(e.URL)
@@ -72,7 +53,7 @@ func TestWidgetInBrowser(t *testing.T) {
 		t.Fatalf("channel: %d %s", r.Status, r.Body)
 	}
 
-	run(t, ctx, "opening the demo page", chromedp.Navigate(e.URL+"/ui/widget-demo?bot=greeter&token="+url.QueryEscape(ch.SiteToken)))
+	run(t, ctx, "opening the demo page", chromedp.Navigate(e.URL+"/ui/widget-demo?bot=servertest.GreeterBot&token="+url.QueryEscape(ch.SiteToken)))
 	opened := false
 	for deadline := time.Now().Add(10 * time.Second); !opened && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		opened, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const h = document.querySelector('[data-parley-widget]'); if (!h) return false; h.shadowRoot.querySelector('.launch').click(); return true })()`))
@@ -87,7 +68,7 @@ func TestWidgetInBrowser(t *testing.T) {
 	waitInWidget(t, ctx, "Hello, Ann!")
 
 	var list struct{ Dialogs []struct{ ID string } }
-	e.Do("GET", "/v1/dialogs?bot=greeter", e.A.Bearer(), nil).JSON(t, &list)
+	e.Do("GET", "/v1/dialogs?bot=servertest.GreeterBot", e.A.Bearer(), nil).JSON(t, &list)
 	if len(list.Dialogs) != 1 {
 		t.Fatalf("dialogs: %+v", list.Dialogs)
 	}

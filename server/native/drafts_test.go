@@ -259,31 +259,12 @@ func TestCannedReplies(t *testing.T) {
 	}
 }
 
-const greeter = `bot: greeter
-variables:
-  name: { type: string }
-nodes:
-  ask:
-    kind: question
-    text: Your name?
-    save: name
-    next: hello
-  hello:
-    kind: message
-    text: "Hello, {{ name }}!"
-    next: again
-  again:
-    kind: question
-    text: Anything else?
-    next: ask
-`
-
 // TestDraftReplay: the user messages of the bot's real dialogs are played
 // against the draft; a draft that answers the same changes none, one that
 // words a reply otherwise changes each dialog at the turn that reply comes.
 func TestDraftReplay(t *testing.T) {
 	e := servertest.New(t, native.Dialect)
-	if r := e.Do("PUT", "/v1/bots/greeter/flow", e.A.Bearer(), greeter); r.Status != http.StatusOK {
+	if r := e.Do("PUT", "/v1/bots/greeter/flow", e.A.Bearer(), servertest.GreeterBot); r.Status != http.StatusOK {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
 	for _, name := range []string{"Ann", "Bob"} {
@@ -322,7 +303,7 @@ func TestDraftReplay(t *testing.T) {
 		return out
 	}
 
-	same := run("# only a comment changed\n" + greeter)
+	same := run("# only a comment changed\n" + servertest.GreeterBot)
 	if same.Replayed != 2 || same.Changed != 0 {
 		t.Fatalf("an equivalent draft: %+v", same)
 	}
@@ -332,7 +313,7 @@ func TestDraftReplay(t *testing.T) {
 		}
 	}
 
-	reworded := run(strings.Replace(greeter, "Hello, {{ name }}!", "Hi {{ name }}, welcome!", 1))
+	reworded := run(strings.Replace(servertest.GreeterBot, "Hello, {{ name }}!", "Hi {{ name }}, welcome!", 1))
 	if reworded.Changed != 2 {
 		t.Fatalf("a reworded draft changed %d dialogs, want 2: %+v", reworded.Changed, reworded)
 	}
@@ -355,7 +336,7 @@ func TestDraftReplay(t *testing.T) {
 	if len(answer.Messages) == 0 || answer.Messages[0].Text != "Hi Cy, welcome!" {
 		t.Errorf("the test dialog answered %+v, want the draft's words", answer.Messages)
 	}
-	if again := run(strings.Replace(greeter, "Hello, {{ name }}!", "Hi {{ name }}, welcome!", 1)); again.Replayed != 2 {
+	if again := run(strings.Replace(servertest.GreeterBot, "Hello, {{ name }}!", "Hi {{ name }}, welcome!", 1)); again.Replayed != 2 {
 		t.Errorf("a replay counted the test dialog: %+v", again)
 	}
 	var created turn

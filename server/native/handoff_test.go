@@ -12,27 +12,6 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
-const deskFlow = `bot: desk
-variables:
-  order: { type: string }
-  refund: { type: integer, default: 0 }
-nodes:
-  ask:
-    kind: question
-    text: Your order number?
-    save: order
-    next: human
-  human:
-    kind: handoff
-    text: A person will look at order {{ order }}.
-    reason: "Refund for {{ order }}"
-    queue: billing
-    next: done
-  done:
-    kind: end
-    text: "Refunded {{ refund }} for {{ order }}."
-`
-
 // handoffView is the contract's Handoff.
 type handoffView struct {
 	Status       string
@@ -53,7 +32,7 @@ type deskTurn struct {
 // startDesk publishes the desk bot and starts a dialog of it.
 func startDesk(t *testing.T, e *servertest.Env) string {
 	t.Helper()
-	if r := e.Do("PUT", "/v1/bots/desk/flow", e.A.Bearer(), deskFlow); r.Status != http.StatusOK {
+	if r := e.Do("PUT", "/v1/bots/desk/flow", e.A.Bearer(), servertest.DeskBot); r.Status != http.StatusOK {
 		t.Fatalf("publishing: %d %s", r.Status, r.Body)
 	}
 	var created deskTurn
@@ -289,7 +268,7 @@ func TestNotesAndScheduledMessages(t *testing.T) {
 // then is 409.
 func TestHandoffTimeout(t *testing.T) {
 	e := servertest.New(t, native.Dialect)
-	flow := strings.Replace(deskFlow, "    queue: billing\n", "    queue: billing\n    timeout: 1s\n    on_timeout: sorry\n", 1) +
+	flow := strings.Replace(servertest.DeskBot, "    queue: billing\n", "    queue: billing\n    timeout: 1s\n    on_timeout: sorry\n", 1) +
 		"  sorry:\n    kind: question\n    text: Nobody is free, sorry. Your email?\n    save: order\n    next: done\n"
 	if r := e.Do("PUT", "/v1/bots/desk/flow", e.A.Bearer(), flow); r.Status != http.StatusOK {
 		t.Fatalf("publishing: %d %s", r.Status, r.Body)

@@ -56,7 +56,7 @@ func TestFindDialogs(t *testing.T) {
 }
 
 func findDialogs(t *testing.T, e *servertest.Env) {
-	for bot, flow := range map[string]string{"desk": deskFlow, "shop": shopFlow} {
+	for bot, flow := range map[string]string{"desk": servertest.DeskBot, "shop": shopFlow} {
 		if r := e.Do("PUT", "/v1/bots/"+bot+"/flow", e.A.Bearer(), flow); r.Status != http.StatusOK {
 			t.Fatalf("publishing %s: %d %s", bot, r.Status, r.Body)
 		}
@@ -82,7 +82,7 @@ func findDialogs(t *testing.T, e *servertest.Env) {
 	done := create("shop", "u3") // completed
 	say(done, "Tea")
 	// Another project's dialog, which every filter below would match.
-	e.Do("PUT", "/v1/bots/desk/flow", e.B.Bearer(), deskFlow)
+	e.Do("PUT", "/v1/bots/desk/flow", e.B.Bearer(), servertest.DeskBot)
 	var theirs turn
 	e.Do("POST", "/v1/bots/desk/dialogs", e.B.Bearer(), map[string]any{"user": map[string]any{"id": "u1"}}).JSON(t, &theirs)
 	e.Do("POST", "/v1/dialogs/"+theirs.ID+"/messages", e.B.Bearer(), map[string]any{"text": "A-42 refund"})

@@ -12,25 +12,6 @@ import (
 	"github.com/parleyhq/parley/server/widget"
 )
 
-const askName = `bot: greeter
-variables:
-  name: { type: string }
-nodes:
-  ask:
-    kind: question
-    text: Your name?
-    save: name
-    next: hello
-  hello:
-    kind: message
-    text: "Hello, {{ name }}!"
-    next: again
-  again:
-    kind: question
-    text: Anything else?
-    next: ask
-`
-
 const site = "https://shop.example"
 
 type turn struct {
@@ -40,12 +21,12 @@ type turn struct {
 	Status       string
 }
 
-// newWidget publishes askName in project A with a widget channel for site
+// newWidget publishes servertest.GreeterBot in project A with a widget channel for site
 // and returns the channel's site token.
 func newWidget(t *testing.T) (*servertest.Env, string) {
 	t.Helper()
 	e := servertest.New(t, native.Dialect, widget.Dialect)
-	if r := e.Do("PUT", "/v1/bots/greeter/flow", e.A.Bearer(), askName); r.Status != http.StatusOK {
+	if r := e.Do("PUT", "/v1/bots/greeter/flow", e.A.Bearer(), servertest.GreeterBot); r.Status != http.StatusOK {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
 	r := e.Do("POST", "/v1/bots/greeter/channels", e.A.Bearer(), map[string]any{"kind": "widget", "allowed_origins": []string{site + "/"}})
