@@ -53,7 +53,7 @@ func TestWidgetInBrowser(t *testing.T) {
 		t.Fatalf("channel: %d %s", r.Status, r.Body)
 	}
 
-	run(t, ctx, "opening the demo page", chromedp.Navigate(e.URL+"/ui/widget-demo?bot=servertest.GreeterBot&token="+url.QueryEscape(ch.SiteToken)))
+	run(t, ctx, "opening the demo page", chromedp.Navigate(e.URL+"/ui/widget-demo?bot=greeter&token="+url.QueryEscape(ch.SiteToken)))
 	opened := false
 	for deadline := time.Now().Add(10 * time.Second); !opened && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		opened, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const h = document.querySelector('[data-parley-widget]'); if (!h) return false; h.shadowRoot.querySelector('.launch').click(); return true })()`))
@@ -68,7 +68,7 @@ func TestWidgetInBrowser(t *testing.T) {
 	waitInWidget(t, ctx, "Hello, Ann!")
 
 	var list struct{ Dialogs []struct{ ID string } }
-	e.Do("GET", "/v1/dialogs?bot=servertest.GreeterBot", e.A.Bearer(), nil).JSON(t, &list)
+	e.Do("GET", "/v1/dialogs?bot=greeter", e.A.Bearer(), nil).JSON(t, &list)
 	if len(list.Dialogs) != 1 {
 		t.Fatalf("dialogs: %+v", list.Dialogs)
 	}
