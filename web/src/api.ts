@@ -175,6 +175,60 @@ export interface StreamEvent {
   time: string
 }
 
+// The editor's test chat, replay and versions: the contract's Turn,
+// CreatedDialog, Replay and FlowVersion.
+export interface Waiting {
+  node: string
+  kind: string
+}
+
+export interface Turn {
+  messages: Message[]
+  status: string
+  mode: string
+  waiting: Waiting | null
+}
+
+export interface CreatedDialog extends Turn {
+  id: string
+  number: number
+}
+
+export interface ReplayDialog {
+  id: string
+  number: number
+  turns: number
+  replayed_turns: number
+  stopped?: string
+  first_difference: null | { turn: number; user_text: string; message: string }
+}
+
+export interface Replay {
+  bot: string
+  checksum: string
+  replayed: number
+  changed: number
+  dialogs: ReplayDialog[]
+}
+
+export interface FlowVersion {
+  version: number
+  checksum: string
+  author: string
+  note: string
+  current: boolean
+  created_at: string
+}
+
+/** A stream event as the dialog's own stream sends it (text-delta, message.created). */
+export interface DialogEvent extends StreamEvent {
+  node?: string
+  attempt?: number
+  delta?: string
+  message?: Message
+  status?: string
+}
+
 export type OperatorAction =
   | { action: 'take' | 'close' }
   | { action: 'message' | 'note'; text: string }
@@ -273,6 +327,12 @@ export const api = {
       method: 'POST',
       headers: { 'If-Match': quoted(checksum) },
     }),
+  testDraft: (slug: string) => json<CreatedDialog>(`${bot(slug)}/draft/dialogs`, { method: 'POST', json: {} }),
+  sendMessage: (id: string, text: string) => json<Turn>(`${dialog(id)}/messages`, { method: 'POST', json: { text } }),
+  replay: (slug: string, dialogs: number) =>
+    json<Replay>(`${bot(slug)}/draft/replay`, { method: 'POST', json: { dialogs } }),
+  listVersions: async (slug: string) => (await json<{ versions: FlowVersion[] }>(`${bot(slug)}/versions`)).versions,
+  getVersion: async (slug: string, version: number) => (await request(`${bot(slug)}/versions/${version}`)).text(),
   graph: (source: string) => json<Graph>('/v1/flows/graph', { method: 'POST', yaml: source }),
   listDialogs: (params: Record<string, string>) =>
     json<{ dialogs: DialogSummary[]; next_cursor: string | null }>('/v1/dialogs?' + new URLSearchParams(params)),

@@ -21,7 +21,7 @@ function render(readOnly: boolean): string {
 describe('Workspace first render', () => {
   it('has the editing controls for an editor', () => {
     const html = render(false)
-    for (const id of ['save', 'publish', 'arrange', 'palette-message', 'palette-branch', 'problems-list', 'yaml-editor']) {
+    for (const id of ['save', 'publish', 'arrange', 'palette-message', 'palette-branch', 'problems-list', 'yaml-editor', 'test-chat-toggle', 'replay', 'versions']) {
       expect(html).toContain(`data-testid="${id}"`)
     }
     expect(html).toContain('No draft: editing the published flow.')
@@ -29,7 +29,11 @@ describe('Workspace first render', () => {
 
   it('has no editing controls for a viewer', () => {
     const html = render(true)
-    for (const id of ['save', 'publish', 'arrange', 'palette-message']) expect(html).not.toContain(`data-testid="${id}"`)
+    for (const id of ['save', 'publish', 'arrange', 'palette-message', 'test-chat-toggle', 'replay']) {
+      expect(html).not.toContain(`data-testid="${id}"`)
+    }
+    // Reading versions is no edit.
+    expect(html).toContain('data-testid="versions"')
     expect(html).toContain('data-testid="yaml-editor"')
   })
 })

@@ -43,7 +43,11 @@ import { type Loaded, loadBot } from './load'
 import { Help, NodeSearch } from './Overlays'
 import { NodeForm } from './NodeForm'
 import { ProblemsList } from './ProblemsList'
+import { type ReplayState, ReplayPanel } from './Replay'
 import { newNodeFields, nodeKinds } from './schemaFields'
+import { TestChat } from './TestChat'
+import { VersionDiff } from './VersionDiff'
+import { type Side, VersionsPanel } from './Versions'
 import { YamlEditor } from './YamlEditor'
 
 const GRAPH_DEBOUNCE_MS = 250
@@ -112,6 +116,15 @@ export function Workspace({ slug, readOnly, loaded, onReload }: WorkspaceProps) 
   const [publishProblems, setPublishProblems] = useState<Problem[] | null>(null)
   const [busy, setBusy] = useState(false)
   const [overlay, setOverlay] = useState<'help' | 'search' | null>(null)
+  // The side panel shown right of the form; the test chat stays mounted
+  // (its dialog kept) while another panel is in front of it.
+  const [side, setSide] = useState<'chat' | 'replay' | 'versions' | null>(null)
+  const [chatOpened, setChatOpened] = useState(false)
+  const [waitingAt, setWaitingAt] = useState<string | null>(null)
+  const [replay, setReplay] = useState<ReplayState | null>(null)
+  /** The text the last replay ran on: Publish offers a replay when the text moved on since. */
+  const [replayedText, setReplayedText] = useState<string | null>(null)
+  const [diff, setDiff] = useState<{ older: Side; newer: Side } | null>(null)
   const copied = useRef<CopiedNode | null>(null)
   const unsaved = text !== savedText
 
@@ -156,6 +169,17 @@ export function Workspace({ slug, readOnly, loaded, onReload }: WorkspaceProps) 
       return toFlowNodes(g, drawn, selectedRef.current).map((n) => ({ ...n, measured: measured.get(n.id) }))
     })
   }, [g, drawn, setNodes])
+
+  // Outline the node the test dialog waits at, while the chat is in front.
+  const outlined = side === 'chat' ? waitingAt : null
+  useEffect(() => {
+    setNodes((ns) =>
+      ns.map((n) => {
+        const className = n.id === outlined ? 'test-waiting' : undefined
+        return n.className === className ? n : { ...n, className }
+      }),
+    )
+  }, [g, outlined, setNodes])
 
   // Fit the first drawing into view once React Flow has measured it.
   const fitted = useRef(false)
@@ -357,8 +381,42 @@ export function Workspace({ slug, readOnly, loaded, onReload }: WorkspaceProps) 
     }
   }
 
+  const runReplay = async () => {
+    if (readOnly) return
+    setSide('replay')
+    setReplay({ state: 'running' })
+    const src = viewRef.current?.state.doc.toString() ?? text
+    // The replay runs the saved draft: save the text first.
+    if (!(await save())) {
+      setReplay({ state: 'error', message: 'The draft could not be saved.', problems: 0 })
+      return
+    }
+    setBusy(true)
+    try {
+      const r = await api.replay(slug, REPLAY_DIALOGS)
+      setReplay({ state: 'done', result: r })
+      setReplayedText(src)
+    } catch (e) {
+      const problems = e instanceof ApiError && e.status === 422 ? problemsOf(e) : []
+      if (problems.length) setPublishProblems(problems)
+      setReplay({ state: 'error', message: `Not replayed: ${(e as Error).message}`, problems: problems.length })
+    } finally {
+      setBusy(false)
+    }
+  }
+
   const publish = async () => {
     if (readOnly) return
+    const src = viewRef.current?.state.doc.toString() ?? text
+    if (
+      replayedText !== src &&
+      window.confirm(
+        'No replay since the last edit. Replay recent dialogs against the draft first?\n\nOK replays (publish afterwards); Cancel publishes now.',
+      )
+    ) {
+      await runReplay()
+      return
+    }
     // Publishing takes the saved draft: save first when the text differs or no draft exists yet.
     const sum = unsaved || checksum === null ? await save() : checksum
     if (!sum) return
@@ -371,8 +429,7 @@ export function Workspace({ slug, readOnly, loaded, onReload }: WorkspaceProps) 
       setChecksum(await api.getDraft(slug).then((d) => d.checksum, () => null))
     } catch (e) {
       if (e instanceof ApiError && e.status === 422) {
-        const problems = (e.details as { problems?: Problem[] } | undefined)?.problems ?? []
-        setPublishProblems(problems)
+        setPublishProblems(problemsOf(e))
         setStatus({ tone: 'error', message: `Not published: ${e.message}` })
       } else {
         setStatus({ tone: 'error', message: saveError(e) })
@@ -492,6 +549,37 @@ export function Workspace({ slug, readOnly, loaded, onReload }: WorkspaceProps) 
           </>
         )}
         <span className="sep" />
+        {!readOnly && (
+          <>
+            <button
+              data-testid="test-chat-toggle"
+              className={side === 'chat' ? 'active' : ''}
+              onClick={() => {
+                setChatOpened(true)
+                setSide((s) => (s === 'chat' ? null : 'chat'))
+              }}
+              title="Talk to the draft in a test dialog"
+            >
+              Test chat
+            </button>
+            <button
+              data-testid="replay"
+              onClick={() => void runReplay()}
+              disabled={busy}
+              title={`Replay the last ${REPLAY_DIALOGS} real dialogs against the draft`}
+            >
+              Replay
+            </button>
+          </>
+        )}
+        <button
+          data-testid="versions"
+          className={side === 'versions' ? 'active' : ''}
+          onClick={() => setSide((s) => (s === 'versions' ? null : 'versions'))}
+        >
+          Versions
+        </button>
+        <span className="sep" />
         <button onClick={() => setOverlay('search')} title="Ctrl-K">
           Find node
         </button>
@@ -512,7 +600,16 @@ export function Workspace({ slug, readOnly, loaded, onReload }: WorkspaceProps) 
         </span>
         {readOnly && <span className="muted">Read-only</span>}
       </div>
-      {!readOnly && (
+      {diff && (
+        <VersionDiff
+          slug={slug}
+          older={diff.older}
+          newer={diff.newer}
+          editorText={text}
+          onClose={() => setDiff(null)}
+        />
+      )}
+      {!readOnly && !diff && (
         <div className="palette" data-testid="palette">
           {nodeKinds().map((kind) => (
             <button
@@ -526,7 +623,8 @@ export function Workspace({ slug, readOnly, loaded, onReload }: WorkspaceProps) 
           ))}
         </div>
       )}
-      <div className="panes">
+      {/* Hidden, not unmounted, under the diff: CodeMirror keeps the text and its history. */}
+      <div className={`panes${side ? ' with-side' : ''}`} hidden={diff !== null}>
         <section className="text-pane">
           <YamlEditor
             initialText={loaded.text}
@@ -587,11 +685,35 @@ export function Workspace({ slug, readOnly, loaded, onReload }: WorkspaceProps) 
             <p className="muted small pad">Select a node to edit its fields.</p>
           )}
         </aside>
+        {(side || chatOpened) && (
+          <div className="side-slot" hidden={side === null}>
+            {chatOpened && (
+              <div className="side-slot-item" hidden={side !== 'chat'}>
+                <TestChat slug={slug} save={save} onWaiting={setWaitingAt} onClose={() => setSide(null)} />
+              </div>
+            )}
+            {side === 'replay' && replay && <ReplayPanel replay={replay} onClose={() => setSide(null)} />}
+            {side === 'versions' && (
+              <VersionsPanel
+                slug={slug}
+                onCompare={(older, newer) => setDiff({ older, newer })}
+                onClose={() => setSide(null)}
+              />
+            )}
+          </div>
+        )}
       </div>
       {overlay === 'help' && <Help onClose={() => setOverlay(null)} />}
       {overlay === 'search' && <NodeSearch ids={ids} onPick={focusNode} onClose={() => setOverlay(null)} />}
     </div>
   )
+}
+
+/** How many recent real dialogs a replay plays against the draft. */
+const REPLAY_DIALOGS = 50
+
+function problemsOf(e: ApiError): Problem[] {
+  return (e.details as { problems?: Problem[] } | undefined)?.problems ?? []
 }
 
 function isSyntaxError(g: Graph): boolean {
