@@ -1,0 +1,78 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/parleyhq/parley/server/native"
+	"github.com/parleyhq/parley/server/servertest"
+)
+
+// TestMistakeInBrowser: a mistake made in a node's form shows on that node
+// (its badge) and on its line (the lint gutter) from the server's one
+// answer, and undo takes it back, gutter and badge included.
+func TestMistakeInBrowser(t *testing.T) {
+	ctx := browser(t)
+	e := servertest.New(t, native.Dialect)
+	if r := e.Do("PUT", "/v1/bots/shop/flow", e.A.Bearer(), shop); r.Status != http.StatusOK {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	signIn(t, ctx, e)
+	badge := css(`.react-flow__node[data-id="thanks"] .flow-node-badge`)
+	run(t, ctx, "making a mistake in the text of thanks",
+		chromedp.Click(css(`[data-testid=bot-shop]`)),
+		chromedp.WaitVisible(css(`.react-flow__node[data-id="thanks"]`)),
+		chromedp.Click(css(`.react-flow__node[data-id="thanks"]`)),
+		chromedp.WaitVisible(css(`[data-testid=field-text]`)),
+		chromedp.SendKeys(css(`[data-testid=field-text]`), " {{ size + }}"),
+		chromedp.Click(css(`[data-testid=node-form]`)), // leaving the field applies it
+		chromedp.WaitVisible(badge),
+		chromedp.WaitVisible(css(`.cm-lint-marker-error`)),
+	)
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid=problems-list]').textContent`))
+	if err != nil || problems == "" {
+		t.Fatalf("the problems list: %q %v", problems, err)
+	}
+	run(t, ctx, "undoing it",
+		chromedp.Click(css(`[data-testid=undo]`)),
+		chromedp.WaitNotPresent(badge),
+		chromedp.WaitNotPresent(css(`.cm-lint-marker-error`)),
+		chromedp.Sleep(100*time.Millisecond),
+	)
+}
+
+// TestPaletteInBrowser: a question added from the palette and given its
+// text in its form is saved as a new block of the file, nothing else
+// changed.
+func TestPaletteInBrowser(t *testing.T) {
+	ctx := browser(t)
+	e := servertest.New(t, native.Dialect)
+	if r := e.Do("PUT", "/v1/bots/shop/flow", e.A.Bearer(), shop); r.Status != http.StatusOK {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	signIn(t, ctx, e)
+	run(t, ctx, "adding a question and writing its text",
+		chromedp.Click(css(`[data-testid=bot-shop]`)),
+		chromedp.WaitVisible(css(`.react-flow__node[data-id="bye"]`)),
+		chromedp.Click(css(`[data-testid=palette-question]`)),
+		chromedp.WaitVisible(css(`.react-flow__node[data-id="question"]`)),
+		chromedp.WaitVisible(css(`[data-testid=field-text]`)),
+		chromedp.Focus(css(`[data-testid=field-text]`)),
+		chromedp.SetValue(css(`[data-testid=field-text]`), "What colour?"),
+		chromedp.Blur(css(`[data-testid=field-text]`)), // leaving the field applies it
+		chromedp.Sleep(300*time.Millisecond),
+		chromedp.Click(css(`[data-testid=save]`)),
+	)
+	draft := waitForDraft(t, e)
+	if !strings.HasPrefix(draft, shop) {
+		t.Fatalf("the file before the new node changed:\n%s", draft)
+	}
+	added := strings.TrimPrefix(draft, shop)
+	if !strings.HasPrefix(added, "  question:\n    kind: question\n") || !strings.Contains(added, "    text: What colour?\n") || !strings.Contains(added, "    ui:") {
+		t.Errorf("the new node's block:\n%s", added)
+	}
+}
