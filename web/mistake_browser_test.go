@@ -76,3 +76,31 @@ func TestPaletteInBrowser(t *testing.T) {
 		t.Errorf("the new node's block:\n%s", added)
 	}
 }
+
+// TestNewBotInBrowser: a new bot made from a template opens in the editor
+// as a draft with the template's nodes, its `bot:` the new slug.
+func TestNewBotInBrowser(t *testing.T) {
+	ctx := browser(t)
+	e := servertest.New(t, native.Dialect)
+	signIn(t, ctx, e)
+	run(t, ctx, "naming the bot",
+		chromedp.WaitReady(css(`[data-testid=new-bot-template] option[value=support]`)),
+		chromedp.SendKeys(css(`[data-testid=new-bot-slug]`), "helpdesk"),
+	)
+	// A select's value set as React sees a person choose it.
+	choose := `(() => { const s = document.querySelector('[data-testid=new-bot-template]');
+		Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(s, 'support');
+		return s.dispatchEvent(new Event('change', {bubbles: true})) })()`
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](choose)); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "making it from the support template",
+		chromedp.Click(css(`[data-testid=new-bot-create]`)),
+		chromedp.WaitVisible(css(`.react-flow__node[data-id="ask_topic"]`)),
+	)
+	var draft struct{ Source string }
+	e.Do("GET", "/v1/bots/helpdesk/draft", e.A.Bearer(), nil).JSON(t, &draft)
+	if !strings.Contains(draft.Source, "\nbot: helpdesk\n") || !strings.Contains(draft.Source, "ask_topic:") {
+		t.Errorf("the new bot's draft:\n%s", draft.Source)
+	}
+}

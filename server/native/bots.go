@@ -10,7 +10,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parleyhq/parley/examples"
 	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/nodes"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 )
@@ -157,4 +159,24 @@ func (h *handlers) bots(c *gin.Context) {
 	}
 	slices.SortFunc(out, func(a, b *botJSON) int { return strings.Compare(a.Slug, b.Slug) })
 	c.JSON(http.StatusOK, gin.H{"bots": out})
+}
+
+// templateJSON is an example bot a new bot can start from.
+type templateJSON struct {
+	ID          string `json:"id"` // the example's slug
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Nodes       int    `json:"nodes"`
+	Source      string `json:"source"` // the YAML, with `bot:` the example's slug
+}
+
+// templates lists the example bots, built into the binary, for a new bot
+// to begin as a draft of one of them.
+func (h *handlers) templates(c *gin.Context) {
+	out := []templateJSON{}
+	for _, b := range examples.Bots() {
+		flow, _ := nodes.Load(b.Slug+".yaml", []byte(b.Source))
+		out = append(out, templateJSON{ID: b.Slug, Name: flow.Name, Description: flow.Description, Nodes: len(flow.Nodes), Source: b.Source})
+	}
+	c.JSON(http.StatusOK, gin.H{"templates": out})
 }

@@ -360,3 +360,33 @@ func TestDraftReplay(t *testing.T) {
 		t.Errorf("500 dialogs: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestTemplates: the example bots are offered as templates, each valid,
+// and a new bot begins as a draft of one.
+func TestTemplates(t *testing.T) {
+	e := servertest.New(t, native.Dialect)
+	var list struct {
+		Templates []struct {
+			ID, Name, Description, Source string
+			Nodes                         int
+		}
+	}
+	e.Do("GET", "/v1/templates", e.A.Bearer(), nil).JSON(t, &list)
+	if len(list.Templates) < 3 {
+		t.Fatalf("templates: %+v", list.Templates)
+	}
+	for _, tpl := range list.Templates {
+		if tpl.Name == "" || tpl.Nodes == 0 || !strings.Contains(tpl.Source, "bot: "+tpl.ID) {
+			t.Errorf("template %s: name %q, %d nodes", tpl.ID, tpl.Name, tpl.Nodes)
+		}
+	}
+	src := strings.Replace(list.Templates[0].Source, "bot: "+list.Templates[0].ID, "bot: mine", 1)
+	r := e.DoWith("PUT", "/v1/bots/mine/draft", http.Header{"Authorization": {e.A.Bearer()}}, src)
+	var d draftAnswer
+	r.JSON(t, &d)
+	for _, p := range d.Problems {
+		if p.Severity == "error" {
+			t.Errorf("a draft from template %s has an error: %+v", list.Templates[0].ID, p)
+		}
+	}
+}

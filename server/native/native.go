@@ -24,6 +24,7 @@ func mount(r *gin.Engine, d server.Deps) {
 	act := v1.Group("", server.RequireRole(store.RoleOperator, fail))
 	own := v1.Group("", server.RequireRole(store.RoleOwner, fail))
 	v1.GET("/bots", h.bots)
+	v1.GET("/templates", h.templates)
 	own.PUT("/bots/:slug/flow", h.publish)
 	v1.GET("/bots/:slug/flow", h.flow)
 	v1.GET("/bots/:slug/versions", h.versions)

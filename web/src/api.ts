@@ -247,6 +247,15 @@ export class ApiError extends Error {
   }
 }
 
+/** An example bot a new bot can start from (GET /v1/templates). */
+export interface Template {
+  id: string
+  name: string
+  description: string
+  nodes: number
+  source: string
+}
+
 // Set by the session provider once signed in; module state keeps every call
 // site free of token plumbing.
 let csrfToken = ''
@@ -311,6 +320,7 @@ export const api = {
     await request('/v1/session', { method: 'DELETE' })
   },
   listBots: async () => (await json<{ bots: BotSummary[] }>('/v1/bots')).bots,
+  listTemplates: async () => (await json<{ templates: Template[] }>('/v1/templates')).templates,
   getFlow: async (slug: string) => (await request(`${bot(slug)}/flow`)).text(),
   getDraft: (slug: string) => json<Draft>(`${bot(slug)}/draft`),
   saveDraft: (slug: string, source: string, checksum: string | null) =>
