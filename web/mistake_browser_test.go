@@ -104,3 +104,23 @@ func TestNewBotInBrowser(t *testing.T) {
 		t.Errorf("the new bot's draft:\n%s", draft.Source)
 	}
 }
+
+// TestOpenOnCanvasInBrowser: the editor opened at a node (the inbox's
+// "open on canvas" link) selects it and shows its form.
+func TestOpenOnCanvasInBrowser(t *testing.T) {
+	ctx := browser(t)
+	e := servertest.New(t, native.Dialect)
+	if r := e.Do("PUT", "/v1/bots/shop/flow", e.A.Bearer(), shop); r.Status != http.StatusOK {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	signIn(t, ctx, e)
+	run(t, ctx, "opening shop at thanks",
+		chromedp.Navigate(e.URL+"/ui#/bots/shop?node=thanks"),
+		chromedp.WaitVisible(css(`.react-flow__node.selected[data-id="thanks"]`)),
+		chromedp.WaitVisible(css(`[data-testid=field-text]`)),
+	)
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid=field-text]').value`))
+	if err != nil || text != "Thanks, {{ size }} it is." {
+		t.Errorf("the form shows %q (%v), want thanks's text", text, err)
+	}
+}

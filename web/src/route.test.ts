@@ -5,8 +5,9 @@ describe('routes', () => {
   it('parses the hash', () => {
     expect(parseRoute('')).toEqual({ page: 'bots' })
     expect(parseRoute('#/')).toEqual({ page: 'bots' })
-    expect(parseRoute('#/bots/support')).toEqual({ page: 'editor', slug: 'support' })
-    expect(parseRoute(botHref('a b'))).toEqual({ page: 'editor', slug: 'a b' })
+    expect(parseRoute('#/bots/support')).toEqual({ page: 'editor', slug: 'support', node: null })
+    expect(parseRoute(botHref('a b'))).toEqual({ page: 'editor', slug: 'a b', node: null })
+    expect(parseRoute(botHref('desk', 'human'))).toEqual({ page: 'editor', slug: 'desk', node: 'human' })
   })
 
   it('parses the inbox and its open dialog', () => {

@@ -4,19 +4,20 @@ import { useEffect, useState } from 'react'
 
 export type Route =
   | { page: 'bots' }
-  | { page: 'editor'; slug: string }
+  | { page: 'editor'; slug: string; node: string | null } // node: to centre on, from ?node=
   | { page: 'inbox'; dialog: string | null }
 
 export function parseRoute(hash: string): Route {
-  const m = /^#\/bots\/([^/?#]+)/.exec(hash)
-  if (m?.[1]) return { page: 'editor', slug: decodeURIComponent(m[1]) }
+  const m = /^#\/bots\/([^/?#]+)(?:\?node=([^&#]+))?/.exec(hash)
+  if (m?.[1]) return { page: 'editor', slug: decodeURIComponent(m[1]), node: m[2] ? decodeURIComponent(m[2]) : null }
   const inbox = /^#\/inbox(?:\/([^/?#]+))?\/?$/.exec(hash)
   if (inbox) return { page: 'inbox', dialog: inbox[1] ? decodeURIComponent(inbox[1]) : null }
   return { page: 'bots' }
 }
 
-export function botHref(slug: string): string {
-  return `#/bots/${encodeURIComponent(slug)}`
+export function botHref(slug: string, node?: string): string {
+  const at = node ? `?node=${encodeURIComponent(node)}` : ''
+  return `#/bots/${encodeURIComponent(slug)}${at}`
 }
 
 export function inboxHref(dialog?: string | null): string {

@@ -52,7 +52,8 @@ import { YamlEditor } from './YamlEditor'
 
 const GRAPH_DEBOUNCE_MS = 250
 
-export function Editor({ slug, readOnly }: { slug: string; readOnly: boolean }) {
+/** focus is a node to centre on and select once the graph is drawn (the inbox's "Open on canvas"). */
+export function Editor({ slug, readOnly, focus = null }: { slug: string; readOnly: boolean; focus?: string | null }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null)
   const [error, setError] = useState<string | null>(null)
   // Bumped to reload (after publishing, or when the user asks after a 409).
@@ -79,6 +80,7 @@ export function Editor({ slug, readOnly }: { slug: string; readOnly: boolean }) 
         slug={slug}
         readOnly={readOnly}
         loaded={loaded}
+        focus={focus}
         onReload={() => setGeneration((g) => g + 1)}
       />
     </ReactFlowProvider>
@@ -91,10 +93,11 @@ interface WorkspaceProps {
   slug: string
   readOnly: boolean
   loaded: Loaded
+  focus?: string | null
   onReload(): void
 }
 
-export function Workspace({ slug, readOnly, loaded, onReload }: WorkspaceProps) {
+export function Workspace({ slug, readOnly, loaded, focus = null, onReload }: WorkspaceProps) {
   const viewRef = useRef<EditorView | null>(null)
   const canvasRef = useRef<HTMLDivElement>(null)
   const flow = useReactFlow<FlowNodeType, Edge<FlowEdgeData>>()
@@ -350,6 +353,15 @@ export function Workspace({ slug, readOnly, loaded, onReload }: WorkspaceProps) 
     const p = drawn.get(id)
     if (p) void flow.setCenter(p.x + NODE_WIDTH / 2, p.y + NODE_HEIGHT / 2, { zoom: 1, duration: 300 })
   }
+
+  // Centre on the node the route names, once, when it is first drawn.
+  const focused = useRef<string | null>(null)
+  useEffect(() => {
+    if (focus && focused.current !== focus && drawn.has(focus)) {
+      focused.current = focus
+      focusNode(focus)
+    }
+  })
 
   const onCursorLine = useCallback(
     (line: number) => {

@@ -3,6 +3,7 @@
 // and the composer (the server would refuse them anyway).
 import { useCallback, useEffect, useState } from 'react'
 import { type Dialog, type DialogSummary, type OperatorAction, type Queue, api } from '../api'
+import { botHref } from '../route'
 import { Composer } from './Composer'
 import { Help } from './Help'
 import { isTypingTarget, parseVariables, whoOf } from './logic'
@@ -102,7 +103,10 @@ export function Conversation({ id, version, me, row, readOnly, queues, typing, o
           <strong>{row ? whoOf(row) : dialog.title || `Dialog #${dialog.number}`}</strong>
           <span className="muted small">
             {' '}
-            · {dialog.bot} #{dialog.number} · {dialog.status}
+            · {dialog.bot} #{dialog.number} · {dialog.status} ·{' '}
+            <a data-testid="open-on-canvas" href={botHref(dialog.bot, dialog.node || undefined)} title="The bot's graph, centred on the node this dialog is at">
+              open on canvas
+            </a>
             {h?.queue && ` · queue ${h.queue}`}
             {h?.status === 'active' && ` · with ${mine ? 'you' : (h.operator?.name ?? 'an operator')}`}
           </span>
