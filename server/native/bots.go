@@ -120,6 +120,7 @@ type botJSON struct {
 	CurrentVersion int             `json:"current_version"` // 0: never published (a draft only)
 	UpdatedAt      *time.Time      `json:"updated_at"`      // the last publish or rename; null for a draft only
 	Draft          *draftBriefJSON `json:"draft"`
+	DialogsToday   int             `json:"dialogs_today"` // started since midnight UTC, test dialogs included
 }
 
 type draftBriefJSON struct {
@@ -144,8 +145,16 @@ func (h *handlers) bots(c *gin.Context) {
 	}
 	bySlug := map[string]*botJSON{}
 	out := make([]*botJSON, 0, len(bots))
+	midnight := time.Now().UTC().Truncate(24 * time.Hour)
 	for _, b := range bots {
-		j := &botJSON{Slug: b.Slug, Name: b.Name, CurrentVersion: b.CurrentVersion, UpdatedAt: &b.UpdatedAt}
+		// One count per bot: a project has a handful of bots, and the
+		// count uses the (project, bot, ...) index.
+		_, today, err := h.Store.ListDialogs(ctx, project, store.DialogFilter{BotID: b.ID, CreatedFrom: &midnight, Limit: 1})
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		j := &botJSON{Slug: b.Slug, Name: b.Name, CurrentVersion: b.CurrentVersion, UpdatedAt: &b.UpdatedAt, DialogsToday: today}
 		bySlug[b.Slug] = j
 		out = append(out, j)
 	}

@@ -168,10 +168,14 @@ func TestBotsList(t *testing.T) {
 	e.DoWith("PUT", "/v1/bots/shop/draft", h, shopV1+"# editing\n")
 	e.DoWith("PUT", "/v1/bots/aaa/draft", h, "bot: aaa\n")
 	e.Do("PUT", "/v1/bots/zoo/flow", e.B.Bearer(), strings.Replace(shopV1, "bot: shop", "bot: zoo", 1))
+	for range 2 {
+		e.Do("POST", "/v1/bots/shop/dialogs", e.A.Bearer(), map[string]any{"start": false})
+	}
 	var list struct {
 		Bots []struct {
 			Slug           string
 			CurrentVersion int     `json:"current_version"`
+			DialogsToday   int     `json:"dialogs_today"`
 			UpdatedAt      *string `json:"updated_at"`
 			Draft          *struct {
 				BaseVersion int `json:"base_version"`
@@ -183,10 +187,10 @@ func TestBotsList(t *testing.T) {
 		t.Fatalf("bots: %+v; want aaa and shop", list.Bots)
 	}
 	aaa, shop := list.Bots[0], list.Bots[1]
-	if aaa.Slug != "aaa" || aaa.CurrentVersion != 0 || aaa.UpdatedAt != nil || aaa.Draft == nil || aaa.Draft.BaseVersion != 0 {
+	if aaa.Slug != "aaa" || aaa.CurrentVersion != 0 || aaa.UpdatedAt != nil || aaa.Draft == nil || aaa.Draft.BaseVersion != 0 || aaa.DialogsToday != 0 {
 		t.Errorf("the drafted bot: %+v", aaa)
 	}
-	if shop.Slug != "shop" || shop.CurrentVersion != 1 || shop.UpdatedAt == nil || shop.Draft == nil || shop.Draft.BaseVersion != 1 {
+	if shop.Slug != "shop" || shop.CurrentVersion != 1 || shop.UpdatedAt == nil || shop.Draft == nil || shop.Draft.BaseVersion != 1 || shop.DialogsToday != 2 {
 		t.Errorf("the published bot with a draft: %+v", shop)
 	}
 }

@@ -23,6 +23,7 @@ export interface BotSummary {
   current_version: number | null
   updated_at: string
   draft: null | { author: string; updated_at: string; base_version: number | null }
+  dialogs_today: number // started since midnight UTC
 }
 
 export interface Problem {

@@ -23,6 +23,7 @@ export function Bots() {
             <th>Name</th>
             <th>Slug</th>
             <th>Version</th>
+            <th title="Started since midnight UTC">Dialogs today</th>
             <th>Last edit</th>
             <th />
           </tr>
@@ -35,6 +36,7 @@ export function Bots() {
               </td>
               <td className="mono">{b.slug}</td>
               <td>{b.current_version ?? '—'}</td>
+              <td data-testid={`bot-${b.slug}-today`}>{b.dialogs_today}</td>
               <td>{formatTime(b.draft?.updated_at ?? b.updated_at)}</td>
               <td>
                 {b.draft && (
