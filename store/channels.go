@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -49,10 +50,5 @@ type Channel struct {
 
 // Allows reports whether a browser page of origin may use the channel.
 func (c *Channel) Allows(origin string) bool {
-	for _, o := range c.AllowedOrigins {
-		if o == origin {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(c.AllowedOrigins, origin)
 }

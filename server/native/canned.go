@@ -1,6 +1,7 @@
 package native
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -67,12 +68,19 @@ func (h *handlers) saveCannedReply(c *gin.Context) {
 }
 
 func (h *handlers) deleteCannedReply(c *gin.Context) {
+	deleteByID(c, "Canned reply", h.Store.DeleteCannedReply)
+}
+
+// deleteByID deletes one of the caller's project's records named by the
+// path's integer id (204), rendering ENOTFOUND for an id that is no
+// integer, as for one the project does not have.
+func deleteByID(c *gin.Context, kind string, del func(ctx context.Context, projectID, id int64) error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		fail(c, store.Errorf(store.ENOTFOUND, "Canned reply %q not found.", c.Param("id")))
+		fail(c, store.Errorf(store.ENOTFOUND, "%s %q not found.", kind, c.Param("id")))
 		return
 	}
-	if err := h.Store.DeleteCannedReply(c.Request.Context(), server.CallerOf(c).ProjectID, id); err != nil {
+	if err := del(c.Request.Context(), server.CallerOf(c).ProjectID, id); err != nil {
 		fail(c, err)
 		return
 	}

@@ -3,7 +3,6 @@ package native
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -76,14 +75,5 @@ func (h *handlers) channels(c *gin.Context) {
 }
 
 func (h *handlers) deleteChannel(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		fail(c, store.Errorf(store.ENOTFOUND, "Channel %q not found.", c.Param("id")))
-		return
-	}
-	if err := h.Store.DeleteChannel(c.Request.Context(), server.CallerOf(c).ProjectID, id); err != nil {
-		fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	deleteByID(c, "Channel", h.Store.DeleteChannel)
 }

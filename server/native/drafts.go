@@ -27,12 +27,13 @@ type draftJSON struct {
 	Problems    []graphProblemJSON `json:"problems"`
 }
 
-func draftOf(d *store.Draft, withSource bool) draftJSON {
+// draftOf renders a draft with its problems (dialogs.DraftProblems).
+func draftOf(d *store.Draft, problems flows.Problems, withSource bool) draftJSON {
 	out := draftJSON{Bot: d.Slug, Checksum: d.Checksum, BaseVersion: d.BaseVersion, Author: d.Author, UpdatedAt: d.UpdatedAt}
 	if withSource {
 		out.Source = d.Source
 	}
-	out.Problems = problemsJSON(flows.Entries([]byte(d.Source)), dialogs.DraftProblems(d))
+	out.Problems = problemsJSON(flows.Entries([]byte(d.Source)), problems)
 	return out
 }
 
@@ -43,10 +44,10 @@ func ifMatch(c *gin.Context) string {
 	return strings.Trim(v, `"`)
 }
 
-// answerDraft renders a draft with its checksum as the ETag.
-func answerDraft(c *gin.Context, d *store.Draft, withSource bool) {
+// answerDraft renders a draft and its problems with its checksum as the ETag.
+func answerDraft(c *gin.Context, d *store.Draft, problems flows.Problems, withSource bool) {
 	c.Header("ETag", strconv.Quote(d.Checksum))
-	c.JSON(http.StatusOK, draftOf(d, withSource))
+	c.JSON(http.StatusOK, draftOf(d, problems, withSource))
 }
 
 // saveDraft stores the body, a bot file however broken, as the bot's draft.
@@ -56,12 +57,12 @@ func (h *handlers) saveDraft(c *gin.Context) {
 		return
 	}
 	caller := server.CallerOf(c)
-	d, _, err := h.Dialogs.SaveDraft(c.Request.Context(), caller.ProjectID, c.Param("slug"), string(body), caller.Name, ifMatch(c))
+	d, problems, err := h.Dialogs.SaveDraft(c.Request.Context(), caller.ProjectID, c.Param("slug"), string(body), caller.Name, ifMatch(c))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	answerDraft(c, d, false)
+	answerDraft(c, d, problems, false)
 }
 
 func (h *handlers) draft(c *gin.Context) {
@@ -70,7 +71,7 @@ func (h *handlers) draft(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	answerDraft(c, d, true)
+	answerDraft(c, d, dialogs.DraftProblems(d), true)
 }
 
 func (h *handlers) deleteDraft(c *gin.Context) {

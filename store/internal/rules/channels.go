@@ -2,6 +2,7 @@ package rules
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/parleyhq/parley/store"
@@ -24,7 +25,7 @@ func Channel(c store.Channel) (store.Channel, error) {
 		if err != nil {
 			return c, err
 		}
-		if !contains(origins, norm) {
+		if !slices.Contains(origins, norm) {
 			origins = append(origins, norm)
 		}
 	}
@@ -43,13 +44,4 @@ func Origin(o string) (string, error) {
 			"%q is not an origin; write the scheme, host and port only, as https://example.com or http://localhost:3000.", o)
 	}
 	return strings.ToLower(u.Scheme + "://" + u.Host), nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,5 +1,6 @@
 // The help overlay (?) and node search (Ctrl-K).
 import { useState } from 'react'
+import { ShortcutsHelp } from '../ShortcutsHelp'
 
 export const SHORTCUTS: [string, string][] = [
   ['Ctrl-S', 'Save the draft'],
@@ -15,25 +16,12 @@ export const SHORTCUTS: [string, string][] = [
 
 export function Help({ onClose }: { onClose(): void }) {
   return (
-    <div className="overlay" onClick={onClose} data-testid="help">
-      <div className="overlay-box" onClick={(e) => e.stopPropagation()}>
-        <h2>Shortcuts</h2>
-        <table>
-          <tbody>
-            {SHORTCUTS.map(([k, v]) => (
-              <tr key={k}>
-                <td>
-                  <kbd>{k}</kbd>
-                </td>
-                <td>{v}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <p className="muted small">Shortcuts other than Ctrl-S and Ctrl-K act on the canvas when the focus is not in the YAML or a form field; there the editor's own keys apply.</p>
-        <button onClick={onClose}>Close</button>
-      </div>
-    </div>
+    <ShortcutsHelp
+      title="Shortcuts"
+      shortcuts={SHORTCUTS}
+      note="Shortcuts other than Ctrl-S and Ctrl-K act on the canvas when the focus is not in the YAML or a form field; there the editor's own keys apply."
+      onClose={onClose}
+    />
   )
 }
 

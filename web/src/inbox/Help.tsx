@@ -1,4 +1,6 @@
 // The inbox's ? overlay, in the editor's style (same overlay classes).
+import { ShortcutsHelp } from '../ShortcutsHelp'
+
 export const INBOX_SHORTCUTS: [string, string][] = [
   ['t', 'Take the conversation'],
   ['r', 'Release it to the bot (with the variables in the side box)'],
@@ -12,24 +14,11 @@ export const INBOX_SHORTCUTS: [string, string][] = [
 
 export function Help({ onClose }: { onClose(): void }) {
   return (
-    <div className="overlay" onClick={onClose} data-testid="help">
-      <div className="overlay-box" onClick={(e) => e.stopPropagation()}>
-        <h2>Inbox shortcuts</h2>
-        <table>
-          <tbody>
-            {INBOX_SHORTCUTS.map(([k, v]) => (
-              <tr key={k}>
-                <td>
-                  <kbd>{k}</kbd>
-                </td>
-                <td>{v}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <p className="muted small">t, r and c act when the focus is not in the composer or another field.</p>
-        <button onClick={onClose}>Close</button>
-      </div>
-    </div>
+    <ShortcutsHelp
+      title="Inbox shortcuts"
+      shortcuts={INBOX_SHORTCUTS}
+      note="t, r and c act when the focus is not in the composer or another field."
+      onClose={onClose}
+    />
   )
 }
