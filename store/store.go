@@ -22,6 +22,7 @@ type Store interface {
 	Queues
 	Webhooks
 	Drafts
+	TestFiles
 	CannedReplies
 	Sessions
 	Channels

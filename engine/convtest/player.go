@@ -1,6 +1,7 @@
 package convtest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -32,6 +33,12 @@ type player struct {
 	refused  map[*Step]error // actions the dialog refused
 	svc      *services
 	inflight int // updates sent and not answered yet
+	// node is where the dialog was when last checked (its waiting node,
+	// else the node it ran last): the node failures concern.
+	node     string
+	deadline time.Time // zero: no limit
+	timeout  time.Duration
+	stopped  bool // the deadline passed and the test was stopped
 }
 
 // maxWaits bounds how long (in test time, pollEvery each) a check waits
@@ -47,6 +54,16 @@ const pollEvery = 100 * time.Millisecond
 // ends the dialog's workflow. It polls at least once, to learn whether the
 // workflow is idle.
 func (p *player) checkWhenDone(st *Step, last bool, waited int, polled time.Time) {
+	if p.stopped {
+		return
+	}
+	if !p.deadline.IsZero() && time.Now().After(p.deadline) {
+		p.stopped = true
+		p.failures = append(p.failures, Failure{Test: p.test, Line: st.Line, Step: st.index, Node: p.node,
+			Message: fmt.Sprintf("the test was stopped: it ran longer than %s", p.timeout)})
+		p.env.CancelWorkflow()
+		return
+	}
 	if p.env.IsWorkflowCompleted() {
 		waited = maxWaits // nothing more will happen
 	}
@@ -109,6 +126,9 @@ func (p *player) serve(st *Step) bool {
 // workflow ended first: their expectations still apply to what was stored,
 // but an action after the end is a failure.
 func (p *player) finish(steps []Step) {
+	if p.stopped {
+		return
+	}
 	for i := p.done; i < len(steps); i++ {
 		st := &steps[i]
 		if i >= p.acted && hasAction(st) {
@@ -123,7 +143,14 @@ func hasAction(st *Step) bool {
 }
 
 func (p *player) failf(st *Step, format string, args ...any) {
-	p.failures = append(p.failures, Failure{Test: p.test, Line: st.Line, Message: fmt.Sprintf(format, args...)})
+	p.failures = append(p.failures, Failure{Test: p.test, Line: st.Line, Step: st.index, Node: p.node, Message: fmt.Sprintf(format, args...)})
+}
+
+// mismatch fails the step for a value that is got where want was
+// expected; node is the node concerned, "" for where the dialog is.
+func (p *player) mismatch(st *Step, node string, got, want any, format string, args ...any) {
+	p.failures = append(p.failures, Failure{Test: p.test, Line: st.Line, Step: st.index, Node: cmp.Or(node, p.node),
+		Message: fmt.Sprintf(format, args...), Expected: want, Got: got})
 }
 
 // act performs the step's action as an update.
@@ -200,6 +227,10 @@ func (p *player) check(st *Step) {
 		}
 		p.seen = max(p.seen, m.Seq)
 	}
+	snap, snapErr := p.snapshot()
+	if snapErr == nil {
+		p.node = where(snap)
+	}
 	e := st.Expect
 	if e == nil {
 		return
@@ -216,13 +247,34 @@ func (p *player) check(st *Step) {
 	if e.Sources != nil {
 		p.checkSources(st, said)
 	}
-	p.checkState(st)
+	if snapErr != nil {
+		p.failf(st, "reading the dialog's state: %v", snapErr)
+		return
+	}
+	p.checkState(st, snap)
+}
+
+// where is the node a dialog is at: the one it waits at, else the last
+// it ran.
+func where(snap engine.Snapshot) string {
+	if snap.Waiting != nil {
+		return snap.Waiting.Node
+	}
+	return snap.State.Node
+}
+
+// lastNode is the node that sent the last of msgs, "" for none.
+func lastNode(msgs []store.Message) string {
+	if len(msgs) == 0 {
+		return ""
+	}
+	return msgs[len(msgs)-1].Node
 }
 
 // checkSources checks that the best sources of the last bot message are
 // the expected documents, in order; an empty list wants no sources.
 func (p *player) checkSources(st *Step, said []store.Message) {
-	var got []string
+	got := []string{}
 	if len(said) > 0 {
 		for _, src := range said[len(said)-1].Sources {
 			got = append(got, src.Filename)
@@ -230,7 +282,7 @@ func (p *player) checkSources(st *Step, said []store.Message) {
 	}
 	want := st.Expect.Sources
 	if len(got) < len(want) || (len(want) == 0 && len(got) > 0) || !slices.Equal(got[:len(want)], want) {
-		p.failf(st, "the answer's sources are %s, want %s", quoteAll(got), quoteAll(st.Expect.Sources))
+		p.mismatch(st, lastNode(said), got, want, "the answer's sources are %s, want %s", quoteAll(got), quoteAll(st.Expect.Sources))
 	}
 }
 
@@ -240,22 +292,28 @@ func (p *player) checkSays(st *Step, said []store.Message) {
 		texts[i] = m.Text
 	}
 	want := st.Expect.Says
-	ok := len(texts) == len(want)
-	for i := 0; ok && i < len(want); i++ {
-		ok = matches(want[i], texts[i])
+	differs := -1 // the first message that is not as expected
+	for i := 0; differs < 0 && i < max(len(want), len(texts)); i++ {
+		if i >= len(want) || i >= len(texts) || !matches(want[i], texts[i]) {
+			differs = i
+		}
 	}
-	if !ok {
-		p.failf(st, "the bot said %s, want %s", quoteAll(texts), quoteAll(want))
+	if differs >= 0 {
+		node := ""
+		if differs < len(said) {
+			node = said[differs].Node
+		}
+		p.mismatch(st, node, texts, want, "the bot said %s, want %s", quoteAll(texts), quoteAll(want))
 	}
 }
 
 func (p *player) checkButtons(st *Step, said []store.Message) {
-	var got []string
-	if len(said) > 0 {
+	got := []string{}
+	if len(said) > 0 && said[len(said)-1].Buttons != nil {
 		got = said[len(said)-1].Buttons
 	}
 	if strings.Join(got, "\x00") != strings.Join(st.Expect.Buttons, "\x00") || len(got) != len(st.Expect.Buttons) {
-		p.failf(st, "buttons are %s, want %s", quoteAll(got), quoteAll(st.Expect.Buttons))
+		p.mismatch(st, lastNode(said), got, st.Expect.Buttons, "buttons are %s, want %s", quoteAll(got), quoteAll(st.Expect.Buttons))
 	}
 }
 
@@ -278,19 +336,14 @@ func quoteAll(ss []string) string {
 
 // checkState compares status, mode, waiting node, pending count, variables
 // and collected data.
-func (p *player) checkState(st *Step) {
+func (p *player) checkState(st *Step, snap engine.Snapshot) {
 	e := st.Expect
-	snap, err := p.snapshot()
-	if err != nil {
-		p.failf(st, "reading the dialog's state: %v", err)
-		return
-	}
 	s := snap.State
 	if e.Status != "" && s.Status != e.Status {
-		p.failf(st, "status is %q, want %q", s.Status, e.Status)
+		p.mismatch(st, "", s.Status, e.Status, "status is %q, want %q", s.Status, e.Status)
 	}
 	if e.Mode != "" && s.Mode != e.Mode {
-		p.failf(st, "mode is %q, want %q", s.Mode, e.Mode)
+		p.mismatch(st, "", s.Mode, e.Mode, "mode is %q, want %q", s.Mode, e.Mode)
 	}
 	if e.Waiting != nil {
 		got := ""
@@ -298,28 +351,28 @@ func (p *player) checkState(st *Step) {
 			got = snap.Waiting.Node
 		}
 		if got != *e.Waiting {
-			p.failf(st, "waiting at %q, want %q", got, *e.Waiting)
+			p.mismatch(st, "", got, *e.Waiting, "waiting at %q, want %q", got, *e.Waiting)
 		}
 	}
 	if e.Pending != nil && s.PendingCount != *e.Pending {
-		p.failf(st, "pending count is %d, want %d", s.PendingCount, *e.Pending)
+		p.mismatch(st, "", s.PendingCount, *e.Pending, "pending count is %d, want %d", s.PendingCount, *e.Pending)
 	}
 	for name, want := range e.Variables {
 		got := s.Variables[name]
 		if same, err := sameJSON(got, want); err != nil {
 			p.failf(st, "variable %s cannot be compared: %v", name, err)
 		} else if !same {
-			p.failf(st, "variable %s is %s, want %s", name, asJSON(got), asJSON(want))
+			p.mismatch(st, "", got, want, "variable %s is %s, want %s", name, asJSON(got), asJSON(want))
 		}
 	}
 	if e.Data != nil {
 		p.checkData(st)
 	}
 	if e.Title != nil && s.Title != *e.Title {
-		p.failf(st, "title is %q, want %q", s.Title, *e.Title)
+		p.mismatch(st, "", s.Title, *e.Title, "title is %q, want %q", s.Title, *e.Title)
 	}
 	if e.Memory != "" && !matches(e.Memory, s.WorkingMemory) {
-		p.failf(st, "working memory is %q, want %q", s.WorkingMemory, e.Memory)
+		p.mismatch(st, "", s.WorkingMemory, e.Memory, "working memory is %q, want %q", s.WorkingMemory, e.Memory)
 	}
 }
 
@@ -361,7 +414,7 @@ func (p *player) checkData(st *Step) {
 		}
 	}
 	if !ok {
-		p.failf(st, "collected data is %s, want %s", asJSON(got), asJSON(st.Expect.Data))
+		p.mismatch(st, "", got, st.Expect.Data, "collected data is %s, want %s", asJSON(got), asJSON(st.Expect.Data))
 	}
 }
 

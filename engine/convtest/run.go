@@ -2,12 +2,14 @@ package convtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/log"
@@ -27,9 +29,19 @@ import (
 
 // Failure is one expectation that did not hold.
 type Failure struct {
-	Test    string
-	Line    int
+	Test string
+	Line int
+	// Step is the failing step's index in its test, from 0; -1 for a
+	// failure of the whole test (its workflow failed, its time ran out).
+	Step int
+	// Node is the node concerned: the one that said the first message
+	// that differs, else where the dialog was (waiting) when the step was
+	// checked; "" when not known.
+	Node    string
 	Message string
+	// Expected and Got are the values compared, for a failure that is a
+	// mismatch of values (as JSON would read them); nil otherwise.
+	Expected, Got any
 }
 
 func (f Failure) String() string { return fmt.Sprintf("%d: %s: %s", f.Line, f.Test, f.Message) }
@@ -38,6 +50,15 @@ func (f Failure) String() string { return fmt.Sprintf("%d: %s: %s", f.Line, f.Te
 type Result struct {
 	Passed   int
 	Failures []Failure
+	Cases    []CaseResult // in the suite's order
+}
+
+// CaseResult is the outcome of one test.
+type CaseResult struct {
+	Name     string
+	Line     int
+	Duration time.Duration // wall clock
+	Failures []Failure     // none when it passed
 }
 
 // startTime is where every test's clock starts, so `now()` is repeatable.
@@ -66,14 +87,21 @@ func Run(ctx context.Context, s *Suite) (*Result, error) {
 	}
 	res := &Result{}
 	for _, c := range s.Tests {
-		failures, err := runCase(ctx, db, lib, project, bot, c)
-		if err != nil {
-			return nil, fmt.Errorf("%s: test %q: %w", s.Path, c.Name, err)
+		began := time.Now()
+		var failures []Failure
+		if err := ctx.Err(); err != nil {
+			failures = []Failure{{Test: c.Name, Line: c.Line, Step: -1, Message: "not run: the run was stopped before this test"}}
+		} else if failures, err = runCase(ctx, db, lib, project, bot, c, s.Timeout); err != nil {
+			if ctx.Err() == nil {
+				return nil, fmt.Errorf("%s: test %q: %w", s.Path, c.Name, err)
+			}
+			failures = []Failure{{Test: c.Name, Line: c.Line, Step: -1, Message: "the run was stopped during this test"}}
 		}
 		if len(failures) == 0 {
 			res.Passed++
 		}
 		res.Failures = append(res.Failures, failures...)
+		res.Cases = append(res.Cases, CaseResult{Name: c.Name, Line: c.Line, Duration: time.Since(began), Failures: failures})
 	}
 	return res, nil
 }
@@ -178,7 +206,9 @@ var quietLogger = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 // (plus its `after`); 3 ms later the block services called meanwhile send
 // their messages and completions; at 10 ms the expectations are checked
 // against what was stored.
-func runCase(ctx context.Context, db store.Store, lib *knowledge.Library, projectID int64, bot *store.Bot, c Case) ([]Failure, error) {
+// A timeout above 0 bounds the test's wall-clock time: a test still
+// running then fails and is stopped.
+func runCase(ctx context.Context, db store.Store, lib *knowledge.Library, projectID int64, bot *store.Bot, c Case, timeout time.Duration) ([]Failure, error) {
 	version, err := db.FlowVersion(ctx, bot.ID, bot.CurrentVersion)
 	if err != nil {
 		return nil, err
@@ -191,6 +221,11 @@ func runCase(ctx context.Context, db store.Store, lib *knowledge.Library, projec
 	suite.SetLogger(quietLogger)
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(startTime)
+	var deadline time.Time
+	if timeout > 0 {
+		env.SetTestTimeout(timeout) // the longest nothing may happen (an activity that never returns)
+		deadline = time.Now().Add(timeout)
+	}
 	svc := &services{mocks: c.Mocks, calls: map[string]int{}}
 	acts := &worker.Activities{Store: db, Transport: svc, Knowledge: lib}
 	if c.LLM != nil {
@@ -207,10 +242,11 @@ func runCase(ctx context.Context, db store.Store, lib *knowledge.Library, projec
 		acts.LLM = llm.NewOpenAI(model.URL(), "")
 	}
 	worker.Register(env, acts)
-	p := &player{ctx: ctx, db: db, env: env, dialog: d, test: c.Name, svc: svc}
+	p := &player{ctx: ctx, db: db, env: env, dialog: d, test: c.Name, svc: svc, deadline: deadline, timeout: timeout}
 	at := time.Duration(0)
 	for i := range c.Steps {
 		st := &c.Steps[i]
+		st.index = i
 		at += time.Second + st.after
 		env.RegisterDelayedCallback(func() { p.act(st) }, at)
 		env.RegisterDelayedCallback(func() { p.serve(st) }, at+3*time.Millisecond)
@@ -220,16 +256,51 @@ func runCase(ctx context.Context, db store.Store, lib *knowledge.Library, projec
 	if len(c.Steps) == 0 {
 		env.RegisterDelayedCallback(env.CancelWorkflow, time.Second)
 	}
-	env.ExecuteWorkflow(engine.WorkflowName, engine.Params{
+	params := engine.Params{
 		ProjectID: projectID, DialogID: d.ID, DialogUUID: d.UUID, Number: d.Number, Source: "test",
 		Flow:      engine.FlowRef{BotID: bot.ID, Slug: bot.Slug, Version: version.Version, Source: version.Source},
 		Variables: c.Variables, Start: c.Start == nil || *c.Start,
 		// Expectations read the store, so turns are stored right away.
 		Settings: engine.Settings{PersistDelay: time.Millisecond},
-	})
-	if err := env.GetWorkflowError(); err != nil && !temporal.IsCanceledError(err) {
-		p.failures = append(p.failures, Failure{Test: c.Name, Line: c.Line, Message: fmt.Sprintf("the dialog workflow failed: %v", err)})
+	}
+	if err := execute(env, params); err != nil && !temporal.IsCanceledError(err) {
+		var stuck *stuckError
+		if errors.As(err, &stuck) {
+			p.stopped = true // what was stored is not worth checking
+		}
+		p.failures = append(p.failures, Failure{Test: c.Name, Line: c.Line, Step: -1, Node: p.node, Message: stoppedBecause(err, timeout)})
 	}
 	p.finish(c.Steps)
 	return p.failures, nil
+}
+
+// execute runs the dialog's workflow to its end and returns its error. The
+// environment panics when nothing happens for its test timeout; that is
+// an error here, so one stuck test never takes its caller down.
+func execute(env *testsuite.TestWorkflowEnvironment, params engine.Params) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &stuckError{fmt.Sprint(r)}
+		}
+	}()
+	env.ExecuteWorkflow(engine.WorkflowName, params)
+	return env.GetWorkflowError()
+}
+
+// stuckError is a test environment that gave up waiting.
+type stuckError struct{ msg string }
+
+func (e *stuckError) Error() string { return e.msg }
+
+// stoppedBecause says why a test's workflow ended in error.
+func stoppedBecause(err error, timeout time.Duration) string {
+	var stuck *stuckError
+	if !errors.As(err, &stuck) {
+		return fmt.Sprintf("the dialog workflow failed: %v", err)
+	}
+	if strings.HasPrefix(stuck.msg, "test timeout") {
+		return fmt.Sprintf("the test was stopped: nothing happened for %s (a call that never answered?)", timeout)
+	}
+	msg, _, _ := strings.Cut(stuck.msg, "\n")
+	return "the test was stopped: " + msg
 }

@@ -4,8 +4,8 @@
 package convtest
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
-
-	"github.com/parleyhq/parley/flows"
 )
 
 // Suite is a *.test.yaml file: tests of one bot.
@@ -30,6 +28,9 @@ type Suite struct {
 	// store name.
 	Knowledge map[string][]string
 	Tests     []Case
+	// Timeout, when above 0, bounds each test's wall-clock time; a test
+	// still running then fails.
+	Timeout time.Duration
 }
 
 // Case is one scripted dialog.
@@ -62,7 +63,7 @@ func (r *Reply) UnmarshalYAML(n *yaml.Node) error {
 		Tool      string `yaml:"tool"`
 		Arguments any    `yaml:"arguments"`
 	}
-	if err := decodeNode(n, &call); err != nil {
+	if err := n.Decode(&call); err != nil { // Parse reports fields it has not
 		return err
 	}
 	if call.Tool == "" {
@@ -104,6 +105,7 @@ type Step struct {
 	Expect   *Expect       `yaml:"expect"`
 	Line     int           `yaml:"-"`
 	after    time.Duration
+	index    int // in its test's steps, from 0
 }
 
 // OperatorStep is what an operator does.
@@ -134,109 +136,37 @@ type Expect struct {
 	Memory  string   `yaml:"memory"` // the working memory; /re/ allowed
 }
 
-type suiteFile struct {
-	Bot       string              `yaml:"bot"`
-	Files     []string            `yaml:"files"`
-	Knowledge map[string][]string `yaml:"knowledge"` // vector store name -> documents
-	Tests     []yaml.Node         `yaml:"tests"`
-}
-
 // Load reads a test file. The bot file defaults to the test file's name
 // without ".test" (support.test.yaml tests support.yaml); `files` names
-// more bots to publish, for goto bot.
+// more bots to publish, for goto bot. An error lists every problem of the
+// file as path:line:col: code: message.
 func Load(path string) (*Suite, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var f suiteFile
-	if err := decodeStrict(src, &f); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	parsed, problems := Parse(path, src)
+	if len(problems) > 0 {
+		lines := make([]string, len(problems))
+		for i, p := range problems {
+			lines[i] = p.String()
+		}
+		return nil, errors.New(strings.Join(lines, "\n"))
 	}
 	dir := filepath.Dir(path)
 	main := strings.TrimSuffix(path, ".test.yaml") + ".yaml"
-	s := &Suite{Path: path, Bot: f.Bot, Files: []string{main}}
-	for _, extra := range f.Files {
+	s := &Suite{Path: path, Bot: parsed.Bot, Files: []string{main}, Tests: parsed.Tests}
+	for _, extra := range parsed.Files {
 		s.Files = append(s.Files, filepath.Join(dir, extra))
 	}
 	s.Knowledge = map[string][]string{}
-	for name, docs := range f.Knowledge {
+	for name, docs := range parsed.Knowledge {
 		for _, doc := range docs {
 			s.Knowledge[name] = append(s.Knowledge[name], filepath.Join(dir, doc))
 		}
-	}
-	for i := range f.Tests {
-		c, err := decodeCase(&f.Tests[i])
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, f.Tests[i].Line, err)
-		}
-		s.Tests = append(s.Tests, c)
 	}
 	if len(s.Tests) == 0 {
 		return nil, fmt.Errorf("%s: no tests; add a `tests:` list", path)
 	}
 	return s, nil
-}
-
-func decodeStrict(src []byte, v any) error {
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	dec.KnownFields(true)
-	return dec.Decode(v)
-}
-
-// decodeCase decodes one test, keeping each step's line for failures.
-func decodeCase(n *yaml.Node) (Case, error) {
-	var raw struct {
-		Name      string          `yaml:"name"`
-		Variables map[string]any  `yaml:"variables"`
-		Start     *bool           `yaml:"start"`
-		Mocks     map[string]Mock `yaml:"mocks"`
-		LLM       []Reply         `yaml:"llm"`
-		Steps     []yaml.Node     `yaml:"steps"`
-	}
-	if err := decodeNode(n, &raw); err != nil {
-		return Case{}, err
-	}
-	c := Case{Name: raw.Name, Variables: raw.Variables, Start: raw.Start, Mocks: raw.Mocks, LLM: raw.LLM, Line: n.Line}
-	if c.Name == "" {
-		return c, fmt.Errorf("a test needs a `name`")
-	}
-	for _, sn := range stepNodes(n) { // the original nodes, which know their lines
-		var st Step
-		if err := decodeNode(sn, &st); err != nil {
-			return c, err
-		}
-		st.Line = sn.Line
-		if st.After != "" {
-			d, err := flows.ParseDuration(st.After)
-			if err != nil {
-				return c, fmt.Errorf("line %d: after: %v", st.Line, err)
-			}
-			st.after = d
-		}
-		c.Steps = append(c.Steps, st)
-	}
-	return c, nil
-}
-
-// stepNodes returns the items of a test's `steps` list.
-func stepNodes(test *yaml.Node) []*yaml.Node {
-	for i := 0; i+1 < len(test.Content); i += 2 {
-		if test.Content[i].Value == "steps" {
-			return test.Content[i+1].Content
-		}
-	}
-	return nil
-}
-
-// decodeNode decodes a node strictly: unknown fields are errors.
-func decodeNode(n *yaml.Node, v any) error {
-	b, err := yaml.Marshal(n)
-	if err != nil {
-		return err
-	}
-	if err := decodeStrict(b, v); err != nil {
-		return fmt.Errorf("in the entry at line %d: %w", n.Line, err)
-	}
-	return nil
 }

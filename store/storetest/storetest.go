@@ -81,6 +81,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"WebhookLookups", testWebhookLookups},
 		{"WebhookStartsNow", testWebhookStartsNow},
 		{"Drafts", testDrafts},
+		{"TestFiles", testTestFiles},
 		{"CannedReplies", testCannedReplies},
 		{"Sessions", testSessions},
 		{"Channels", testChannels},

@@ -1,0 +1,12 @@
+-- The conversation tests of a bot as the web editor keeps them
+-- (store.TestFile): one test file per project and bot slug, which, like a
+-- draft, may exist before the bot is published.
+CREATE TABLE conversation_tests (
+	project_id BIGINT NOT NULL REFERENCES projects (id),
+	slug       TEXT NOT NULL,
+	source     TEXT NOT NULL,
+	checksum   TEXT NOT NULL,
+	author     TEXT NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (project_id, slug)
+);
