@@ -66,7 +66,7 @@ func (s *Service) PublishDraft(ctx context.Context, projectID int64, slug, autho
 // SourceTest marks the dialogs an author has with a draft (and the test
 // chat of the editor): they run the draft as it was when they started,
 // and draft replays leave them out.
-const SourceTest = "test"
+const SourceTest = engine.SourceTest
 
 // TestDraft starts a test dialog with the draft of a published bot: it
 // runs the draft's file (version 0) as it is now, so an author can talk to

@@ -154,6 +154,13 @@ func (s *Service) CancelScheduled(ctx context.Context, d *store.Dialog, id strin
 	return s.update(ctx, d, engine.UpdateCancelScheduled, "", engine.CancelScheduledInput{ID: id})
 }
 
+// SkipTimer fires the next timer of a test dialog (one an author runs
+// from the editor) now: a question's timeout, a wait's end. A real dialog,
+// or one waiting on no timer, is refused as a conflict.
+func (s *Service) SkipTimer(ctx context.Context, d *store.Dialog) (*Turn, error) {
+	return s.update(ctx, d, engine.UpdateSkipTimer, "", nil)
+}
+
 // AddNote keeps an operator's internal note on the dialog: operators see
 // it (and hear of it on the event log), the user and the bot never do.
 func (s *Service) AddNote(ctx context.Context, d *store.Dialog, op Operator, text string) (*store.Note, error) {

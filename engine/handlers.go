@@ -29,6 +29,7 @@ func (d *dialog) registerHandlers() error {
 		{UpdateApproval, d.onApproval, d.validateApproval},
 		{UpdateHandoff, d.onHandoff, d.validateHandoff},
 		{UpdateCancelScheduled, d.onCancelScheduled, d.validateCancelScheduled},
+		{UpdateSkipTimer, d.onSkipTimer, d.validateSkipTimer},
 	}
 	for _, h := range handlers {
 		opts := workflow.UpdateHandlerOptions{Validator: h.validator}
@@ -37,7 +38,7 @@ func (d *dialog) registerHandlers() error {
 		}
 	}
 	return workflow.SetQueryHandler(d.ctx, QueryState, func() (Snapshot, error) {
-		return Snapshot{State: d.dialogState(), Bot: d.s.Flow.Slug, Waiting: d.s.waitingInfo(), Settled: !d.s.dirty() && d.s.TitleWanted == nil}, nil
+		return Snapshot{State: d.dialogState(), Bot: d.s.Flow.Slug, Waiting: d.waitingInfo(), Settled: !d.s.dirty() && d.s.TitleWanted == nil}, nil
 	})
 }
 

@@ -23,7 +23,11 @@ func (d *dialog) userMessage(t *turn, in MessageInput) {
 	if text == "" && in.File != nil {
 		text = in.File.Name
 	}
-	d.record(t, store.Message{Role: store.MessageUser, Text: text, Node: d.s.Node, ClientMessageID: in.ClientMessageID})
+	m := store.Message{Role: store.MessageUser, Text: text, Node: d.s.Node, ClientMessageID: in.ClientMessageID}
+	if f := in.File; f != nil { // the file stays on the message, for transcripts to link
+		m.Files = []store.Attachment{{ID: f.ID, Name: f.Name, MIMEType: f.MIMEType, Size: f.Size}}
+	}
+	d.record(t, m)
 	now := workflow.Now(t.ctx)
 	d.s.Input, d.s.LastUserAt = in.Text, &now
 	if d.s.Mode != store.ModeAuto {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -30,12 +31,12 @@ func (d *dialog) schedule(t *turn, in OperatorMessageInput) {
 	slices.SortStableFunc(d.s.Scheduled, func(a, b store.ScheduledMessage) int { return a.At.Compare(b.At) })
 }
 
-// sendScheduled sends the scheduled messages that fell due, in order.
-func (d *dialog) sendScheduled(t *turn) {
-	now := workflow.Now(t.ctx)
+// sendScheduledBy sends, in order, the scheduled messages due by the time
+// given (now when the timer fired; the skipped-to time in a test dialog).
+func (d *dialog) sendScheduledBy(t *turn, by time.Time) {
 	var due, later []store.ScheduledMessage
 	for _, m := range d.s.Scheduled {
-		if m.At.After(now) {
+		if m.At.After(by) {
 			later = append(later, m)
 		} else {
 			due = append(due, m)

@@ -94,11 +94,3 @@ func Terminal(status string) bool {
 func (s *State) dirty() bool {
 	return len(s.Unstored) > 0 || s.Persisted < s.StateSeq
 }
-
-// waitingInfo is the public view of what the dialog waits for.
-func (s *State) waitingInfo() *WaitingInfo {
-	if s.Waiting == nil {
-		return nil
-	}
-	return &WaitingInfo{Node: s.Waiting.Node, Kind: s.Waiting.Kind}
-}

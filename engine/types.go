@@ -195,6 +195,20 @@ type ToolWait struct {
 type WaitingInfo struct {
 	Node string `json:"node"`
 	Kind string `json:"kind"`
+	// Timer is the dialog's next durable timer, when one runs: what ends
+	// the wait (or interrupts it) unless something comes first.
+	Timer *TimerInfo `json:"timer,omitempty"`
+	// Accept is what a file question takes (MIME types, `image/*`), for a
+	// client's file picker; empty for any file and for other waits.
+	Accept []string `json:"accept,omitempty"`
+}
+
+// TimerInfo is a dialog's next durable timer: when it fires and what it
+// is ("question timeout", "reminder", "wait", "block timeout", "handoff
+// timeout", "scheduled message" or "inactivity").
+type TimerInfo struct {
+	At   time.Time `json:"at"`
+	What string    `json:"what"`
 }
 
 // TurnResult is what an update returns: every message and data item the

@@ -246,7 +246,7 @@ func (d *dialog) withTurn(ctx workflow.Context, fn func(t *turn)) TurnResult {
 		d.s.Unstored = append(d.s.Unstored, Batch{Turn: d.s.StateSeq, At: d.s.LastActivity, Messages: t.msgs, Data: t.data})
 	}
 	d.scheduleFlush()
-	return TurnResult{Messages: t.msgs, Data: t.data, State: d.dialogState(), Waiting: d.s.waitingInfo()}
+	return TurnResult{Messages: t.msgs, Data: t.data, State: d.dialogState(), Waiting: d.waitingInfo()}
 }
 
 // rejectf returns an update rejection the HTTP layer maps by its type.
