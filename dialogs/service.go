@@ -104,7 +104,7 @@ func (s *Service) create(ctx context.Context, projectID int64, ref engine.FlowRe
 		return nil, nil, err
 	}
 	// StateSeq 1 is the created dialog, the workflow's first state.
-	d := &store.Dialog{ProjectID: projectID, Source: in.Source, IP: in.IP, ExternalID: in.ExternalID, UserID: userID,
+	d := &store.Dialog{ProjectID: projectID, Source: in.Source, IP: in.IP, ExternalID: in.ExternalID, UserID: userID, User: in.User,
 		DialogState: store.DialogState{StateSeq: 1, BotID: ref.BotID, Version: ref.Version, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: in.Variables}}
 	if err := s.Store.CreateDialog(ctx, d); err != nil {
 		return nil, nil, err

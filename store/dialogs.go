@@ -118,7 +118,10 @@ type Dialog struct {
 	// UserID is the client's id of the person talking (the native API's
 	// user.id), "" when unknown: a bot's dialogs with the same one are the
 	// same person's.
-	UserID   string
+	UserID string
+	// User is the person's profile as the client gave it (id, name,
+	// email, phone, ...): `user` in expressions, and who operators see.
+	User     map[string]any
 	Source   string // api, web, telegram, ...
 	IP       string
 	Location string
@@ -289,7 +292,8 @@ type Message struct {
 	// Sources are the knowledge chunks the answer was written from; nil
 	// for messages that used none.
 	Sources []Source `json:",omitempty"`
-	// Files are the files an operator sent with the message.
+	// Files are the files the message carries: an operator's attachments, a
+	// user's upload.
 	Files []Attachment `json:",omitempty"`
 }
 

@@ -18,6 +18,8 @@ type messageJSON struct {
 	ID        string           `json:"id"`
 	Role      string           `json:"role"`
 	Text      string           `json:"text"`
+	Node      string           `json:"node,omitempty"`     // the node that sent a bot's message
+	Operator  string           `json:"operator,omitempty"` // who wrote an operator's message
 	Buttons   []string         `json:"buttons,omitempty"`
 	Sources   []sourceJSON     `json:"sources,omitempty"` // the knowledge an answer drew on
 	Files     []attachmentJSON `json:"files,omitempty"`   // what an operator sent with it
@@ -55,7 +57,11 @@ type sourceJSON struct {
 func messagesJSON(msgs []store.Message) []messageJSON {
 	out := make([]messageJSON, 0, len(msgs))
 	for _, m := range msgs {
-		out = append(out, messageJSON{ID: m.ID, Role: m.Role, Text: m.Text, Buttons: m.Buttons, Sources: sourcesJSON(m.Sources),
+		node := m.Node
+		if m.Role == store.MessageUser || m.Role == store.MessageOperator {
+			node = "" // the node the dialog was at, not one that spoke
+		}
+		out = append(out, messageJSON{ID: m.ID, Role: m.Role, Text: m.Text, Node: node, Operator: m.Operator, Buttons: m.Buttons, Sources: sourcesJSON(m.Sources),
 			Files: attachmentsJSON(m.Files), CreatedAt: m.CreatedAt.UTC()})
 	}
 	return out
@@ -233,6 +239,14 @@ func answer(c *gin.Context, d *store.Dialog, turn *dialogs.Turn, err error) {
 func (h *handlers) start(c *gin.Context) {
 	if d, ok := h.lookup(c); ok {
 		turn, err := h.Dialogs.Start(c.Request.Context(), d)
+		answer(c, d, turn, err)
+	}
+}
+
+// skipTimer fires a test dialog's next timer now (engine.UpdateSkipTimer).
+func (h *handlers) skipTimer(c *gin.Context) {
+	if d, ok := h.lookup(c); ok {
+		turn, err := h.Dialogs.SkipTimer(c.Request.Context(), d)
 		answer(c, d, turn, err)
 	}
 }

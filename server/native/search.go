@@ -85,6 +85,7 @@ type dialogSummaryJSON struct {
 	Node       string      `json:"node"`
 	Title      string      `json:"title"`
 	UserID     string      `json:"user_id"`
+	UserName   string      `json:"user_name,omitempty"`
 	Pending    int         `json:"pending"` // the user's messages nobody has answered
 	Handoff    handoffJSON `json:"handoff"`
 	CreatedAt  time.Time   `json:"created_at"`
@@ -156,7 +157,7 @@ const (
 
 func summaryOf(d *store.Dialog, bot string) dialogSummaryJSON {
 	return dialogSummaryJSON{ID: d.UUID, Number: d.Number, Bot: bot, Status: d.Status, Mode: d.Mode, Node: d.Node,
-		Title: d.Title, UserID: d.UserID, Pending: d.PendingCount, Handoff: handoffOf(d.Handoff),
+		Title: d.Title, UserID: d.UserID, UserName: userName(d.User), Pending: d.PendingCount, Handoff: handoffOf(d.Handoff),
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), LastUserAt: utcPtr(d.LastUserAt)}
 }
 
@@ -186,4 +187,10 @@ func parseCursor(s string) (*store.DialogCursor, error) {
 		return nil, bad
 	}
 	return &store.DialogCursor{UpdatedAt: time.UnixMicro(us).UTC(), ID: n}, nil
+}
+
+// userName is the name in a person's profile, "" when it has none.
+func userName(profile map[string]any) string {
+	name, _ := profile["name"].(string)
+	return name
 }

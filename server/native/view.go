@@ -28,6 +28,7 @@ type dialogJSON struct {
 	// WorkingMemory is the model's Markdown block of facts about the
 	// dialog (settings.ai.memory.workingMemory).
 	WorkingMemory string         `json:"working_memory"`
+	User          map[string]any `json:"user"` // the person's profile; {} when none was given
 	Variables     map[string]any `json:"variables"`
 	Data          []dataJSON     `json:"data"`
 	Messages      []messageJSON  `json:"messages"`
@@ -71,7 +72,7 @@ func (h *handlers) dialog(c *gin.Context) {
 		noteList = append(noteList, noteOf(n))
 	}
 	c.JSON(http.StatusOK, dialogJSON{ID: d.UUID, Number: d.Number, Bot: bot.Slug, Version: d.Version, Status: d.Status,
-		Mode: d.Mode, Handoff: handoffOf(d.Handoff), Node: d.Node, Title: d.Title, WorkingMemory: d.WorkingMemory, Variables: vars, Data: dataOf(items), Messages: messagesJSON(msgs),
+		Mode: d.Mode, Handoff: handoffOf(d.Handoff), Node: d.Node, Title: d.Title, WorkingMemory: d.WorkingMemory, User: profileOf(d.User), Variables: vars, Data: dataOf(items), Messages: messagesJSON(msgs),
 		Notes: noteList, Scheduled: scheduledOf(d.Scheduled)})
 }
 
@@ -83,4 +84,12 @@ func dataOf(items []store.DataItem) []dataJSON {
 		}
 	}
 	return out
+}
+
+// profileOf is a dialog's user profile for JSON: {} rather than null.
+func profileOf(p map[string]any) map[string]any {
+	if p == nil {
+		return map[string]any{}
+	}
+	return p
 }

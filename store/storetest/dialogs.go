@@ -18,6 +18,7 @@ func testCreateDialog(t *testing.T, s store.Store) {
 	t.Run("ok", func(t *testing.T) {
 		last := utc(1)
 		d := &store.Dialog{ProjectID: p.ID, ExternalID: "thread-1", UserID: "user-42", Source: "web", IP: "192.0.2.1", Location: "Berlin",
+			User: map[string]any{"id": "user-42", "name": "Ann Lee", "email": "ann@example.com"},
 			DialogState: store.DialogState{StateSeq: 1, BotID: b.ID, Version: 1, Status: store.StatusCreated,
 				Mode: store.ModeAuto, Node: "start", Variables: map[string]any{"name": "Ann"}, PendingCount: 2,
 				Title: "Hello", LastUserAt: &last, StoredThrough: 7}}

@@ -28,6 +28,26 @@ func Variables(s string) (map[string]any, error) {
 	return v, nil
 }
 
+// ProfileJSON encodes a person's profile for storing; none is {}.
+func ProfileJSON(p map[string]any) (string, error) {
+	if p == nil {
+		return "{}", nil
+	}
+	return JSON(p)
+}
+
+// Profile decodes a stored profile; {} reads back as nil, as it was given.
+func Profile(s string) (map[string]any, error) {
+	var p map[string]any
+	if err := decode(s, &p); err != nil {
+		return nil, fmt.Errorf("decoding the user's profile: %w", err)
+	}
+	if len(p) == 0 {
+		return nil, nil
+	}
+	return p, nil
+}
+
 // ScheduledJSON encodes a dialog's scheduled messages for storing; none is [].
 func ScheduledJSON(ms []store.ScheduledMessage) (string, error) {
 	if ms == nil {

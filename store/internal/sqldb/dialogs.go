@@ -9,7 +9,7 @@ import (
 	"github.com/parleyhq/parley/store/internal/rules"
 )
 
-const dialogColumns = `id, uuid, project_id, number, external_id, user_id, source, ip, location,
+const dialogColumns = `id, uuid, project_id, number, external_id, user_id, user_profile, source, ip, location,
 	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, working_memory, last_user_at,
 	created_at, updated_at, stored_through, scheduled, ` + handoffColumns
 
@@ -40,9 +40,9 @@ const (
 
 func scanDialog(r scanner, d *store.Dialog) error {
 	var botID sql.NullInt64
-	var vars, scheduled string
+	var vars, scheduled, profile string
 	var h store.Handoff
-	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.UserID, &d.Source, &d.IP, &d.Location,
+	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.UserID, &profile, &d.Source, &d.IP, &d.Location,
 		&d.StateSeq, &botID, &d.Version, &d.Status, &d.Mode, &d.Node, &vars, &d.PendingCount, &d.Title, &d.WorkingMemory,
 		nullTimeScanner{&d.LastUserAt}, timeScanner{&d.CreatedAt}, timeScanner{&d.UpdatedAt}, &d.StoredThrough, &scheduled,
 		&h.Status, &h.Queue, &h.Reason, nullTimeScanner{&h.RequestedAt}, &h.LastUserText,
@@ -55,6 +55,9 @@ func scanDialog(r scanner, d *store.Dialog) error {
 		d.Handoff = &h
 	}
 	if d.Variables, err = rules.Variables(vars); err != nil {
+		return err
+	}
+	if d.User, err = rules.Profile(profile); err != nil {
 		return err
 	}
 	d.Scheduled, err = rules.Scheduled(scheduled)
@@ -91,6 +94,10 @@ func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
 	if err != nil {
 		return fmt.Errorf("creating dialog: %w", err)
 	}
+	profile, err := rules.ProfileJSON(c.User)
+	if err != nil {
+		return fmt.Errorf("creating dialog: %w", err)
+	}
 	c.CreatedAt = d.now()
 	c.UpdatedAt = c.CreatedAt
 	err = d.write(ctx, "creating dialog", func(t *tx) error {
@@ -106,7 +113,7 @@ func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
 			return err
 		}
 		c.DialogID = c.ID
-		args := append([]any{c.ID, c.UUID, c.ProjectID, c.Number, c.ExternalID, c.UserID, c.Source, c.IP, c.Location,
+		args := append([]any{c.ID, c.UUID, c.ProjectID, c.Number, c.ExternalID, c.UserID, profile, c.Source, c.IP, c.Location,
 			c.StateSeq, nullID(c.BotID), c.Version, c.Status, c.Mode, c.Node, vars, c.PendingCount, c.Title, c.WorkingMemory,
 			d.tsPtr(c.LastUserAt), d.ts(c.CreatedAt), d.ts(c.UpdatedAt), c.StoredThrough, scheduled}, d.handoffArgs(c.Handoff)...)
 		_, err = t.exec(ctx, `INSERT INTO dialogs (`+dialogColumns+`, stored_ahead)
