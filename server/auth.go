@@ -160,7 +160,7 @@ func (a *authCache) authenticate(c *gin.Context, db store.Store, sessions bool) 
 	if caller, ok := a.get(key, epoch); ok {
 		return caller, nil
 	}
-	caller, err := authenticate(c.Request.Context(), db, header)
+	caller, err := authenticate(WithClientAddr(c.Request.Context(), c.ClientIP()), db, header)
 	if err == nil {
 		a.put(key, authEntry{caller: caller, expires: a.now().Add(a.ttl), epoch: epoch})
 	}
@@ -233,7 +233,7 @@ func basicCaller(ctx context.Context, db store.Store, value string) (Caller, err
 	if err != nil || !ok {
 		return Caller{}, errNoCredentials
 	}
-	user, err := db.Authenticate(ctx, email, password)
+	user, err := CheckPassword(ctx, db, email, password)
 	if err != nil {
 		return Caller{}, err
 	}

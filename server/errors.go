@@ -22,6 +22,7 @@ var statusOf = map[string]int{
 	store.ECONFLICT:     http.StatusConflict,
 	store.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	store.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	store.ETOOMANY:      http.StatusTooManyRequests,
 	store.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -64,6 +65,7 @@ var codeNames = map[string]string{
 	store.ECONFLICT:     "CONFLICT",
 	store.ETOOLARGE:     "TOO_LARGE",
 	store.EUNSUPPORTED:  "UNSUPPORTED_MEDIA_TYPE",
+	store.ETOOMANY:      "RATE_LIMITED",
 	store.EINTERNAL:     "INTERNAL",
 }
 

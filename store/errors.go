@@ -17,6 +17,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // credentials that may not do this
 	ETOOLARGE     = "too_large"    // a body or file over its limit
 	EUNSUPPORTED  = "unsupported"  // a media type the target does not take
+	ETOOMANY      = "too_many"     // too many attempts; wait and try again
 )
 
 // Error is a domain error with a code and a message a user can act on.

@@ -46,7 +46,7 @@ func (h *handlers) login(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	user, err := h.Store.Authenticate(ctx, req.Email, req.Password)
+	user, err := server.CheckPassword(server.WithClientAddr(ctx, c.ClientIP()), h.Store, req.Email, req.Password)
 	if err != nil {
 		fail(c, err)
 		return

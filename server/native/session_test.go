@@ -1,8 +1,12 @@
 package native_test
 
 import (
+	"encoding/base64"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/server/native"
 	"github.com/parleyhq/parley/server/servertest"
@@ -102,4 +106,36 @@ func TestSessions(t *testing.T) {
 	if r := e.DoWith("GET", "/v1/session", withCookie(vc, ""), nil); r.Status != http.StatusOK {
 		t.Errorf("another user's session after the sign-out: %d %s", r.Status, r.Body)
 	}
+}
+
+// TestSignInGuessing: after five wrong passwords for an email, signing in
+// as it is refused with 429, the right password included, while another
+// member signs in as usual.
+func TestSignInGuessing(t *testing.T) {
+	e := servertest.New(t, native.Dialect)
+	// An email of this test's own: the guard is the process's, shared by every test.
+	email, password := "guessed-"+strconv.FormatInt(time.Now().UnixNano(), 36)+"@example.com", "correct horse battery"
+	u, err := e.Store.CreateUser(t.Context(), email, "Guessed", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Store.SetMembership(t.Context(), e.A.ID, u.ID, store.RoleOperator); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if r := e.Do("POST", "/v1/session", "", map[string]any{"email": email, "password": "guess " + strconv.Itoa(i)}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	r := e.Do("POST", "/v1/session", "", map[string]any{"email": email, "password": password})
+	var body apiError
+	r.JSON(t, &body)
+	if r.Status != http.StatusTooManyRequests || body.Error.Code != "RATE_LIMITED" || !strings.Contains(body.Error.Message, "try again in") {
+		t.Errorf("the right password after five wrong: %d %s, want 429 RATE_LIMITED", r.Status, r.Body)
+	}
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(email+":"+password))
+	if r := e.Do("GET", "/v1/session", basic, nil); r.Status != http.StatusTooManyRequests {
+		t.Errorf("Basic authentication as the guessed email: %d %s, want 429", r.Status, r.Body)
+	}
+	signIn(t, e, e.A.Email, e.A.Password)
 }

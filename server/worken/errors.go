@@ -34,6 +34,7 @@ var codes = map[int]string{
 	http.StatusRequestEntityTooLarge: "file_too_large",
 	http.StatusUnsupportedMediaType:  "unsupported_media_type",
 	http.StatusUnprocessableEntity:   "validation_error",
+	http.StatusTooManyRequests:       "rate_limit_exceeded",
 	http.StatusInternalServerError:   "internal_error",
 }
 
