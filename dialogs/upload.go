@@ -28,6 +28,8 @@ type Upload struct {
 	Type    string
 	Body    io.Reader
 	MaxSize int64 // bytes; 0 means DefaultMaxUpload
+	// Text is sent with an answer's file; "" shows the file's name.
+	Text string
 	// Link is where the dialect serves the file with this id.
 	Link func(fileID int64) string
 }
@@ -42,7 +44,7 @@ func (s *Service) UploadAnswer(ctx context.Context, d *store.Dialog, up Upload) 
 	if err != nil {
 		return nil, nil, err
 	}
-	turn, err := s.update(ctx, d, engine.UpdateMessage, "", engine.MessageInput{File: ref, StoredThrough: d.StoredThrough})
+	turn, err := s.update(ctx, d, engine.UpdateMessage, "", engine.MessageInput{Text: up.Text, File: ref, StoredThrough: d.StoredThrough})
 	if err != nil {
 		s.forget(ctx, f, err)
 		return nil, nil, err

@@ -27,18 +27,24 @@ func ServeFile(d Deps, fail func(c *gin.Context, err error)) gin.HandlerFunc {
 			fail(c, err)
 			return
 		}
-		blob, err := d.Files.Open(f.SHA256)
-		if err != nil {
-			fail(c, fmt.Errorf("opening file %d: %w", f.ID, err))
-			return
-		}
-		defer blob.Close()
-		c.Header("Content-Type", f.MIMEType)
-		c.Header("Content-Length", strconv.FormatInt(f.Size, 10))
-		c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
-		c.Status(http.StatusOK)
-		_, _ = io.Copy(c.Writer, blob)
+		d.SendFile(c, f, fail)
 	}
+}
+
+// SendFile streams f's bytes with its type, and its name as an attachment
+// (a browser downloads it rather than render it).
+func (d Deps) SendFile(c *gin.Context, f *store.File, fail func(c *gin.Context, err error)) {
+	blob, err := d.Files.Open(f.SHA256)
+	if err != nil {
+		fail(c, fmt.Errorf("opening file %d: %w", f.ID, err))
+		return
+	}
+	defer blob.Close()
+	c.Header("Content-Type", f.MIMEType)
+	c.Header("Content-Length", strconv.FormatInt(f.Size, 10))
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	c.Status(http.StatusOK)
+	_, _ = io.Copy(c.Writer, blob)
 }
 
 // Link is the absolute URL of path on this server: PublicURL joined with

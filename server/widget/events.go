@@ -28,14 +28,14 @@ type eventJSON struct {
 
 // visible is the visitor's view of an event, ok false for what a visitor
 // never sees.
-func visible(ev events.Event) (eventJSON, bool) {
+func visible(ev events.Event, link linker) (eventJSON, bool) {
 	out := eventJSON{Type: ev.Type, Time: ev.Time.UTC()}
 	switch ev.Type {
 	case events.TypeMessageCreated:
 		if ev.Message == nil || ev.Message.Role == store.MessageSystem {
 			return out, false
 		}
-		out.Message = &messagesJSON([]store.Message{*ev.Message})[0]
+		out.Message = &messagesJSON([]store.Message{*ev.Message}, link)[0]
 	case events.TypeTextDelta:
 		out.Node, out.Attempt, out.Delta = ev.Node, ev.Attempt, ev.Delta
 	case events.TypeTyping:
@@ -82,8 +82,9 @@ func (h *handlers) events(c *gin.Context, d *store.Dialog) {
 	w := c.Writer
 	server.OpenSSE(w)
 	seen := server.NewSeenSet(1024)
+	link := h.fileLink(d, visitorToken(c))
 	send := func(ev events.Event) error {
-		out, ok := visible(ev)
+		out, ok := visible(ev, link)
 		if !ok {
 			return nil
 		}

@@ -54,6 +54,9 @@ func mount(r *gin.Engine, d server.Deps) {
 	g.POST("/dialogs/:id/messages", h.visitor(d.Dialogs.FindToTalk, h.message))
 	g.GET("/dialogs/:id/messages", h.visitor(d.Dialogs.Find, h.messages))
 	g.GET("/dialogs/:id/events", h.visitor(d.Dialogs.Find, h.events))
+	g.OPTIONS("/dialogs/:id/files", preflight)
+	g.POST("/dialogs/:id/files", h.visitor(d.Dialogs.FindToTalk, h.upload))
+	g.GET("/dialogs/:id/files/:file_id", h.visitorFrom(allowLink, d.Dialogs.Find, h.file))
 }
 
 type handlers struct {
@@ -103,18 +106,20 @@ func pageOrigin(c *gin.Context) string {
 }
 
 type messageJSON struct {
-	ID        string    `json:"id"`
-	Role      string    `json:"role"`
-	Text      string    `json:"text"`
-	Buttons   []string  `json:"buttons,omitempty"`
-	Operator  string    `json:"operator,omitempty"` // an operator's name, for their messages
-	CreatedAt time.Time `json:"created_at"`
+	ID        string     `json:"id"`
+	Role      string     `json:"role"`
+	Text      string     `json:"text"`
+	Buttons   []string   `json:"buttons,omitempty"`
+	Operator  string     `json:"operator,omitempty"` // an operator's name, for their messages
+	Files     []fileJSON `json:"files,omitempty"`    // sent with the message, each with the visitor's link
+	CreatedAt time.Time  `json:"created_at"`
 }
 
-func messagesJSON(msgs []store.Message) []messageJSON {
+func messagesJSON(msgs []store.Message, link linker) []messageJSON {
 	out := make([]messageJSON, 0, len(msgs))
 	for _, m := range msgs {
-		out = append(out, messageJSON{ID: m.ID, Role: m.Role, Text: m.Text, Buttons: m.Buttons, Operator: m.Operator, CreatedAt: m.CreatedAt.UTC()})
+		out = append(out, messageJSON{ID: m.ID, Role: m.Role, Text: m.Text, Buttons: m.Buttons, Operator: m.Operator,
+			Files: filesJSON(m.Files, link), CreatedAt: m.CreatedAt.UTC()})
 	}
 	return out
 }
@@ -126,8 +131,8 @@ type turnJSON struct {
 	Waiting  *dialogs.Waiting `json:"waiting,omitempty"`
 }
 
-func turnOf(t *dialogs.Turn) turnJSON {
-	return turnJSON{Messages: messagesJSON(t.Messages), Status: t.State.Status, Waiting: t.Waiting}
+func turnOf(t *dialogs.Turn, link linker) turnJSON {
+	return turnJSON{Messages: messagesJSON(t.Messages, link), Status: t.State.Status, Waiting: t.Waiting}
 }
 
 type startRequest struct {
@@ -174,7 +179,7 @@ func (h *handlers) start(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, startResponse{ID: d.UUID, VisitorToken: token, turnJSON: turnOf(turn)})
+	c.JSON(http.StatusCreated, startResponse{ID: d.UUID, VisitorToken: token, turnJSON: turnOf(turn, h.fileLink(d, token))})
 }
 
 // canSeal answers 501 when the server has no key to seal visitor tokens.
@@ -212,6 +217,11 @@ type finder func(ctx context.Context, projectID int64, id string) (*store.Dialog
 // visitor runs next for the visitor whose token opens the path's dialog,
 // from a page its channel allows.
 func (h *handlers) visitor(find finder, next func(c *gin.Context, d *store.Dialog)) gin.HandlerFunc {
+	return h.visitorFrom(allow, find, next)
+}
+
+// visitorFrom is visitor with the page's origin checked by allowed.
+func (h *handlers) visitorFrom(allowed func(c *gin.Context, ch *store.Channel) bool, find finder, next func(c *gin.Context, d *store.Dialog)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !h.canSeal(c) {
 			return
@@ -227,7 +237,7 @@ func (h *handlers) visitor(find finder, next func(c *gin.Context, d *store.Dialo
 			server.Fail(c, store.Errorf(store.EUNAUTHORIZED, "The widget channel of this dialog was deleted."))
 			return
 		}
-		if !allow(c, ch) {
+		if !allowed(c, ch) {
 			return
 		}
 		d, err := find(ctx, project, c.Param("id"))
@@ -255,7 +265,7 @@ func (h *handlers) message(c *gin.Context, d *store.Dialog) {
 		server.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, turnOf(turn))
+	c.JSON(http.StatusOK, turnOf(turn, h.fileLink(d, visitorToken(c))))
 }
 
 // messages is the whole conversation, for a widget that reconnects.
@@ -265,5 +275,5 @@ func (h *handlers) messages(c *gin.Context, d *store.Dialog) {
 		server.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"messages": messagesJSON(msgs), "status": d.Status})
+	c.JSON(http.StatusOK, gin.H{"messages": messagesJSON(msgs, h.fileLink(d, visitorToken(c))), "status": d.Status})
 }

@@ -25,11 +25,17 @@ type turn struct {
 // and returns the channel's site token.
 func newWidget(t *testing.T) (*servertest.Env, string) {
 	t.Helper()
+	return newWidgetFor(t, "greeter", servertest.GreeterBot)
+}
+
+// newWidgetFor is newWidget for the bot slug with the flow source.
+func newWidgetFor(t *testing.T, slug, source string) (*servertest.Env, string) {
+	t.Helper()
 	e := servertest.New(t, native.Dialect, widget.Dialect)
-	if r := e.Do("PUT", "/v1/bots/greeter/flow", e.A.Bearer(), servertest.GreeterBot); r.Status != http.StatusOK {
+	if r := e.Do("PUT", "/v1/bots/"+slug+"/flow", e.A.Bearer(), source); r.Status != http.StatusOK {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
-	r := e.Do("POST", "/v1/bots/greeter/channels", e.A.Bearer(), map[string]any{"kind": "widget", "allowed_origins": []string{site + "/"}})
+	r := e.Do("POST", "/v1/bots/"+slug+"/channels", e.A.Bearer(), map[string]any{"kind": "widget", "allowed_origins": []string{site + "/"}})
 	if r.Status != http.StatusCreated {
 		t.Fatalf("creating the channel: %d %s", r.Status, r.Body)
 	}

@@ -4,6 +4,7 @@
 // does not reach it, nor its CSS the page), starts a dialog with the bot of
 // the site token on first open, and keeps the dialog's visitor token in
 // localStorage so a reload or a later visit continues the same dialog.
+// The paperclip sends a file; files in the dialog are links (images shown).
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -36,10 +37,14 @@
     "form{display:flex;border-top:1px solid #d0d7de}" +
     "input{flex:1;border:0;padding:12px;font:inherit;outline:none}" +
     "form button{border:0;background:none;color:#2f6feb;padding:0 14px;font-weight:600}" +
+    "form .clip{padding:0 0 0 12px;display:flex;align-items:center}" +
+    ".msg a{color:inherit;display:block}" +
+    ".msg img{display:block;max-width:100%;max-height:160px;border-radius:6px;margin-bottom:4px}" +
     "</style>" +
     '<div class="panel" part="panel"><div class="head"><span class="title"></span><button class="close" aria-label="Close">×</button></div>' +
     '<div class="log" aria-live="polite"></div><div class="error"></div>' +
-    '<form><input name="text" autocomplete="off" placeholder="Write a message…" aria-label="Message"><button type="submit">Send</button></form></div>' +
+    '<form><button type="button" class="clip" aria-label="Send a file"><svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><path d="M21 11l-8.5 8.5a5 5 0 0 1-7-7L14 4a3.5 3.5 0 0 1 5 5l-8.5 8.5a2 2 0 0 1-3-3L15 7"/></svg></button>' +
+    '<input name="text" autocomplete="off" placeholder="Write a message…" aria-label="Message"><input type="file" hidden><button type="submit">Send</button></form></div>' +
     '<button class="launch" aria-label="Open the chat"><svg width="26" height="26" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z"/></svg></button>';
   var wrap = document.createElement("div");
   while (root.childNodes.length > 1) wrap.appendChild(root.childNodes[1]);
@@ -47,7 +52,8 @@
   var log = root.querySelector(".log");
   var errorBox = root.querySelector(".error");
   var form = root.querySelector("form");
-  var input = root.querySelector("input");
+  var input = root.querySelector("input[name=text]");
+  var picker = root.querySelector("input[type=file]");
   root.querySelector(".title").textContent = title;
 
   var saved = null;
@@ -55,9 +61,10 @@
   var busy = false;
 
   function call(method, path, body, headers) {
-    var h = { "Content-Type": "application/json" };
+    var h = body instanceof FormData ? {} : { "Content-Type": "application/json" };
     for (var k in headers) h[k] = headers[k];
-    return fetch(base + path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined }).then(function (r) {
+    if (body && !(body instanceof FormData)) body = JSON.stringify(body);
+    return fetch(base + path, { method: method, headers: h, body: body || undefined }).then(function (r) {
       return r.json().then(function (data) {
         if (!r.ok) throw new Error((data && data.error && data.error.message) || "The chat is not available (" + r.status + ").");
         return data;
@@ -79,18 +86,7 @@
       shown[m.id] = true;
       return true;
     });
-    messages.forEach(function (m) {
-      var el = document.createElement("div");
-      el.className = "msg " + (m.role === "user" ? "user" : "bot");
-      if (m.operator) {
-        var who = document.createElement("div");
-        who.className = "who";
-        who.textContent = m.operator;
-        el.appendChild(who);
-      }
-      el.appendChild(document.createTextNode(m.text));
-      log.appendChild(el);
-    });
+    messages.forEach(function (m) { log.appendChild(bubble(m)); });
     var tail = messages[messages.length - 1];
     if (tail && tail.role !== "user" && tail.buttons && tail.buttons.length) {
       var row = document.createElement("div");
@@ -105,6 +101,33 @@
       log.appendChild(row);
     }
     log.scrollTop = log.scrollHeight;
+  }
+
+  function bubble(m) {
+    var el = document.createElement("div");
+    el.className = "msg " + (m.role === "user" ? "user" : "bot");
+    if (m.operator) {
+      var who = document.createElement("div");
+      who.className = "who";
+      who.textContent = m.operator;
+      el.appendChild(who);
+    }
+    if (m.text) el.appendChild(document.createTextNode(m.text));
+    (m.files || []).forEach(function (f) {
+      var a = document.createElement("a");
+      a.href = f.url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      if (/^image\//.test(f.mime_type)) {
+        var img = document.createElement("img");
+        img.src = f.url;
+        img.alt = "";
+        a.appendChild(img);
+      }
+      a.appendChild(document.createTextNode(f.name));
+      el.appendChild(a);
+    });
+    return el;
   }
 
   function fail(err) { errorBox.textContent = err.message; }
@@ -155,8 +178,15 @@
     return call("POST", "/widget/v1/dialogs", {}, { "X-Site-Token": siteToken }).then(function (d) {
       saved = { id: d.id, token: d.visitor_token };
       localStorage.setItem(storeKey, JSON.stringify(saved));
-      show(d.messages);
+      show(accepts(d).messages);
     });
+  }
+
+  // accepts points the file picker at what the question waits for (a
+  // file question's types; anything otherwise: the server decides).
+  function accepts(d) {
+    picker.accept = ((d && d.waiting && d.waiting.accept) || []).join(",");
+    return d;
   }
 
   function send(text) {
@@ -166,8 +196,29 @@
     show([{ role: "user", text: text }]);
     var id = "w-" + Date.now() + "-" + Math.random().toString(36).slice(2);
     call("POST", "/widget/v1/dialogs/" + saved.id + "/messages", { text: text, client_message_id: id }, { "X-Visitor-Token": saved.token })
-      .then(function (d) { show(d.messages); }, fail)
+      .then(function (d) { show(accepts(d).messages); }, fail)
       .then(function () { busy = false; });
+  }
+
+  // upload sends a file; it shows at once from the disk, then from the
+  // server, or goes with the server's reason when refused.
+  function upload(file) {
+    if (busy || !saved) return;
+    busy = true;
+    errorBox.textContent = "";
+    var local = URL.createObjectURL(file);
+    var el = bubble({ role: "user", files: [{ name: file.name, mime_type: file.type, url: local }] });
+    log.appendChild(el);
+    log.scrollTop = log.scrollHeight;
+    var data = new FormData();
+    data.append("file", file);
+    call("POST", "/widget/v1/dialogs/" + saved.id + "/files", data, { "X-Visitor-Token": saved.token })
+      .then(function (d) { el.replaceWith(bubble({ role: "user", files: [d.file] })); show(accepts(d).messages); }, function (err) {
+        el.remove();
+        // A server refusing a large file may close the connection before the browser reads why.
+        fail(err instanceof TypeError ? new Error("The file could not be sent; a smaller one may be.") : err);
+      })
+      .then(function () { busy = false; URL.revokeObjectURL(local); });
   }
 
   var started = null;
@@ -177,6 +228,11 @@
     input.focus();
   };
   root.querySelector(".close").onclick = function () { wrap.classList.remove("open"); };
+  root.querySelector(".clip").onclick = function () { picker.click(); };
+  picker.onchange = function () {
+    if (picker.files[0]) upload(picker.files[0]);
+    picker.value = "";
+  };
   form.onsubmit = function (e) {
     e.preventDefault();
     var text = input.value;
