@@ -1,5 +1,6 @@
 // The node form and the palette, generated from schemas/flow.schema.json so a
-// field added to the schema shows up here without UI changes.
+// field added to the schema shows up here without UI changes: scalars get
+// inputs, lists and maps an editor chosen by their schema's shape.
 import rawSchema from '../../../schemas/flow.schema.json'
 import type { YamlValue } from '../yaml/patch'
 
@@ -10,7 +11,16 @@ interface PropSchema {
   default?: unknown
   examples?: unknown[]
   $ref?: string
-  oneOf?: unknown[]
+  oneOf?: PropSchema[]
+  pattern?: string
+  minimum?: number
+  maximum?: number
+  minItems?: number
+  items?: PropSchema
+  properties?: Record<string, PropSchema>
+  required?: string[]
+  additionalProperties?: boolean | PropSchema
+  propertyNames?: { pattern?: string }
 }
 
 interface KindSchema {
@@ -27,10 +37,23 @@ const schema = rawSchema as unknown as FlowSchema
 
 /**
  * How the form edits a field: scalar inputs; `node` a node id picker; `next`
- * a node id picker unless the value is a list of {if, to}; `complex` values
- * (maps, lists) are edited in the YAML for now.
+ * a node id picker or a list of {if, to} conditions; `complex` values (maps,
+ * lists) by the editor its `shape` names, or in the YAML when it has none.
  */
 export type FieldInput = 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'node' | 'next' | 'complex'
+
+/**
+ * The form of a list or map field:
+ * - `list`: a list of scalars (buttons, knowledge, accept), each an `item`;
+ * - `map`: free keys (matching `keyPattern`) to scalar `value`s (assign, headers, tools);
+ * - `object`: the fixed `fields` of a map (input, model, memory, formatting);
+ * - `objects`: a list of maps with fixed scalar `fields` (remind, attachments).
+ */
+export type FieldShape =
+  | { kind: 'list'; item: FieldSpec }
+  | { kind: 'map'; value: FieldSpec; keyPattern?: string }
+  | { kind: 'object'; fields: FieldSpec[] }
+  | { kind: 'objects'; fields: FieldSpec[] }
 
 export interface FieldSpec {
   name: string
@@ -40,6 +63,40 @@ export interface FieldSpec {
   options?: string[]
   default?: unknown
   example?: unknown
+  /** A value of several scalar types (string or boolean, ...): an expression, checked as it is typed. */
+  expression?: boolean
+  /** The scalar types an expression may be written as. */
+  types?: string[]
+  /** A regular expression a string value must match. */
+  pattern?: string
+  minimum?: number
+  maximum?: number
+  /** For a list: the fewest items it may have. */
+  minItems?: number
+  /** How a complex field is edited; none: in the YAML. */
+  shape?: FieldShape
+  /**
+   * In a map with a `type` enum (question.input): the types this field is
+   * for, from its description ("The choices ... (choice and multichoice)").
+   * Unset: every type.
+   */
+  forTypes?: string[]
+}
+
+/** The {if, to} entry of a conditional next: its fields. */
+export function conditionSpecs(): { if: FieldSpec; to: FieldSpec } {
+  for (const def of Object.values(schema.$defs) as KindSchema[]) {
+    const items = def.properties?.next?.oneOf?.find((o) => o.type === 'array')?.items
+    const props = items?.properties
+    if (props?.if && props.to) {
+      const req = new Set(items?.required ?? [])
+      return { if: specOf('if', props.if, req.has('if')), to: specOf('to', props.to, req.has('to')) }
+    }
+  }
+  return {
+    if: { name: 'if', input: 'string', expression: true, description: '', required: false },
+    to: { name: 'to', input: 'node', description: '', required: true },
+  }
 }
 
 /** Fields the form never shows: the kind is fixed, `ui` is the canvas's business. */
@@ -62,19 +119,71 @@ export function fieldSpecs(kind: string): FieldSpec[] {
   const required = new Set(def.required ?? [])
   const specs = Object.entries(def.properties)
     .filter(([name]) => !HIDDEN.has(name))
-    .map(([name, p]): FieldSpec => {
-      const spec: FieldSpec = {
-        name,
-        input: inputOf(name, p),
-        description: p.description ?? '',
-        required: required.has(name),
-        default: p.default,
-        example: p.examples?.[0],
-      }
-      if (spec.input === 'enum') spec.options = (p.enum ?? []).map(String)
-      return spec
-    })
+    .map(([name, p]) => specOf(name, p, required.has(name)))
   return [...specs.filter((s) => s.required), ...specs.filter((s) => !s.required)]
+}
+
+function specOf(name: string, p: PropSchema, required: boolean): FieldSpec {
+  const spec: FieldSpec = {
+    name,
+    input: inputOf(name, p),
+    description: p.description ?? '',
+    required,
+    default: p.default,
+    example: p.examples?.[0],
+  }
+  if (spec.input === 'enum') spec.options = (p.enum ?? []).map(String)
+  if (Array.isArray(p.type) && spec.input === 'string') {
+    spec.expression = true
+    spec.types = [...p.type]
+  }
+  if (p.pattern !== undefined) spec.pattern = p.pattern
+  if (p.minimum !== undefined) spec.minimum = p.minimum
+  if (p.maximum !== undefined) spec.maximum = p.maximum
+  if (p.minItems !== undefined) spec.minItems = p.minItems
+  if (spec.input === 'complex') {
+    const shape = shapeOf(p)
+    if (shape) spec.shape = shape
+  }
+  return spec
+}
+
+const isScalarInput = (s: FieldSpec) => s.input !== 'complex' && s.input !== 'next'
+
+function shapeOf(p: PropSchema): FieldShape | undefined {
+  if (p.type === 'array' && p.items) {
+    const item = specOf('item', p.items, true)
+    if (isScalarInput(item)) return { kind: 'list', item }
+    if (item.shape?.kind === 'object' && item.shape.fields.every(isScalarInput)) return { kind: 'objects', fields: item.shape.fields }
+    return undefined
+  }
+  if (p.type !== 'object') return undefined
+  if (p.properties) {
+    const required = new Set(p.required ?? [])
+    const fields = Object.entries(p.properties).map(([name, q]) => specOf(name, q, required.has(name)))
+    if (!fields.every((f) => isScalarInput(f) || f.shape)) return undefined
+    // A `type` enum decides which other fields apply: their descriptions name the types in brackets.
+    const types = fields.find((f) => f.name === 'type' && f.input === 'enum')?.options
+    if (types) {
+      for (const f of fields) {
+        if (f.name === 'type') continue
+        const named = [...f.description.matchAll(/\(([^)]*)\)/g)].flatMap((m) => m[1]!.split(/[^A-Za-z0-9_]+/))
+        const forTypes = types.filter((t) => named.includes(t))
+        if (forTypes.length > 0) f.forTypes = forTypes
+      }
+      // The type first: it decides what follows.
+      fields.sort((a, b) => Number(b.name === 'type') - Number(a.name === 'type'))
+    }
+    return { kind: 'object', fields }
+  }
+  if (typeof p.additionalProperties === 'object') {
+    const value = specOf('value', p.additionalProperties, true)
+    if (!isScalarInput(value)) return undefined
+    const shape: FieldShape = { kind: 'map', value }
+    if (p.propertyNames?.pattern) shape.keyPattern = p.propertyNames.pattern
+    return shape
+  }
+  return undefined
 }
 
 function inputOf(name: string, p: PropSchema): FieldInput {

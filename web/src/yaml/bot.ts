@@ -109,9 +109,18 @@ export function keyColumn(bot: Bot, map: CST.BlockMap): number {
  * introduce whatever follows.
  */
 export function itemLines(bot: Bot, item: CST.CollectionItem & { key: CST.Token }): { from: number; to: number } {
+  return blockLines(bot, item.key.offset, itemEnd(item))
+}
+
+/**
+ * The lines of a block collection entry whose first token (key or `-`) is at
+ * `anchor` and whose content ends at `end`: from the start of the anchor's
+ * line to just past the last content line and the deeper comment lines after.
+ */
+export function blockLines(bot: Bot, anchor: number, end: number): { from: number; to: number } {
   const { src } = bot
-  const keyCol = column(src, item.key.offset)
-  let to = lineEnd(src, itemEnd(item) - 1)
+  const keyCol = column(src, anchor)
+  let to = lineEnd(src, end - 1)
   for (let at = to; at < src.length; ) {
     const next = lineEnd(src, at)
     const line = src.slice(at, next)
@@ -120,5 +129,30 @@ export function itemLines(bot: Bot, item: CST.CollectionItem & { key: CST.Token 
     else if (text !== '') break
     at = next
   }
-  return { from: lineStart(src, item.key.offset), to }
+  return { from: lineStart(src, anchor), to }
+}
+
+/** A sequence token: a block seq or a flow `[...]` seq. */
+export type SeqToken = CST.BlockSequence | CST.FlowCollection
+
+/** The token as a sequence, or null when it is anything else. */
+export function asSeq(tok: CST.Token | null | undefined): SeqToken | null {
+  if (tok?.type === 'block-seq') return tok
+  if (tok?.type === 'flow-collection' && tok.start.source === '[') return tok
+  return null
+}
+
+const SKIP = new Set(['space', 'newline', 'comment', 'comma', 'byte-order-mark'])
+
+/**
+ * Offset of the first byte of a flow collection item (its anchor, key or
+ * value), after the comma and spaces that separate it from the one before.
+ */
+export function flowItemStart(item: CST.CollectionItem): number {
+  const first = item.start.find((t) => !SKIP.has(t.type))
+  if (first) return first.offset
+  if (item.key) return item.key.offset
+  const sep = item.sep?.find((t) => !SKIP.has(t.type))
+  if (sep) return sep.offset
+  return item.value ? item.value.offset : -1
 }

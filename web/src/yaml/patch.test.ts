@@ -458,14 +458,9 @@ describe('insertNode', () => {
       '    text: |-',
       '      How did we do?',
       '      Answer 1 to 5.',
-      '    input:',
-      '      type: number',
-      '      min: 1',
-      '      max: 5',
-      '    buttons:',
-      '      - "1"',
-      '      - "5"',
-      '      - Skip it',
+      // The file writes input and buttons flow (input padded): so does the new node.
+      '    input: { type: number, min: 1, max: 5 }',
+      '    buttons: ["1", "5", Skip it]',
       '    on_timeout: bye',
       '    next:',
       '      - if: input >= 4',
@@ -673,4 +668,464 @@ describe('uniqueId', () => {
   it('works with the ids of a file', () => {
     expect(uniqueId(nodeIds(file('support.yaml')), 'greet')).toBe('greet_2')
   })
+})
+
+// ---- setField with lists and maps ----
+
+/**
+ * The lines of a node's field in src, [from, to) as line indices: the lines an
+ * edit of that field may change. A field of a flow node is its node's line.
+ */
+function fieldLines(src: string, id: string, key: string): [number, number] {
+  const ls = lines(src.replace(/\r/g, ''))
+  const indent = (l: string) => l.search(/\S/)
+  const nodeAt = ls.findIndex((l) => new RegExp(`^ +${id}:( |$)`).test(l))
+  expect(nodeAt, `node ${id}`).toBeGreaterThanOrEqual(0)
+  if (/: *\{/.test(ls[nodeAt]!)) return [nodeAt, nodeAt + 1]
+  const nodeCol = indent(ls[nodeAt]!)
+  // The node's last non-blank line deeper than its key; a new field goes after its last content line.
+  let end = nodeAt + 1
+  let contentEnd = nodeAt + 1
+  for (let i = nodeAt + 1; i < ls.length && (ls[i]!.trim() === '' || indent(ls[i]!) > nodeCol); i++) {
+    if (ls[i]!.trim() !== '') end = i + 1
+    if (ls[i]!.trim() !== '' && !ls[i]!.trim().startsWith('#')) contentEnd = i + 1
+  }
+  const keyAt = ls.findIndex((l, i) => i > nodeAt && i < end && new RegExp(`^ +${key}:( |$)`).test(l))
+  if (keyAt < 0) return [contentEnd, contentEnd]
+  const col = indent(ls[keyAt]!)
+  // Deeper lines, and `- ` items at the key's column, are the field's; so are
+  // the blank lines a block scalar (`|`, `>+`) ends with.
+  const blockScalar = /:\s+(&\S+\s+)?[|>][-+0-9]*\s*(#.*)?$/.test(ls[keyAt]!)
+  const inside = (l: string) => indent(l) > col || (indent(l) === col && l.trimStart().startsWith('- '))
+  let to = keyAt + 1
+  while (to < end && (inside(ls[to]!) || (ls[to]!.trim() === '' && (blockScalar || inside(ls[to + 1] ?? ''))))) to++
+  return [keyAt, to]
+}
+
+/** Asserts that out differs from src only inside the field's lines (or by lines added right after them). */
+function onlyFieldChanged(src: string, out: string, id: string, key: string): void {
+  const [from, to] = fieldLines(src, id, key)
+  const a = lines(src)
+  const b = lines(out)
+  expect(b.slice(0, from), 'lines before the field').toEqual(a.slice(0, from))
+  const after = a.length - to
+  expect(b.slice(b.length - after), 'lines after the field').toEqual(a.slice(to))
+}
+
+/** setField, checked: the value is there, other nodes are unchanged, only the field's lines moved. */
+function setChecked(src: string, id: string, key: string, value: FieldValue, aliased = false): string {
+  const out = setField(src, id, key, value)
+  const before = data(src).nodes
+  const after = data(out).nodes
+  expect(after[id][key]).toEqual(value)
+  // (An anchored value changes its aliases too.)
+  if (!aliased) for (const other of Object.keys(before)) if (other !== id) expect(after[other]).toEqual(before[other])
+  onlyFieldChanged(src, out, id, key)
+  return out
+}
+
+describe('setField: conditional next', () => {
+  const src = file('comments.yaml')
+
+  it('rewrites only the edited condition, keeping its comment and the others', () => {
+    const i = lineOf(src, '      - if: topic == "help"   # condition')
+    const out = setChecked(src, 'ask', 'next', [{ if: 'topic == "other" && ok', to: 'help' }, { to: 'bye' }])
+    expect(out).toBe(splice(src, i, 1, ['      - if: topic == "other" && ok   # condition']))
+    const out2 = setChecked(src, 'ask', 'next', [{ if: 'topic == "help"', to: 'greet' }, { to: 'bye' }])
+    expect(out2).toBe(splice(src, i + 1, 1, ['        to: greet']))
+  })
+
+  it('inserts a condition at its index, at the list indentation', () => {
+    const i = lineOf(src, '      - to: bye   # fallback')
+    const out = setChecked(src, 'ask', 'next', [{ if: 'topic == "help"', to: 'help' }, { if: 'true', to: 'greet' }, { to: 'bye' }])
+    expect(out).toBe(splice(src, i, 0, ['      - if: "true"', '        to: greet']))
+    const appended = setChecked(src, 'ask', 'next', [{ if: 'topic == "help"', to: 'help' }, { to: 'bye' }, { to: 'greet' }])
+    expect(appended).toBe(splice(src, i + 1, 0, ['      - to: greet']))
+  })
+
+  it('removes a condition with its lines', () => {
+    const i = lineOf(src, '      - if: topic == "help"   # condition')
+    expect(setChecked(src, 'ask', 'next', [{ to: 'bye' }])).toBe(splice(src, i, 2))
+    expect(setChecked(src, 'ask', 'next', [{ if: 'topic == "help"', to: 'help' }])).toBe(splice(src, i + 2, 1))
+  })
+
+  it('reorders conditions by moving their lines, comments and all', () => {
+    const i = lineOf(src, '      - if: topic == "help"   # condition')
+    const out = setChecked(src, 'ask', 'next', [{ to: 'bye' }, { if: 'topic == "help"', to: 'help' }])
+    expect(out).toBe(splice(src, i, 3, ['      - to: bye   # fallback', '      - if: topic == "help"   # condition', '        to: help']))
+    expect(setField(out, 'ask', 'next', [{ if: 'topic == "help"', to: 'help' }, { to: 'bye' }])).toBe(src)
+  })
+
+  it('adds and drops the `if` of an entry', () => {
+    const i = lineOf(src, '      - to: bye   # fallback')
+    const withIf = setChecked(src, 'ask', 'next', [{ if: 'topic == "help"', to: 'help' }, { if: 'done', to: 'bye' }])
+    expect(withIf).toBe(splice(src, i, 1, ['      - if: done', '        to: bye   # fallback']))
+    const j = lineOf(src, '      - if: topic == "help"   # condition')
+    const noIf = setChecked(src, 'ask', 'next', [{ to: 'help' }, { to: 'bye' }])
+    expect(noIf).toBe(splice(src, j, 2, ['      - to: help']))
+  })
+
+  it('switches from a single target to conditions and back', () => {
+    const i = lineOf(src, '    next: ask   # where next')
+    const out = setChecked(src, 'greet', 'next', [{ if: 'x > 1', to: 'ask' }, { to: 'bye' }])
+    // The comment stays on the key's line; the list is indented one step below the key.
+    expect(out).toBe(splice(src, i, 1, ['    next:   # where next', '      - if: x > 1', '        to: ask', '      - to: bye']))
+    const j = lineOf(src, '    next:', lineOf(src, '  ask:'))
+    const single = setChecked(src, 'ask', 'next', 'help')
+    expect(single).toBe(splice(src, j, 5, ['    next: help']))
+    expect(data(single).nodes.ask.next).toBe('help')
+  })
+
+  it('keeps a flow list flow', () => {
+    const a = file('anchors.yaml')
+    const i = lineOf(a, '    next: [{if: "true", to: ask}, {to: bye}]')
+    const cases: Array<[FieldValue, string]> = [
+      [[{ if: 'true', to: 'ask' }, { if: 'x > 1', to: 'greet' }, { to: 'bye' }], '[{if: "true", to: ask}, {if: x > 1, to: greet}, {to: bye}]'],
+      [[{ to: 'bye' }, { if: 'true', to: 'ask' }], '[{to: bye}, {if: "true", to: ask}]'],
+      [[{ to: 'bye' }], '[{to: bye}]'],
+      [[{ if: 'true', to: 'ask' }], '[{if: "true", to: ask}]'],
+      [[{ if: 'false', to: 'ask' }, { to: 'bye' }], '[{if: "false", to: ask}, {to: bye}]'],
+      [[{ if: true, to: 'ask' }, { to: 'bye' }], '[{if: true, to: ask}, {to: bye}]'],
+    ]
+    for (const [value, text] of cases) {
+      expect(setChecked(a, 'again', 'next', value)).toBe(splice(a, i, 1, [`    next: ${text}`]))
+    }
+  })
+
+  it('keeps the indentation of a 4-space file and of a list at its key column', () => {
+    const wide = 'nodes:\n    a:\n        kind: branch\n        next:\n        - if: x\n          to: b\n        - to: a\n    b:\n        kind: end\n'
+    const out = setChecked(wide, 'a', 'next', [{ if: 'x', to: 'b' }, { if: 'y', to: 'a' }, { to: 'a' }])
+    expect(out).toBe(wide.replace('        - to: a\n', '        - if: y\n          to: a\n        - to: a\n'))
+    const added = setChecked(wide, 'b', 'next', [{ if: 'z', to: 'a' }])
+    expect(added).toBe(`${wide}        next:\n            - if: z\n              to: a\n`)
+  })
+
+  it('keeps CRLF and a missing final newline', () => {
+    const crlfSrc = file('crlf.yaml')
+    const out = setChecked(crlfSrc, 'first', 'next', [{ if: 'a', to: 'second' }, { to: 'last' }])
+    expect(out).toBe(crlfSrc.replace('    next: second\r\n', '    next:\r\n      - if: a\r\n        to: second\r\n      - to: last\r\n'))
+    const nn = file('no-newline.yaml')
+    const out2 = setChecked(nn, 'last', 'next', [{ if: 'a', to: 'first' }])
+    expect(out2).toBe(`${nn}\n    next:\n      - if: a\n        to: first`)
+    expect(setChecked(out2, 'last', 'next', [{ if: 'a', to: 'first' }, { to: 'last' }])).toBe(`${out2}\n      - to: last`)
+  })
+})
+
+describe('setField: lists of strings', () => {
+  const block = 'nodes:\n  a:\n    kind: message\n    buttons:   # the buttons\n      - One   # first\n      - Two\n      # before three\n      - Three\n    next: a\n'
+
+  it('adds, edits, removes and reorders items of a block list, one item’s lines at a time', () => {
+    const at = lineOf(block, '      - One   # first')
+    expect(setChecked(block, 'a', 'buttons', ['One', 'Two', 'Three', 'Four'])).toBe(splice(block, at + 4, 0, ['      - Four']))
+    expect(setChecked(block, 'a', 'buttons', ['Zero', 'One', 'Two', 'Three'])).toBe(splice(block, at, 0, ['      - Zero']))
+    expect(setChecked(block, 'a', 'buttons', ['Uno', 'Two', 'Three'])).toBe(splice(block, at, 1, ['      - Uno   # first']))
+    expect(setChecked(block, 'a', 'buttons', ['One', 'Three'])).toBe(splice(block, at + 1, 1))
+    expect(setChecked(block, 'a', 'buttons', ['One', 'Two'])).toBe(splice(block, at + 3, 1))
+    const moved = setChecked(block, 'a', 'buttons', ['Two', 'One', 'Three'])
+    expect(moved).toBe(splice(block, at, 2, ['      - Two', '      - One   # first']))
+    expect(setField(moved, 'a', 'buttons', ['One', 'Two', 'Three'])).toBe(block)
+  })
+
+  it('quotes items only when needed and writes multi-line items as blocks', () => {
+    const at = lineOf(block, '      - Two')
+    expect(setChecked(block, 'a', 'buttons', ['One', 'yes', 'Three'])).toBe(splice(block, at, 1, ['      - yes']))
+    expect(setChecked(block, 'a', 'buttons', ['One', 'true', 'Three'])).toBe(splice(block, at, 1, ['      - "true"']))
+    expect(setChecked(block, 'a', 'buttons', ['One', 'a: b', 'Three'])).toBe(splice(block, at, 1, ['      - "a: b"']))
+    expect(setChecked(block, 'a', 'buttons', ['One', 'Two\nlines', 'Three'])).toBe(splice(block, at, 1, ['      - |-', '        Two', '        lines']))
+  })
+
+  it('adds, edits, removes and reorders items of a flow list on its line', () => {
+    const src = file('styles.yaml')
+    const i = lineOf(src, `    buttons: [One, "Two, three", 'Four']`)
+    const cases: Array<[string[], string]> = [
+      [['One', 'Two, three', 'Four', 'Five'], `[One, "Two, three", 'Four', Five]`],
+      [['Zero', 'One', 'Two, three', 'Four'], `[Zero, One, "Two, three", 'Four']`],
+      [['One', 'Two', 'Four'], `[One, "Two", 'Four']`],
+      [['One', 'Four'], `[One, 'Four']`],
+      [['Two, three', 'Four'], `["Two, three", 'Four']`],
+      [['Four', 'Two, three', 'One'], `['Four', "Two, three", One]`],
+      [['One', 'Two, three', 'Four, five'], `[One, "Two, three", 'Four, five']`],
+    ]
+    for (const [value, text] of cases) expect(setChecked(src, 'plain', 'buttons', value)).toBe(splice(src, i, 1, [`    buttons: ${text}`]))
+  })
+
+  it('writes an emptied list as [] and a new one in the file’s style for that field', () => {
+    const src = file('support.yaml')
+    const i = lineOf(src, '    buttons: [Thanks]')
+    expect(setChecked(src, 'billing', 'buttons', [])).toBe(splice(src, i, 1, ['    buttons: []']))
+    // No knowledge list anywhere and a short list of strings: flow.
+    const j = lineOf(src, '    next: anything_else')
+    expect(setChecked(src, 'billing', 'knowledge', ['faq'])).toBe(splice(src, j + 1, 0, ['    knowledge: [faq]']))
+    // A block list elsewhere in the file makes a new one block.
+    const blockSrc = `${block}  b:\n    kind: message\n    text: Hi\n`
+    expect(setChecked(blockSrc, 'b', 'buttons', ['Yes', 'No'])).toBe(`${blockSrc}    buttons:\n      - Yes\n      - No\n`)
+  })
+})
+
+describe('setField: maps', () => {
+  it('patches a padded flow input map, keeping its padding', () => {
+    const src = file('support.yaml')
+    const i = lineOf(src, '    input: { type: choice, options: [Billing, Delivery, Talk to a person] }')
+    const cases: Array<[FieldValue, string]> = [
+      [{ type: 'multichoice', options: ['Billing', 'Delivery', 'Talk to a person'] }, '{ type: multichoice, options: [Billing, Delivery, Talk to a person] }'],
+      [{ type: 'choice', options: ['Billing', 'Delivery', 'Talk to a person', 'Other'] }, '{ type: choice, options: [Billing, Delivery, Talk to a person, Other] }'],
+      [{ type: 'choice', options: ['Delivery', 'Billing', 'Talk to a person'] }, '{ type: choice, options: [Delivery, Billing, Talk to a person] }'],
+      [{ type: 'choice' }, '{ type: choice }'],
+      [{ options: ['Billing', 'Delivery', 'Talk to a person'] }, '{ options: [Billing, Delivery, Talk to a person] }'],
+      [{ type: 'number', min: 1, max: 10 }, '{ type: number, min: 1, max: 10 }'],
+      [{ type: 'regex', pattern: '^[A-Z]{2}\\d+$' }, '{ type: regex, pattern: "^[A-Z]{2}\\\\d+$" }'],
+    ]
+    for (const [value, text] of cases) expect(setChecked(src, 'ask_topic', 'input', value)).toBe(splice(src, i, 1, [`    input: ${text}`]))
+    const j = lineOf(src, '    input: { type: yes_no }')
+    expect(setChecked(src, 'anything_else', 'input', { type: 'number', min: 1 })).toBe(splice(src, j, 1, ['    input: { type: number, min: 1 }']))
+  })
+
+  it('patches a block input map key by key, keeping comments', () => {
+    const src = 'nodes:\n  a:\n    kind: question\n    input:   # what is accepted\n      type: choice   # the type\n      options:\n        - A\n        - B\n    save: x\n'
+    const i = lineOf(src, '      type: choice   # the type')
+    expect(setChecked(src, 'a', 'input', { type: 'multichoice', options: ['A', 'B'] })).toBe(splice(src, i, 1, ['      type: multichoice   # the type']))
+    expect(setChecked(src, 'a', 'input', { type: 'choice', options: ['A', 'B', 'C'] })).toBe(splice(src, i + 4, 0, ['        - C']))
+    expect(setChecked(src, 'a', 'input', { type: 'number', min: 0 })).toBe(splice(src, i, 4, ['      type: number   # the type', '      min: 0']))
+    expect(setChecked(src, 'a', 'input', { type: 'file', options: ['A', 'B'], accept: ['image/*'] })).toBe(
+      splice(src, i, 1, ['      type: file   # the type']).replace('        - B\n', '        - B\n      accept: [image/*]\n'),
+    )
+    expect(setChecked(src, 'a', 'input', { type: 'choice' })).toBe(splice(src, i + 1, 3))
+  })
+
+  it('adds, renames, changes and removes keys of a block map of expressions', () => {
+    const src = file('support.yaml')
+    const i = lineOf(src, '      attempts: attempts + 1')
+    expect(setChecked(src, 'count_loop', 'assign', { attempts: 'attempts + 1', seen: 'true' })).toBe(splice(src, i + 1, 0, ['      seen: "true"']))
+    expect(setChecked(src, 'count_loop', 'assign', { first: '1', attempts: 'attempts + 1' })).toBe(splice(src, i, 0, ['      first: "1"']))
+    expect(setChecked(src, 'count_loop', 'assign', { tries: 'attempts + 1' })).toBe(splice(src, i, 1, ['      tries: attempts + 1']))
+    expect(setChecked(src, 'count_loop', 'assign', { attempts: 'attempts + 2' })).toBe(splice(src, i, 1, ['      attempts: attempts + 2']))
+    const two = setChecked(src, 'count_loop', 'assign', { attempts: 'attempts + 1', seen: 'true' })
+    expect(setChecked(two, 'count_loop', 'assign', { seen: 'true' })).toBe(splice(src, i, 1, ['      seen: "true"']))
+  })
+
+  it('adds, renames and removes keys of a flow map', () => {
+    const src = file('support.yaml')
+    const i = lineOf(src, '    headers: { X-Source: parley }')
+    const cases: Array<[FieldValue, string]> = [
+      [{ 'X-Source': 'parley', 'X-Key': '{{ key }}' }, '{ X-Source: parley, X-Key: "{{ key }}" }'],
+      [{ 'X-Origin': 'parley' }, '{ X-Origin: parley }'],
+      [{ 'X-Source': 'web' }, '{ X-Source: web }'],
+      [{ 'X-Key': 'k' }, '{ X-Key: k }'],
+    ]
+    for (const [value, text] of cases) expect(setChecked(src, 'track', 'headers', value)).toBe(splice(src, i, 1, [`    headers: ${text}`]))
+  })
+
+  it('takes no key order as a change: data with sorted keys (as the graph API sends) edits in place', () => {
+    const src = file('leads.yaml')
+    const sorted = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)))
+    const payload = sorted(data(src).nodes.save_lead.payload) as Record<string, string>
+    expect(setField(src, 'save_lead', 'payload', payload)).toBe(src)
+    const i = lineOf(src, '      budget: "{{ budget }}"')
+    expect(setChecked(src, 'save_lead', 'payload', { ...payload, budget: '{{ budget * 12 }}' })).toBe(splice(src, i, 1, ['      budget: "{{ budget * 12 }}"']))
+    // A rename keeps the entry in its place, though the new key sorts elsewhere.
+    const { start, ...rest } = payload
+    const j = lineOf(src, '      start: "{{ start_date }}"')
+    expect(setChecked(src, 'save_lead', 'payload', sorted({ ...rest, begins: start! }) as FieldValue)).toBe(splice(src, j, 1, ['      begins: "{{ start_date }}"']))
+    // A new key goes before the existing key it sorts before.
+    expect(setChecked(src, 'save_lead', 'payload', sorted({ ...payload, channel: 'web' }) as FieldValue)).toBe(
+      splice(src, lineOf(src, '      email: "{{ email }}"'), 0, ['      channel: web']),
+    )
+    const support = file('support.yaml')
+    const k = lineOf(support, '    input: { type: choice, options: [Billing, Delivery, Talk to a person] }')
+    expect(setChecked(support, 'ask_topic', 'input', { options: ['Billing', 'Delivery'], type: 'choice' })).toBe(
+      splice(support, k, 1, ['    input: { type: choice, options: [Billing, Delivery] }']),
+    )
+  })
+
+  it('edits the items of a list of maps (reminders) in place', () => {
+    const src = file('support.yaml')
+    const i = lineOf(src, '      - after: 10m')
+    const text = "Still there? Pick a topic whenever you're ready."
+    expect(setChecked(src, 'ask_topic', 'remind', [{ after: '15m', text }])).toBe(splice(src, i, 1, ['      - after: 15m']))
+    expect(setChecked(src, 'ask_topic', 'remind', [{ after: '10m', text }, { after: '20m', text: 'Hello?' }])).toBe(
+      splice(src, i + 2, 0, ['      - after: 20m', '        text: Hello?']),
+    )
+  })
+
+  it('adds a missing map at the node’s key column, in the style the file uses for that field', () => {
+    const src = file('support.yaml')
+    const i = lineOf(src, '    next: ask_topic')
+    // Every input in the file is a padded flow map.
+    expect(setChecked(src, 'greet', 'input', { type: 'text', max: 200 })).toBe(splice(src, i + 1, 0, ['    input: { type: text, max: 200 }']))
+    // remind is written block.
+    expect(setChecked(src, 'greet', 'remind', [{ after: '5m', text: 'Hi?' }])).toBe(splice(src, i + 1, 0, ['    remind:', '      - after: 5m', '        text: Hi?']))
+    // Inside a flow node, everything is flow.
+    const styles = file('styles.yaml')
+    const j = lineOf(styles, '  flowy: {kind: goto, to: plain, ui: {x: 5, y: 6}}')
+    expect(setChecked(styles, 'flowy', 'next', [{ if: 'a', to: 'plain' }])).toBe(
+      splice(styles, j, 1, ['  flowy: {kind: goto, to: plain, ui: {x: 5, y: 6}, next: [{if: a, to: plain}]}']),
+    )
+  })
+
+  it('replaces a scalar or alias with a map, keeping an anchor', () => {
+    const src = file('anchors.yaml')
+    const i = lineOf(src, '    input: *yes_no')
+    // The file's other input is a padded flow map: so is this one.
+    expect(setChecked(src, 'again', 'input', { type: 'choice', options: ['a'] })).toBe(splice(src, i, 1, ['    input: { type: choice, options: [a] }']))
+    // Editing the anchored map itself changes what its alias means too.
+    const j = lineOf(src, '    input: &yes_no { type: yes_no }')
+    const out = setField(src, 'ask', 'input', { type: 'yes_no', min: 1 })
+    expect(out).toBe(splice(src, j, 1, ['    input: &yes_no { type: yes_no, min: 1 }']))
+    expect(data(out).nodes.again.input).toEqual({ type: 'yes_no', min: 1 })
+    // A multi-line block scalar becoming a list is replaced, the next field untouched.
+    const styles = file('styles.yaml')
+    const k = lineOf(styles, '    text: |')
+    expect(setChecked(styles, 'literal', 'text', [{ if: 'a', to: 'b' }])).toBe(splice(styles, k, 5, ['    text:', '      - if: a', '        to: b']))
+  })
+})
+
+describe('setField on every list and map of the examples', () => {
+  const mutations = (v: unknown): FieldValue[] => {
+    const out: FieldValue[] = []
+    if (Array.isArray(v) && v.length > 0) {
+      out.push([...v].reverse(), v.slice(1), v.slice(0, -1), [v[0], ...v], [...v, v[0]])
+      out.push(v.map((x) => (typeof x === 'string' ? `${x} (edited)` : x)))
+      if (isRecordLike(v[0])) out.push([{ ...v[0], zz_added: 'x' }, ...v.slice(1)])
+    } else if (isRecordLike(v) && Object.keys(v).length > 0) {
+      const [k0, ...rest] = Object.keys(v)
+      out.push(Object.fromEntries(rest.map((k) => [k, v[k]])) as FieldValue)
+      out.push({ ...v, zz_added: 'new value' } as FieldValue)
+      out.push({ zz_first: 1, ...v } as FieldValue)
+      out.push(Object.fromEntries(Object.entries(v).map(([k, x]) => [k === k0 ? 'zz_renamed' : k, x])) as FieldValue)
+      out.push(Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? `${x}!` : x])) as FieldValue)
+    }
+    return out.filter((m) => !Array.isArray(m) || m.length > 0)
+  }
+  const isRecordLike = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
+
+  // Line ends and a missing final newline are tried on the fixtures only: the examples are slow enough once.
+  const fuzzed = variants.filter((v) => !v.name.includes('(') || fixtures.some((f) => v.name.startsWith(`${f.name} (`)))
+  for (const { name, src } of fuzzed) {
+    const bot = parseDocument(src).toJS() as Record<string, any>
+    if (!bot.nodes) continue
+    it(`changes only the field’s lines, and setting a value back is clean: ${name}`, { timeout: 30_000 }, () => {
+      let tried = 0
+      for (const [id, node] of Object.entries(bot.nodes as Record<string, Record<string, unknown>>)) {
+        for (const [key, value] of Object.entries(node)) {
+          if (typeof value !== 'object' || value === null) continue
+          // Setting the current value is a no-op.
+          expect(setField(src, id, key, value as FieldValue)).toBe(src)
+          for (const m of mutations(value)) {
+            tried++
+            const out = setChecked(src, id, key, m, src.includes(' &'))
+            expect(data(out).nodes[id][key]).toEqual(m)
+            // And back: the data is the original again.
+            expect(data(setField(out, id, key, value as FieldValue)).nodes[id]).toEqual(node)
+          }
+        }
+      }
+      if (!name.startsWith('no-newline') && !name.startsWith('crlf')) expect(tried).toBeGreaterThan(0)
+    })
+  }
+})
+
+describe('insertNode: ui style', () => {
+  it('writes ui flow when the other nodes do, padded when they pad', () => {
+    const src = file('crlf.yaml')
+    expect(insertNode(src, 'more', { kind: 'end', ui: { x: 1, y: 2 } })).toBe(`${src}\r\n  more:\r\n    kind: end\r\n    ui: {x: 1, y: 2}\r\n`)
+    const padded = 'nodes:\n  a:\n    kind: end\n    ui: { x: 0, y: 0 }\n'
+    expect(insertNode(padded, 'b', { kind: 'end', ui: { x: 1, y: 2 } })).toBe(`${padded}  b:\n    kind: end\n    ui: { x: 1, y: 2 }\n`)
+  })
+
+  it('writes ui block when the other nodes do, or when none has one', () => {
+    const block = 'nodes:\n  a:\n    kind: end\n    ui:\n      x: 0\n      y: 0\n'
+    expect(insertNode(block, 'b', { kind: 'end', ui: { x: 1, y: 2 } })).toBe(`${block}  b:\n    kind: end\n    ui:\n      x: 1\n      y: 2\n`)
+    const none = 'nodes:\n  a:\n    kind: end\n'
+    expect(insertNode(none, 'b', { kind: 'end', ui: { x: 1, y: 2 } })).toBe(`${none}  b:\n    kind: end\n    ui:\n      x: 1\n      y: 2\n`)
+  })
+})
+
+describe('setField: found by random changes', () => {
+  it('keeps an anchor when a block value under it is replaced', () => {
+    const src = 'nodes:\n  a:\n    text: &t\n      - x\n      - y\n  b:\n    text: *t\n'
+    const out = setChecked(src, 'a', 'text', 'plain', true)
+    expect(out).toBe('nodes:\n  a:\n    text: &t plain\n  b:\n    text: *t\n')
+    expect(data(out).nodes.b.text).toBe('plain')
+  })
+
+  it('inserts into an empty flow list', () => {
+    const src = 'nodes:\n  a:\n    kind: message\n    buttons: []\n'
+    expect(setChecked(src, 'a', 'buttons', ['One'])).toBe(src.replace('[]', '[One]'))
+  })
+
+  it('writes a multi-line list item as a block indented from its dash', () => {
+    const src = 'nodes:\n  a:\n    kind: end\n    more:\n      - x\n      - - "1"\n        - y\n'
+    const out = setChecked(src, 'a', 'more', ['x\ny', ['1', 'a\nb']])
+    expect(out).toBe('nodes:\n  a:\n    kind: end\n    more:\n      - |-\n        x\n        y\n      - - "1"\n        - |-\n          a\n          b\n')
+    // And back: a nested list ending in a block scalar becomes a scalar without eating the next line.
+    // (A block scalar stays one.)
+    expect(setChecked(out, 'a', 'more', ['z', 'w'])).toBe('nodes:\n  a:\n    kind: end\n    more:\n      - |-\n        z\n      - w\n')
+  })
+
+  it('measures the file, not a token it rewrote, for the other edits of the same patch', () => {
+    const src = 'nodes:\n  f: {kind: goto, opts: {a: {b: "", c: 1}}}\n'
+    const out = setChecked(src, 'f', 'opts', { a: { b: 'x y', c: 1, d: 2 } })
+    expect(out).toBe('nodes:\n  f: {kind: goto, opts: {a: {b: "x y", c: 1, d: 2}}}\n')
+  })
+})
+
+describe('setField: random changes (seeded)', () => {
+  let seed = 20240611
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+  const one = <T,>(a: T[]): T => a[Math.floor(rnd() * a.length)]!
+  const scalars: FieldValue[] = ['a', 'b c', 'true', '1', '', 'x: y', 'multi\nline', 'a, b', '{{ t }}', 1, 2.5, true, null, '#c', "it's", '- dash']
+  const gen = (depth: number): FieldValue => {
+    const r = rnd()
+    if (depth > 2 || r < 0.35) return one(scalars)
+    if (r < 0.65) return Array.from({ length: Math.floor(rnd() * 4) }, () => gen(depth + 1))
+    const o: Record<string, FieldValue> = {}
+    for (let i = Math.floor(rnd() * 4); i > 0; i--) o[one(['k', 'if', 'to', 'type', 'x y', 'true', 'options'])] = gen(depth + 1)
+    return o
+  }
+  const mutate = (v: FieldValue): FieldValue => {
+    const r = rnd()
+    if (Array.isArray(v) && v.length > 0) {
+      const i = Math.floor(rnd() * v.length)
+      if (r < 0.25) return v.filter((_, k) => k !== i)
+      if (r < 0.5) return [...v.slice(0, i), gen(1), ...v.slice(i)]
+      if (r < 0.7) return v.map((x, k) => (k === i ? mutate(x) : x))
+      if (r < 0.85) return [...v].reverse()
+      return gen(0)
+    }
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const keys = Object.keys(v)
+      const k = keys.length > 0 ? one(keys) : 'k'
+      if (keys.length && r < 0.3) return { ...v, [k]: mutate(v[k]!) }
+      if (keys.length && r < 0.5) return Object.fromEntries(Object.entries(v).filter(([x]) => x !== k))
+      if (r < 0.7) return { ...v, [one(['new', 'if', 'zz'])]: gen(1) }
+      if (keys.length && r < 0.85) return Object.fromEntries(Object.entries(v).map(([x, y]) => [x === k ? 'renamed' : x, y]))
+      return gen(0)
+    }
+    return gen(0)
+  }
+
+  for (const { name, src: original } of [...examples, ...fixtures]) {
+    let bot: Record<string, any>
+    try {
+      bot = parseDocument(original).toJS() as Record<string, any>
+    } catch {
+      continue
+    }
+    if (!bot?.nodes) continue
+    it(`writes every value, changing only the field’s lines: ${name}`, { timeout: 60_000 }, () => {
+      for (const [id, node] of Object.entries(bot.nodes as Record<string, Record<string, unknown>>)) {
+        for (const key of [...Object.keys(node), 'added']) {
+          let src = original
+          let value = (node[key] ?? null) as FieldValue
+          for (let step = 0; step < 4; step++) {
+            value = mutate(value)
+            const out = setField(src, id, key, value)
+            expect(data(out).nodes[id][key], `${id}.${key} step ${step}`).toEqual(value)
+            onlyFieldChanged(src, out, id, key)
+            src = out
+          }
+        }
+      }
+    })
+  }
 })

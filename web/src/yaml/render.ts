@@ -3,17 +3,38 @@
 // All quoting decisions are left to the `yaml` package's stringifier, so a
 // string like "true", "123", "" or "{{ name }}" is quoted exactly when YAML
 // would otherwise read it as something else, and never otherwise.
-import { CST, Document, Pair, Scalar, YAMLMap, isCollection, parseDocument, visit } from 'yaml'
+import { CST, Document, Pair, Scalar, YAMLMap, YAMLSeq, isCollection, isScalar, parseDocument, visit } from 'yaml'
 
-/** A value setField can write. Arrays are written as flow sequences. */
-export type FieldValue = string | number | boolean | null | string[]
-
-/** A value insertNode can write; objects and arrays in block style. */
+/** A value insertNode and setField can write: scalars, lists and maps, nested. */
 export type YamlValue = string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue }
+
+/**
+ * A value setField can write. Once only scalars and string lists, now any
+ * YamlValue; the name is kept for the callers that use it.
+ */
+export type FieldValue = YamlValue
+
+/**
+ * How a collection is written: flow `{a: 1}` / `[a, b]` (pad: `{ a: 1 }`,
+ * `[ a, b ]`), or block, one entry per line.
+ */
+export type CollectionStyle = { flow: true; pad: boolean } | { flow: false }
+
+export const FLOW: CollectionStyle = { flow: true, pad: false }
+export const BLOCK: CollectionStyle = { flow: false }
 
 // lineWidth 0: never fold long lines (a fold would touch more lines than needed).
 // flowCollectionPadding false: `{x: 1, y: 2}`, the style the bot files use.
 const OPTIONS = { lineWidth: 0, blockQuote: 'literal', flowCollectionPadding: false } as const
+
+export function isCollectionValue(value: unknown): value is YamlValue[] | { [key: string]: YamlValue } {
+  return typeof value === 'object' && value !== null
+}
+
+/** True for [] and {}. */
+export function isEmptyCollection(value: YamlValue): boolean {
+  return isCollectionValue(value) && Object.keys(value).length === 0
+}
 
 /** One-line flow-style text of a value: `[a, b]`, `{x: 1, y: 2}`, `"true"`. */
 export function renderFlow(value: YamlValue): string {
@@ -29,16 +50,62 @@ export function renderFlow(value: YamlValue): string {
 }
 
 /**
+ * Flow text of a value for a place inside a flow collection, or after a key:
+ * like renderFlow, and with `pad` a space inside the outer brackets
+ * (`{ type: yes_no }`, the way some files write them). A scalar is quoted as
+ * a flow collection needs (`"a, b"`).
+ */
+export function flowText(value: YamlValue, pad = false): string {
+  if (!isCollectionValue(value)) return renderFlow([value]).slice(1, -1)
+  const text = renderFlow(value)
+  return pad && !isEmptyCollection(value) ? `${text[0]} ${text.slice(1, -1)} ${text.slice(-1)}` : text
+}
+
+/** The text of a mapping key: plain when YAML allows, quoted otherwise. */
+export function keyText(key: string, inFlow = false): string {
+  if (inFlow) return renderFlow({ [key]: null }).slice(1, -1).replace(/: null$/, '')
+  return new Document({ [key]: null }).toString(OPTIONS).replace(/\n$/, '').replace(/: null$/, '')
+}
+
+/**
  * Block-style lines of a one-key mapping `key: value`, indented by `step`
  * spaces per level and not yet indented as a whole. Multi-line strings become
- * `|` blocks. With flow, an array or object value is written on the key's
- * line: `key: [a, b]`, `ui: {x: 1, y: 2}`.
+ * `|` blocks. A collection value is written in `style` (flow on the key's
+ * line: `key: [a, b]`, `ui: {x: 1, y: 2}`; empty ones always so); inside a
+ * block value, lists of one-line scalars are written flow (`options: [a, b]`).
  */
-export function renderEntry(key: string, value: YamlValue, step: number, flow = false): string[] {
+export function renderEntry(key: string, value: YamlValue, step: number, style: CollectionStyle | boolean = BLOCK): string[] {
+  const s: CollectionStyle = typeof style === 'boolean' ? (style ? FLOW : BLOCK) : style
+  if (isCollectionValue(value) && (s.flow || isEmptyCollection(value))) {
+    return [`${keyText(key)}: ${flowText(value, s.flow && s.pad)}`]
+  }
   const doc = new Document({ [key]: value })
   const node = (doc.contents as YAMLMap).items[0]?.value
-  if (flow && isCollection(node)) node.flow = true
+  flowInnerLists(doc, node)
   return doc.toString({ ...OPTIONS, indent: step }).replace(/\n$/, '').split('\n')
+}
+
+/**
+ * Block-style lines of a value on its own (`- a` items for a list, `k: v`
+ * lines for a map), indented by `step` per level and not as a whole. Lists of
+ * one-line scalars nested inside are written flow.
+ */
+export function renderBlock(value: YamlValue, step: number): string[] {
+  const doc = new Document(value)
+  flowInnerLists(doc, doc.contents)
+  return doc.toString({ ...OPTIONS, indent: step }).replace(/\n$/, '').split('\n')
+}
+
+/** Mark the lists of one-line scalars below `top` (not `top` itself) as flow. */
+function flowInnerLists(doc: Document, top: unknown): void {
+  visit(doc, {
+    Seq(_, node) {
+      if (node === top || !(node instanceof YAMLSeq) || node.items.length === 0) return
+      const simple = node.items.every((it) => isScalar(it) && !(typeof it.value === 'string' && it.value.includes('\n')))
+      if (simple) node.flow = true
+    },
+  })
+  if (isCollection(top)) top.flow = false
 }
 
 /** Text of a non-string scalar; always written plain. */

@@ -17,7 +17,9 @@ export interface Edit {
  * here to the file's own line ending, so a CRLF file stays CRLF.
  */
 export function applyEdits(src: string, edits: Edit[], eol: string): string {
-  const sorted = [...edits].sort((a, b) => b.from - a.from)
+  // Last first, so earlier offsets stay valid; at one offset, a replacement
+  // before an insertion there (the insertion then lands before its text).
+  const sorted = [...edits].sort((a, b) => b.from - a.from || b.to - a.to)
   let out = src
   for (const e of sorted) {
     out = out.slice(0, e.from) + e.text.replace(/\r?\n/g, eol) + out.slice(e.to)
