@@ -30,7 +30,8 @@ const (
 // with a canned reply (typed as /shortcut, sent with Enter), writes a note
 // and releases it with a variable. The API then holds the operator's
 // message, the note apart from the messages, and the handoff released by
-// that user. Made a viewer, they read a conversation without any controls.
+// that user. Made a viewer, they read a conversation without any controls,
+// and open it on its bot's canvas with the path it took marked.
 func TestInboxInBrowser(t *testing.T) {
 	ctx := browser(t)
 	e := servertest.New(t, native.Dialect, widget.Dialect)
@@ -40,7 +41,7 @@ func TestInboxInBrowser(t *testing.T) {
 	if r := e.Do("POST", "/v1/canned-replies", e.A.Bearer(), map[string]any{"shortcut": "lookup", "text": reply}); r.Status != http.StatusCreated {
 		t.Fatalf("saving a canned reply: %d %s", r.Status, r.Body)
 	}
-	id := handedOff(t, e, "ada-1", "A-17")
+	id := handedOff(t, e, map[string]any{"id": "ada-1", "name": "Ada Lovelace", "email": "ada@example.com"}, "A-17")
 
 	signIn(t, ctx, e)
 	row := fmt.Sprintf(`[data-testid="inbox-row-%s"]`, id)
@@ -54,13 +55,13 @@ func TestInboxInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ada-1", "billing", "waiting for a person", "A-17"} {
+	for _, want := range []string{"Ada Lovelace", "billing", "waiting for a person", "A-17"} {
 		if !strings.Contains(rowText, want) {
 			t.Errorf("the row says %q; want %q in it", rowText, want)
 		}
 	}
 	// The list is live: a dialog handed off now shows up without a reload.
-	later := handedOff(t, e, "bob-2", "B-99")
+	later := handedOff(t, e, map[string]any{"id": "bob-2"}, "B-99")
 	step(t, ctx, "seeing a new handoff arrive", chromedp.WaitVisible(css(fmt.Sprintf(`[data-testid="inbox-row-%s"]`, later))))
 
 	step(t, ctx, "opening the dialog",
@@ -68,6 +69,8 @@ func TestInboxInBrowser(t *testing.T) {
 		chromedp.WaitVisible(css(`[data-testid=transcript]`)),
 		waitText(`[data-testid=transcript]`, "A-17"),
 		waitText(`[data-testid=handoff-reason]`, "Refund for A-17"),
+		waitText(`[data-testid=person]`, "ada@example.com"),
+		waitText(`[data-testid=transcript-node]`, "ask"),
 	)
 	step(t, ctx, "opening and closing the shortcuts' help",
 		chromedp.KeyEvent("?"),
@@ -145,6 +148,14 @@ func TestInboxInBrowser(t *testing.T) {
 	if err != nil || controls != 0 {
 		t.Errorf("a viewer sees %d action controls (%v), want none", controls, err)
 	}
+	// The bot's graph shows the path the dialog took to the handoff.
+	step(t, ctx, "opening the dialog on its bot's canvas",
+		chromedp.Click(css(`[data-testid=open-on-canvas]`)),
+		chromedp.WaitVisible(css(`.react-flow__node.selected[data-id="human"]`)),
+		chromedp.WaitVisible(css(`.react-flow__node.on-path[data-id="ask"]`)),
+		chromedp.WaitVisible(css(`.react-flow__node.on-path[data-id="human"]`)),
+		chromedp.WaitVisible(css(`.react-flow__node[data-id="done"]:not(.on-path)`)),
+	)
 }
 
 // step does the steps within 20 seconds (not the browser's 2 minutes), and
@@ -159,12 +170,12 @@ func step(t *testing.T, ctx context.Context, what string, steps ...chromedp.Acti
 	}
 }
 
-// handedOff starts a desk dialog for the user and answers its question
+// handedOff starts a desk dialog for the user (a profile) and answers its question
 // with order, which hands it off to the billing queue; it returns its id.
-func handedOff(t *testing.T, e *servertest.Env, user, order string) string {
+func handedOff(t *testing.T, e *servertest.Env, user map[string]any, order string) string {
 	t.Helper()
 	var created struct{ ID string }
-	if r := e.Do("POST", "/v1/bots/desk/dialogs", e.A.Bearer(), map[string]any{"user": map[string]any{"id": user}}); r.Status != http.StatusCreated {
+	if r := e.Do("POST", "/v1/bots/desk/dialogs", e.A.Bearer(), map[string]any{"user": user}); r.Status != http.StatusCreated {
 		t.Fatalf("creating a dialog: %d %s", r.Status, r.Body)
 	} else {
 		r.JSON(t, &created)

@@ -37,7 +37,7 @@ export function App() {
       </header>
       {route.page === 'editor' ? (
         <Suspense fallback={<p className="page-message">Loading the editor…</p>}>
-          <Editor key={route.slug} slug={route.slug} focus={route.node} readOnly={session.role === 'viewer'} />
+          <Editor key={route.slug} slug={route.slug} focus={route.node} path={route.path} readOnly={session.role === 'viewer'} />
         </Suspense>
       ) : route.page === 'inbox' ? (
         <Suspense fallback={<p className="page-message">Loading the inbox…</p>}>

@@ -117,6 +117,8 @@ export interface DialogSummary {
   node: string
   title: string
   user_id: string
+  /** The person's name from the profile the dialog began with, when given. */
+  user_name?: string
   pending: number
   handoff: Handoff
   created_at: string
@@ -128,6 +130,12 @@ export interface Message {
   id: string
   role: 'user' | 'assistant' | 'operator' | 'system'
   text: string
+  /** The node that sent a bot's message. */
+  node?: string
+  /** Who wrote an operator's message. */
+  operator?: string
+  /** Files the message carries: a user's upload, an operator's attachments (GET path with the session). */
+  files?: { id: number; name: string; type: string; size: number; path: string }[]
   buttons?: string[]
   created_at: string
 }
@@ -149,6 +157,8 @@ export interface Dialog {
   handoff: Handoff
   node: string
   title: string
+  /** The person's profile as the client gave it (id, name, email, phone, ...). */
+  user?: Record<string, unknown>
   variables: Record<string, unknown>
   data: { question: string; type: string; answer: string; variable: string }[]
   messages: Message[]
@@ -181,6 +191,10 @@ export interface StreamEvent {
 export interface Waiting {
   node: string
   kind: string
+  /** The dialog's next timer: what ends the wait unless something comes first. */
+  timer?: { at: string; what: string }
+  /** What a file question takes (MIME types, image/*); absent for any file. */
+  accept?: string[]
 }
 
 export interface Turn {
@@ -268,14 +282,17 @@ interface RequestOptions {
   method?: string
   json?: unknown
   yaml?: string
+  form?: FormData
   headers?: Record<string, string>
 }
 
 async function request(path: string, opts: RequestOptions = {}): Promise<Response> {
   const method = opts.method ?? 'GET'
   const headers: Record<string, string> = { ...opts.headers }
-  let body: string | undefined
-  if (opts.json !== undefined) {
+  let body: string | FormData | undefined
+  if (opts.form !== undefined) {
+    body = opts.form // the browser sets the multipart Content-Type with its boundary
+  } else if (opts.json !== undefined) {
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(opts.json)
   } else if (opts.yaml !== undefined) {
@@ -286,6 +303,43 @@ async function request(path: string, opts: RequestOptions = {}): Promise<Respons
   const res = await fetch(path, { method, headers, body, credentials: 'same-origin' })
   if (!res.ok) throw await toError(res)
   return res
+}
+
+// A bot's conversation tests (GET|PUT /v1/bots/{slug}/tests, .../tests/run,
+// .../tests/from-dialog): the contract's TestFile and TestRun.
+export interface TestFile {
+  bot: string
+  source: string
+  checksum: string
+  updated_at: string | null
+  tests: { name: string; line: number }[]
+  problems: Problem[]
+  /** from-dialog: the new test's name, and why it ends before the dialog did. */
+  added?: string
+  stopped?: string
+}
+
+export interface TestFailure {
+  step: number | null
+  line: number
+  message: string
+  node: string
+}
+
+export interface TestResult {
+  name: string
+  line: number
+  passed: boolean
+  duration_ms: number
+  failure: TestFailure | null
+}
+
+export interface TestRun {
+  target: 'draft' | 'published'
+  version: number
+  passed: number
+  failed: number
+  results: TestResult[]
 }
 
 async function toError(res: Response): Promise<ApiError> {
@@ -330,6 +384,11 @@ export const api = {
       yaml: source,
       headers: checksum ? { 'If-Match': quoted(checksum) } : {},
     }),
+  getTests: (slug: string) => json<TestFile>(`${bot(slug)}/tests`),
+  saveTests: (slug: string, source: string) => json<TestFile>(`${bot(slug)}/tests`, { method: 'PUT', yaml: source }),
+  runTests: (slug: string) => json<TestRun>(`${bot(slug)}/tests/run`, { method: 'POST', json: {} }),
+  testFromDialog: (slug: string, dialogId: string) =>
+    json<TestFile>(`${bot(slug)}/tests/from-dialog`, { method: 'POST', json: { dialog: dialogId } }),
   discardDraft: async (slug: string) => {
     await request(`${bot(slug)}/draft`, { method: 'DELETE' })
   },
@@ -340,6 +399,13 @@ export const api = {
     }),
   testDraft: (slug: string) => json<CreatedDialog>(`${bot(slug)}/draft/dialogs`, { method: 'POST', json: {} }),
   sendMessage: (id: string, text: string) => json<Turn>(`${dialog(id)}/messages`, { method: 'POST', json: { text } }),
+  /** The user's answer as a file (a file question's): multipart `file`. */
+  uploadAnswer: (id: string, file: File) => {
+    const form = new FormData()
+    form.append('file', file)
+    return json<Turn>(`${dialog(id)}/files`, { method: 'POST', form })
+  },
+  skipTimer: (id: string) => json<Turn>(`${dialog(id)}/skip-timer`, { method: 'POST', json: {} }),
   replay: (slug: string, dialogs: number) =>
     json<Replay>(`${bot(slug)}/draft/replay`, { method: 'POST', json: { dialogs } }),
   listVersions: async (slug: string) => (await json<{ versions: FlowVersion[] }>(`${bot(slug)}/versions`)).versions,

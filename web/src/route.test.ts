@@ -8,6 +8,12 @@ describe('routes', () => {
     expect(parseRoute('#/bots/support')).toEqual({ page: 'editor', slug: 'support', node: null })
     expect(parseRoute(botHref('a b'))).toEqual({ page: 'editor', slug: 'a b', node: null })
     expect(parseRoute(botHref('desk', 'human'))).toEqual({ page: 'editor', slug: 'desk', node: 'human' })
+    expect(parseRoute(botHref('desk', 'human', ['ask', 'a,b', 'human']))).toEqual({
+      page: 'editor',
+      slug: 'desk',
+      node: 'human',
+      path: ['ask', 'a,b', 'human'],
+    })
   })
 
   it('parses the inbox and its open dialog', () => {

@@ -4,19 +4,25 @@ import { useEffect, useState } from 'react'
 
 export type Route =
   | { page: 'bots' }
-  | { page: 'editor'; slug: string; node: string | null } // node: to centre on, from ?node=
+  // node: to centre on, from ?node=; path: the nodes a dialog went through, from &path=a,b
+  | { page: 'editor'; slug: string; node: string | null; path?: string[] }
   | { page: 'inbox'; dialog: string | null }
 
 export function parseRoute(hash: string): Route {
-  const m = /^#\/bots\/([^/?#]+)(?:\?node=([^&#]+))?/.exec(hash)
-  if (m?.[1]) return { page: 'editor', slug: decodeURIComponent(m[1]), node: m[2] ? decodeURIComponent(m[2]) : null }
+  const m = /^#\/bots\/([^/?#]+)(?:\?node=([^&#]+))?(?:&path=([^&#]+))?/.exec(hash)
+  if (m?.[1]) {
+    const route: Route = { page: 'editor', slug: decodeURIComponent(m[1]), node: m[2] ? decodeURIComponent(m[2]) : null }
+    if (m[3]) route.path = m[3].split(',').map(decodeURIComponent)
+    return route
+  }
   const inbox = /^#\/inbox(?:\/([^/?#]+))?\/?$/.exec(hash)
   if (inbox) return { page: 'inbox', dialog: inbox[1] ? decodeURIComponent(inbox[1]) : null }
   return { page: 'bots' }
 }
 
-export function botHref(slug: string, node?: string): string {
-  const at = node ? `?node=${encodeURIComponent(node)}` : ''
+export function botHref(slug: string, node?: string, path?: string[]): string {
+  let at = node ? `?node=${encodeURIComponent(node)}` : ''
+  if (at && path?.length) at += `&path=${path.map(encodeURIComponent).join(',')}`
   return `#/bots/${encodeURIComponent(slug)}${at}`
 }
 

@@ -48,12 +48,21 @@ import { newNodeFields, nodeKinds } from './schemaFields'
 import { TestChat } from './TestChat'
 import { VersionDiff } from './VersionDiff'
 import { type Side, VersionsPanel } from './Versions'
+import { TestsPanel } from './TestsPanel'
 import { YamlEditor } from './YamlEditor'
 
 const GRAPH_DEBOUNCE_MS = 250
 
-/** focus is a node to centre on and select once the graph is drawn (the inbox's "Open on canvas"). */
-export function Editor({ slug, readOnly, focus = null }: { slug: string; readOnly: boolean; focus?: string | null }) {
+interface EditorProps {
+  slug: string
+  readOnly: boolean
+  /** A node to centre on and select once the graph is drawn (the inbox's "open on canvas"). */
+  focus?: string | null
+  /** The nodes a dialog went through, marked on the canvas (the inbox's "open on canvas"). */
+  path?: string[]
+}
+
+export function Editor({ slug, readOnly, focus = null, path }: EditorProps) {
   const [loaded, setLoaded] = useState<Loaded | null>(null)
   const [error, setError] = useState<string | null>(null)
   // Bumped to reload (after publishing, or when the user asks after a 409).
@@ -81,6 +90,7 @@ export function Editor({ slug, readOnly, focus = null }: { slug: string; readOnl
         readOnly={readOnly}
         loaded={loaded}
         focus={focus}
+        path={path}
         onReload={() => setGeneration((g) => g + 1)}
       />
     </ReactFlowProvider>
@@ -94,10 +104,11 @@ interface WorkspaceProps {
   readOnly: boolean
   loaded: Loaded
   focus?: string | null
+  path?: string[]
   onReload(): void
 }
 
-export function Workspace({ slug, readOnly, loaded, focus = null, onReload }: WorkspaceProps) {
+export function Workspace({ slug, readOnly, loaded, focus = null, path, onReload }: WorkspaceProps) {
   const viewRef = useRef<EditorView | null>(null)
   const canvasRef = useRef<HTMLDivElement>(null)
   const flow = useReactFlow<FlowNodeType, Edge<FlowEdgeData>>()
@@ -121,9 +132,13 @@ export function Workspace({ slug, readOnly, loaded, focus = null, onReload }: Wo
   const [overlay, setOverlay] = useState<'help' | 'search' | null>(null)
   // The side panel shown right of the form; the test chat stays mounted
   // (its dialog kept) while another panel is in front of it.
-  const [side, setSide] = useState<'chat' | 'replay' | 'versions' | null>(null)
+  const [side, setSide] = useState<'chat' | 'tests' | 'replay' | 'versions' | null>(null)
   const [chatOpened, setChatOpened] = useState(false)
   const [waitingAt, setWaitingAt] = useState<string | null>(null)
+  /** Nodes where the last test run failed, marked while the tests are in front. */
+  const [failedAt, setFailedAt] = useState<string[]>([])
+  /** Bumped when the test chat saved a test, for the tests panel to reload. */
+  const [testsGeneration, setTestsGeneration] = useState(0)
   const [replay, setReplay] = useState<ReplayState | null>(null)
   /** The text the last replay ran on: Publish offers a replay when the text moved on since. */
   const [replayedText, setReplayedText] = useState<string | null>(null)
@@ -173,16 +188,26 @@ export function Workspace({ slug, readOnly, loaded, focus = null, onReload }: Wo
     })
   }, [g, drawn, setNodes])
 
-  // Outline the node the test dialog waits at, while the chat is in front.
+  // Outline the node the test dialog waits at, while the chat is in front;
+  // mark the path a dialog took when the inbox opened it here.
   const outlined = side === 'chat' ? waitingAt : null
+  const pathKey = path?.join('\n') ?? ''
+  const failedKey = side === 'tests' ? failedAt.join('\n') : ''
   useEffect(() => {
+    const onPath = new Set(pathKey ? pathKey.split('\n') : [])
+    const failed = new Set(failedKey ? failedKey.split('\n') : [])
     setNodes((ns) =>
       ns.map((n) => {
-        const className = n.id === outlined ? 'test-waiting' : undefined
+        const classes = [
+          n.id === outlined && 'test-waiting',
+          onPath.has(n.id) && 'on-path',
+          failed.has(n.id) && 'test-failed',
+        ].filter(Boolean)
+        const className = classes.length ? classes.join(' ') : undefined
         return n.className === className ? n : { ...n, className }
       }),
     )
-  }, [g, outlined, setNodes])
+  }, [g, outlined, pathKey, failedKey, setNodes])
 
   // Fit the first drawing into view once React Flow has measured it.
   const fitted = useRef(false)
@@ -250,7 +275,9 @@ export function Workspace({ slug, readOnly, loaded, focus = null, onReload }: Wo
     if (!c.source || !c.target) return
     const current = g?.nodes.find((n) => n.id === c.source)?.fields.next
     if (Array.isArray(current)) {
-      setStatus({ tone: 'info', message: `${c.source} has a conditional next: add the {if, to} entry in the YAML.` })
+      // Which condition leads there is the author's to say: in the form.
+      setSelectedId(c.source)
+      setStatus({ tone: 'info', message: `${c.source} has a conditional next: add a condition for ${c.target} under Next in its form.` })
       return
     }
     edit((src) => setField(src, c.source, 'next', c.target))
@@ -575,6 +602,14 @@ export function Workspace({ slug, readOnly, loaded, focus = null, onReload }: Wo
               Test chat
             </button>
             <button
+              data-testid="tests-toggle"
+              className={side === 'tests' ? 'active' : ''}
+              onClick={() => setSide((s) => (s === 'tests' ? null : 'tests'))}
+              title="The bot's conversation tests: run them against the draft"
+            >
+              Tests
+            </button>
+            <button
               data-testid="replay"
               onClick={() => void runReplay()}
               disabled={busy}
@@ -692,6 +727,7 @@ export function Workspace({ slug, readOnly, loaded, focus = null, onReload }: Wo
               onSet={setNodeField}
               onRename={rename}
               onJump={(line) => jumpToLine(line)}
+              source={text}
             />
           ) : (
             <p className="muted small pad">Select a node to edit its fields.</p>
@@ -701,8 +737,25 @@ export function Workspace({ slug, readOnly, loaded, focus = null, onReload }: Wo
           <div className="side-slot" hidden={side === null}>
             {chatOpened && (
               <div className="side-slot-item" hidden={side !== 'chat'}>
-                <TestChat slug={slug} save={save} onWaiting={setWaitingAt} onClose={() => setSide(null)} />
+                <TestChat
+                  slug={slug}
+                  save={save}
+                  onWaiting={setWaitingAt}
+                  onSavedTest={() => setTestsGeneration((n) => n + 1)}
+                  onClose={() => setSide(null)}
+                />
               </div>
+            )}
+            {side === 'tests' && (
+              <TestsPanel
+                slug={slug}
+                readOnly={readOnly}
+                generation={testsGeneration}
+                save={save}
+                onFailedNodes={setFailedAt}
+                onFocusNode={focusNode}
+                onClose={() => setSide(null)}
+              />
             )}
             {side === 'replay' && replay && <ReplayPanel replay={replay} onClose={() => setSide(null)} />}
             {side === 'versions' && (

@@ -11,6 +11,8 @@ interface Props {
   /** Saves the draft; null when saving failed (the editor's status says why). */
   save(): Promise<string | null>
   onWaiting(node: string | null): void
+  /** A test was made of this chat and added to the bot's tests. */
+  onSavedTest(name: string): void
   onClose(): void
 }
 
@@ -21,7 +23,7 @@ interface Chat {
   waiting: Turn['waiting']
 }
 
-export function TestChat({ slug, save, onWaiting, onClose }: Props) {
+export function TestChat({ slug, save, onWaiting, onSavedTest, onClose }: Props) {
   const [chat, setChat] = useState<Chat | null>(null)
   const [messages, setMessages] = useState<Message[]>([])
   // A model's answer while it is written: text-delta events, until its message.created.
@@ -31,6 +33,7 @@ export function TestChat({ slug, save, onWaiting, onClose }: Props) {
   const [details, setDetails] = useState<Pick<Dialog, 'variables' | 'data'> | null>(null)
   const [input, setInput] = useState('')
   const [error, setError] = useState<string | null>(null)
+  const [saved, setSaved] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const endRef = useRef<HTMLDivElement>(null)
 
@@ -68,6 +71,7 @@ export function TestChat({ slug, save, onWaiting, onClose }: Props) {
       }
       const d = await api.testDraft(slug)
       setMessages([])
+      setSaved(null)
       setDetails(null)
       setChat({ id: d.id, number: d.number, status: d.status, waiting: d.waiting })
       applyTurn(d.id, d)
@@ -85,6 +89,51 @@ export function TestChat({ slug, save, onWaiting, onClose }: Props) {
     setInput('')
     try {
       applyTurn(chat.id, await api.sendMessage(chat.id, text))
+    } catch (e) {
+      setError((e as Error).message)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  // The chat so far becomes a conversation test in the bot's tests file.
+  const saveAsTest = async () => {
+    if (!chat) return
+    setError(null)
+    setBusy(true)
+    try {
+      const f = await api.testFromDialog(slug, chat.id)
+      const name = f.added ?? 'the test'
+      setSaved(`Saved as the test “${name}”${f.stopped ? ` (it stops early: ${f.stopped})` : ''}. Run it from Tests.`)
+      onSavedTest(name)
+    } catch (e) {
+      setError((e as Error).message)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  // A file question's answer: the file goes up as the user's message.
+  const upload = async (file: File) => {
+    if (!chat) return
+    setError(null)
+    setBusy(true)
+    try {
+      applyTurn(chat.id, await api.uploadAnswer(chat.id, file))
+    } catch (e) {
+      setError((e as Error).message)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  // Time travel: the dialog's next timer fires now (test dialogs only).
+  const skip = async () => {
+    if (!chat) return
+    setError(null)
+    setBusy(true)
+    try {
+      applyTurn(chat.id, await api.skipTimer(chat.id))
     } catch (e) {
       setError((e as Error).message)
     } finally {
@@ -137,6 +186,7 @@ export function TestChat({ slug, save, onWaiting, onClose }: Props) {
 
   const lastButtons = [...messages].reverse().find((m) => m.role !== 'user')?.buttons ?? []
   const done = chat !== null && chat.waiting === null && chat.status !== 'in-process'
+  const timer = chat?.waiting?.timer
 
   return (
     <aside className="test-chat" data-testid="test-chat">
@@ -144,6 +194,11 @@ export function TestChat({ slug, save, onWaiting, onClose }: Props) {
         <strong>Test chat</strong>
         {chat && <span className="muted small">#{chat.number} · {chat.status}{chat.waiting ? ` · waits at ${chat.waiting.node}` : ''}</span>}
         <span className="spacer" />
+        {chat && messages.length > 0 && (
+          <button data-testid="test-chat-save-test" onClick={() => void saveAsTest()} disabled={busy} title="Keep this conversation as a test of the bot">
+            Save as test
+          </button>
+        )}
         <button data-testid="test-chat-start" onClick={() => void start()} disabled={busy}>
           {chat ? 'Restart' : 'Start'}
         </button>
@@ -151,10 +206,20 @@ export function TestChat({ slug, save, onWaiting, onClose }: Props) {
           ×
         </button>
       </div>
-      <p className="muted small test-chat-note">
-        Runs the draft as it is (saved first). Waits and timeouts run on real time: there is no time travel here, so a
-        wait of an hour takes an hour.
-      </p>
+      <p className="muted small test-chat-note">Runs the draft as it is (saved first).</p>
+      {timer && !done && (
+        <p className="small test-chat-timer" data-testid="test-chat-timer">
+          Next: {timer.what} {fromNow(timer.at)}{' '}
+          <button data-testid="test-chat-skip" onClick={() => void skip()} disabled={busy} title="Fire this timer now, as if its time had come">
+            Skip to it
+          </button>
+        </p>
+      )}
+      {saved && (
+        <p className="small test-chat-note ok" data-testid="test-chat-saved">
+          {saved}
+        </p>
+      )}
       {error && (
         <p className="error small test-chat-note" role="alert" data-testid="test-chat-error">
           {error}
@@ -165,6 +230,11 @@ export function TestChat({ slug, save, onWaiting, onClose }: Props) {
         {messages.map((m) => (
           <div key={m.id} className={`chat-msg chat-${m.role}`} data-testid={`chat-msg-${m.role}`}>
             {m.text}
+            {m.files?.map((f) => (
+              <a key={f.id} className="chat-file" href={f.path} target="_blank" rel="noreferrer" data-testid="chat-file">
+                📎 {f.name}
+              </a>
+            ))}
             {m.buttons && m.buttons.length > 0 && (
               <div className="chat-buttons">
                 {m.buttons.map((b) => (
@@ -180,16 +250,33 @@ export function TestChat({ slug, save, onWaiting, onClose }: Props) {
         {done && <p className="muted small">The dialog has ended ({chat.status}). Restart to talk again.</p>}
         <div ref={endRef} />
       </div>
-      <input
-        data-testid="test-chat-input"
-        placeholder={chat ? (lastButtons.length ? `Type or pick: ${lastButtons.join(', ')}` : 'Message…') : 'Start first'}
-        value={input}
-        disabled={!chat || done}
-        onChange={(e) => setInput(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && !busy) void send(input)
-        }}
-      />
+      <div className="test-chat-compose">
+        <input
+          data-testid="test-chat-input"
+          placeholder={chat ? (lastButtons.length ? `Type or pick: ${lastButtons.join(', ')}` : 'Message…') : 'Start first'}
+          value={input}
+          disabled={!chat || done}
+          onChange={(e) => setInput(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !busy) void send(input)
+          }}
+        />
+        <label className="chip test-chat-attach" title="Send a file (the answer to a file question)">
+          📎
+          <input
+            type="file"
+            data-testid="test-chat-file"
+            hidden
+            accept={chat?.waiting?.accept?.join(',')}
+            disabled={!chat || done || busy}
+            onChange={(e) => {
+              const file = e.target.files?.[0]
+              e.target.value = ''
+              if (file) void upload(file)
+            }}
+          />
+        </label>
+      </div>
       {details && (
         <div className="test-chat-state" data-testid="test-chat-state">
           <h3>Variables</h3>
@@ -232,4 +319,14 @@ function startError(e: unknown): string {
     }
   }
   return (e as Error).message
+}
+
+/** "in 15 min", "in 2 h 5 min", "now": how far off a timer is. */
+export function fromNow(at: string, now = Date.now()): string {
+  const minutes = Math.round((Date.parse(at) - now) / 60000)
+  if (minutes <= 0) return 'now'
+  if (minutes < 60) return `in ${minutes} min`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 48) return `in ${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`
+  return `in ${Math.round(hours / 24)} days`
 }

@@ -6,7 +6,7 @@ import { type Dialog, type DialogSummary, type OperatorAction, type Queue, api }
 import { botHref } from '../route'
 import { Composer } from './Composer'
 import { Help } from './Help'
-import { isTypingTarget, parseVariables, whoOf } from './logic'
+import { isTypingTarget, parseVariables, pathOf, whoOf } from './logic'
 import { SidePanel } from './SidePanel'
 import { Transcript } from './Transcript'
 
@@ -104,7 +104,11 @@ export function Conversation({ id, version, me, row, readOnly, queues, typing, o
           <span className="muted small">
             {' '}
             · {dialog.bot} #{dialog.number} · {dialog.status} ·{' '}
-            <a data-testid="open-on-canvas" href={botHref(dialog.bot, dialog.node || undefined)} title="The bot's graph, centred on the node this dialog is at">
+            <a
+              data-testid="open-on-canvas"
+              href={botHref(dialog.bot, dialog.node || undefined, pathOf(dialog.messages))}
+              title="The bot's graph with the path this dialog took, centred on the node it is at"
+            >
               open on canvas
             </a>
             {h?.queue && ` · queue ${h.queue}`}

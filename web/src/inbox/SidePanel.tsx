@@ -14,13 +14,25 @@ interface Props {
 export function SidePanel({ dialog, row, readOnly, releaseVars, onReleaseVars }: Props) {
   const h = dialog.handoff
   const vars = Object.entries(dialog.variables ?? {})
+  // The profile the dialog began with: name first, then what else the client gave.
+  const profile = Object.entries(dialog.user ?? {}).sort(([a], [b]) => profileRank(a) - profileRank(b))
   return (
     <aside className="side-panel" data-testid="side-panel">
       <section>
         <h3>Person</h3>
-        <dl>
-          <dt>User id</dt>
-          <dd className="mono">{row?.user_id || '—'}</dd>
+        <dl data-testid="person">
+          {profile.length === 0 && (
+            <>
+              <dt>User id</dt>
+              <dd className="mono">{row?.user_id || '—'}</dd>
+            </>
+          )}
+          {profile.map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
+            </div>
+          ))}
           {dialog.title && (
             <>
               <dt>Title</dt>
@@ -93,4 +105,11 @@ export function SidePanel({ dialog, row, readOnly, releaseVars, onReleaseVars }:
       )}
     </aside>
   )
+}
+
+const PROFILE_ORDER = ['name', 'email', 'phone', 'id']
+
+function profileRank(key: string): number {
+  const i = PROFILE_ORDER.indexOf(key)
+  return i < 0 ? PROFILE_ORDER.length : i
 }

@@ -22,7 +22,13 @@ export function Transcript({ dialog, typing }: { dialog: Dialog; typing: string 
         e.kind === 'message' ? (
           <div key={`m${e.message.id}`} className={`msg msg-${e.message.role}`} data-testid="transcript-message">
             <div className="msg-meta small">
-              {ROLE_LABEL[e.message.role] ?? e.message.role} · {time(e.message.created_at)}
+              {e.message.operator ?? ROLE_LABEL[e.message.role] ?? e.message.role} · {time(e.message.created_at)}
+              {e.message.node && (
+                <span className="msg-node mono" data-testid="transcript-node" title="The node that sent this message">
+                  {' '}
+                  · {e.message.node}
+                </span>
+              )}
             </div>
             <div className="msg-text">{e.message.text}</div>
             {e.message.buttons && e.message.buttons.length > 0 && (

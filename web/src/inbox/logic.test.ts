@@ -8,6 +8,7 @@ import {
   mergeRows,
   operatorIdOf,
   parseVariables,
+  pathOf,
   refreshFor,
   rowsForTab,
   shouldSendTyping,
@@ -87,6 +88,7 @@ describe('rows', () => {
     expect(formatWait('soon', t0)).toBe('')
   })
   it('names the person and who has the dialog', () => {
+    expect(whoOf({ user_id: 'u-42', user_name: 'Ann Lee', title: 'Refund', number: 3 })).toBe('Ann Lee')
     expect(whoOf({ user_id: 'u-42', title: 'Refund', number: 3 })).toBe('u-42')
     expect(whoOf({ user_id: '', title: 'Refund', number: 3 })).toBe('Refund')
     expect(whoOf({ user_id: '', title: '', number: 3 })).toBe('Dialog #3')
@@ -173,5 +175,15 @@ describe('shortcut targets', () => {
     expect(isTypingTarget({ tagName: 'INPUT' } as unknown as EventTarget)).toBe(true)
     expect(isTypingTarget({ tagName: 'DIV', isContentEditable: false } as unknown as EventTarget)).toBe(false)
     expect(isTypingTarget(null)).toBe(false)
+  })
+})
+
+describe('pathOf', () => {
+  it('lists the nodes the bot spoke from, in order, each once in a row', () => {
+    const m = (role: Message['role'], node?: string) => ({ role, node })
+    expect(
+      pathOf([m('assistant', 'hello'), m('assistant', 'ask'), m('user'), m('assistant', 'ask'), m('operator'), m('system', 'human'), m('assistant', 'ask')]),
+    ).toEqual(['hello', 'ask', 'human', 'ask'])
+    expect(pathOf([m('user'), m('operator')])).toEqual([])
   })
 })

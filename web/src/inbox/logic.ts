@@ -64,8 +64,20 @@ export function formatWait(from: string | undefined, now: number): string {
 }
 
 /** Who the person is, as far as a list row knows: the client's user id, else the title, else the number. */
-export function whoOf(r: Pick<DialogSummary, 'user_id' | 'title' | 'number'>): string {
-  return r.user_id || r.title || `Dialog #${r.number}`
+export function whoOf(r: Pick<DialogSummary, 'user_id' | 'user_name' | 'title' | 'number'>): string {
+  return r.user_name || r.user_id || r.title || `Dialog #${r.number}`
+}
+
+/**
+ * The nodes a dialog's bot spoke from, in order, each once in a row: the
+ * path it took through the flow, as far as its messages tell.
+ */
+export function pathOf(messages: Pick<Message, 'role' | 'node'>[]): string[] {
+  const path: string[] = []
+  for (const m of messages) {
+    if (m.node && (m.role === 'assistant' || m.role === 'system') && path[path.length - 1] !== m.node) path.push(m.node)
+  }
+  return path
 }
 
 /** Who has the dialog now: the bot, nobody yet, me, or an operator by name. */
