@@ -124,3 +124,58 @@ func TestOpenOnCanvasInBrowser(t *testing.T) {
 		t.Errorf("the form shows %q (%v), want thanks's text", text, err)
 	}
 }
+
+// TestBotFormInBrowser: with no node selected the form is the bot's own: a
+// variable declared there is what a question added from the palette saves
+// to, so the file is complete without the text editor (no undeclared
+// variable), and the rest of the file is as it was.
+func TestBotFormInBrowser(t *testing.T) {
+	ctx := browser(t)
+	e := servertest.New(t, native.Dialect)
+	if r := e.Do("PUT", "/v1/bots/shop/flow", e.A.Bearer(), shop); r.Status != http.StatusOK {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	signIn(t, ctx, e)
+	run(t, ctx, "declaring a variable in the bot's form",
+		chromedp.Navigate(e.URL+"/ui#/bots/shop"),
+		chromedp.WaitVisible(css(`.react-flow__node[data-id="bye"]`)),
+		chromedp.WaitVisible(css(`[data-testid=bot-form]`)),
+		chromedp.SendKeys(css(`[data-testid=bot-var-add]`), "colour\r"),
+		chromedp.WaitVisible(css(`[data-testid=bot-var-colour]`)),
+	)
+	run(t, ctx, "adding a question that saves to it",
+		chromedp.Click(css(`[data-testid=palette-question]`)),
+		chromedp.WaitVisible(css(`[data-testid=field-text]`)),
+		chromedp.Focus(css(`[data-testid=field-text]`)),
+		chromedp.SetValue(css(`[data-testid=field-text]`), "What colour?"),
+		chromedp.Blur(css(`[data-testid=field-text]`)),
+		chromedp.Sleep(300*time.Millisecond),
+		chromedp.Focus(css(`[data-testid=field-save]`)),
+		chromedp.SetValue(css(`[data-testid=field-save]`), "colour"),
+		chromedp.Blur(css(`[data-testid=field-save]`)),
+		chromedp.Sleep(300*time.Millisecond),
+		chromedp.Click(css(`[data-testid=save]`)),
+	)
+	var draft struct {
+		Source   string
+		Problems []struct{ Code, Message string }
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		e.Do("GET", "/v1/bots/shop/draft", e.A.Bearer(), nil).JSON(t, &draft)
+		if strings.Contains(draft.Source, "save: colour") || time.Now().After(deadline) {
+			break
+		}
+	}
+	if !strings.Contains(draft.Source, "  size: { type: string }\n  colour: ") || !strings.Contains(draft.Source, "    save: colour\n") {
+		t.Fatalf("the draft:\n%s", draft.Source)
+	}
+	for _, p := range draft.Problems {
+		if p.Code == "unknown_variable" {
+			t.Errorf("the draft has an undeclared variable: %s\n%s", p.Message, draft.Source)
+		}
+	}
+	nodesBefore := shop[strings.Index(shop, "nodes:"):]
+	if !strings.HasPrefix(draft.Source[strings.Index(draft.Source, "nodes:"):], nodesBefore) {
+		t.Errorf("the nodes before the new one changed:\n%s", draft.Source)
+	}
+}

@@ -20,16 +20,19 @@ import {
   useNodesState,
   useReactFlow,
 } from '@xyflow/react'
+import { parseDocument } from 'yaml'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { ApiError, type Graph, type Problem, api } from '../api'
+import { ApiError, type Problem, api } from '../api'
 import {
   type FieldValue,
   REF_FIELDS,
+  deleteBotField,
   deleteField,
   deleteNode,
   insertNode,
   nodeIds as fileNodeIds,
   renameNode,
+  setBotField,
   setField,
   setNodeUI,
   uniqueId,
@@ -49,9 +52,11 @@ import { TestChat } from './TestChat'
 import { VersionDiff } from './VersionDiff'
 import { type Side, VersionsPanel } from './Versions'
 import { TestsPanel } from './TestsPanel'
+import { BotForm } from './BotForm'
+import { useEditorKeys } from './shortcuts'
+import { GRAPH_DEBOUNCE_MS, useGraph } from './useGraph'
+import { type SidePanel, type Status, Toolbar } from './Toolbar'
 import { YamlEditor } from './YamlEditor'
-
-const GRAPH_DEBOUNCE_MS = 250
 
 interface EditorProps {
   slug: string
@@ -97,8 +102,6 @@ export function Editor({ slug, readOnly, focus = null, path }: EditorProps) {
   )
 }
 
-type Status = { tone: 'ok' | 'error' | 'info'; message: string } | null
-
 interface WorkspaceProps {
   slug: string
   readOnly: boolean
@@ -114,10 +117,6 @@ export function Workspace({ slug, readOnly, loaded, focus = null, path, onReload
   const flow = useReactFlow<FlowNodeType, Edge<FlowEdgeData>>()
 
   const [text, setText] = useState(loaded.text)
-  const [graph, setGraph] = useState<{ graph: Graph; text: string } | null>(null)
-  const [graphError, setGraphError] = useState<string | null>(null)
-  /** The graph the canvas draws: the latest answer that parsed. */
-  const [shape, setShape] = useState<Graph | null>(null)
   const [selectedId, setSelectedId] = useState<string | null>(null)
   const [selectedEdge, setSelectedEdge] = useState<Edge<FlowEdgeData> | null>(null)
   const [checksum, setChecksum] = useState(loaded.checksum)
@@ -132,7 +131,7 @@ export function Workspace({ slug, readOnly, loaded, focus = null, path, onReload
   const [overlay, setOverlay] = useState<'help' | 'search' | null>(null)
   // The side panel shown right of the form; the test chat stays mounted
   // (its dialog kept) while another panel is in front of it.
-  const [side, setSide] = useState<'chat' | 'tests' | 'replay' | 'versions' | null>(null)
+  const [side, setSide] = useState<SidePanel | null>(null)
   const [chatOpened, setChatOpened] = useState(false)
   const [waitingAt, setWaitingAt] = useState<string | null>(null)
   /** Nodes where the last test run failed, marked while the tests are in front. */
@@ -148,29 +147,7 @@ export function Workspace({ slug, readOnly, loaded, focus = null, path, onReload
 
   // ---- graph ----
 
-  useEffect(() => {
-    let live = true
-    const t = setTimeout(() => {
-      api.graph(text).then(
-        (g) => {
-          if (!live) return
-          setGraph({ graph: g, text })
-          // While the YAML does not parse (mid-typing, say), keep drawing the
-          // last flow instead of blanking the canvas; problems still update.
-          if (!isSyntaxError(g)) setShape(g)
-          setGraphError(null)
-        },
-        (e: Error) => live && setGraphError(e.message),
-      )
-    }, GRAPH_DEBOUNCE_MS)
-    return () => {
-      live = false
-      clearTimeout(t)
-    }
-  }, [text])
-
-  const g = shape
-  const syntaxError = graph !== null && isSyntaxError(graph.graph)
+  const { graph, shape: g, graphError, syntaxError } = useGraph(text)
   const drawn = useMemo(() => (g ? positions(g.nodes, g.edges) : new Map<string, { x: number; y: number }>()), [g])
   const [nodes, setNodes, onNodesChange] = useNodesState<FlowNodeType>([])
   // Edges are state too, only so React Flow can mark one selected (for Delete).
@@ -333,6 +310,9 @@ export function Workspace({ slug, readOnly, loaded, focus = null, path, onReload
     if (ok) setSelectedId(id)
   }
 
+  const setBotFieldOf = (key: string, value: FieldValue | undefined) =>
+    edit((src) => (value === undefined ? deleteBotField(src, key) : setBotField(src, key, value)))
+
   const setNodeField = (key: string, value: FieldValue | undefined) => {
     if (!selectedId) return
     edit((src) => (value === undefined ? deleteField(src, selectedId, key) : setField(src, selectedId, key, value)))
@@ -490,55 +470,31 @@ export function Workspace({ slug, readOnly, loaded, focus = null, path, onReload
 
   // ---- keyboard ----
 
-  // Handlers read the latest closures through a ref so the listener is added once.
-  const keys = useRef<(e: KeyboardEvent) => void>(() => {})
-  keys.current = (e: KeyboardEvent) => {
-    const mod = e.ctrlKey || e.metaKey
-    const k = e.key.toLowerCase()
-    if (mod && k === 's') {
-      e.preventDefault()
-      void save()
-      return
-    }
-    if (mod && k === 'k') {
-      e.preventDefault()
-      setOverlay('search')
-      return
-    }
-    if (e.key === 'Escape') setOverlay(null)
-    // In the YAML or a form field, keys belong to them (CodeMirror has its own
-    // Ctrl-Z bound to the same history).
-    const t = e.target as HTMLElement | null
-    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return
+  useEditorKeys((action) => {
     const view = viewRef.current
-    if (mod && k === 'z' && view) {
-      e.preventDefault()
-      if (e.shiftKey) redo(view)
-      else undo(view)
-    } else if (mod && k === 'y' && view) {
-      e.preventDefault()
-      redo(view)
-    } else if (mod && k === 'd') {
-      e.preventDefault()
-      void paste(copySelected(), selectedId ?? undefined)
-    } else if (mod && k === 'c' && !window.getSelection()?.toString()) {
-      // Only without a text selection on the page, which is copied as usual.
-      copySelected()
-    } else if (mod && k === 'v') {
-      e.preventDefault()
-      void paste(null)
-    } else if (e.key === 'Delete' || e.key === 'Backspace') {
-      e.preventDefault()
-      deleteSelection()
-    } else if (e.key === '?') {
-      setOverlay((o) => (o === 'help' ? null : 'help'))
+    switch (action) {
+      case 'save':
+        return void save()
+      case 'search':
+        return setOverlay('search')
+      case 'close':
+        return setOverlay(null)
+      case 'undo':
+        return void (view && undo(view))
+      case 'redo':
+        return void (view && redo(view))
+      case 'duplicate':
+        return void paste(copySelected(), selectedId ?? undefined)
+      case 'copy':
+        return void copySelected()
+      case 'paste':
+        return void paste(null)
+      case 'delete':
+        return deleteSelection()
+      case 'help':
+        return setOverlay((o) => (o === 'help' ? null : 'help'))
     }
-  }
-  useEffect(() => {
-    const h = (e: KeyboardEvent) => keys.current(e)
-    window.addEventListener('keydown', h)
-    return () => window.removeEventListener('keydown', h)
-  }, [])
+  })
 
   useEffect(() => {
     if (!unsaved || readOnly) return
@@ -550,103 +506,37 @@ export function Workspace({ slug, readOnly, loaded, focus = null, path, onReload
   // ---- render ----
 
   const selectedNode = g?.nodes.find((n) => n.id === selectedId) ?? null
+  // The bot's own fields, read from the text only while its form shows.
+  const botText = selectedNode ? null : text
+  const botFields = useMemo(() => (botText === null ? {} : topFields(botText)), [botText])
   const ids = g?.nodes.map((n) => n.id) ?? []
   const unplaced = g?.nodes.filter((n) => !n.ui).length ?? 0
 
   return (
     <div className="editor">
-      <div className="toolbar">
-        {!readOnly && (
-          <>
-            <button data-testid="save" onClick={() => void save()} disabled={busy} title="Ctrl-S">
-              Save{unsaved ? ' •' : ''}
-            </button>
-            <button data-testid="publish" onClick={() => void publish()} disabled={busy}>
-              Publish
-            </button>
-            <button data-testid="discard" onClick={() => void discard()} disabled={busy || !checksum}>
-              Discard draft
-            </button>
-            <span className="sep" />
-            <button data-testid="undo" onClick={() => viewRef.current && undo(viewRef.current)} title="Ctrl-Z">
-              Undo
-            </button>
-            <button data-testid="redo" onClick={() => viewRef.current && redo(viewRef.current)} title="Ctrl-Shift-Z">
-              Redo
-            </button>
-            <span className="sep" />
-            <button
-              data-testid="arrange"
-              onClick={() => arrange(false)}
-              title="Write the drawn positions of nodes without `ui` into the file"
-            >
-              Arrange{unplaced ? ` (${unplaced})` : ''}
-            </button>
-            <button data-testid="arrange-all" onClick={() => arrange(true)} title="Lay out every node again">
-              Arrange all
-            </button>
-          </>
-        )}
-        <span className="sep" />
-        {!readOnly && (
-          <>
-            <button
-              data-testid="test-chat-toggle"
-              className={side === 'chat' ? 'active' : ''}
-              onClick={() => {
-                setChatOpened(true)
-                setSide((s) => (s === 'chat' ? null : 'chat'))
-              }}
-              title="Talk to the draft in a test dialog"
-            >
-              Test chat
-            </button>
-            <button
-              data-testid="tests-toggle"
-              className={side === 'tests' ? 'active' : ''}
-              onClick={() => setSide((s) => (s === 'tests' ? null : 'tests'))}
-              title="The bot's conversation tests: run them against the draft"
-            >
-              Tests
-            </button>
-            <button
-              data-testid="replay"
-              onClick={() => void runReplay()}
-              disabled={busy}
-              title={`Replay the last ${REPLAY_DIALOGS} real dialogs against the draft`}
-            >
-              Replay
-            </button>
-          </>
-        )}
-        <button
-          data-testid="versions"
-          className={side === 'versions' ? 'active' : ''}
-          onClick={() => setSide((s) => (s === 'versions' ? null : 'versions'))}
-        >
-          Versions
-        </button>
-        <span className="sep" />
-        <button onClick={() => setOverlay('search')} title="Ctrl-K">
-          Find node
-        </button>
-        <button data-testid="help-button" onClick={() => setOverlay('help')} title="?">
-          ?
-        </button>
-        <span
-          className={`status ${status?.tone ?? ''}`}
-          data-testid="status"
-          role={status?.tone === 'error' ? 'alert' : 'status'}
-        >
-          {status?.message}
-          {status?.tone === 'error' && /reload/i.test(status.message) && (
-            <button className="link" onClick={onReload}>
-              Reload
-            </button>
-          )}
-        </span>
-        {readOnly && <span className="muted">Read-only</span>}
-      </div>
+      <Toolbar
+        readOnly={readOnly}
+        busy={busy}
+        unsaved={unsaved}
+        canDiscard={!!checksum}
+        unplaced={unplaced}
+        side={side}
+        status={status}
+        replayDialogs={REPLAY_DIALOGS}
+        onSave={() => void save()}
+        onPublish={() => void publish()}
+        onDiscard={() => void discard()}
+        onUndo={() => viewRef.current && undo(viewRef.current)}
+        onRedo={() => viewRef.current && redo(viewRef.current)}
+        onArrange={arrange}
+        onSide={(panel) => {
+          if (panel === 'chat') setChatOpened(true)
+          setSide((s) => (s === panel ? null : panel))
+        }}
+        onReplay={() => void runReplay()}
+        onOverlay={setOverlay}
+        onReload={onReload}
+      />
       {diff && (
         <VersionDiff
           slug={slug}
@@ -730,7 +620,7 @@ export function Workspace({ slug, readOnly, loaded, focus = null, path, onReload
               source={text}
             />
           ) : (
-            <p className="muted small pad">Select a node to edit its fields.</p>
+            <BotForm fields={botFields} nodeIds={ids} readOnly={readOnly} onSet={setBotFieldOf} />
           )}
         </aside>
         {(side || chatOpened) && (
@@ -781,9 +671,6 @@ function problemsOf(e: ApiError): Problem[] {
   return (e.details as { problems?: Problem[] } | undefined)?.problems ?? []
 }
 
-function isSyntaxError(g: Graph): boolean {
-  return g.nodes.length === 0 && g.problems.some((p) => p.code === 'yaml_syntax')
-}
 
 function saveError(e: unknown): string {
   if (e instanceof ApiError && e.status === 409) {
@@ -791,4 +678,14 @@ function saveError(e: unknown): string {
     return `${e.message} Copy your changes, then reload.`
   }
   return (e as Error).message
+}
+
+/** The text's top-level fields; none while it does not parse. */
+function topFields(text: string): Record<string, unknown> {
+  try {
+    const data: unknown = parseDocument(text).toJS()
+    return data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
 }

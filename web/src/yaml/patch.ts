@@ -138,6 +138,33 @@ export function deleteField(src: string, nodeId: string, key: string): string {
   return finish(bot, [removeFlowItem(fields.items, fields.items.indexOf(item))])
 }
 
+/** Top-level keys the bot form may not set: the bot's slug and its nodes have their own edits. */
+const FIXED_BOT_FIELDS = new Set(['bot', 'nodes'])
+
+/**
+ * Set a top-level field of the bot (name, description, start, variables,
+ * settings) as setField sets a node's: a scalar in place, a list or map
+ * entry by entry in its style; a missing field goes just before `nodes:`.
+ */
+export function setBotField(src: string, key: string, value: FieldValue): string {
+  if (FIXED_BOT_FIELDS.has(key)) throw new Error(`cannot edit: \`${key}\` is not set through the bot's form`)
+  const bot = openBot(src)
+  const ctx: Ctx = { ...newCtx(bot), path: null }
+  const item = findItem(bot.root, key)
+  const edits = item ? patchValue(ctx, item, key, bot.data[key], value) : [insertEntries(ctx, bot.root, [[key, value]], bot.nodesItem)]
+  return finish(bot, edits, (data) => same(data[key], value))
+}
+
+/** Remove a top-level field of the bot: exactly its lines. A missing field is a no-op. */
+export function deleteBotField(src: string, key: string): string {
+  if (FIXED_BOT_FIELDS.has(key)) throw new Error(`cannot edit: \`${key}\` is not removed through the bot's form`)
+  const bot = openBot(src)
+  const item = findItem(bot.root, key)
+  if (!item) return src
+  const { from, to } = itemLines(bot, item)
+  return finish(bot, [removeLines(bot, from, to)])
+}
+
 /**
  * Append a node at the end of `nodes`: after the last node's last line, so
  * before any later top-level key and the comments above it. Indented like the
