@@ -157,7 +157,7 @@ func TestTestChatInBrowser(t *testing.T) {
 func TestTestChatFileInBrowser(t *testing.T) {
 	ctx := browser(t)
 	e := servertest.New(t, native.Dialect)
-	if r := e.Do("PUT", "/v1/bots/docs/flow", e.A.Bearer(), docsBot); r.Status != http.StatusOK {
+	if r := e.Do("PUT", "/v1/bots/docs/flow", e.A.Bearer(), servertest.DocsBot); r.Status != http.StatusOK {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
 	}
 	var pic bytes.Buffer

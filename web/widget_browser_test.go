@@ -91,27 +91,6 @@ func TestWidgetInBrowser(t *testing.T) {
 	screenshot(t, ctx, "widget.png")
 }
 
-// docsBot asks for a picture or a PDF and thanks for it.
-const docsBot = `bot: docs
-variables:
-  scan: { type: object }
-nodes:
-  ask_scan:
-    kind: question
-    text: Upload a scan of your ID.
-    input: { type: file, accept: [image/*, application/pdf] }
-    save: scan
-    next: thanks
-  thanks:
-    kind: message
-    text: "Got {{ scan.name }}."
-    next: again
-  again:
-    kind: question
-    text: Anything else?
-    next: ask_scan
-`
-
 // pickFile chooses path in the widget's file input, as a visitor does
 // after the paperclip.
 func pickFile(t *testing.T, ctx context.Context, path string) {
@@ -127,7 +106,7 @@ func pickFile(t *testing.T, ctx context.Context, path string) {
 func TestWidgetUploadInBrowser(t *testing.T) {
 	ctx := browser(t)
 	e := servertest.New(t, native.Dialect, widget.Dialect)
-	siteToken := widgetChannel(t, e, "docs", docsBot)
+	siteToken := widgetChannel(t, e, "docs", servertest.DocsBot)
 	dir := t.TempDir()
 	notes := filepath.Join(dir, "notes.txt")
 	if err := os.WriteFile(notes, []byte("just text"), 0o600); err != nil {

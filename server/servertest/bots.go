@@ -47,4 +47,26 @@ nodes:
     text: Anything else?
     next: ask
 `
+
+	// DocsBot asks for a picture or a PDF, thanks for it, and asks again
+	// after "Anything else?".
+	DocsBot = `bot: docs
+variables:
+  scan: { type: object }
+nodes:
+  ask_scan:
+    kind: question
+    text: Upload a scan of your ID.
+    input: { type: file, accept: [image/*, application/pdf] }
+    save: scan
+    next: thanks
+  thanks:
+    kind: message
+    text: "Got {{ scan.name }}."
+    next: again
+  again:
+    kind: question
+    text: Anything else?
+    next: ask_scan
+`
 )

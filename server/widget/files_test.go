@@ -14,28 +14,6 @@ import (
 	"github.com/parleyhq/parley/server/widget"
 )
 
-// docsBot asks for a picture or a PDF, thanks for it, and asks again
-// after "Anything else?".
-const docsBot = `bot: docs
-variables:
-  scan: { type: object }
-nodes:
-  ask_scan:
-    kind: question
-    text: Upload a scan of your ID.
-    input: { type: file, accept: [image/*, application/pdf] }
-    save: scan
-    next: thanks
-  thanks:
-    kind: message
-    text: "Got {{ scan.name }}."
-    next: again
-  again:
-    kind: question
-    text: Anything else?
-    next: ask_scan
-`
-
 // pngBytes starts like a PNG, so type sniffing sees image/png.
 var pngBytes = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 100)...)
 
@@ -73,7 +51,7 @@ type message struct {
 	Files                []widgetFile
 }
 
-// visitorEnv is a started dialog with docsBot and a way to upload into it.
+// visitorEnv is a started dialog with servertest.DocsBot and a way to upload into it.
 type visitorEnv struct {
 	*servertest.Env
 	t                   *testing.T
@@ -83,7 +61,7 @@ type visitorEnv struct {
 
 func startDocs(t *testing.T) *visitorEnv {
 	t.Helper()
-	e, siteToken := newWidgetFor(t, "docs", docsBot)
+	e, siteToken := newWidgetFor(t, "docs", servertest.DocsBot)
 	var a, b turn
 	e.DoWith("POST", "/widget/v1/dialogs", from(site, widget.SiteTokenHeader, siteToken), nil).JSON(t, &a)
 	e.DoWith("POST", "/widget/v1/dialogs", from(site, widget.SiteTokenHeader, siteToken), nil).JSON(t, &b)

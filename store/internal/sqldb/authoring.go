@@ -57,11 +57,18 @@ func (d *DB) SaveDraft(ctx context.Context, dr *store.Draft, ifMatch string) err
 // draftIs returns ECONFLICT unless the project's draft of slug has the
 // checksum sum.
 func (t *tx) draftIs(ctx context.Context, projectID int64, slug, sum string) error {
+	return t.checksumIs(ctx, "drafts", projectID, slug, sum, rules.DraftChanged(slug))
+}
+
+// checksumIs returns changed unless the row of table (a bot's file kept
+// by slug: drafts, conversation_tests) has the checksum sum, locking the
+// row until the transaction ends where the database can.
+func (t *tx) checksumIs(ctx context.Context, table string, projectID int64, slug, sum string, changed error) error {
 	var stored string
-	err := t.queryRow(ctx, `SELECT checksum FROM drafts WHERE project_id = ? AND slug = ?`+t.lock("FOR UPDATE"),
+	err := t.queryRow(ctx, `SELECT checksum FROM `+table+` WHERE project_id = ? AND slug = ?`+t.lock("FOR UPDATE"),
 		projectID, slug).Scan(&stored)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && stored != sum) {
-		return rules.DraftChanged(slug)
+		return changed
 	}
 	return err
 }

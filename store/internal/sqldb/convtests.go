@@ -2,8 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/store/internal/rules"
@@ -48,13 +46,7 @@ func (d *DB) SaveTestFile(ctx context.Context, f *store.TestFile, ifMatch string
 // testFileIs returns ECONFLICT unless the project's test file of slug has
 // the checksum sum.
 func (t *tx) testFileIs(ctx context.Context, projectID int64, slug, sum string) error {
-	var stored string
-	err := t.queryRow(ctx, `SELECT checksum FROM conversation_tests WHERE project_id = ? AND slug = ?`+t.lock("FOR UPDATE"),
-		projectID, slug).Scan(&stored)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && stored != sum) {
-		return rules.TestFileChanged(slug)
-	}
-	return err
+	return t.checksumIs(ctx, "conversation_tests", projectID, slug, sum, rules.TestFileChanged(slug))
 }
 
 // TestFile returns a bot's test file; see store.TestFiles.
