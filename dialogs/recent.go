@@ -21,14 +21,14 @@ const recentMax = 20000
 // the workflow holds the dialog's truth and refuses what no longer applies
 // (and the refusal forgets the dialog here), and a lagging StoredThrough
 // only acknowledges fewer stored turns than there are. What a lookup
-// checks never changes: a dialog's id, UUID and project.
+// checks never changes: a dialog's number, UUID and project.
 type recentDialogs struct {
 	mu   sync.Mutex
 	byID map[recentKey]store.Dialog
 }
 
 // recentKey is a dialog as a caller names it: its project and its UUID or
-// its integer id.
+// its number there.
 type recentKey struct {
 	project int64
 	id      string
@@ -52,7 +52,7 @@ func (r *recentDialogs) put(d *store.Dialog) {
 		r.byID = make(map[recentKey]store.Dialog)
 	}
 	r.byID[recentKey{d.ProjectID, d.UUID}] = *d
-	r.byID[recentKey{d.ProjectID, strconv.FormatInt(d.ID, 10)}] = *d
+	r.byID[recentKey{d.ProjectID, strconv.FormatInt(d.Number, 10)}] = *d
 }
 
 // forget drops d, whose workflow refused or failed a turn.
@@ -60,7 +60,7 @@ func (r *recentDialogs) forget(d *store.Dialog) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.byID, recentKey{d.ProjectID, d.UUID})
-	delete(r.byID, recentKey{d.ProjectID, strconv.FormatInt(d.ID, 10)})
+	delete(r.byID, recentKey{d.ProjectID, strconv.FormatInt(d.Number, 10)})
 }
 
 // FindToTalk is Find for a use case that sends the dialog a turn (a user's

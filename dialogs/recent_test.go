@@ -47,6 +47,11 @@ func (r *readCounter) DialogByID(ctx context.Context, projectID, id int64) (*sto
 	return r.Store.DialogByID(ctx, projectID, id)
 }
 
+func (r *readCounter) DialogByNumber(ctx context.Context, projectID, number int64) (*store.Dialog, error) {
+	r.reads.Add(1)
+	return r.Store.DialogByNumber(ctx, projectID, number)
+}
+
 // newSurvey is a service over a counting store and a started dialog of
 // twoQuestions in project A, waiting at `name`.
 func newSurvey(t *testing.T) (*servertest.Env, *dialogs.Service, *readCounter, *store.Dialog) {
@@ -81,7 +86,7 @@ func TestFindToTalkRemembersTheLastTurn(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := db.reads.Load()
-	for _, id := range []string{created.UUID, strconv.FormatInt(created.ID, 10)} {
+	for _, id := range []string{created.UUID, strconv.FormatInt(created.Number, 10)} {
 		got, err := svc.FindToTalk(ctx, e.A.ID, id)
 		if err != nil {
 			t.Fatal(err)

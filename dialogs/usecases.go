@@ -10,11 +10,12 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
-// Find returns a project's dialog by its UUID or its integer id.
+// Find returns a project's dialog by its UUID or by its number in the
+// project (#7, as people see it and the API's `number` says).
 // ENOTFOUND if the project has none.
 func (s *Service) Find(ctx context.Context, projectID int64, id string) (*store.Dialog, error) {
 	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-		return s.Store.DialogByID(ctx, projectID, n)
+		return s.Store.DialogByNumber(ctx, projectID, n)
 	}
 	return s.Store.Dialog(ctx, projectID, id)
 }

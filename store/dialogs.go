@@ -19,6 +19,9 @@ type Dialogs interface {
 	Dialog(ctx context.Context, projectID int64, uuid string) (*Dialog, error)
 	// DialogByID returns a project's dialog by integer id; ENOTFOUND if none.
 	DialogByID(ctx context.Context, projectID, id int64) (*Dialog, error)
+	// DialogByNumber returns a project's dialog by its number there (#1,
+	// #2, ... as people see it); ENOTFOUND if none.
+	DialogByNumber(ctx context.Context, projectID, number int64) (*Dialog, error)
 	// ListDialogs returns one page of a project's dialogs, the most recently
 	// updated first (UpdatedAt descending, then ID descending), and the number
 	// of dialogs that match the filter in all (-1 with SkipCount). EINVALID

@@ -369,7 +369,7 @@ func (h *handlers) fileToTest(ctx context.Context, project int64, slug string, o
 	return v.Source, nil
 }
 
-// dialogRef is a dialog's UUID or integer id (dialogs.Service.Find), given
+// dialogRef is a dialog's UUID or number in the project (dialogs.Service.Find), given
 // as a JSON string or number.
 type dialogRef string
 

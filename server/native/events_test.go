@@ -151,7 +151,7 @@ func TestDialogEventsLookup(t *testing.T) {
 		{"unknown dialog", "00000000-0000-0000-0000-000000000000", e.A.Bearer(), http.StatusNotFound},
 		{"unknown id", "999999", e.A.Bearer(), http.StatusNotFound},
 		{"another project's dialog", created.ID, e.B.Bearer(), http.StatusNotFound},
-		{"another project's dialog by id", strconv.FormatInt(d.ID, 10), e.B.Bearer(), http.StatusNotFound},
+		{"another project's dialog by number", strconv.FormatInt(d.Number, 10), e.B.Bearer(), http.StatusNotFound},
 		{"no credentials", created.ID, "", http.StatusUnauthorized},
 		{"wrong key", created.ID, "Bearer sk-wrong", http.StatusUnauthorized},
 	} {
@@ -164,8 +164,8 @@ func TestDialogEventsLookup(t *testing.T) {
 			}
 		})
 	}
-	t.Run("by integer id", func(t *testing.T) {
-		ch, cancel := stream(t, e, strconv.FormatInt(d.ID, 10), e.A.Basic())
+	t.Run("by number", func(t *testing.T) {
+		ch, cancel := stream(t, e, strconv.FormatInt(d.Number, 10), e.A.Basic())
 		defer cancel()
 		e.Bus.Publish(t.Context(), events.Event{Type: events.TypeTextDelta, ProjectID: e.A.ID, DialogID: d.ID, Delta: "x"})
 		if d := decode(t, next(t, ch)); d.Delta != "x" || d.Dialog != created.ID {

@@ -2,6 +2,7 @@ package native_test
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/parleyhq/parley/server/native"
@@ -52,5 +53,18 @@ func TestPersonAndPath(t *testing.T) {
 	e.Do("GET", "/v1/dialogs/"+bare.ID, e.A.Bearer(), nil).JSON(t, &anonymous)
 	if anonymous.User == nil || len(anonymous.User) != 0 {
 		t.Errorf("a dialog begun without a profile has user %v, want {}", anonymous.User)
+	}
+
+	// A dialog is also found by its number in the project, as people name it.
+	var byNumber struct {
+		ID     string
+		Number int
+	}
+	e.Do("GET", "/v1/dialogs/"+strconv.Itoa(bare.Number), e.A.Bearer(), nil).JSON(t, &byNumber)
+	if bare.Number != 2 || byNumber.ID != bare.ID {
+		t.Errorf("GET /v1/dialogs/%d answered %+v, want dialog #2 %s", bare.Number, byNumber, bare.ID)
+	}
+	if r := e.Do("GET", "/v1/dialogs/2", e.B.Bearer(), nil); r.Status != http.StatusNotFound {
+		t.Errorf("another project's #2: %d %s", r.Status, r.Body)
 	}
 }

@@ -43,6 +43,12 @@ func testCreateDialog(t *testing.T, s store.Store) {
 		got, err = s.DialogByID(ctx, p.ID, d.ID)
 		noErr(t, err)
 		same(t, "DialogByID", got, d)
+		got, err = s.DialogByNumber(ctx, p.ID, d.Number)
+		noErr(t, err)
+		same(t, "DialogByNumber", got, d)
+		if _, err := s.DialogByNumber(ctx, other.ID, d.Number); store.ErrorCode(err) != store.ENOTFOUND {
+			t.Errorf("another project's DialogByNumber: %v, want ENOTFOUND", err)
+		}
 	})
 	t.Run("without a bot", func(t *testing.T) {
 		d := newDialog(t, s, p.ID, 0)

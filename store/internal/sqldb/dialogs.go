@@ -36,6 +36,8 @@ const (
 
 	selectDialogByUUID = `SELECT ` + dialogColumns + ` FROM dialogs WHERE project_id = ? AND uuid = ?`
 	selectDialogByID   = `SELECT ` + dialogColumns + ` FROM dialogs WHERE project_id = ? AND id = ?`
+	// selectDialogByNumber reads the UNIQUE (project_id, number) index.
+	selectDialogByNumber = `SELECT ` + dialogColumns + ` FROM dialogs WHERE project_id = ? AND number = ?`
 )
 
 func scanDialog(r scanner, d *store.Dialog) error {
@@ -166,6 +168,16 @@ func (d *DB) DialogByID(ctx context.Context, projectID, id int64) (*store.Dialog
 	err := scanDialog(d.queryRow(ctx, selectDialogByID, projectID, id), dlg)
 	if err != nil {
 		return nil, wrap("loading dialog", notFound(err, "Dialog", id))
+	}
+	return dlg, nil
+}
+
+// DialogByNumber returns a project's dialog by its number; see store.Dialogs.
+func (d *DB) DialogByNumber(ctx context.Context, projectID, number int64) (*store.Dialog, error) {
+	dlg := &store.Dialog{}
+	err := scanDialog(d.queryRow(ctx, selectDialogByNumber, projectID, number), dlg)
+	if err != nil {
+		return nil, wrap("loading dialog", notFound(err, "Dialog number", number))
 	}
 	return dlg, nil
 }
