@@ -81,11 +81,15 @@ type CreateInput struct {
 }
 
 // Create stores a dialog and starts its workflow. With Start, the first
-// turn runs at once and its result is returned.
+// turn runs at once and its result is returned. ECONFLICT for a disabled
+// bot.
 func (s *Service) Create(ctx context.Context, projectID int64, slug string, in CreateInput) (*store.Dialog, *Turn, error) {
 	bot, err := s.Store.Bot(ctx, projectID, slug)
 	if err != nil {
 		return nil, nil, err
+	}
+	if bot.Status == store.BotDisabled {
+		return nil, nil, store.Errorf(store.ECONFLICT, "Bot %q is disabled and takes no new dialogs; set its status to active first.", slug)
 	}
 	ref, err := s.flowRef(ctx, bot, bot.CurrentVersion)
 	if err != nil {

@@ -24,9 +24,7 @@ import (
 // place, and a clash found when the dialect lands means renaming routes
 // clients already call.
 var plannedRoutes = []string{
-	// Worken (000_65d95d1bb30ee9f5.txt)
-	"GET /bots", "POST /bots", "GET /bots/:bot_id", "POST /bots/:bot_id", "POST /bots/:bot_id/status",
-	"GET /bots/:bot_id/settings", "POST /bots/:bot_id/settings", "POST /bots/:bot_id/clone", "POST /bots/:bot_id/delete",
+	// Worken (000_65d95d1bb30ee9f5.txt); its bots are served already
 	"GET /chats", "GET /chats/:chat_id", "GET /chats/:chat_id/threads", "GET /chats/:chat_id/threads/:thread_id/messages",
 	"POST /chats/:chat_id/threads/:thread_id/stream", "POST /chats/:chat_id/threads/:thread_id/mode",
 	"POST /chats/:chat_id/threads/:thread_id/delete",

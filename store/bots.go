@@ -15,10 +15,22 @@ type Bots interface {
 	PublishFlow(ctx context.Context, p Publish) (*Published, error)
 	// Bot returns a project's bot by slug; ENOTFOUND if there is none.
 	Bot(ctx context.Context, projectID int64, slug string) (*Bot, error)
-	// BotByID returns a project's bot by id; ENOTFOUND if there is none.
+	// BotByID returns a project's bot by id, a deleted one too, so that its
+	// dialogs stay readable; ENOTFOUND if there is none.
 	BotByID(ctx context.Context, projectID, id int64) (*Bot, error)
-	// Bots lists a project's bots by slug.
+	// BotByUUID returns a project's bot by UUID; ENOTFOUND if there is
+	// none, it is deleted or uuid is not a UUID.
+	BotByUUID(ctx context.Context, projectID int64, uuid string) (*Bot, error)
+	// Bots lists a project's bots by slug, deleted ones left out.
 	Bots(ctx context.Context, projectID int64) ([]Bot, error)
+	// SetBotStatus sets a bot's status; EINVALID for a status other than
+	// BotActive, BotDisabled and BotError; ENOTFOUND for an unknown or
+	// deleted bot.
+	SetBotStatus(ctx context.Context, projectID, id int64, status string) (*Bot, error)
+	// DeleteBot deletes a bot softly: it leaves Bot, BotByUUID and Bots
+	// and frees its slug, while its versions and dialogs stay. ENOTFOUND
+	// for an unknown or deleted bot.
+	DeleteBot(ctx context.Context, projectID, id int64) error
 	// FlowVersion returns one version of a bot's flow; ENOTFOUND if there is none.
 	FlowVersion(ctx context.Context, botID int64, version int) (*FlowVersion, error)
 	// FlowVersions lists a bot's versions, newest first.
@@ -50,9 +62,17 @@ type Bot struct {
 	Slug           string
 	Name           string
 	CurrentVersion int
+	Status         string // BotActive (for a new bot), BotDisabled or BotError
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
+
+// Bot statuses: a disabled bot takes no new dialogs.
+const (
+	BotActive   = "active"
+	BotDisabled = "disabled"
+	BotError    = "error"
+)
 
 // FlowVersion is one published version of a bot's flow.
 type FlowVersion struct {

@@ -1,5 +1,6 @@
 // Package worken is the Worken-compatible API
-// (shared/seeds/000_65d95d1bb30ee9f5.txt): so far its knowledge bases,
+// (shared/seeds/000_65d95d1bb30ee9f5.txt): so far its bots and their
+// settings, its knowledge bases,
 // OpenAI's vector store API, and the OpenAI file upload it needs, shaped so
 // that both Worken's documented types and the official openai SDK read
 // them.
@@ -28,6 +29,15 @@ func mount(r *gin.Engine, d server.Deps) {
 	}
 	h := &handlers{Deps: d}
 	g := r.Group("/", requireAPIKey, server.Authenticate(d.Store, fail))
+	g.GET("/bots", h.listBots)
+	g.POST("/bots", h.createBot)
+	g.GET("/bots/:bot_id", h.getBot)
+	g.POST("/bots/:bot_id", h.updateBot)
+	g.POST("/bots/:bot_id/status", h.setBotStatus)
+	g.GET("/bots/:bot_id/settings", h.getSettings)
+	g.POST("/bots/:bot_id/settings", h.updateSettings)
+	g.POST("/bots/:bot_id/clone", h.cloneBot)
+	g.POST("/bots/:bot_id/delete", h.deleteBot)
 	g.POST("/files", h.uploadFile)
 	g.GET("/files", h.listUploads)
 	g.GET("/files/:file_id", h.file)

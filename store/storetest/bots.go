@@ -224,3 +224,74 @@ func testFlowVersions(t *testing.T, s store.Store) {
 		same(t, "FlowVersions", got, []store.FlowVersion{})
 	})
 }
+
+func testBotStatus(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newProject(t, s)
+	b := newBot(t, s, p.ID)
+	if b.Status != store.BotActive {
+		t.Errorf("new bot's status %q, want active", b.Status)
+	}
+	t.Run("ok", func(t *testing.T) {
+		got, err := s.SetBotStatus(ctx, p.ID, b.ID, store.BotDisabled)
+		noErr(t, err)
+		if got.Status != store.BotDisabled || got.UUID != b.UUID {
+			t.Errorf("SetBotStatus = %+v", got)
+		}
+		again, err := s.BotByUUID(ctx, p.ID, b.UUID)
+		noErr(t, err)
+		same(t, "BotByUUID", again, got)
+	})
+	t.Run("unknown status", func(t *testing.T) {
+		_, err := s.SetBotStatus(ctx, p.ID, b.ID, "sleepy")
+		wantCode(t, err, store.EINVALID)
+	})
+	t.Run("another project's bot", func(t *testing.T) {
+		_, err := s.SetBotStatus(ctx, newProject(t, s).ID, b.ID, store.BotActive)
+		wantCode(t, err, store.ENOTFOUND)
+	})
+	t.Run("not a UUID", func(t *testing.T) {
+		_, err := s.BotByUUID(ctx, p.ID, "nope")
+		wantCode(t, err, store.ENOTFOUND)
+	})
+	t.Run("another project's bot by UUID", func(t *testing.T) {
+		_, err := s.BotByUUID(ctx, newProject(t, s).ID, b.UUID)
+		wantCode(t, err, store.ENOTFOUND)
+	})
+}
+
+func testDeleteBot(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newProject(t, s)
+	b := newBot(t, s, p.ID)
+	noErr(t, s.DeleteBot(ctx, p.ID, b.ID))
+	t.Run("gone from lookups and lists", func(t *testing.T) {
+		_, err := s.Bot(ctx, p.ID, b.Slug)
+		wantCode(t, err, store.ENOTFOUND)
+		_, err = s.BotByUUID(ctx, p.ID, b.UUID)
+		wantCode(t, err, store.ENOTFOUND)
+		bots, err := s.Bots(ctx, p.ID)
+		noErr(t, err)
+		same(t, "Bots", bots, []store.Bot{})
+		_, err = s.SetBotStatus(ctx, p.ID, b.ID, store.BotActive)
+		wantCode(t, err, store.ENOTFOUND)
+	})
+	t.Run("still found by id for its dialogs", func(t *testing.T) {
+		_, err := s.BotByID(ctx, p.ID, b.ID)
+		noErr(t, err)
+	})
+	t.Run("slug is free again", func(t *testing.T) {
+		out, err := s.PublishFlow(ctx, store.Publish{ProjectID: p.ID, Slug: b.Slug, Source: "again"})
+		noErr(t, err)
+		if out.Bot.ID == b.ID || out.Version.Version != 1 {
+			t.Errorf("publishing the deleted bot's slug gave bot %d version %d", out.Bot.ID, out.Version.Version)
+		}
+	})
+	t.Run("twice", func(t *testing.T) {
+		wantCode(t, s.DeleteBot(ctx, p.ID, b.ID), store.ENOTFOUND)
+	})
+	t.Run("another project's bot", func(t *testing.T) {
+		other := newBot(t, s, p.ID)
+		wantCode(t, s.DeleteBot(ctx, newProject(t, s).ID, other.ID), store.ENOTFOUND)
+	})
+}

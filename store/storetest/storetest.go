@@ -45,6 +45,8 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"APIKeys", testAPIKeys},
 		{"PublishFlow", testPublishFlow},
 		{"Bots", testBots},
+		{"BotStatus", testBotStatus},
+		{"DeleteBot", testDeleteBot},
 		{"FlowVersions", testFlowVersions},
 		{"CreateDialog", testCreateDialog},
 		{"DialogNumbers", testDialogNumbers},

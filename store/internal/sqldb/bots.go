@@ -14,12 +14,12 @@ import (
 )
 
 const (
-	botColumns     = `id, uuid, project_id, slug, name, current_version, created_at, updated_at`
+	botColumns     = `id, uuid, project_id, slug, name, current_version, status, created_at, updated_at`
 	versionColumns = `bot_id, version, source, checksum, author, note, created_at`
 )
 
 func scanBot(r scanner, b *store.Bot) error {
-	return r.Scan(&b.ID, &b.UUID, &b.ProjectID, &b.Slug, &b.Name, &b.CurrentVersion,
+	return r.Scan(&b.ID, &b.UUID, &b.ProjectID, &b.Slug, &b.Name, &b.CurrentVersion, &b.Status,
 		timeScanner{&b.CreatedAt}, timeScanner{&b.UpdatedAt})
 }
 
@@ -85,7 +85,7 @@ func (t *tx) botForPublish(ctx context.Context, p store.Publish, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	_, err = t.exec(ctx, `INSERT INTO bots (`+botColumns+`) VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+	_, err = t.exec(ctx, `INSERT INTO bots (`+botColumns+`) VALUES (?, ?, ?, ?, ?, 0, 'active', ?, ?)
 		ON CONFLICT (project_id, slug) DO NOTHING`,
 		id, uuid.NewString(), p.ProjectID, p.Slug, p.Slug, t.db.ts(now), t.db.ts(now))
 	if err != nil {
@@ -132,7 +132,7 @@ func (t *tx) nextID(ctx context.Context) (int64, error) {
 // Bot returns a project's bot by slug; ENOTFOUND if there is none.
 func (d *DB) Bot(ctx context.Context, projectID int64, slug string) (*store.Bot, error) {
 	b := &store.Bot{}
-	err := scanBot(d.queryRow(ctx, `SELECT `+botColumns+` FROM bots WHERE project_id = ? AND slug = ?`, projectID, rules.Clean(slug)), b)
+	err := scanBot(d.queryRow(ctx, `SELECT `+botColumns+` FROM bots WHERE project_id = ? AND slug = ? AND deleted_at IS NULL`, projectID, rules.Clean(slug)), b)
 	if err != nil {
 		return nil, wrap("loading bot", notFound(err, "Bot", slug))
 	}
@@ -149,11 +149,60 @@ func (d *DB) BotByID(ctx context.Context, projectID, id int64) (*store.Bot, erro
 	return b, nil
 }
 
+// BotByUUID returns a project's bot by UUID; ENOTFOUND if there is none,
+// it is deleted or id is not a UUID (PostgreSQL would refuse to compare).
+func (d *DB) BotByUUID(ctx context.Context, projectID int64, id string) (*store.Bot, error) {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return nil, rules.NotFound("Bot", fmt.Sprintf("%q", id))
+	}
+	b := &store.Bot{}
+	err = scanBot(d.queryRow(ctx, `SELECT `+botColumns+` FROM bots WHERE project_id = ? AND uuid = ? AND deleted_at IS NULL`, projectID, u.String()), b)
+	if err != nil {
+		return nil, wrap("loading bot", notFound(err, "Bot", fmt.Sprintf("%q", id)))
+	}
+	return b, nil
+}
+
+// SetBotStatus sets a bot's status; EINVALID for an unknown status.
+func (d *DB) SetBotStatus(ctx context.Context, projectID, id int64, status string) (*store.Bot, error) {
+	switch status {
+	case store.BotActive, store.BotDisabled, store.BotError:
+	default:
+		return nil, &store.Error{Code: store.EINVALID, Field: "status",
+			Message: fmt.Sprintf("Unknown bot status %q; use active, disabled or error.", status)}
+	}
+	b := &store.Bot{}
+	err := d.write(ctx, "setting bot status", func(t *tx) error {
+		res, err := t.exec(ctx, `UPDATE bots SET status = ?, updated_at = ? WHERE project_id = ? AND id = ? AND deleted_at IS NULL`,
+			status, t.db.ts(d.now()), projectID, id)
+		if err := changed(res, err, "Bot", id); err != nil {
+			return err
+		}
+		return scanBot(t.queryRow(ctx, `SELECT `+botColumns+` FROM bots WHERE id = ?`, id), b)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// DeleteBot marks a bot deleted and renames its slug, which no published
+// slug can take, so that the slug is free for a new bot.
+func (d *DB) DeleteBot(ctx context.Context, projectID, id int64) error {
+	return d.write(ctx, "deleting bot", func(t *tx) error {
+		now := t.db.ts(d.now())
+		res, err := t.exec(ctx, `UPDATE bots SET deleted_at = ?, updated_at = ?, slug = slug || '~deleted~' || CAST(id AS TEXT)
+			WHERE project_id = ? AND id = ? AND deleted_at IS NULL`, now, now, projectID, id)
+		return changed(res, err, "Bot", id)
+	})
+}
+
 // Bots lists a project's bots by slug, in byte order whatever the
 // database's collation.
 func (d *DB) Bots(ctx context.Context, projectID int64) ([]store.Bot, error) {
 	return list(ctx, d, "listing bots", scanBot,
-		`SELECT `+botColumns+` FROM bots WHERE project_id = ? ORDER BY slug COLLATE `+d.dialect.Bytewise, projectID)
+		`SELECT `+botColumns+` FROM bots WHERE project_id = ? AND deleted_at IS NULL ORDER BY slug COLLATE `+d.dialect.Bytewise, projectID)
 }
 
 // FlowVersion returns one version of a bot's flow; ENOTFOUND if there is none.

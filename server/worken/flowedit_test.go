@@ -1,0 +1,93 @@
+package worken
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// TestEditFlowKeepsTheRest: editing settings.ai or the name rewrites only
+// that top-level entry; every other line of every example bot (comments,
+// blank lines, aligned columns, flow styles) is as it was.
+func TestEditFlowKeepsTheRest(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "examples", "bots", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("examples: %v %v", files, err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, ".test.yaml") {
+			continue
+		}
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(raw)
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			out, err := editFlow(src, func(root *yaml.Node) error {
+				return mergeSettings(root, map[string]any{"model": map[string]any{"temperature": 0.5}})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			settings := entrySpans(mustRoot(t, src), strings.SplitAfter(src, "\n"))["settings"]
+			outLines := strings.SplitAfter(out, "\n")
+			srcLines := strings.SplitAfter(src, "\n")
+			// The lines above settings (or all, when settings was added) are the same.
+			if settings.to > 0 {
+				if strings.Join(srcLines[:settings.from], "") != strings.Join(outLines[:settings.from], "") {
+					t.Errorf("lines above settings changed:\n%s", out)
+				}
+				tail := strings.Join(srcLines[settings.to:], "")
+				if !strings.HasSuffix(out, tail) {
+					t.Errorf("lines below settings changed:\n%s", out)
+				}
+			} else if !strings.Contains(out, strings.Join(srcLines[entrySpans(mustRoot(t, src), srcLines)["nodes"].from:], "")) {
+				t.Errorf("the nodes changed:\n%s", out)
+			}
+			var got struct {
+				Settings struct {
+					AI struct {
+						Model struct{ Temperature float64 }
+					}
+				}
+			}
+			if err := yaml.Unmarshal([]byte(out), &got); err != nil || got.Settings.AI.Model.Temperature != 0.5 {
+				t.Errorf("temperature after the edit: %+v %v\n%s", got, err, out)
+			}
+
+			renamed, err := editFlow(src, func(root *yaml.Node) error {
+				set(root, "name", scalar("Renamed"), "bot")
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var diff []string
+			rl := strings.SplitAfter(renamed, "\n")
+			if len(rl) != len(srcLines) && !strings.Contains(src, "\nname:") {
+				rl = append(rl[:2], rl[3:]...) // the name line was added after bot:
+			}
+			for i := range min(len(rl), len(srcLines)) {
+				if rl[i] != srcLines[i] {
+					diff = append(diff, rl[i])
+				}
+			}
+			if len(diff) > 1 || (len(diff) == 1 && diff[0] != "name: Renamed\n") {
+				t.Errorf("renaming changed %q", diff)
+			}
+		})
+	}
+}
+
+func mustRoot(t *testing.T, src string) *yaml.Node {
+	t.Helper()
+	_, root, err := parseFlow(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
