@@ -23,10 +23,13 @@ const (
 	BulkClose   = "close"   // end it as completed
 	BulkGoto    = "goto"    // move it to a node of its flow, or to another bot
 	BulkMessage = "message" // an operator's message to the user (which takes the dialog)
+	// BulkInterrupt ends the dialog as interrupted, keeping its history
+	// (what deleting its bot does to its running dialogs).
+	BulkInterrupt = "interrupt"
 )
 
 // BulkActions lists the bulk actions.
-var BulkActions = []string{BulkStop, BulkStart, BulkRelease, BulkClose, BulkGoto, BulkMessage}
+var BulkActions = []string{BulkStop, BulkStart, BulkRelease, BulkClose, BulkGoto, BulkMessage, BulkInterrupt}
 
 // MaxBulkDialogs is the most dialogs one bulk action may match: its list of
 // dialogs travels in the workflow's history.
@@ -46,7 +49,7 @@ type BulkAction struct {
 // field).
 func (a BulkAction) Check() error {
 	switch a.Action {
-	case BulkStop, BulkStart, BulkRelease, BulkClose:
+	case BulkStop, BulkStart, BulkRelease, BulkClose, BulkInterrupt:
 	case BulkGoto:
 		if (a.Node == "") == (a.Bot == "") {
 			return store.FieldErrorf(store.EINVALID, "node", "A goto names either a `node` of the dialogs' flow or a `bot` to move them to.")
@@ -81,6 +84,8 @@ func (s *Service) Apply(ctx context.Context, d *store.Dialog, a BulkAction, upda
 		if a.Bot != "" {
 			arg = engine.CommandInput{Command: "goto " + a.Bot}
 		}
+	case BulkInterrupt:
+		name, arg = engine.UpdateCommand, engine.CommandInput{Command: engine.CommandInterrupt}
 	case BulkMessage:
 		name, arg = engine.UpdateOperatorMessage, engine.OperatorMessageInput{Operator: a.Operator.Name, OperatorID: a.Operator.ID, Text: a.Text}
 	default:

@@ -34,7 +34,8 @@ type Service struct {
 	// Metrics counts dialogs started and times turns; nil: none.
 	Metrics *metrics.Metrics
 
-	recent recentDialogs // the dialogs of this process's last turns, for FindToTalk
+	recent    recentDialogs // the dialogs of this process's last turns, for FindToTalk
+	botStatus botStatuses   // bots' statuses, for a disabled bot's dialogs
 }
 
 // FlowError is returned by Publish for a flow with errors.
@@ -74,6 +75,12 @@ type CreateInput struct {
 	Source     string
 	IP         string
 	ExternalID string
+	// UUID, when set, is the new dialog's UUID (a client-chosen thread
+	// id); ECONFLICT if a dialog has it.
+	UUID string
+	// ChannelID is the channel the dialog comes through; 0 is its bot's
+	// API channel.
+	ChannelID int64
 	// User is the person (id, name, email, phone, and anything else):
 	// `user` in expressions; dialogs of a bot with the same user.id are the
 	// same person's.
@@ -109,6 +116,7 @@ func (s *Service) create(ctx context.Context, projectID int64, ref engine.FlowRe
 	}
 	// StateSeq 1 is the created dialog, the workflow's first state.
 	d := &store.Dialog{ProjectID: projectID, Source: in.Source, IP: in.IP, ExternalID: in.ExternalID, UserID: userID, User: in.User,
+		ChannelID: in.ChannelID, UUID: in.UUID,
 		DialogState: store.DialogState{StateSeq: 1, BotID: ref.BotID, Version: ref.Version, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: in.Variables}}
 	if err := s.Store.CreateDialog(ctx, d); err != nil {
 		return nil, nil, err

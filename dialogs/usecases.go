@@ -29,17 +29,22 @@ type Message struct {
 }
 
 // SendMessage sends the user's message and returns the bot's answer.
-// EINVALID for an empty text; ECONFLICT if the dialog has ended or not
-// started.
+// A disabled bot's dialog keeps the message and answers nothing until the
+// bot is active again. EINVALID for an empty text; ECONFLICT if the
+// dialog has ended or not started.
 func (s *Service) SendMessage(ctx context.Context, d *store.Dialog, m Message) (*Turn, error) {
 	if strings.TrimSpace(m.Text) == "" {
 		return nil, store.FieldErrorf(store.EINVALID, "text", "The message text is empty; send some text.")
+	}
+	disabled, err := s.botDisabled(ctx, d)
+	if err != nil {
+		return nil, err
 	}
 	updateID := ""
 	if m.ClientMessageID != "" {
 		updateID = "msg-" + m.ClientMessageID
 	}
-	in := engine.MessageInput{Text: m.Text, ClientMessageID: m.ClientMessageID, StoredThrough: d.StoredThrough}
+	in := engine.MessageInput{Text: m.Text, ClientMessageID: m.ClientMessageID, StoredThrough: d.StoredThrough, Unanswered: disabled}
 	return s.update(ctx, d, engine.UpdateMessage, updateID, in)
 }
 
@@ -186,4 +191,36 @@ func (s *Service) GotoBot(ctx context.Context, d *store.Dialog, slug string) (*T
 // ENOTFOUND if no call waits under that id.
 func (s *Service) Approve(ctx context.Context, d *store.Dialog, approvalID string, approve bool, operator string) (*Turn, error) {
 	return s.update(ctx, d, engine.UpdateApproval, "", engine.ApprovalInput{ID: approvalID, Approve: approve, Operator: operator})
+}
+
+// SetMode switches who answers the user (store.ModeAuto and the others):
+// auto hands the dialog back to the bot, operator hands it to operators
+// (op takes it when named), manual and blocked silence the bot (blocked
+// keeps no messages). EINVALID for another mode; ECONFLICT if the dialog
+// has ended.
+func (s *Service) SetMode(ctx context.Context, d *store.Dialog, mode string, op Operator) (*Turn, error) {
+	return s.update(ctx, d, engine.UpdateMode, "", engine.ModeInput{Mode: mode, Operator: op.Name, OperatorID: op.ID})
+}
+
+// Interrupt ends a dialog as interrupted, keeping its history.
+// ECONFLICT if it has ended.
+func (s *Service) Interrupt(ctx context.Context, d *store.Dialog) (*Turn, error) {
+	return s.update(ctx, d, engine.UpdateCommand, "", engine.CommandInput{Command: engine.CommandInterrupt})
+}
+
+// Delete ends a dialog (as interrupted, if it runs) and deletes its
+// messages, data and notes; every lookup misses it from then on.
+func (s *Service) Delete(ctx context.Context, d *store.Dialog) error {
+	if !ended(d.Status) {
+		if _, err := s.Interrupt(ctx, d); err != nil && store.ErrorCode(err) != store.ECONFLICT {
+			return err
+		}
+	}
+	s.recent.forget(d)
+	return s.Store.DeleteDialog(ctx, d.ProjectID, d.ID)
+}
+
+// ended reports whether a dialog's status is final.
+func ended(status string) bool {
+	return status == store.StatusCompleted || status == store.StatusInterrupted || status == store.StatusError
 }

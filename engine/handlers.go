@@ -194,8 +194,8 @@ func (d *dialog) validateCommand(ctx workflow.Context, in CommandInput) error {
 	if in.Node != "" {
 		return d.validateGotoNode(in.Node)
 	}
-	if _, ok := gotoTarget(in.Command); !ok {
-		return rejectf(ErrInvalid, "unknown command %q; the only command is \"goto <bot>\"", in.Command)
+	if _, ok := gotoTarget(in.Command); !ok && in.Command != CommandInterrupt {
+		return rejectf(ErrInvalid, "unknown command %q; the commands are \"goto <bot>\" and \"interrupt\"", in.Command)
 	}
 	return nil
 }
@@ -219,6 +219,12 @@ func (d *dialog) onCommand(ctx workflow.Context, in CommandInput) (TurnResult, e
 		return d.locked(ctx, func(t *turn) {
 			d.s.Waiting, d.s.ResumeNode = nil, ""
 			d.run(t, in.Node)
+		})
+	}
+	if in.Command == CommandInterrupt {
+		return d.locked(ctx, func(t *turn) {
+			d.releaseHandoff(t)
+			d.interrupt(t)
 		})
 	}
 	slug, _ := gotoTarget(in.Command)

@@ -268,7 +268,8 @@ func (d *dialog) callModel(t *turn, call LLMCall) (*LLMResult, error) {
 }
 
 // llmFailed: an unconfigured model always stops the dialog with a message
-// that says what to set; other failures follow on_error when there is one.
+// that says what to set; other failures (a balance that cannot pay too)
+// follow on_error when there is one.
 func (d *dialog) llmFailed(t *turn, id string, c *nodes.LLM, err error) bool {
 	if IsErrorType(err, ErrLLMNotConfigured) {
 		d.fail(t, fmt.Sprintf("The bot stopped at node %q: no language model is configured. Set PARLEY_LLM_BASE_URL (an OpenAI-compatible endpoint such as https://api.openai.com/v1) and PARLEY_LLM_API_KEY, then restart Parley.", id))
@@ -277,6 +278,10 @@ func (d *dialog) llmFailed(t *turn, id string, c *nodes.LLM, err error) bool {
 	d.s.Waiting = nil
 	if c.OnError != "" {
 		d.run(t, c.OnError)
+		return false
+	}
+	if IsErrorType(err, ErrInsufficientBalance) {
+		d.fail(t, fmt.Sprintf("The bot stopped at node %q: the project's balance is used up. Top it up (POST /billing/invoices), or give the node an on_error.", id))
 		return false
 	}
 	d.fail(t, fmt.Sprintf("The bot stopped at node %q: the language model failed: %s.", id, RootMessage(err)))

@@ -30,6 +30,9 @@ func (d *dialog) userMessage(t *turn, in MessageInput) {
 	d.record(t, m)
 	now := workflow.Now(t.ctx)
 	d.s.Input, d.s.LastUserAt = in.Text, &now
+	if in.Unanswered {
+		return
+	}
 	if d.s.Mode != store.ModeAuto {
 		d.s.Pending++
 		return

@@ -48,6 +48,9 @@ const (
 	ErrBlockRejected = "BLOCK_REJECTED"
 	// ErrLLMNotConfigured is an llm node run where no model is configured.
 	ErrLLMNotConfigured = "LLM_NOT_CONFIGURED"
+	// ErrInsufficientBalance is a model call refused because the project's
+	// billing account cannot pay it; an llm node follows its on_error.
+	ErrInsufficientBalance = "INSUFFICIENT_BALANCE"
 )
 
 // WorkflowID is the workflow id of the dialog with the given UUID.
@@ -96,6 +99,9 @@ type MessageInput struct {
 	// File is an uploaded file the message carries (the answer to a file
 	// question); Text may then be empty.
 	File *FileRef
+	// Unanswered keeps the message without the bot answering it: its bot
+	// is disabled (a Worken bot's status), until it is active again.
+	Unanswered bool `json:",omitempty"`
 }
 
 // FileRef is an uploaded file as a dialog sees it.
@@ -125,9 +131,13 @@ type OperatorMessageInput struct {
 	At *time.Time
 }
 
+// CommandInterrupt ends a dialog as interrupted, keeping its history.
+const CommandInterrupt = "interrupt"
+
 // CommandInput is the argument of the command update: Command "goto <bot
-// slug>" moves the dialog to another bot; Node, instead, moves it to a node
-// of its flow, which runs from there.
+// slug>" moves the dialog to another bot, and CommandInterrupt ends it as
+// interrupted (its bot deleted, its thread deleted); Node, instead, moves
+// it to a node of its flow, which runs from there.
 type CommandInput struct {
 	Command string `json:",omitempty"`
 	Node    string `json:",omitempty"`

@@ -21,6 +21,7 @@ import (
 type Caller struct {
 	ProjectID int64
 	UserID    int64  // 0 for API keys
+	APIKeyID  int64  // the API key's id; 0 for users
 	Name      string // the user's email or the key's name
 	// Role is what the caller may do: a user's membership's; an API key
 	// is the project's own, so an owner's.
@@ -29,6 +30,8 @@ type Caller struct {
 	// must carry to change anything; "" for other credentials, which a
 	// browser does not send by itself.
 	csrf string
+	// keyCreated tells an API key from a later one given its id (keyUses).
+	keyCreated time.Time
 }
 
 const callerKey = "parley.caller"
@@ -70,7 +73,9 @@ func CallerOf(c *gin.Context) Caller {
 
 // Authenticate accepts `Authorization: Basic email:password` and
 // `Authorization: Bearer sk-...`; anything else is rendered by fail. A
-// credential it verified is believed for credentialTTL (see authCache).
+// credential it verified is believed for credentialTTL (see authCache). An
+// API key's use is recorded in its last_used_at, at most once a minute
+// (see keyUses).
 func Authenticate(db store.Store, fail func(c *gin.Context, err error)) gin.HandlerFunc {
 	return authenticateWith(db, fail, newAuthCache(), false)
 }
@@ -91,6 +96,9 @@ func authenticateWith(db store.Store, fail func(c *gin.Context, err error), cach
 		if err != nil {
 			fail(c, err)
 			return
+		}
+		if err := cache.uses.record(c.Request.Context(), db, caller); err != nil {
+			Logger(c).Warn("recording an API key's use failed; the next request tries again", "key", caller.APIKeyID, "error", err)
 		}
 		c.Set(callerKey, caller)
 		c.Next()
@@ -129,6 +137,7 @@ type authCache struct {
 	now     func() time.Time
 	mu      sync.Mutex
 	entries map[[sha256.Size]byte]authEntry
+	uses    *keyUses // where the API keys it lets through are recorded
 }
 
 type authEntry struct {
@@ -138,7 +147,8 @@ type authEntry struct {
 }
 
 func newAuthCache() *authCache {
-	a := &authCache{ttl: credentialTTL, max: maxCachedCredentials, now: time.Now, entries: map[[sha256.Size]byte]authEntry{}}
+	a := &authCache{ttl: credentialTTL, max: maxCachedCredentials, now: time.Now, entries: map[[sha256.Size]byte]authEntry{},
+		uses: apiKeyUses}
 	rand.Read(a.secret[:]) // never fails (crypto/rand)
 	return a
 }
@@ -220,7 +230,7 @@ func authenticate(ctx context.Context, db store.Store, header string) (Caller, e
 		if err != nil {
 			return Caller{}, err
 		}
-		return Caller{ProjectID: key.ProjectID, Name: key.Name, Role: store.RoleOwner}, nil
+		return Caller{ProjectID: key.ProjectID, APIKeyID: key.ID, keyCreated: key.CreatedAt, Name: key.Name, Role: store.RoleOwner}, nil
 	case sessionScheme:
 		return sessionCaller(ctx, db, value)
 	}

@@ -24,6 +24,9 @@ var statusOf = map[string]int{
 	store.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	store.ETOOMANY:      http.StatusTooManyRequests,
 	store.EINTERNAL:     http.StatusInternalServerError,
+	// 402, not 409: nothing conflicts, the request is right and goes
+	// through once the account is topped up, which 402 says.
+	store.EINSUFFICIENT: http.StatusPaymentRequired,
 }
 
 // Status returns the HTTP status for err.
@@ -67,6 +70,7 @@ var codeNames = map[string]string{
 	store.EUNSUPPORTED:  "UNSUPPORTED_MEDIA_TYPE",
 	store.ETOOMANY:      "RATE_LIMITED",
 	store.EINTERNAL:     "INTERNAL",
+	store.EINSUFFICIENT: "INSUFFICIENT_BALANCE",
 }
 
 // Fail renders err in the native shape and aborts the request: the shape

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parleyhq/parley/billing"
 	"github.com/parleyhq/parley/blobs"
 	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/events"
@@ -42,6 +43,9 @@ type Deps struct {
 	// Secrets seals webhook signing secrets (PARLEY_SECRET_KEY); nil: the
 	// server cannot create webhooks or rotate their secrets.
 	Secrets *secretbox.Box
+	// Billing is the projects' billing (Worken's /billing routes); nil:
+	// billing off, the default offers and Parley's own payment page.
+	Billing *billing.Service
 }
 
 // Dialect is one API dialect: its routes and how it renders errors.

@@ -53,8 +53,9 @@ func PumpSSE(ctx context.Context, w gin.ResponseWriter, ch <-chan events.Event, 
 	}
 }
 
-// WriteSSE writes one server-sent event: its id (none when ""), type and
-// JSON data.
+// WriteSSE writes one server-sent event: its id (none when ""), type
+// (none when "": a browser's EventSource hands such events to onmessage)
+// and JSON data.
 func WriteSSE(w io.Writer, id, typ string, data any) error {
 	body, err := json.Marshal(data)
 	if err != nil {
@@ -65,7 +66,12 @@ func WriteSSE(w io.Writer, id, typ string, data any) error {
 			return err
 		}
 	}
-	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", typ, body)
+	if typ != "" {
+		if _, err := fmt.Fprintf(w, "event: %s\n", typ); err != nil {
+			return err
+		}
+	}
+	_, err = fmt.Fprintf(w, "data: %s\n\n", body)
 	return err
 }
 

@@ -16,6 +16,9 @@ type Accounts interface {
 	CreateProject(ctx context.Context, orgID int64, name string) (*Project, error)
 	// Project returns a project; ENOTFOUND if there is none.
 	Project(ctx context.Context, id int64) (*Project, error)
+	// Projects lists an organization's projects, oldest first; none for
+	// an unknown organization.
+	Projects(ctx context.Context, orgID int64) ([]Project, error)
 
 	// CreateUser creates a user, storing an argon2id hash of password.
 	// ECONFLICT if the email (compared case-insensitively) is taken;
@@ -41,6 +44,15 @@ type Accounts interface {
 	RegisterAPIKey(ctx context.Context, projectID int64, name, key string) (*APIKey, error)
 	// APIKeyByKey returns the key record of a plain key; EUNAUTHORIZED if unknown.
 	APIKeyByKey(ctx context.Context, key string) (*APIKey, error)
+	// APIKeys lists a project's keys, oldest first: their records, never
+	// the keys.
+	APIKeys(ctx context.Context, projectID int64) ([]APIKey, error)
+	// DeleteAPIKey deletes a project's key, which stops working at once;
+	// ENOTFOUND if the project has no key keyID.
+	DeleteAPIKey(ctx context.Context, projectID, keyID int64) error
+	// TouchAPIKey records that a key was used at at: its LastUsedAt becomes
+	// at unless it is later already. ENOTFOUND if no key has the id.
+	TouchAPIKey(ctx context.Context, keyID int64, at time.Time) error
 }
 
 // Organization owns projects.
@@ -97,4 +109,7 @@ type APIKey struct {
 	Name      string
 	Prefix    string // the first 7 characters, to recognise a key in lists
 	CreatedAt time.Time
+	// LastUsedAt is when the key was last used, to within the minute the
+	// auth path waits between writes of it; nil until it is used.
+	LastUsedAt *time.Time
 }

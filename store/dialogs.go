@@ -124,10 +124,13 @@ type Dialog struct {
 	UserID string
 	// User is the person's profile as the client gave it (id, name,
 	// email, phone, ...): `user` in expressions, and who operators see.
-	User     map[string]any
-	Source   string // api, web, telegram, ...
-	IP       string
-	Location string
+	User   map[string]any
+	Source string // api, web, telegram, ...
+	// ChannelID is the channel the dialog came through; a dialog created
+	// without one is its bot's API channel's.
+	ChannelID int64
+	IP        string
+	Location  string
 	DialogState
 	CreatedAt time.Time
 }
@@ -135,10 +138,14 @@ type Dialog struct {
 // DialogFilter selects a project's dialogs. Zero fields do not filter.
 type DialogFilter struct {
 	BotID         int64
+	ChannelID     int64
 	Status        string // one of the Status values
 	Mode          string // one of the Mode values
 	HandoffStatus string // one of the Handoff statuses
 	Queue         string // waiting or taken in this queue (a requested or active handoff's)
+	// Live selects the dialogs not ended (completed, interrupted or
+	// error).
+	Live bool
 	// Node selects the dialogs waiting at a node: there now, not ended
 	// (completed, interrupted or error).
 	Node   string

@@ -18,6 +18,8 @@ const (
 	ETOOLARGE     = "too_large"    // a body or file over its limit
 	EUNSUPPORTED  = "unsupported"  // a media type the target does not take
 	ETOOMANY      = "too_many"     // too many attempts; wait and try again
+
+	EINSUFFICIENT = "insufficient_balance" // the project's balance cannot pay for it; top it up
 )
 
 // Error is a domain error with a code and a message a user can act on.

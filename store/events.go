@@ -48,6 +48,16 @@ const (
 	EventNoteCreated      = "note.created" // for operators: never shown to the user
 	EventWebhookDisabled  = "webhook.disabled"
 	EventWebhookTest      = "webhook.test" // to the webhook its Extra's webhook_id names, alone
+
+	// EventBillingBalanceLow: a charge took a project's balance below the
+	// low-balance threshold; of no dialog, its Extra has credits, bonus,
+	// balance and threshold.
+	EventBillingBalanceLow = "billing.balance.low"
+
+	// EventIntegrationAuthLost: a platform refused an integration's
+	// credentials and it is now in error; of no dialog, its Extra has
+	// integration_id (the UUID), vendor and reason.
+	EventIntegrationAuthLost = "integration.auth_lost"
 )
 
 // Event is one logged event. Seq numbers a project's events from 1, in the

@@ -15,6 +15,7 @@ type Store interface {
 	Accounts
 	Bots
 	Dialogs
+	Threads
 	BlockTokens
 	Files
 	KnowledgeStore
@@ -26,6 +27,8 @@ type Store interface {
 	CannedReplies
 	Sessions
 	Channels
+	Integrations
+	Billing
 
 	// Ping checks that the database answers a query; an error says it
 	// does not (readiness checks).

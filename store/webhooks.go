@@ -14,19 +14,19 @@ import (
 // Store.
 type Webhooks interface {
 	// CreateWebhook stores w, filling ID, UUID ("wh_" and 24 base62
-	// characters), Status (active), Cursor (the project's last event: a
-	// new webhook hears of what happens from then on), CreatedAt and
-	// UpdatedAt. EINVALID for
-	// an empty URL, Events list or Secret; ENOTFOUND for no such project.
+	// characters), Status (active), Format (standard when empty), Cursor
+	// (the project's last event: a new webhook hears of what happens from
+	// then on), CreatedAt and UpdatedAt. EINVALID for an empty URL, Events
+	// list or Secret, or an unknown Format; ENOTFOUND for no such project.
 	CreateWebhook(ctx context.Context, w *Webhook) error
 	// Webhook returns a project's webhook by UUID; ENOTFOUND if none.
 	Webhook(ctx context.Context, projectID int64, uuid string) (*Webhook, error)
 	// ListWebhooks lists a project's webhooks, oldest first.
 	ListWebhooks(ctx context.Context, projectID int64) ([]Webhook, error)
 	// UpdateWebhook stores w's URL, Description, Events and Status (and
-	// DisabledReason when disabled; it is cleared when active) on the
-	// project's webhook with w's UUID, then reads the whole record back
-	// into w. EINVALID as CreateWebhook, or for an unknown status;
+	// DisabledReason when disabled; it is cleared when active; Format
+	// stays as created) on the project's webhook with w's UUID, then reads
+	// the whole record back into w. EINVALID as CreateWebhook, or for an unknown status;
 	// ENOTFOUND if none.
 	UpdateWebhook(ctx context.Context, w *Webhook) error
 	// DeleteWebhook deletes a project's webhook and its deliveries;
@@ -92,12 +92,27 @@ type Webhooks interface {
 	// WebhookByID returns a webhook by id, whichever its project, for the
 	// dispatcher sending one of its deliveries; ENOTFOUND if none.
 	WebhookByID(ctx context.Context, id int64) (*Webhook, error)
+	// DialogModeBefore returns the mode a project's dialog had before its
+	// event seq: the Mode of its last dialog.created, dialog.updated or
+	// dialog.completed event before seq, "" when the log keeps none. The
+	// dispatcher tells a Worken webhook of a mode change with it, since
+	// dialog.updated also marks status changes.
+	DialogModeBefore(ctx context.Context, projectID, dialogID, seq int64) (string, error)
 }
 
 // Webhook statuses.
 const (
 	WebhookActive   = "active"
 	WebhookDisabled = "disabled"
+)
+
+// Webhook formats: how a webhook's deliveries are written. Standard is
+// Parley's own event types and data; Worken is Worken's WebhookEvent (its
+// event names, only the events that have one), for endpoints made through
+// the Worken API.
+const (
+	WebhookStandard = "standard"
+	WebhookWorken   = "worken"
 )
 
 // WebhookAllEvents in a webhook's Events subscribes it to every type.
@@ -124,6 +139,9 @@ type Webhook struct {
 	Events         []string // event types; ["*"] for all
 	Status         string   // WebhookActive or WebhookDisabled
 	DisabledReason string
+	// Format is how deliveries are written: WebhookStandard (the default)
+	// or WebhookWorken; set when the webhook is created, never changed.
+	Format string
 	// Secret is the signing secret as sealed by the caller (secretbox);
 	// the store keeps what it is given.
 	Secret string

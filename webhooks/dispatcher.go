@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -15,10 +16,12 @@ import (
 )
 
 // Store is what a Dispatcher needs of the store: the webhooks, their
-// deliveries and the event log they are made from.
+// deliveries and the event log they are made from, and the bots whose
+// UUIDs Worken's events name.
 type Store interface {
 	store.Webhooks
 	Events(ctx context.Context, projectID int64, f store.EventFilter) ([]store.Event, error)
+	BotByID(ctx context.Context, projectID, id int64) (*store.Bot, error)
 }
 
 // Dispatcher delivers the event log to webhooks, at least once, from the
@@ -37,7 +40,8 @@ type Dispatcher struct {
 	Store  Store
 	Box    *secretbox.Box // opens the webhooks' sealed secrets
 	Sender *Sender
-	// Data renders an event as a delivery's `data`.
+	// Data renders an event as a standard webhook's delivery's `data`;
+	// Worken webhooks' deliveries are Worken's (see WorkenThreadCreated).
 	Data func(ev store.Event) (json.RawMessage, error)
 	Log  *slog.Logger
 	// Owner names this dispatcher's streams; "": a random name, chosen at
@@ -59,6 +63,8 @@ type Dispatcher struct {
 	// the turns at the one writer. A step after a quiet spell starts at
 	// once, so a lone event is not held back.
 	Gather time.Duration
+
+	bots *sync.Map // bot id -> UUID, for Worken's events; made at the first step
 }
 
 // Run steps until ctx ends: at once, whenever wake has something (an event
@@ -93,6 +99,9 @@ func (d *Dispatcher) Run(ctx context.Context, wake <-chan struct{}) {
 func (d *Dispatcher) Step(ctx context.Context) (int, error) {
 	if d.Owner == "" {
 		d.Owner = rand.Text()
+	}
+	if d.bots == nil {
+		d.bots = &sync.Map{}
 	}
 	n, err := d.stream(ctx)
 	if err != nil {
@@ -139,6 +148,7 @@ func (d *Dispatcher) sendDue(ctx context.Context) (int, error) {
 // opened secrets, or why they cannot be sent.
 type target struct {
 	url     string
+	format  string
 	secrets []string
 	err     error
 }
@@ -157,7 +167,7 @@ func (d *Dispatcher) targets(ctx context.Context, due []store.Delivery) map[int6
 			continue
 		}
 		secrets, err := d.secrets(w)
-		out[dl.WebhookID] = target{url: w.URL, secrets: secrets, err: err}
+		out[dl.WebhookID] = target{url: w.URL, format: w.Format, secrets: secrets, err: err}
 	}
 	return out
 }
@@ -169,7 +179,10 @@ func (d *Dispatcher) send(ctx context.Context, dl store.Delivery, to target) (*s
 	if to.err != nil {
 		return nil, to.err
 	}
-	body, err := d.body(ctx, dl)
+	body, err := d.body(ctx, dl, d.shapeOf(to.format))
+	if errors.Is(err, errNoShape) { // nothing to send, ever: the delivery fails at once
+		return &store.AttemptResult{DeliveryID: dl.ID, At: d.now(), Err: err.Error()}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -219,8 +232,8 @@ func (d *Dispatcher) secrets(w *store.Webhook) ([]string, error) {
 	return out, nil
 }
 
-// body reads a delivery's event from the log and renders it.
-func (d *Dispatcher) body(ctx context.Context, dl store.Delivery) ([]byte, error) {
+// body reads a delivery's event from the log and renders it in sh.
+func (d *Dispatcher) body(ctx context.Context, dl store.Delivery, sh shape) ([]byte, error) {
 	evs, err := d.Store.Events(ctx, dl.ProjectID, store.EventFilter{After: dl.EventSeq - 1, Limit: 1})
 	if err != nil {
 		return nil, err
@@ -229,16 +242,16 @@ func (d *Dispatcher) body(ctx context.Context, dl store.Delivery) ([]byte, error
 	if len(evs) == 1 && evs[0].Seq == dl.EventSeq {
 		ev = evs[0]
 	} // else trimmed from the log meanwhile: the type and time are all there is left
-	return d.render(ev)
+	return d.render(ctx, sh, ev)
 }
 
-// render is the body delivering ev.
-func (d *Dispatcher) render(ev store.Event) ([]byte, error) {
-	data, err := d.Data(ev)
+// render is the body delivering ev in sh.
+func (d *Dispatcher) render(ctx context.Context, sh shape, ev store.Event) ([]byte, error) {
+	typ, data, err := sh.render(ctx, ev)
 	if err != nil {
 		return nil, fmt.Errorf("rendering event %d: %w", ev.Seq, err)
 	}
-	return Body(EventID(ev.ProjectID, ev.Seq), ev.Type, ev.CreatedAt, data)
+	return Body(EventID(ev.ProjectID, ev.Seq), typ, ev.CreatedAt, data)
 }
 
 func (d *Dispatcher) schedule(attempt int) (time.Duration, bool) {

@@ -12,6 +12,14 @@
 // string), and Worken clients check only that one; every delivery carries
 // both, and the Worken one is made with the newest secret only.
 //
+// A webhook's Format picks its bodies: standard webhooks get every event
+// they subscribe to under Parley's type, with the caller's data
+// (Dispatcher.Data); Worken endpoints get only the events Worken names
+// (thread.created, thread.message.created, thread.mode.changed,
+// integration.auth_lost, billing.balance.low) in Worken's shapes, and no
+// delivery is made of the others. The envelope, {id, type, created_at,
+// data}, and the headers are the same for both.
+//
 // The webhook-id is the same on every attempt of a delivery, so receivers
 // can drop duplicates; the timestamp is the time of the attempt, and the
 // signature covers it, so each attempt is signed afresh. That lets

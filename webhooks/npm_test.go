@@ -84,5 +84,3 @@ func TestStandardWebhooksNPM(t *testing.T) {
 		})
 	}
 }
-
-// stale reports whether the installed packages (npm's copy of the lock

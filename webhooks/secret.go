@@ -55,3 +55,12 @@ func signingKey(s string) ([]byte, error) {
 	}
 	return DecodeSecret(s)
 }
+
+// CheckSecret returns why a secret a client chose (Worken's API takes the
+// client's own) cannot sign deliveries, or nil: it must not be empty, and
+// one that starts with "whsec_" must be a Standard Webhooks secret, since
+// signing decodes it.
+func CheckSecret(s string) error {
+	_, err := signingKey(s)
+	return err
+}

@@ -74,8 +74,9 @@ func (d *Dispatcher) streamOne(ctx context.Context, w store.Webhook) (int, error
 }
 
 // sendBatch makes the first attempt at each of evs (in Seq order) that w
-// takes, in order, Workers at once, and returns the batch to record: the
-// attempts at the longest run of evs that went, and the Seq it reached.
+// takes and its format sends, in order, Workers at once, and returns the
+// batch to record: the attempts at the longest run of evs that went, and
+// the Seq it reached.
 // It stops starting attempts when half the lease is gone (the stream
 // would be another's), after a 410 Gone (the endpoint wants no more) and
 // when ctx ends; an attempt cut short by ctx is not recorded, so it is
@@ -85,10 +86,20 @@ func (d *Dispatcher) sendBatch(ctx context.Context, w store.Webhook, secrets []s
 	results := make([]*store.AttemptResult, len(evs))
 	started := len(evs)
 	var gone atomic.Bool
+	sh := d.shapeOf(w.Format)
 	slots := make(chan struct{}, d.workers())
 	var wg sync.WaitGroup
 	for i, ev := range evs {
 		if !w.Takes(ev) {
+			continue
+		}
+		send, err := sh.sends(ctx, ev)
+		if err != nil { // cannot tell now: the stream goes on from ev next time
+			d.log().Warn("a webhook's stream stops at an event it cannot place", "webhook", w.UUID, "seq", ev.Seq, "error", err)
+			started = i
+			break
+		}
+		if !send {
 			continue
 		}
 		slots <- struct{}{}
@@ -98,7 +109,7 @@ func (d *Dispatcher) sendBatch(ctx context.Context, w store.Webhook, secrets []s
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			r := d.first(ctx, w, secrets, ev)
+			r := d.first(ctx, w, sh, secrets, ev)
 			results[i] = &r
 			if r.Gone {
 				gone.Store(true)
@@ -122,8 +133,8 @@ func (d *Dispatcher) sendBatch(ctx context.Context, w store.Webhook, secrets []s
 // first makes the first attempt at delivering ev to w. An event that
 // cannot be rendered counts as a failed attempt, so it does not hold up
 // the stream.
-func (d *Dispatcher) first(ctx context.Context, w store.Webhook, secrets []string, ev store.Event) store.AttemptResult {
-	body, err := d.render(ev)
+func (d *Dispatcher) first(ctx context.Context, w store.Webhook, sh shape, secrets []string, ev store.Event) store.AttemptResult {
+	body, err := d.render(ctx, sh, ev)
 	if err != nil {
 		return d.outcome(0, Result{Err: err})
 	}

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/parleyhq/parley/billing"
 	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/events"
@@ -36,6 +37,9 @@ type Activities struct {
 	Bus events.Bus
 	// Metrics counts block and model calls and ended dialogs; nil: none.
 	Metrics *metrics.Metrics
+	// Billing charges model calls to the project's account and refuses
+	// those it cannot pay; nil: billing off.
+	Billing *billing.Service
 }
 
 // PersistDialog stores a dialog's new messages, data and state in one

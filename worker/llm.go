@@ -27,6 +27,9 @@ func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*engine.LL
 	if a.LLM == nil {
 		return a.quote(ctx, in)
 	}
+	if err := a.payable(ctx, in.ProjectID); err != nil {
+		return nil, err
+	}
 	all, err := a.messages(ctx, in)
 	if err != nil {
 		return nil, err
@@ -58,6 +61,9 @@ func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*engine.LL
 	resp, err := a.chat(ctx, req, func(d string) { a.publishDelta(ctx, in, d) })
 	if err != nil {
 		return nil, modelError(ctx, fmt.Errorf("asking the model for node %s: %w", in.Node, err), maxChatRetryDelay)
+	}
+	if err := a.charge(ctx, in.ProjectID, req.Model, resp.Usage, "node "+in.Node); err != nil {
+		return nil, err
 	}
 	return &engine.LLMResult{ChatResponse: *resp, Sources: sources}, nil
 }

@@ -133,6 +133,9 @@ func (a *Activities) GenerateTitle(ctx context.Context, in engine.TitleRequest) 
 	if a.LLM == nil {
 		return "", temporal.NewNonRetryableApplicationError("no language model is configured", engine.ErrLLMNotConfigured, nil)
 	}
+	if err := a.payable(ctx, in.ProjectID); err != nil {
+		return "", err
+	}
 	maxTokens := 24
 	resp, err := a.chat(ctx, llm.ChatRequest{Model: in.Model, MaxTokens: &maxTokens, Messages: []llm.Message{
 		{Role: llm.RoleSystem, Content: TitleInstruction},
@@ -140,6 +143,9 @@ func (a *Activities) GenerateTitle(ctx context.Context, in engine.TitleRequest) 
 	}}, nil)
 	if err != nil {
 		return "", modelError(ctx, fmt.Errorf("titling dialog %d: %w", in.DialogID, err), maxChatRetryDelay)
+	}
+	if err := a.charge(ctx, in.ProjectID, in.Model, resp.Usage, "dialog title"); err != nil {
+		return "", err
 	}
 	return cleanTitle(resp.Content), nil
 }

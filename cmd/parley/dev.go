@@ -63,6 +63,7 @@ func stringFlag(fs *flag.FlagSet, name, env, def, usage string) *string {
 }
 
 func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
+	devBilling = true // accounts open with a bonus, so nothing blocks
 	log := newLogger()
 	if err := os.MkdirAll(cfg.data, 0o755); err != nil {
 		return err
@@ -124,6 +125,11 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	if err := startDispatcher(ctx, db, box, log); err != nil {
 		return err
 	}
+	cw, err := startChannels(tc, svc, box, bus, log)
+	if err != nil {
+		return err
+	}
+	defer cw.Stop()
 	if err := serveMetrics(ctx, m, log, stdout); err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ Usage:
   parley test FILE.test.yaml...                  run conversation tests
   parley schema                                  print the JSON Schema of bot files
   parley bench                                   measure turns over HTTP next to bare Temporal updates
+  parley billing pay INVOICE-ID                  confirm that an invoice is paid (adds its credits once)
   parley version                                 print the version and commit
 
 Run 'parley COMMAND --help' for a command's flags. Flags override PARLEY_* environment variables:
@@ -32,7 +33,9 @@ PARLEY_METRICS_ADDR (serve GET /metrics there instead of on the API's address; p
 PARLEY_EVENT_RETENTION (how long the event log keeps events for streams to resume from, and webhook deliveries that are done; default 7d),
 PARLEY_SECRET_KEY (base64 of 32 bytes: seals webhook secrets and widget visitor tokens; parley dev makes one in its data directory),
 PARLEY_LLM_BASE_URL, PARLEY_LLM_API_KEY (an OpenAI-compatible model API), PARLEY_LLM_MODEL (the model of bots that name none; default gpt-4o-mini),
-PARLEY_WEBHOOK_LEASE (how long a dispatcher holds a webhook's stream or a claimed retry before another process may send it; default 1m).
+PARLEY_WEBHOOK_LEASE (how long a dispatcher holds a webhook's stream or a claimed retry before another process may send it; default 1m),
+PARLEY_BILLING (on: charge model calls to the project's account and refuse them when it is empty; default off), PARLEY_PRICES,
+PARLEY_BILLING_LOW_BALANCE, PARLEY_BILLING_START_BONUS, PARLEY_BILLING_OFFERS, PARLEY_BILLING_ADMIN_TOKEN (see docs/worken/billing.md).
 `
 
 func main() {
@@ -60,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runBench(args[1:], stdout, stderr)
 	case "test":
 		return runTest(args[1:], stdout, stderr)
+	case "billing":
+		return runBilling(args[1:], stdout, stderr)
 	case "schema":
 		return runSchema(args[1:], stdout, stderr)
 	case "version", "--version":

@@ -131,10 +131,22 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		if box == nil {
-			conn.log.Info("PARLEY_SECRET_KEY is not set: webhooks are neither created nor delivered")
+			conn.log.Info("PARLEY_SECRET_KEY is not set: webhooks are neither created nor delivered, integrations do not run")
 		} else if err := startDispatcher(ctx, conn.db, box, conn.log); err != nil {
 			return err
 		}
+		// The integrations' workflows (Telegram polling or webhook, and the
+		// relay of replies) send users' messages into dialogs.
+		settings, err := engineSettings()
+		if err != nil {
+			return err
+		}
+		svc := &dialogs.Service{Store: conn.db, Temporal: conn.tc, Logger: conn.log, Settings: settings, Bus: bus, Metrics: conn.metrics}
+		cw, err := startChannels(conn.tc, svc, box, bus, conn.log)
+		if err != nil {
+			return err
+		}
+		defer cw.Stop()
 		// A worker has no API listener: its metrics are served only on
 		// PARLEY_METRICS_ADDR.
 		if err := serveMetrics(ctx, conn.metrics, conn.log, stdout); err != nil {

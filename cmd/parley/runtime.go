@@ -100,8 +100,12 @@ func startWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledg
 	if err != nil {
 		return nil, err
 	}
+	bill, err := billingService(db, "")
+	if err != nil {
+		return nil, err
+	}
 	w := sdkworker.New(tc, engine.TaskQueue, sdkworker.Options{Interceptors: worker.Interceptors(m)})
-	worker.Register(w, &worker.Activities{Store: db, Policy: policy, LLM: model, Bus: bus, Knowledge: lib, Metrics: m})
+	worker.Register(w, &worker.Activities{Store: db, Policy: policy, LLM: model, Bus: bus, Knowledge: lib, Metrics: m, Billing: bill})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("starting the worker: %w", err)
 	}
@@ -114,7 +118,11 @@ func startWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledg
 // PARLEY_METRICS_ADDR serves them elsewhere.
 func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir string, lib *knowledge.Library, addr net.Addr, secrets *secretbox.Box) (http.Handler, error) {
 	svc.Files = filesDir(dataDir)
-	deps := server.Deps{Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib, Secrets: secrets,
+	bill, err := billingService(db, publicURL(addr))
+	if err != nil {
+		return nil, err
+	}
+	deps := server.Deps{Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib, Secrets: secrets, Billing: bill,
 		PublicURL: publicURL(addr), TrustedProxies: trustedProxies(),
 		Metrics: svc.Metrics, MetricsOnMainRouter: metricsAddr() == ""}
 	return server.New(deps, native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect)

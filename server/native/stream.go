@@ -3,7 +3,6 @@ package native
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +43,19 @@ func (h *handlers) projectEvents(c *gin.Context) {
 	projectID := server.CallerOf(c).ProjectID
 	ch, stop := h.Bus.Subscribe(ctx, projectID, 0) // before reading the log: nothing falls between
 	defer stop()
-	s := &projectStream{h: h, w: c.Writer, projectID: projectID, filter: f, seen: after}
+	w := c.Writer
+	s := &server.LogStream{Log: h.Store, ProjectID: projectID, Filter: f, Seen: after,
+		Send: func(ev events.Event) error {
+			return server.WriteSSE(w, strconv.FormatInt(ev.Seq, 10), ev.Type, eventOf("", ev))
+		}}
+	// Operators typing are the project stream's too; text deltas are the
+	// dialog stream's.
+	s.Unlogged = func(ev events.Event) error {
+		if ev.Type != events.TypeTyping || !s.Matches(ev) {
+			return nil
+		}
+		return server.WriteSSE(w, "", ev.Type, eventOf("", ev))
+	}
 	var first int64
 	if resume {
 		if first, err = h.Store.FirstEventSeq(ctx, projectID); err != nil {
@@ -52,101 +63,14 @@ func (h *handlers) projectEvents(c *gin.Context) {
 			return
 		}
 	}
-	w := c.Writer
 	server.OpenSSE(w)
-	if resume {
-		if after+1 < first {
-			trimmed := map[string]any{"type": TypeLogTrimmed, "first_seq": first, "time": time.Now().UTC()}
-			if server.WriteSSE(w, "", TypeLogTrimmed, trimmed) != nil {
-				return
-			}
-		}
-		if s.catchUp(ctx) != nil {
+	if resume && after+1 < first {
+		trimmed := map[string]any{"type": TypeLogTrimmed, "first_seq": first, "time": time.Now().UTC()}
+		if server.WriteSSE(w, "", TypeLogTrimmed, trimmed) != nil {
 			return
 		}
 	}
-	server.PumpSSE(ctx, w, ch, func(ev events.Event) error { return s.live(ctx, ev) })
-}
-
-// projectStream is one client's stream of a project's events.
-type projectStream struct {
-	h         *handlers
-	w         gin.ResponseWriter
-	projectID int64
-	filter    store.EventFilter
-	// seen is the seq of the last logged event the stream has dealt with
-	// (sent, or passed over by the filter); 0 until the first one.
-	seen int64
-}
-
-// live sends a live event: an unlogged one as it is, a logged one unless
-// it was sent already, after the events before it that the stream has not
-// seen (a gap, or events announced out of order), read from the log.
-func (s *projectStream) live(ctx context.Context, ev events.Event) error {
-	if ev.Seq == 0 {
-		if ev.Type != events.TypeTyping || !s.matches(ev) {
-			return nil // text deltas are the dialog stream's
-		}
-		return server.WriteSSE(s.w, "", ev.Type, eventOf("", ev))
-	}
-	if ev.Seq <= s.seen {
-		return nil
-	}
-	if s.seen > 0 && ev.Seq > s.seen+1 {
-		return s.catchUp(ctx)
-	}
-	s.seen = ev.Seq
-	if !s.matches(ev) {
-		return nil
-	}
-	return server.WriteSSE(s.w, strconv.FormatInt(ev.Seq, 10), ev.Type, eventOf("", ev))
-}
-
-// catchUp sends the logged events after seen that pass the filter, up to
-// the end of the log.
-func (s *projectStream) catchUp(ctx context.Context) error {
-	for {
-		f := s.filter
-		f.After, f.Limit = s.seen, 1000
-		evs, err := s.h.Store.Events(ctx, s.projectID, f)
-		if err != nil {
-			return err
-		}
-		for _, lev := range evs {
-			ev := events.FromLog(lev)
-			if err := server.WriteSSE(s.w, strconv.FormatInt(ev.Seq, 10), ev.Type, eventOf("", ev)); err != nil {
-				return err
-			}
-			s.seen = ev.Seq
-		}
-		if len(evs) < f.Limit {
-			return s.skipUnmatched(ctx)
-		}
-	}
-}
-
-// skipUnmatched moves seen to the end of the log, past the events the
-// filter left out, so they do not look like a gap later.
-func (s *projectStream) skipUnmatched(ctx context.Context) error {
-	if len(s.filter.Types) == 0 && s.filter.BotID == 0 && s.filter.Queue == "" && s.filter.DialogID == 0 {
-		return nil
-	}
-	for {
-		evs, err := s.h.Store.Events(ctx, s.projectID, store.EventFilter{After: s.seen, Limit: 1000})
-		if err != nil || len(evs) == 0 {
-			return err
-		}
-		s.seen = evs[len(evs)-1].Seq
-	}
-}
-
-// matches reports whether a live event passes the stream's filter.
-func (s *projectStream) matches(ev events.Event) bool {
-	f := s.filter
-	return (len(f.Types) == 0 || slices.Contains(f.Types, ev.Type)) &&
-		(f.BotID == 0 || ev.BotID == f.BotID) &&
-		(f.Queue == "" || ev.Queue == f.Queue) &&
-		(f.DialogID == 0 || ev.DialogID == f.DialogID)
+	s.Serve(c, resume, ch)
 }
 
 // streamFilter reads the stream's filters: types (comma-separated), bot

@@ -25,6 +25,7 @@ import (
 	"go.temporal.io/server/temporal"
 	"go.temporal.io/server/temporaltest"
 
+	"github.com/parleyhq/parley/billing"
 	"github.com/parleyhq/parley/blobs"
 	"github.com/parleyhq/parley/devtemporal"
 	"github.com/parleyhq/parley/dialogs"
@@ -91,6 +92,9 @@ type Options struct {
 	// Undocumented says the test mounts routes schemas/openapi.yaml does
 	// not have on purpose: its exchanges are not checked against it.
 	Undocumented bool
+	// Billing charges the worker's model calls and is the API's billing;
+	// nil: billing off. Its Store is set to the test's.
+	Billing *billing.Service
 }
 
 // NewTemporal starts an in-process Temporal server, tuned as parley dev's
@@ -135,8 +139,12 @@ func NewWith(t testing.TB, opts Options, dialects ...server.Dialect) *Env {
 		Blobs: files, Start: parleyworker.IndexStarter(ts.GetDefaultClient())}
 	// Block services in tests are loopback servers.
 	loopback := netguard.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+	if opts.Billing != nil {
+		opts.Billing.Store = db
+	}
 	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) {
-		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: loopback, LLM: opts.LLM, Bus: bus, Knowledge: lib, Metrics: m})
+		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: loopback, LLM: opts.LLM, Bus: bus, Knowledge: lib, Metrics: m,
+			Billing: opts.Billing})
 	})
 	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient(), Bus: bus, Files: files, Metrics: m}
 	key := make([]byte, secretbox.KeySize)
@@ -148,7 +156,7 @@ func NewWith(t testing.TB, opts Options, dialects ...server.Dialect) *Env {
 	srv := httptest.NewUnstartedServer(nil) // listening: its URL is known before it serves
 	deps := server.Deps{Store: db, Dialogs: svc, Files: files, MaxUpload: MaxUpload, Bus: bus, Knowledge: lib,
 		PublicURL: "http://" + srv.Listener.Addr().String(), TrustedProxies: opts.TrustedProxies, Metrics: m, MetricsOnMainRouter: true,
-		Secrets: secrets}
+		Secrets: secrets, Billing: opts.Billing}
 	if opts.Log != nil {
 		deps.Logger = slog.New(slog.NewJSONHandler(opts.Log, nil))
 	}

@@ -265,6 +265,7 @@ func (h *handlers) setBotStatus(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.Dialogs.BotStatusChanged(b.ID, b.Status)
 	h.renderBot(c, b)
 }
 
@@ -355,10 +356,17 @@ func (h *handlers) cloneBot(c *gin.Context) {
 	})
 }
 
-// deleteBot is POST /bots/:bot_id/delete. Its running dialogs go on.
+// deleteBot is POST /bots/:bot_id/delete: the bot leaves every list and
+// lookup, and a bulk action (a durable workflow) ends its running dialogs
+// as interrupted, keeping their history.
 func (h *handlers) deleteBot(c *gin.Context) {
 	b, _, ok := h.bot(c)
 	if !ok {
+		return
+	}
+	f := store.DialogFilter{BotID: b.ID, Live: true}
+	if _, err := h.Dialogs.StartBulk(c.Request.Context(), project(c), f, dialogs.BulkAction{Action: dialogs.BulkInterrupt}); err != nil {
+		fail(c, err)
 		return
 	}
 	if err := h.Store.DeleteBot(c.Request.Context(), project(c), b.ID); err != nil {

@@ -28,6 +28,7 @@ type errorDetail struct {
 var codes = map[int]string{
 	http.StatusBadRequest:            "bad_request",
 	http.StatusUnauthorized:          "invalid_api_key",
+	http.StatusPaymentRequired:       "insufficient_balance",
 	http.StatusForbidden:             "forbidden",
 	http.StatusNotFound:              "not_found",
 	http.StatusConflict:              "conflict",

@@ -1,9 +1,10 @@
 // Package worken is the Worken-compatible API
-// (shared/seeds/000_65d95d1bb30ee9f5.txt): so far its bots and their
-// settings, its knowledge bases,
-// OpenAI's vector store API, and the OpenAI file upload it needs, shaped so
-// that both Worken's documented types and the official openai SDK read
-// them.
+// (shared/seeds/000_65d95d1bb30ee9f5.txt) as a view of Parley's domain:
+// bots and their settings, chats (channels) and threads (dialogs) with
+// the AI SDK stream and thread events, projects and API keys, billing,
+// webhook endpoints, integrations, and its knowledge bases: OpenAI's
+// vector store API and the file upload it needs, shaped so that both
+// Worken's documented types and the official openai SDK read them.
 package worken
 
 import (
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parleyhq/parley/billing"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 )
@@ -38,6 +40,24 @@ func mount(r *gin.Engine, d server.Deps) {
 	g.POST("/bots/:bot_id/settings", h.updateSettings)
 	g.POST("/bots/:bot_id/clone", h.cloneBot)
 	g.POST("/bots/:bot_id/delete", h.deleteBot)
+	g.GET("/projects", h.listProjects)
+	g.POST("/projects", h.createProject)
+	g.POST("/projects/:id/api-keys", h.createAPIKey)
+	g.GET("/projects/:id/api-keys", h.listAPIKeys)
+	g.DELETE("/projects/:id/api-keys/:key_id", h.deleteAPIKey)
+	g.GET("/chats", h.listChats)
+	g.GET("/chats/:chat_id", h.getChat)
+	g.GET("/chats/:chat_id/threads", h.chatThreads)
+	g.POST("/chats/:chat_id/threads/:thread_id/stream", h.streamThread)
+	g.GET("/chats/:chat_id/threads/:thread_id/messages", h.threadMessages)
+	g.POST("/chats/:chat_id/threads/:thread_id/delete", h.deleteThread)
+	g.POST("/chats/:chat_id/threads/:thread_id/mode", h.setThreadMode)
+	g.GET("/threads", h.listThreads)
+	g.GET("/threads/events", h.threadEvents)
+	g.GET("/threads/events/:thread_id", h.threadEvents)
+	g.GET("/threads/:thread_id", h.getThread)
+	g.POST("/threads/:thread_id/send", h.sendToThread)
+	g.GET("/threads/:thread_id/memory", h.threadMemory)
 	g.POST("/files", h.uploadFile)
 	g.GET("/files", h.listUploads)
 	g.GET("/files/:file_id", h.file)
@@ -51,6 +71,31 @@ func mount(r *gin.Engine, d server.Deps) {
 	g.GET("/vector_stores/:id/files", h.listFiles)
 	g.GET("/vector_stores/:id/files/:file_id", h.getFile)
 	g.DELETE("/vector_stores/:id/files/:file_id", h.deleteFile)
+	g.GET("/billing/account", h.billingAccount)
+	g.GET("/billing/balance", h.billingBalance)
+	g.GET("/billing/transactions", h.listTransactions)
+	g.GET("/billing/invoices", h.listInvoices)
+	g.POST("/billing/invoices", h.createInvoice)
+	g.GET("/billing/offers", h.listOffers)
+	r.GET(billing.PayPath(":invoice_id"), h.payPage)         // no API key: the invoice id is the key
+	r.POST(billing.PayPath(":invoice_id"), h.confirmPayment) // the admin token
+	g.GET("/integrations", h.listIntegrations)
+	g.POST("/integrations", h.createIntegration)
+	g.GET("/integrations/:id", h.getIntegration)
+	g.POST("/integrations/:id", h.updateIntegration)
+	g.DELETE("/integrations/:id", h.deleteIntegration)
+	g.GET("/integrations/:id/profile", h.integrationProfile)
+	g.POST("/integrations/:id/oauth/start", h.oauthStart)
+	g.GET("/integrations/:id/chats", h.listIntegrationChats)
+	g.POST("/integrations/:id/chats", h.createIntegrationChat)
+	g.POST("/integrations/:id/chats/:chat_id", h.updateIntegrationChat)
+	g.POST("/integrations/:id/chats/:chat_id/status", h.setIntegrationChatStatus)
+	g.DELETE("/integrations/:id/chats/:chat_id", h.deleteIntegrationChat)
+	r.POST("/integrations/:id/telegram/webhook", h.telegramWebhook) // Telegram's calls: the secret token, no API key
+	g.GET("/webhook-endpoints", h.listEndpoints)
+	g.POST("/webhook-endpoints", h.createEndpoint)
+	g.PUT("/webhook-endpoints/:id", h.updateEndpoint)
+	g.DELETE("/webhook-endpoints/:id", h.deleteEndpoint)
 }
 
 type handlers struct {

@@ -37,6 +37,10 @@ var dialect = sqldb.Dialect{
 		`UPDATE fts_progress SET indexed_through = (SELECT coalesce(max(rowid), 0) FROM messages)`,
 	},
 	TextBehind: `SELECT (SELECT coalesce(max(rowid), 0) FROM messages) > (SELECT indexed_through FROM fts_progress)`,
+	// An external-content FTS5 index forgets a row only when told its
+	// text; rows the catch-up has not reached are not in it.
+	TextForget: `INSERT INTO messages_fts (messages_fts, rowid, text) SELECT 'delete', rowid, text FROM messages
+		WHERE dialog_id = ? AND rowid <= (SELECT indexed_through FROM fts_progress)`,
 }
 
 // ftsQuery is the FTS5 query for every word: each a quoted string, so

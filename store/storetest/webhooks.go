@@ -97,8 +97,23 @@ func testWebhooks(t *testing.T, s store.Store) {
 		}
 		same(t, "created", *w, store.Webhook{ID: w.ID, UUID: w.UUID, ProjectID: p.ID, URL: "https://example.com/hooks",
 			Description: "CRM", Events: []string{store.EventMessageCreated, store.EventDialogCompleted},
-			Status: store.WebhookActive, Secret: "v1:first", CreatedAt: utc(10), UpdatedAt: utc(10)})
+			Status: store.WebhookActive, Format: store.WebhookStandard, Secret: "v1:first", CreatedAt: utc(10), UpdatedAt: utc(10)})
 		same(t, "read back", webhookNow(t, s, w), w)
+	})
+
+	t.Run("a worken webhook keeps its format", func(t *testing.T) {
+		wk := &store.Webhook{ProjectID: p.ID, URL: "https://example.com/worken", Events: []string{"*"}, Format: store.WebhookWorken,
+			Secret: "v1:own"}
+		noErr(t, s.CreateWebhook(ctx, wk))
+		same(t, "read back", webhookNow(t, s, wk).Format, store.WebhookWorken)
+		wk.Status, wk.Format = store.WebhookDisabled, store.WebhookStandard // the format is not changed by an update
+		noErr(t, s.UpdateWebhook(ctx, wk))
+		same(t, "updated", [2]string{wk.Status, wk.Format}, [2]string{store.WebhookDisabled, store.WebhookWorken})
+		noErr(t, s.DeleteWebhook(ctx, p.ID, wk.UUID))
+		err := s.CreateWebhook(ctx, &store.Webhook{ProjectID: p.ID, URL: "https://example.com", Events: []string{"*"},
+			Format: "xml", Secret: "v1:x"})
+		wantCode(t, err, store.EINVALID)
+		same(t, "field", store.ErrorOf(err).Field, "format")
 	})
 
 	t.Run("invalid", func(t *testing.T) {
@@ -460,4 +475,45 @@ func testWebhookStartsNow(t *testing.T, s store.Store) {
 	got, err := s.Webhook(t.Context(), p.ID, w.UUID)
 	noErr(t, err)
 	same(t, "stored cursor", got.Cursor, w.Cursor)
+}
+
+// testDialogModeBefore: a dialog's mode before one of its events is that of
+// its last event that carries the mode before it; none before the first.
+func testDialogModeBefore(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newProject(t, s)
+	b := newBot(t, s, p.ID)
+	d, other := newDialog(t, s, p.ID, b.ID), newDialog(t, s, p.ID, b.ID)
+	before := lastSeq(t, s, p.ID)
+	for i, mode := range []string{store.ModeAuto, store.ModeOperator, store.ModeBlocked} {
+		st := turnState(d, int64(i+2), func(s *store.DialogState) { s.Mode = mode })
+		noErr(t, s.SaveTurn(ctx, store.Turn{State: &st}))
+	}
+	st := turnState(other, 2, func(s *store.DialogState) { s.Mode = store.ModeManual })
+	noErr(t, s.SaveTurn(ctx, store.Turn{State: &st}))
+	var seqs []int64 // d's dialog.updated events
+	for _, ev := range logged(t, s, p.ID, before) {
+		if ev.DialogID == d.ID && ev.Type == store.EventDialogUpdated {
+			seqs = append(seqs, ev.Seq)
+		}
+	}
+	if len(seqs) != 3 {
+		t.Fatalf("d's dialog.updated events: %v, want 3", seqs)
+	}
+	var got []string
+	for _, seq := range append(seqs, seqs[2]+100) {
+		mode, err := s.DialogModeBefore(ctx, p.ID, d.ID, seq)
+		noErr(t, err)
+		got = append(got, mode)
+	}
+	// created auto; in-process auto; then operator; then blocked
+	same(t, "modes before", got, []string{store.ModeAuto, store.ModeAuto, store.ModeOperator, store.ModeBlocked})
+	first, err := s.Events(ctx, p.ID, store.EventFilter{DialogID: d.ID, Limit: 1})
+	noErr(t, err)
+	mode, err := s.DialogModeBefore(ctx, p.ID, d.ID, first[0].Seq)
+	noErr(t, err)
+	same(t, "before its first event", mode, "")
+	mode, err = s.DialogModeBefore(ctx, newProject(t, s).ID, d.ID, seqs[2])
+	noErr(t, err)
+	same(t, "in another project", mode, "")
 }

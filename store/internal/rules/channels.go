@@ -12,8 +12,24 @@ import (
 // case, without repeats) and returns EINVALID for a bad kind or origin.
 func Channel(c store.Channel) (store.Channel, error) {
 	c.Name = Clean(strings.TrimSpace(c.Name))
-	if c.Kind != store.ChannelWidget {
-		return c, store.FieldErrorf(store.EINVALID, "kind", "The channel kind must be widget, got %q.", c.Kind)
+	if c.Status == "" {
+		c.Status = store.ChannelActive
+	}
+	if c.Settings == nil {
+		c.Settings = map[string]any{}
+	}
+	switch {
+	case c.Status != store.ChannelActive && c.Status != store.ChannelDisabled && c.Status != store.ChannelError:
+		return c, store.FieldErrorf(store.EINVALID, "status", "The channel status is active, disabled or error, got %q.", c.Status)
+	case c.Kind == store.ChannelAPI:
+		return c, store.FieldErrorf(store.EINVALID, "kind", "Every bot has its API channel already; make a widget or an integration's channel.")
+	case c.Kind == "":
+		return c, store.FieldErrorf(store.EINVALID, "kind", "Name the channel's kind: widget, or an integration's vendor such as telegram.")
+	case c.Kind != store.ChannelWidget && c.IntegrationID == 0:
+		return c, store.FieldErrorf(store.EINVALID, "integration_id", "A %s channel needs the integration whose credentials it uses.", c.Kind)
+	case c.Kind != store.ChannelWidget:
+		c.AllowedOrigins = []string{}
+		return c, nil
 	}
 	if len(c.AllowedOrigins) == 0 {
 		return c, store.FieldErrorf(store.EINVALID, "allowed_origins",

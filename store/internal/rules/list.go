@@ -139,8 +139,12 @@ func DialogWhere(projectID int64, f store.DialogFilter, param func(n int) string
 	}
 	add := func(cond string, v any) { conds = append(conds, cond+" "+arg(v)) }
 	add("project_id =", projectID)
+	conds = append(conds, "deleted_at IS NULL")
 	if f.BotID != 0 {
 		add("bot_id =", f.BotID)
+	}
+	if f.ChannelID != 0 {
+		add("channel_id =", f.ChannelID)
 	}
 	for _, e := range []struct{ cond, value string }{
 		{"status =", f.Status}, {"mode =", f.Mode}, {"handoff_status =", f.HandoffStatus}, {"user_id =", f.UserID},
@@ -154,6 +158,9 @@ func DialogWhere(projectID int64, f store.DialogFilter, param func(n int) string
 	}
 	if f.Node != "" {
 		add("status NOT IN ('completed', 'interrupted', 'error') AND node =", f.Node)
+	}
+	if f.Live {
+		conds = append(conds, "status NOT IN ('completed', 'interrupted', 'error')")
 	}
 	for _, b := range []struct {
 		cond string

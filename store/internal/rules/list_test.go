@@ -69,18 +69,18 @@ func TestDialogWhere(t *testing.T) {
 		where string
 		args  []any
 	}{
-		{store.DialogFilter{}, "project_id = $1", []any{int64(7)}},
+		{store.DialogFilter{}, "project_id = $1 AND deleted_at IS NULL", []any{int64(7)}},
 		{store.DialogFilter{BotID: 9, CreatedFrom: &from, CreatedTo: &to, LastUserFrom: &from, LastUserTo: &to},
-			"project_id = $1 AND bot_id = $2 AND created_at >= $3 AND created_at <= $4 AND last_user_at >= $5 AND last_user_at <= $6",
+			"project_id = $1 AND deleted_at IS NULL AND bot_id = $2 AND created_at >= $3 AND created_at <= $4 AND last_user_at >= $5 AND last_user_at <= $6",
 			[]any{int64(7), int64(9), "2025-01-01", "2025-02-01", "2025-01-01", "2025-02-01"}},
-		{store.DialogFilter{LastUserTo: &to}, "project_id = $1 AND last_user_at <= $2", []any{int64(7), "2025-02-01"}},
+		{store.DialogFilter{LastUserTo: &to}, "project_id = $1 AND deleted_at IS NULL AND last_user_at <= $2", []any{int64(7), "2025-02-01"}},
 		{store.DialogFilter{Status: "created", Mode: "auto", HandoffStatus: "none", UserID: "u", Queue: "q", Node: "n"},
-			"project_id = $1 AND status = $2 AND mode = $3 AND handoff_status = $4 AND user_id = $5 AND " +
+			"project_id = $1 AND deleted_at IS NULL AND status = $2 AND mode = $3 AND handoff_status = $4 AND user_id = $5 AND " +
 				"handoff_status IN ('requested', 'active') AND handoff_queue = $6 AND " +
 				"status NOT IN ('completed', 'interrupted', 'error') AND node = $7",
 			[]any{int64(7), "created", "auto", "none", "u", "q", "n"}},
 		{store.DialogFilter{UpdatedFrom: &from, UpdatedTo: &to, After: &store.DialogCursor{UpdatedAt: to, ID: 3}, Text: "a, b"},
-			"project_id = $1 AND updated_at >= $2 AND updated_at <= $3 AND (updated_at, id) < ($4, $5) AND text($6)",
+			"project_id = $1 AND deleted_at IS NULL AND updated_at >= $2 AND updated_at <= $3 AND (updated_at, id) < ($4, $5) AND text($6)",
 			[]any{int64(7), "2025-01-01", "2025-02-01", "2025-02-01", int64(3), "a+b"}},
 	} {
 		text := TextSearch{Cond: "text(%s)", Arg: func(words []string) any { return strings.Join(words, "+") }}

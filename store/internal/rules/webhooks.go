@@ -23,10 +23,10 @@ func NewWebhookUUID() (string, error) {
 }
 
 // Webhook returns what the store keeps of w's fields a caller sets (URL,
-// Description, Events, Status, DisabledReason), cleaned, with the events
-// listed once each and Status active when empty; a reason is kept only
-// while disabled. EINVALID for a URL that is not http(s), no events, an
-// empty event type or an unknown status.
+// Description, Events, Status, DisabledReason, Format), cleaned, with the
+// events listed once each, Status active and Format standard when empty; a
+// reason is kept only while disabled. EINVALID for a URL that is not
+// http(s), no events, an empty event type, an unknown status or format.
 func Webhook(w store.Webhook) (store.Webhook, error) {
 	w.URL, w.Description = strings.TrimSpace(Clean(w.URL)), Clean(w.Description)
 	if err := checkWebhookURL(w.URL); err != nil {
@@ -58,6 +58,14 @@ func Webhook(w store.Webhook) (store.Webhook, error) {
 	w.DisabledReason = Clean(w.DisabledReason)
 	if w.Status == store.WebhookActive {
 		w.DisabledReason = ""
+	}
+	switch w.Format {
+	case "":
+		w.Format = store.WebhookStandard
+	case store.WebhookStandard, store.WebhookWorken:
+	default:
+		return store.Webhook{}, store.FieldErrorf(store.EINVALID, "format",
+			"Webhook format %q is unknown; use standard or worken.", w.Format)
 	}
 	return w, nil
 }

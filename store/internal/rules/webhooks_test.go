@@ -17,17 +17,20 @@ func TestWebhook(t *testing.T) {
 		field string // of the EINVALID error, "" for none
 	}{
 		{"ok", store.Webhook{URL: " https://example.com/h ", Events: []string{"a", " a", "b"}},
-			store.Webhook{URL: "https://example.com/h", Events: []string{"a", "b"}, Status: store.WebhookActive}, ""},
+			store.Webhook{URL: "https://example.com/h", Events: []string{"a", "b"}, Status: store.WebhookActive, Format: store.WebhookStandard}, ""},
 		{"a reason only while disabled", store.Webhook{URL: "http://x", Events: []string{"*"}, Status: store.WebhookActive, DisabledReason: "old"},
-			store.Webhook{URL: "http://x", Events: []string{"*"}, Status: store.WebhookActive}, ""},
+			store.Webhook{URL: "http://x", Events: []string{"*"}, Status: store.WebhookActive, Format: store.WebhookStandard}, ""},
 		{"disabled", store.Webhook{URL: "http://x", Events: []string{"*"}, Status: store.WebhookDisabled, DisabledReason: "paused"},
-			store.Webhook{URL: "http://x", Events: []string{"*"}, Status: store.WebhookDisabled, DisabledReason: "paused"}, ""},
+			store.Webhook{URL: "http://x", Events: []string{"*"}, Status: store.WebhookDisabled, DisabledReason: "paused", Format: store.WebhookStandard}, ""},
+		{"worken", store.Webhook{URL: "http://x", Events: []string{"*"}, Format: store.WebhookWorken},
+			store.Webhook{URL: "http://x", Events: []string{"*"}, Status: store.WebhookActive, Format: store.WebhookWorken}, ""},
 		{"no URL", store.Webhook{Events: []string{"*"}}, store.Webhook{}, "url"},
 		{"relative URL", store.Webhook{URL: "/hooks", Events: []string{"*"}}, store.Webhook{}, "url"},
 		{"mailto URL", store.Webhook{URL: "mailto:a@b.c", Events: []string{"*"}}, store.Webhook{}, "url"},
 		{"no events", store.Webhook{URL: "http://x"}, store.Webhook{}, "events"},
 		{"empty event", store.Webhook{URL: "http://x", Events: []string{"a", ""}}, store.Webhook{}, "events"},
 		{"unknown status", store.Webhook{URL: "http://x", Events: []string{"*"}, Status: "paused"}, store.Webhook{}, "status"},
+		{"unknown format", store.Webhook{URL: "http://x", Events: []string{"*"}, Format: "xml"}, store.Webhook{}, "format"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := Webhook(c.in)

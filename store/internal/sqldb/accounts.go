@@ -50,6 +50,13 @@ func (d *DB) Project(ctx context.Context, id int64) (*store.Project, error) {
 	return p, nil
 }
 
+// Projects lists an organization's projects, oldest first.
+func (d *DB) Projects(ctx context.Context, orgID int64) ([]store.Project, error) {
+	return list(ctx, d, "listing projects", func(r scanner, p *store.Project) error {
+		return r.Scan(&p.ID, &p.OrgID, &p.Name, timeScanner{&p.CreatedAt})
+	}, `SELECT id, org_id, name, created_at FROM projects WHERE org_id = ? ORDER BY id`, orgID)
+}
+
 // CreateUser creates a user with an argon2id hash of password.
 func (d *DB) CreateUser(ctx context.Context, email, name, password string) (*store.User, error) {
 	if err := rules.CheckUser(email, password); err != nil {

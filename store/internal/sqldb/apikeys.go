@@ -5,18 +5,19 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/store/internal/rules"
 )
 
 const (
-	apiKeyColumns = `id, project_id, name, prefix, created_at`
+	apiKeyColumns = `id, project_id, name, prefix, created_at, last_used_at`
 	selectAPIKey  = `SELECT ` + apiKeyColumns + ` FROM api_keys WHERE key_hash = ?`
 )
 
 func scanAPIKey(r scanner, k *store.APIKey) error {
-	return r.Scan(&k.ID, &k.ProjectID, &k.Name, &k.Prefix, timeScanner{&k.CreatedAt})
+	return r.Scan(&k.ID, &k.ProjectID, &k.Name, &k.Prefix, timeScanner{&k.CreatedAt}, nullTimeScanner{&k.LastUsedAt})
 }
 
 // CreateAPIKey makes, stores (hashed) and returns a new random key.
@@ -81,4 +82,30 @@ func (d *DB) APIKeyByKey(ctx context.Context, key string) (*store.APIKey, error)
 		return nil, fmt.Errorf("looking up API key: %w", err)
 	}
 	return k, nil
+}
+
+// APIKeys lists a project's keys, oldest first.
+func (d *DB) APIKeys(ctx context.Context, projectID int64) ([]store.APIKey, error) {
+	return list(ctx, d, "listing API keys", scanAPIKey,
+		`SELECT `+apiKeyColumns+` FROM api_keys WHERE project_id = ? ORDER BY id`, projectID)
+}
+
+// DeleteAPIKey deletes a project's key; ENOTFOUND if the project has none of that id.
+func (d *DB) DeleteAPIKey(ctx context.Context, projectID, keyID int64) error {
+	return d.write(ctx, "deleting API key", func(t *tx) error {
+		res, err := t.exec(ctx, `DELETE FROM api_keys WHERE id = ? AND project_id = ?`, keyID, projectID)
+		return changed(res, err, "API key", keyID)
+	})
+}
+
+// TouchAPIKey moves a key's last_used_at forward to at; ENOTFOUND if no
+// key has the id. It never moves it back, so processes writing it out of
+// order keep the latest.
+func (d *DB) TouchAPIKey(ctx context.Context, keyID int64, at time.Time) error {
+	return d.write(ctx, "recording API key use", func(t *tx) error {
+		at := d.ts(at)
+		res, err := t.exec(ctx, `UPDATE api_keys SET last_used_at = CASE
+			WHEN last_used_at IS NULL OR last_used_at < ? THEN ? ELSE last_used_at END WHERE id = ?`, at, at, keyID)
+		return changed(res, err, "API key", keyID)
+	})
 }

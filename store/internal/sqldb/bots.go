@@ -85,13 +85,19 @@ func (t *tx) botForPublish(ctx context.Context, p store.Publish, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	_, err = t.exec(ctx, `INSERT INTO bots (`+botColumns+`) VALUES (?, ?, ?, ?, ?, 0, 'active', ?, ?)
+	res, err := t.exec(ctx, `INSERT INTO bots (`+botColumns+`) VALUES (?, ?, ?, ?, ?, 0, 'active', ?, ?)
 		ON CONFLICT (project_id, slug) DO NOTHING`,
 		id, uuid.NewString(), p.ProjectID, p.Slug, p.Slug, t.db.ts(now), t.db.ts(now))
 	if err != nil {
 		return nil, fmt.Errorf("creating bot: %w", err)
 	}
-	return b, scanBot(t.queryRow(ctx, lock, p.ProjectID, p.Slug), b)
+	if err := scanBot(t.queryRow(ctx, lock, p.ProjectID, p.Slug), b); err != nil {
+		return nil, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return b, err // another publish made the bot, and its channel
+	}
+	return b, t.addAPIChannel(ctx, b)
 }
 
 // renameBot gives b the name, unless it is empty or b's already.

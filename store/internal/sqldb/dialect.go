@@ -48,6 +48,10 @@ type Dialect struct {
 	// lacks a stored message, so a search that finds it up to date does
 	// not take a turn at the writer.
 	TextBehind string
+	// TextForget, when set, takes a dialog's messages (the one argument is
+	// its id) out of the full-text index before they are deleted: an
+	// index whose rows are not deleted with the messages'.
+	TextForget string
 	// Snapshot are the options of a read transaction that must see one
 	// state of the database throughout; nil for the default.
 	Snapshot *sql.TxOptions

@@ -9,7 +9,7 @@ import (
 	"github.com/parleyhq/parley/store/internal/rules"
 )
 
-const dialogColumns = `id, uuid, project_id, number, external_id, user_id, user_profile, source, ip, location,
+const dialogColumns = `id, uuid, project_id, number, external_id, user_id, user_profile, source, channel_id, ip, location,
 	state_seq, bot_id, version, status, mode, node, variables, pending_count, title, working_memory, last_user_at,
 	created_at, updated_at, stored_through, scheduled, ` + handoffColumns
 
@@ -34,17 +34,18 @@ const (
 		WHERE id = ?`
 	updateWatermark = `UPDATE dialogs SET stored_through = ?, stored_ahead = ? WHERE id = ?`
 
-	selectDialogByUUID = `SELECT ` + dialogColumns + ` FROM dialogs WHERE project_id = ? AND uuid = ?`
-	selectDialogByID   = `SELECT ` + dialogColumns + ` FROM dialogs WHERE project_id = ? AND id = ?`
+	// A deleted dialog (DeleteDialog) is found by no lookup.
+	selectDialogByUUID = `SELECT ` + dialogColumns + ` FROM dialogs WHERE project_id = ? AND uuid = ? AND deleted_at IS NULL`
+	selectDialogByID   = `SELECT ` + dialogColumns + ` FROM dialogs WHERE project_id = ? AND id = ? AND deleted_at IS NULL`
 	// selectDialogByNumber reads the UNIQUE (project_id, number) index.
-	selectDialogByNumber = `SELECT ` + dialogColumns + ` FROM dialogs WHERE project_id = ? AND number = ?`
+	selectDialogByNumber = `SELECT ` + dialogColumns + ` FROM dialogs WHERE project_id = ? AND number = ? AND deleted_at IS NULL`
 )
 
 func scanDialog(r scanner, d *store.Dialog) error {
-	var botID sql.NullInt64
+	var botID, channelID sql.NullInt64
 	var vars, scheduled, profile string
 	var h store.Handoff
-	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.UserID, &profile, &d.Source, &d.IP, &d.Location,
+	err := r.Scan(&d.ID, &d.UUID, &d.ProjectID, &d.Number, &d.ExternalID, &d.UserID, &profile, &d.Source, &channelID, &d.IP, &d.Location,
 		&d.StateSeq, &botID, &d.Version, &d.Status, &d.Mode, &d.Node, &vars, &d.PendingCount, &d.Title, &d.WorkingMemory,
 		nullTimeScanner{&d.LastUserAt}, timeScanner{&d.CreatedAt}, timeScanner{&d.UpdatedAt}, &d.StoredThrough, &scheduled,
 		&h.Status, &h.Queue, &h.Reason, nullTimeScanner{&h.RequestedAt}, &h.LastUserText,
@@ -52,7 +53,7 @@ func scanDialog(r scanner, d *store.Dialog) error {
 	if err != nil {
 		return err
 	}
-	d.DialogID, d.BotID = d.ID, botID.Int64
+	d.DialogID, d.BotID, d.ChannelID = d.ID, botID.Int64, channelID.Int64
 	if h.Status != store.HandoffNone {
 		d.Handoff = &h
 	}
@@ -111,11 +112,14 @@ func (d *DB) CreateDialog(ctx context.Context, dlg *store.Dialog) error {
 		if err := t.checkBot(ctx, c.ProjectID, c.BotID); err != nil {
 			return err
 		}
+		if c.ChannelID, err = t.dialogChannel(ctx, c.ProjectID, c.BotID, c.ChannelID); err != nil {
+			return err
+		}
 		if c.ID, err = t.nextID(ctx); err != nil {
 			return err
 		}
 		c.DialogID = c.ID
-		args := append([]any{c.ID, c.UUID, c.ProjectID, c.Number, c.ExternalID, c.UserID, profile, c.Source, c.IP, c.Location,
+		args := append([]any{c.ID, c.UUID, c.ProjectID, c.Number, c.ExternalID, c.UserID, profile, c.Source, nullID(c.ChannelID), c.IP, c.Location,
 			c.StateSeq, nullID(c.BotID), c.Version, c.Status, c.Mode, c.Node, vars, c.PendingCount, c.Title, c.WorkingMemory,
 			d.tsPtr(c.LastUserAt), d.ts(c.CreatedAt), d.ts(c.UpdatedAt), c.StoredThrough, scheduled}, d.handoffArgs(c.Handoff)...)
 		_, err = t.exec(ctx, `INSERT INTO dialogs (`+dialogColumns+`, stored_ahead)

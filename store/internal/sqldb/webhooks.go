@@ -15,7 +15,7 @@ import (
 )
 
 const (
-	webhookColumns = `id, uuid, project_id, url, description, events, status, disabled_reason, secret,
+	webhookColumns = `id, uuid, project_id, url, description, events, status, disabled_reason, format, secret,
 		previous_secret, previous_until, event_cursor, failing_since, stream_owner, stream_until, created_at, updated_at`
 	deliveryColumns = `id, webhook_id, project_id, event_seq, event_type, attempts, status, next_attempt_at,
 		last_status, last_error, delivered_at, created_at`
@@ -24,7 +24,7 @@ const (
 func scanWebhook(r scanner, w *store.Webhook) error {
 	var events string
 	err := r.Scan(&w.ID, &w.UUID, &w.ProjectID, &w.URL, &w.Description, &events, &w.Status, &w.DisabledReason,
-		&w.Secret, &w.PreviousSecret, nullTimeScanner{&w.PreviousUntil}, &w.Cursor, nullTimeScanner{&w.FailingSince},
+		&w.Format, &w.Secret, &w.PreviousSecret, nullTimeScanner{&w.PreviousUntil}, &w.Cursor, nullTimeScanner{&w.FailingSince},
 		&w.StreamOwner, nullTimeScanner{&w.StreamUntil}, timeScanner{&w.CreatedAt}, timeScanner{&w.UpdatedAt})
 	if err != nil {
 		return err
@@ -69,8 +69,9 @@ func (d *DB) CreateWebhook(ctx context.Context, w *store.Webhook) error {
 		}
 		c.Cursor = last
 		err = t.queryRow(ctx, `INSERT INTO webhooks (uuid, project_id, url, description, events, status, disabled_reason,
-			secret, previous_secret, event_cursor, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, '', ?, ?, ?) RETURNING id`,
-			c.UUID, c.ProjectID, c.URL, c.Description, events, c.Status, c.Secret, c.Cursor, d.ts(c.CreatedAt), d.ts(c.UpdatedAt)).Scan(&c.ID)
+			format, secret, previous_secret, event_cursor, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, '', ?, ?, ?) RETURNING id`,
+			c.UUID, c.ProjectID, c.URL, c.Description, events, c.Status, c.Format, c.Secret, c.Cursor, d.ts(c.CreatedAt),
+			d.ts(c.UpdatedAt)).Scan(&c.ID)
 		if d.isForeignKey(err) {
 			return rules.NotFound("Project", c.ProjectID)
 		}
@@ -505,4 +506,24 @@ func (d *DB) TrimDeliveries(ctx context.Context, before time.Time) (int64, error
 		return err
 	})
 	return n, err
+}
+
+// DialogModeBefore returns a dialog's mode before one of its events; see
+// store.Webhooks. The events_dialog index finds the event.
+func (d *DB) DialogModeBefore(ctx context.Context, projectID, dialogID, seq int64) (string, error) {
+	var data string
+	err := d.queryRow(ctx, `SELECT data FROM events WHERE dialog_id = ? AND seq < ? AND project_id = ?
+		AND type IN (?, ?, ?) ORDER BY seq DESC LIMIT 1`, dialogID, seq, projectID,
+		store.EventDialogCreated, store.EventDialogUpdated, store.EventDialogCompleted).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", wrap("reading a dialog's mode", err)
+	}
+	var ev store.EventData
+	if err := json.Unmarshal([]byte(data), &ev); err != nil {
+		return "", fmt.Errorf("decoding dialog %d's event before %d: %w", dialogID, seq, err)
+	}
+	return ev.Mode, nil
 }

@@ -1,0 +1,393 @@
+package worken
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parleyhq/parley/secretbox"
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/telegram"
+)
+
+// A Worken integration is a project's credentials on a platform
+// (store.Integration); its auth_data is sealed with PARLEY_SECRET_KEY and
+// never shown. Its chats are channels of kind vendor ("widget" for
+// Worken's own web widget). Telegram's is a working channel (package
+// telegram); the other vendors are stored and say plainly that they do
+// not work yet.
+
+const (
+	integrationBody       = `{"name": "Support bot", "vendor": "telegram", "auth_data": {"token": "7123456789:AAH..."}}`
+	integrationUpdateBody = `{"name": "Support bot", "status": "active"}`
+	integrationChatBody   = `{"bot_id": "3f1c...", "name": "Telegram"}`
+	chatStatusBody        = `{"status": "active"}`
+)
+
+// integrationJSON is Worken's Integration.
+type integrationJSON struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Vendor    string `json:"vendor"`
+	Status    string `json:"status"`
+	ProjectID string `json:"project_id"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+func integrationOf(in *store.Integration) integrationJSON {
+	return integrationJSON{ID: in.UUID, Name: in.Name, Vendor: in.Vendor, Status: in.Status,
+		ProjectID: strconv.FormatInt(in.ProjectID, 10), CreatedAt: timestamp(in.CreatedAt), UpdatedAt: timestamp(in.UpdatedAt)}
+}
+
+// channelVendors are the vendors whose chats work: Telegram, and Worken's
+// web widget.
+var channelVendors = map[string]string{"telegram": store.ChannelTelegram, "worken": store.ChannelWidget}
+
+// telegram is the Telegram channel of the handlers' dependencies.
+func (h *handlers) telegram() *telegram.Channel {
+	return telegram.FromEnv(h.Store, h.Dialogs, h.Secrets, h.Logger)
+}
+
+// listIntegrations is GET /integrations.
+func (h *handlers) listIntegrations(c *gin.Context) {
+	ins, err := h.Store.ProjectIntegrations(c.Request.Context(), project(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]integrationJSON, 0, len(ins))
+	for i := range ins {
+		out = append(out, integrationOf(&ins[i]))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type integrationRequest struct {
+	Name     *string        `json:"name"`
+	Vendor   string         `json:"vendor"`
+	Status   *string        `json:"status"`
+	AuthData map[string]any `json:"auth_data"`
+	Settings map[string]any `json:"settings"`
+}
+
+// createIntegration is POST /integrations: a Telegram token is checked
+// with getMe first.
+func (h *handlers) createIntegration(c *gin.Context) {
+	var req integrationRequest
+	if bindJSON(c, &req, integrationBody) != nil {
+		return
+	}
+	in := &store.Integration{ProjectID: project(c), Vendor: req.Vendor, Settings: req.Settings}
+	if req.Name != nil {
+		in.Name = *req.Name
+	}
+	if !store.IsIntegrationVendor(req.Vendor) {
+		fail(c, store.FieldErrorf(store.EINVALID, "vendor", "The vendor is one of %s; got %q.", strings.Join(store.IntegrationVendors, ", "), req.Vendor))
+		return
+	}
+	if req.AuthData == nil {
+		req.AuthData = map[string]any{}
+	}
+	ctx := c.Request.Context()
+	if err := h.checkAuth(ctx, req.Vendor, req.AuthData); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.sealAuth(in, req.AuthData); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.Store.CreateIntegration(ctx, in); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, integrationOf(in))
+}
+
+// checkAuth checks credentials with their platform where Parley can:
+// a Telegram token with getMe.
+func (h *handlers) checkAuth(ctx context.Context, vendor string, auth map[string]any) error {
+	if vendor != "telegram" {
+		return nil
+	}
+	token, _ := auth["token"].(string)
+	if token == "" {
+		return store.FieldErrorf(store.EINVALID, "auth_data.token", "A Telegram integration needs auth_data.token, the token @BotFather gave the bot.")
+	}
+	_, err := h.telegram().Client(token).GetMe(ctx)
+	return telegramError(err)
+}
+
+// telegramError is a Bot API failure as the client's error.
+func telegramError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case telegram.IsUnauthorized(err):
+		return store.FieldErrorf(store.EINVALID, "auth_data.token", "Telegram refused the bot token; copy it again from @BotFather.")
+	}
+	return store.Errorf(store.EINVALID, "Telegram could not be reached to check the token (%v); try again.", err)
+}
+
+// sealAuth stores auth as in's sealed AuthData.
+func (h *handlers) sealAuth(in *store.Integration, auth map[string]any) error {
+	if h.Secrets == nil {
+		return store.Errorf(store.EINVALID, "This server cannot keep integration credentials: set %s (openssl rand -base64 32) and restart it.", secretbox.EnvKey)
+	}
+	data, err := json.Marshal(auth)
+	if err != nil {
+		return store.FieldErrorf(store.EINVALID, "auth_data", "auth_data must be a JSON object.")
+	}
+	in.AuthData, err = h.Secrets.Seal(string(data))
+	return err
+}
+
+// integration is the caller's integration of the path's id.
+func (h *handlers) integration(c *gin.Context) (*store.Integration, bool) {
+	in, err := h.Store.Integration(c.Request.Context(), project(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return nil, false
+	}
+	return in, true
+}
+
+// getIntegration is GET /integrations/:id.
+func (h *handlers) getIntegration(c *gin.Context) {
+	if in, ok := h.integration(c); ok {
+		c.JSON(http.StatusOK, integrationOf(in))
+	}
+}
+
+// updateIntegration is POST /integrations/:id: only the fields sent
+// change; new auth_data replaces the old (a Telegram token is checked).
+func (h *handlers) updateIntegration(c *gin.Context) {
+	var req integrationRequest
+	if bindJSON(c, &req, integrationUpdateBody) != nil {
+		return
+	}
+	in, ok := h.integration(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	if req.Name != nil {
+		in.Name = *req.Name
+	}
+	if req.Status != nil {
+		in.Status = *req.Status
+	}
+	if req.Settings != nil {
+		in.Settings = req.Settings
+	}
+	if req.AuthData != nil {
+		if err := h.checkAuth(ctx, in.Vendor, req.AuthData); err != nil {
+			fail(c, err)
+			return
+		}
+		if err := h.sealAuth(in, req.AuthData); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	if err := h.Store.UpdateIntegration(ctx, in); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.runIntegration(ctx, in); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, integrationOf(in))
+}
+
+// runIntegration starts a Telegram integration's workflow when it is
+// active and has a chat (it stops by itself otherwise).
+func (h *handlers) runIntegration(ctx context.Context, in *store.Integration) error {
+	if in.Vendor != "telegram" || in.Status != store.IntegrationActive {
+		return nil
+	}
+	chats, err := h.Store.IntegrationChannels(ctx, in.ProjectID, in.ID)
+	if err != nil || len(chats) == 0 {
+		return err
+	}
+	return telegram.Start(ctx, h.Dialogs.Temporal, in)
+}
+
+// deleteIntegration is DELETE /integrations/:id: its chats go with it
+// (their threads stay, in no chat); a Telegram bot's webhook is removed.
+func (h *handlers) deleteIntegration(c *gin.Context) {
+	in, ok := h.integration(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	if err := h.Store.DeleteIntegration(ctx, in.ProjectID, in.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	if in.Vendor == "telegram" {
+		if err := telegram.Stop(ctx, h.Dialogs.Temporal, in.UUID); err != nil {
+			server.Logger(c).Warn("stopping a deleted integration", "integration", in.UUID, "error", err)
+		}
+		if token, err := h.telegram().Token(in); err == nil {
+			_ = h.telegram().Client(token).DeleteWebhook(ctx) // best effort: the route refuses its calls now anyway
+		}
+	}
+	c.JSON(http.StatusOK, deletedJSON{ID: in.UUID, Object: "integration", Deleted: true})
+}
+
+// profileJSON is Worken's IntegrationProfile.
+type profileJSON struct {
+	ID        string  `json:"id"`
+	Name      string  `json:"name"`
+	Username  *string `json:"username,omitempty"`
+	AvatarURL *string `json:"avatar_url,omitempty"`
+}
+
+// integrationProfile is GET /integrations/:id/profile: the account the
+// stored credentials open, checked with the platform. A Telegram token
+// it refuses marks the integration error.
+func (h *handlers) integrationProfile(c *gin.Context) {
+	in, ok := h.integration(c)
+	if !ok {
+		return
+	}
+	if in.Vendor != "telegram" {
+		fail(c, store.Errorf(store.EINVALID, "Parley has no %s channel yet, so it cannot check this integration's credentials; its data is stored.", in.Vendor))
+		return
+	}
+	ctx := c.Request.Context()
+	tg := h.telegram()
+	token, err := tg.Token(in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	me, err := tg.Client(token).GetMe(ctx)
+	if telegram.IsUnauthorized(err) {
+		tg.AuthLost(ctx, in, err)
+	}
+	if err != nil {
+		fail(c, telegramError(err))
+		return
+	}
+	out := profileJSON{ID: strconv.FormatInt(me.ID, 10), Name: me.Name()}
+	if me.Username != "" {
+		out.Username = &me.Username
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// telegramWebhook is POST /integrations/:id/telegram/webhook: Telegram's
+// call with an update, authenticated by the webhook's secret token, not
+// an API key.
+func (h *handlers) telegramWebhook(c *gin.Context) {
+	ctx := c.Request.Context()
+	in, err := h.Store.IntegrationOfAnyProject(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	tg := h.telegram()
+	token, err := tg.Token(in)
+	if err != nil || in.Vendor != "telegram" || !telegram.CheckSecret(token, in.UUID, c.GetHeader(telegram.SecretHeader)) {
+		fail(c, store.Errorf(store.EUNAUTHORIZED, "The %s header is not this webhook's secret token.", telegram.SecretHeader))
+		return
+	}
+	var u telegram.Update
+	if err := json.NewDecoder(c.Request.Body).Decode(&u); err != nil {
+		fail(c, store.Errorf(store.EMALFORMED, "The body is not a Telegram update."))
+		return
+	}
+	if in.Status == store.IntegrationActive {
+		if err := tg.HandleUpdate(ctx, in, token, u); err != nil {
+			if store.ErrorCode(err) == store.EINTERNAL {
+				fail(c, err) // Telegram calls again; the update is sent once
+				return
+			}
+			server.Logger(c).Warn("handling a telegram update", "integration", in.UUID, "error", err)
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"ok": true})
+}
+
+// oauthVendors are where each OAuth vendor's users authorize Parley.
+var oauthVendors = map[string]string{
+	"amocrm": "https://www.amocrm.ru/oauth",
+	"bitrix": "https://oauth.bitrix.info/oauth/authorize/",
+	"google": "https://accounts.google.com/o/oauth2/v2/auth",
+	"yandex": "https://oauth.yandex.ru/authorize",
+}
+
+// oauthEnv names the variables of a vendor's OAuth client.
+func oauthEnv(vendor string) (id, secret string) {
+	v := "PARLEY_OAUTH_" + strings.ToUpper(vendor)
+	return v + "_CLIENT_ID", v + "_CLIENT_SECRET"
+}
+
+// oauthStart is POST /integrations/:id/oauth/start: the vendor's
+// authorization URL, with a state and a PKCE challenge whose verifier is
+// kept sealed with the integration's auth_data.
+func (h *handlers) oauthStart(c *gin.Context) {
+	in, ok := h.integration(c)
+	if !ok {
+		return
+	}
+	authURL, isOAuth := oauthVendors[in.Vendor]
+	if !isOAuth {
+		fail(c, store.Errorf(store.EINVALID, "%s integrations do not use OAuth; send their credentials as auth_data.", in.Vendor))
+		return
+	}
+	idVar, secretVar := oauthEnv(in.Vendor)
+	clientID := os.Getenv(idVar)
+	if clientID == "" || os.Getenv(secretVar) == "" {
+		fail(c, store.Errorf(store.EINVALID, "This server has no %s OAuth client: set %s and %s and restart it.", in.Vendor, idVar, secretVar))
+		return
+	}
+	auth, err := h.openAuth(in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	state, verifier := rand.Text(), rand.Text()+rand.Text()
+	sum := sha256.Sum256([]byte(verifier))
+	auth["_oauth"] = map[string]any{"state": state, "verifier": verifier, "at": time.Now().UTC().Format(time.RFC3339)}
+	if err := h.sealAuth(in, auth); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.Store.UpdateIntegration(c.Request.Context(), in); err != nil {
+		fail(c, err)
+		return
+	}
+	q := url.Values{"client_id": {clientID}, "response_type": {"code"}, "state": {state},
+		"redirect_uri":   {h.PublicURL + "/integrations/" + in.UUID + "/oauth/callback"},
+		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
+	c.JSON(http.StatusOK, gin.H{"url": authURL + "?" + q.Encode()})
+}
+
+// openAuth is an integration's auth_data, opened.
+func (h *handlers) openAuth(in *store.Integration) (map[string]any, error) {
+	if h.Secrets == nil {
+		return nil, store.Errorf(store.EINVALID, "This server cannot keep integration credentials: set %s and restart it.", secretbox.EnvKey)
+	}
+	plain, err := h.Secrets.Open(in.AuthData)
+	if err != nil {
+		return nil, err
+	}
+	auth := map[string]any{}
+	return auth, json.Unmarshal([]byte(plain), &auth)
+}

@@ -1,0 +1,300 @@
+package worken
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/events"
+	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/store"
+)
+
+const streamBody = `{"messages": [{"role": "user", "content": "What is your refund policy?"}]}`
+
+// streamRequest is what POST /chats/:chat_id/threads/:thread_id/stream
+// takes: Worken's {messages: [{role, content}]}, or what the AI SDK's
+// useChat sends (messages with parts, the whole conversation so far). The
+// last user message is the one sent.
+type streamRequest struct {
+	Messages    []streamMessage `json:"messages"`
+	ScheduledAt *time.Time      `json:"scheduledAt"`
+}
+
+type streamMessage struct {
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+	Parts   []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	} `json:"parts"`
+}
+
+// userText is the text of the request's last user message, and whether
+// the request is the AI SDK's (its messages carry parts).
+func (r *streamRequest) userText() (string, bool, error) {
+	for i := len(r.Messages) - 1; i >= 0; i-- {
+		m := r.Messages[i]
+		if m.Role != "user" {
+			continue
+		}
+		if m.Parts != nil {
+			var b strings.Builder
+			for _, p := range m.Parts {
+				if p.Type == "text" {
+					b.WriteString(p.Text)
+				}
+			}
+			return b.String(), true, nil
+		}
+		var text string
+		if err := json.Unmarshal(m.Content, &text); err != nil {
+			return "", false, store.FieldErrorf(store.EINVALID, "messages", "A user message's `content` is its text, a string.")
+		}
+		return text, false, nil
+	}
+	return "", false, store.FieldErrorf(store.EINVALID, "messages", "Send the user's message: `messages` has no message with role user.")
+}
+
+// streamThread is POST /chats/:chat_id/threads/:thread_id/stream: the
+// user's message goes into the thread (made on first use), and the turn
+// streams back as server-sent events: the AI SDK's UI message stream for
+// a body whose messages have parts, Worken's own events otherwise. Every
+// bot streams: a model's text as it is written, a flow's messages whole,
+// buttons as a data-buttons part. A thread with operators stores the
+// message and streams only the finish.
+func (h *handlers) streamThread(c *gin.Context) {
+	var req streamRequest
+	if err := bindJSON(c, &req, streamBody); err != nil {
+		fail(c, err)
+		return
+	}
+	text, aiSDK, err := req.userText()
+	if err == nil && strings.TrimSpace(text) == "" {
+		err = store.FieldErrorf(store.EINVALID, "messages", "The user's message is empty; send some text.")
+	}
+	if err == nil && req.ScheduledAt != nil && req.ScheduledAt.After(time.Now()) {
+		err = store.FieldErrorf(store.EINVALID, "scheduledAt", "Scheduled user messages are not supported yet; send the message when it is due, or leave scheduledAt out.")
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ch, ok := h.chat(c)
+	if !ok {
+		return
+	}
+	if ch.Status != store.ChannelActive {
+		fail(c, store.Errorf(store.ECONFLICT, "Chat %s is %s; set it active to talk in it.", ch.UUID, ch.Status))
+		return
+	}
+	ctx := c.Request.Context()
+	d, first, err := h.openThread(ctx, ch, c.Param("thread_id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var deltas <-chan events.Event
+	if h.Bus != nil {
+		var stop func()
+		deltas, stop = h.Bus.Subscribe(ctx, d.ProjectID, d.ID) // before sending: no delta is missed
+		defer stop()
+	}
+	done := make(chan turnResult, 1)
+	go func() {
+		turn, err := h.Dialogs.SendMessage(ctx, d, dialogs.Message{Text: text})
+		done <- turnResult{turn, err}
+	}()
+	s := newTurnStream(c, aiSDK)
+	if first != nil {
+		s.messages(first.Messages)
+	}
+	for {
+		select {
+		case ev, open := <-deltas:
+			if !open {
+				deltas = nil
+			} else if ev.Type == events.TypeTextDelta {
+				s.delta(ev.Node, ev.Attempt, ev.Delta)
+			}
+		case r := <-done:
+			if r.err != nil && !s.opened {
+				fail(c, r.err)
+				return
+			}
+			if r.err != nil {
+				s.fail(store.ErrorMessage(r.err))
+				return
+			}
+			s.messages(r.turn.Messages)
+			s.finish()
+			return
+		}
+	}
+}
+
+type turnResult struct {
+	turn *dialogs.Turn
+	err  error
+}
+
+// openThread is the chat's thread of a client's id, created and started
+// when there is none (its first turn is returned then): an id that is a
+// UUID becomes the dialog's, any other is kept as its external id.
+func (h *handlers) openThread(ctx context.Context, ch *store.Channel, id string) (*store.Dialog, *dialogs.Turn, error) {
+	d, err := h.findThread(ctx, ch.ProjectID, ch, id)
+	if store.ErrorCode(err) != store.ENOTFOUND {
+		return d, nil, err
+	}
+	if id == "" || len(id) > 200 {
+		return nil, nil, store.FieldErrorf(store.EINVALID, "thread_id", "A thread id has 1 to 200 characters.")
+	}
+	bot, err := h.Store.BotByID(ctx, ch.ProjectID, ch.BotID)
+	if err != nil {
+		return nil, nil, err
+	}
+	in := dialogs.CreateInput{Start: true, Source: "worken", ChannelID: ch.ID, ExternalID: id}
+	if u, err := uuid.Parse(id); err == nil {
+		in.UUID, in.ExternalID = u.String(), ""
+	}
+	return h.Dialogs.Create(ctx, ch.ProjectID, bot.Slug, in)
+}
+
+// turnStream writes a turn as server-sent events in one of the two wire
+// formats, opening the stream on its first write.
+type turnStream struct {
+	c      *gin.Context
+	aiSDK  bool
+	opened bool
+	// text is the part open for a node's streamed text: its id and what
+	// was sent of it, so the stored message it ends as is not sent again.
+	text  *streamedText
+	parts int
+}
+
+type streamedText struct {
+	id, node string
+	attempt  int
+	sent     string
+}
+
+func newTurnStream(c *gin.Context, aiSDK bool) *turnStream { return &turnStream{c: c, aiSDK: aiSDK} }
+
+func (s *turnStream) open() {
+	if s.opened {
+		return
+	}
+	s.opened = true
+	if s.aiSDK {
+		s.c.Header("x-vercel-ai-ui-message-stream", "v1")
+	}
+	server.OpenSSE(s.c.Writer)
+	if s.aiSDK {
+		s.write(gin.H{"type": "start", "messageId": uuid.NewString()})
+	}
+}
+
+func (s *turnStream) write(v any) {
+	b, _ := json.Marshal(v)
+	_, _ = s.c.Writer.Write(append(append([]byte("data: "), b...), '\n', '\n'))
+	s.c.Writer.Flush()
+}
+
+// delta sends text a model is writing.
+func (s *turnStream) delta(node string, attempt int, delta string) {
+	s.open()
+	if t := s.text; t == nil || t.node != node || t.attempt != attempt {
+		s.endText()
+		s.parts++
+		s.text = &streamedText{id: "text-" + itoa(s.parts), node: node, attempt: attempt}
+		if s.aiSDK {
+			s.write(gin.H{"type": "text-start", "id": s.text.id})
+		}
+	}
+	s.text.sent += delta
+	s.sendDelta(s.text.id, delta)
+}
+
+func (s *turnStream) sendDelta(id, delta string) {
+	if s.aiSDK {
+		s.write(gin.H{"type": "text-delta", "id": id, "delta": delta})
+	} else {
+		s.write(gin.H{"type": "text-delta", "textDelta": delta})
+	}
+}
+
+func (s *turnStream) endText() {
+	if s.text != nil && s.aiSDK {
+		s.write(gin.H{"type": "text-end", "id": s.text.id})
+	}
+	s.text = nil
+}
+
+// messages sends a turn's messages for the user: each whole, but for the
+// text a model streamed already; buttons after their message.
+func (s *turnStream) messages(msgs []store.Message) {
+	s.open()
+	for _, m := range msgs {
+		if m.Role != store.MessageAssistant && m.Role != store.MessageOperator {
+			continue
+		}
+		if t := s.text; t != nil && t.node == m.Node && t.sent == m.Text {
+			s.endText()
+		} else if m.Text != "" {
+			s.endText()
+			s.parts++
+			id := "text-" + itoa(s.parts)
+			if s.aiSDK {
+				s.write(gin.H{"type": "text-start", "id": id})
+			}
+			s.sendDelta(id, m.Text)
+			if s.aiSDK {
+				s.write(gin.H{"type": "text-end", "id": id})
+			}
+		}
+		if len(m.Buttons) > 0 {
+			s.buttons(m.Buttons)
+		}
+	}
+	s.endText()
+}
+
+func (s *turnStream) buttons(buttons []string) {
+	if s.aiSDK {
+		s.write(gin.H{"type": "data-buttons", "data": gin.H{"buttons": buttons}})
+	} else {
+		s.write(gin.H{"type": "buttons", "buttons": buttons})
+	}
+}
+
+func (s *turnStream) finish() {
+	s.open()
+	s.endText()
+	if s.aiSDK {
+		s.write(gin.H{"type": "finish", "finishReason": "stop"})
+		_, _ = s.c.Writer.Write([]byte("data: [DONE]\n\n"))
+		s.c.Writer.Flush()
+		return
+	}
+	s.write(gin.H{"type": "finish", "finishReason": "stop"})
+}
+
+// fail ends an open stream with an error.
+func (s *turnStream) fail(message string) {
+	s.endText()
+	if s.aiSDK {
+		s.write(gin.H{"type": "error", "errorText": message})
+		_, _ = s.c.Writer.Write([]byte("data: [DONE]\n\n"))
+		s.c.Writer.Flush()
+		return
+	}
+	s.write(gin.H{"type": "error", "error": message})
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

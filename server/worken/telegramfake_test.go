@@ -1,0 +1,183 @@
+package worken_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeTelegram is a Bot API server on loopback speaking the real protocol
+// (POST /bot<token>/<method>, {"ok", "result"} or {"ok": false,
+// "error_code", "description"}) for the methods Parley calls. Users write
+// and tap with write and tap; what the bot sent is in sent.
+type fakeTelegram struct {
+	*httptest.Server
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced on every change
+	tokens   map[string]bool
+	updates  []map[string]any
+	nextID   int64
+	sent     []sentMessage
+	answered []string
+	webhook  struct{ url, secret string }
+}
+
+type sentMessage struct {
+	ChatID      string `json:"chat_id"`
+	Text        string `json:"text"`
+	ReplyMarkup *struct {
+		InlineKeyboard [][]struct {
+			Text         string `json:"text"`
+			CallbackData string `json:"callback_data"`
+		} `json:"inline_keyboard"`
+	} `json:"reply_markup"`
+}
+
+func newFakeTelegram(t *testing.T, tokens ...string) *fakeTelegram {
+	f := &fakeTelegram{changed: make(chan struct{}), tokens: map[string]bool{}, nextID: 100}
+	for _, tok := range tokens {
+		f.tokens[tok] = true
+	}
+	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// change runs fn under the lock and wakes the waiters.
+func (f *fakeTelegram) change(fn func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn()
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+func (f *fakeTelegram) revoke(token string) { f.change(func() { f.tokens[token] = false }) }
+
+func (f *fakeTelegram) push(u map[string]any) {
+	f.change(func() {
+		f.nextID++
+		u["update_id"] = f.nextID
+		f.updates = append(f.updates, u)
+	})
+}
+
+// write is a user's text message.
+func (f *fakeTelegram) write(chatID int64, from map[string]any, text string) {
+	f.push(map[string]any{"message": map[string]any{"message_id": 1, "from": from, "date": time.Now().Unix(),
+		"chat": map[string]any{"id": chatID, "type": "private"}, "text": text}})
+}
+
+// tap is a user's tap on a button of a message the bot sent.
+func (f *fakeTelegram) tap(chatID int64, from map[string]any, m sentMessage, data string) {
+	f.push(map[string]any{"callback_query": map[string]any{"id": "cb-1", "from": from, "data": data,
+		"message": map[string]any{"message_id": 2, "date": time.Now().Unix(), "chat": map[string]any{"id": chatID, "type": "private"},
+			"text": m.Text, "reply_markup": m.ReplyMarkup}}})
+}
+
+// waitSent waits until the bot has sent a message ok accepts, and returns it.
+func (f *fakeTelegram) waitSent(t *testing.T, what string, ok func(sentMessage) bool) sentMessage {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		f.mu.Lock()
+		for _, m := range f.sent {
+			if ok(m) {
+				f.mu.Unlock()
+				return m
+			}
+		}
+		changed, sent := f.changed, f.sent
+		f.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatalf("Telegram never got %s; it got %+v", what, sent)
+		}
+	}
+}
+
+func (f *fakeTelegram) reply(w http.ResponseWriter, result any) {
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": result})
+}
+
+func (f *fakeTelegram) refuse(w http.ResponseWriter, code int, description string) {
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]any{"ok": false, "error_code": code, "description": description})
+}
+
+func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
+	token, method, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/bot"), "/")
+	var params map[string]any
+	json.NewDecoder(r.Body).Decode(&params)
+	f.mu.Lock()
+	valid := f.tokens[token]
+	f.mu.Unlock()
+	if !valid {
+		f.refuse(w, http.StatusUnauthorized, "Unauthorized")
+		return
+	}
+	switch method {
+	case "getMe":
+		f.reply(w, map[string]any{"id": 7123456789, "is_bot": true, "first_name": "Parley Test", "username": "parley_test_bot"})
+	case "getUpdates":
+		f.getUpdates(w, r, params)
+	case "sendMessage":
+		var m sentMessage
+		b, _ := json.Marshal(params)
+		json.Unmarshal(b, &m)
+		f.change(func() { f.sent = append(f.sent, m) })
+		f.reply(w, map[string]any{"message_id": 10, "date": time.Now().Unix(), "chat": map[string]any{"id": json.Number(m.ChatID)}, "text": m.Text})
+	case "answerCallbackQuery":
+		f.change(func() { f.answered = append(f.answered, params["callback_query_id"].(string)) })
+		f.reply(w, true)
+	case "setWebhook":
+		f.change(func() { f.webhook.url, f.webhook.secret = params["url"].(string), params["secret_token"].(string) })
+		f.reply(w, true)
+	case "deleteWebhook":
+		f.change(func() { f.webhook.url, f.webhook.secret = "", "" })
+		f.reply(w, true)
+	default:
+		f.refuse(w, http.StatusNotFound, "Not Found: method not found")
+	}
+}
+
+// getUpdates answers the updates from offset, waiting up to timeout for
+// one, as Telegram does; 409 while a webhook is set.
+func (f *fakeTelegram) getUpdates(w http.ResponseWriter, r *http.Request, params map[string]any) {
+	offset, _ := params["offset"].(float64)
+	timeout, _ := params["timeout"].(float64)
+	deadline := time.After(time.Duration(timeout * float64(time.Second)))
+	for {
+		f.mu.Lock()
+		if f.webhook.url != "" {
+			f.mu.Unlock()
+			f.refuse(w, http.StatusConflict, "Conflict: can't use getUpdates method while webhook is active")
+			return
+		}
+		var out []map[string]any
+		for _, u := range f.updates {
+			if float64(u["update_id"].(int64)) >= offset {
+				out = append(out, u)
+			}
+		}
+		changed := f.changed
+		f.mu.Unlock()
+		if len(out) > 0 {
+			f.reply(w, out)
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			f.reply(w, []any{})
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
