@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,6 +25,11 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// stringFlag declares a flag whose default comes from an environment variable.
+func stringFlag(fs *flag.FlagSet, name, env, def, usage string) *string {
+	return fs.String(name, envOr(env, def), fmt.Sprintf("%s (env %s)", usage, env))
 }
 
 // openStore opens PostgreSQL for postgres:// URLs and SQLite otherwise (a

@@ -57,11 +57,6 @@ type devConfig struct {
 	addr, data, flows, knowledge string
 }
 
-// stringFlag declares a flag whose default comes from an environment variable.
-func stringFlag(fs *flag.FlagSet, name, env, def, usage string) *string {
-	return fs.String(name, envOr(env, def), fmt.Sprintf("%s (env %s)", usage, env))
-}
-
 func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	devBilling = true // accounts open with a bonus, so nothing blocks
 	log := newLogger()
