@@ -26,6 +26,9 @@ type Message struct {
 	// ClientMessageID, when set, makes retries of the same message
 	// idempotent: the turn runs once and a retry gets its result.
 	ClientMessageID string
+	// At, when set, schedules the message: the dialog keeps it (listed in
+	// its Scheduled, cancellable) and takes it as the user's then.
+	At *time.Time
 }
 
 // SendMessage sends the user's message and returns the bot's answer.
@@ -44,7 +47,7 @@ func (s *Service) SendMessage(ctx context.Context, d *store.Dialog, m Message) (
 	if m.ClientMessageID != "" {
 		updateID = "msg-" + m.ClientMessageID
 	}
-	in := engine.MessageInput{Text: m.Text, ClientMessageID: m.ClientMessageID, StoredThrough: d.StoredThrough, Unanswered: disabled}
+	in := engine.MessageInput{Text: m.Text, ClientMessageID: m.ClientMessageID, StoredThrough: d.StoredThrough, Unanswered: disabled, At: m.At}
 	return s.update(ctx, d, engine.UpdateMessage, updateID, in)
 }
 

@@ -73,6 +73,9 @@ func (d *dialog) validateMessage(ctx workflow.Context, in MessageInput) error {
 	if strings.TrimSpace(in.Text) == "" && in.File == nil {
 		return rejectf(ErrInvalid, "the message text is empty")
 	}
+	if in.At != nil {
+		return d.validateSchedule(ctx, in.Text, *in.At)
+	}
 	if in.File == nil {
 		return nil
 	}
@@ -103,7 +106,13 @@ func (d *dialog) onMessage(ctx workflow.Context, in MessageInput) (TurnResult, e
 		return *r, nil
 	}
 	d.stored(in.StoredThrough)
-	r, err := d.locked(ctx, func(t *turn) { d.userMessage(t, in) })
+	r, err := d.locked(ctx, func(t *turn) {
+		if in.At != nil {
+			d.scheduleUser(in)
+			return
+		}
+		d.userMessage(t, in)
+	})
 	if err == nil {
 		d.s.remember(in.ClientMessageID, r)
 	}
@@ -169,7 +178,7 @@ func (d *dialog) validateOperatorMessage(ctx workflow.Context, in OperatorMessag
 		return err
 	}
 	if in.At != nil {
-		return d.validateSchedule(ctx, in)
+		return d.validateSchedule(ctx, in.Text, *in.At)
 	}
 	if strings.TrimSpace(in.Text) == "" {
 		return rejectf(ErrInvalid, "the operator message text is empty")

@@ -24,9 +24,20 @@ type CancelScheduledInput struct {
 // timer: nextDeadline considers it); the operator takes the dialog now,
 // as one who writes does.
 func (d *dialog) schedule(t *turn, in OperatorMessageInput) {
+	d.keepScheduled(store.ScheduledMessage{Text: in.Text, At: *in.At,
+		OperatorID: in.OperatorID, Operator: in.Operator, Files: in.Files})
+}
+
+// scheduleUser keeps a user's message to take at its time, as if the user
+// sent it then.
+func (d *dialog) scheduleUser(in MessageInput) {
+	d.keepScheduled(store.ScheduledMessage{Text: in.Text, At: *in.At, User: true})
+}
+
+// keepScheduled adds a message to the scheduled list, in time order.
+func (d *dialog) keepScheduled(m store.ScheduledMessage) {
 	d.s.ScheduledSeq++
-	m := store.ScheduledMessage{ID: fmt.Sprintf("sch-%d", d.s.ScheduledSeq), Text: in.Text, At: *in.At,
-		OperatorID: in.OperatorID, Operator: in.Operator, Files: in.Files}
+	m.ID = fmt.Sprintf("sch-%d", d.s.ScheduledSeq)
 	d.s.Scheduled = append(slices.Clone(d.s.Scheduled), m)
 	slices.SortStableFunc(d.s.Scheduled, func(a, b store.ScheduledMessage) int { return a.At.Compare(b.At) })
 }
@@ -44,6 +55,10 @@ func (d *dialog) sendScheduledBy(t *turn, by time.Time) {
 	}
 	d.s.Scheduled = later
 	for _, m := range due {
+		if m.User {
+			d.userMessage(t, MessageInput{Text: m.Text})
+			continue
+		}
 		d.operatorMessage(t, OperatorMessageInput{Operator: m.Operator, OperatorID: m.OperatorID, Text: m.Text, Files: m.Files})
 	}
 }
@@ -75,15 +90,15 @@ func (d *dialog) onCancelScheduled(ctx workflow.Context, in CancelScheduledInput
 
 // validateSchedule checks a message to send later: in the future, and not
 // too many waiting.
-func (d *dialog) validateSchedule(ctx workflow.Context, in OperatorMessageInput) error {
-	if !in.At.After(workflow.Now(ctx)) {
-		return rejectf(ErrInvalid, "scheduled_at %s has passed; send the message now, or give a later time", in.At.UTC().Format("2006-01-02T15:04:05Z"))
+func (d *dialog) validateSchedule(ctx workflow.Context, text string, at time.Time) error {
+	if !at.After(workflow.Now(ctx)) {
+		return rejectf(ErrInvalid, "scheduled_at %s has passed; send the message now, or give a later time", at.UTC().Format("2006-01-02T15:04:05Z"))
 	}
 	if len(d.s.Scheduled) >= maxScheduled {
 		return rejectf(ErrConflict, "this dialog has %d messages scheduled already, the most it keeps; cancel one first", maxScheduled)
 	}
-	if strings.TrimSpace(in.Text) == "" {
-		return rejectf(ErrInvalid, "the operator message text is empty")
+	if strings.TrimSpace(text) == "" {
+		return rejectf(ErrInvalid, "the message text is empty")
 	}
 	return nil
 }

@@ -142,7 +142,7 @@ func (d *dialog) updateWorkingMemory(call llm.ToolCall) string {
 // failed dialog; a model calling a tool that does not exist stops the
 // dialog.
 func (d *dialog) callTool(t *turn, id string, call llm.ToolCall) (string, bool) {
-	in := ToolCallInput{ProjectID: d.p.ProjectID, DialogID: d.p.DialogID, DialogUUID: d.p.DialogUUID, Node: id, Tool: call.Name, Arguments: call.Arguments}
+	in := ToolCallInput{ProjectID: d.p.ProjectID, DialogID: d.p.DialogID, DialogUUID: d.p.DialogUUID, Node: id, Tool: call.Name, CallID: call.ID, Arguments: call.Arguments}
 	timeout := 30 * time.Second
 	switch def := nodes.FindTool(d.flow, call.Name); {
 	case call.Name == "knowledge_search":

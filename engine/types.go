@@ -102,6 +102,9 @@ type MessageInput struct {
 	// Unanswered keeps the message without the bot answering it: its bot
 	// is disabled (a Worken bot's status), until it is active again.
 	Unanswered bool `json:",omitempty"`
+	// At, when set, keeps the message in the dialog's scheduled list and
+	// takes it as the user's at that time (a durable timer).
+	At *time.Time `json:",omitempty"`
 }
 
 // FileRef is an uploaded file as a dialog sees it.
@@ -316,6 +319,7 @@ type ToolCallInput struct {
 	DialogUUID string
 	Node       string
 	Tool       string
+	CallID     string `json:",omitempty"` // the model's id of the call
 	Arguments  string // JSON, as the model wrote it
 	Stores     []string
 	TopK       int

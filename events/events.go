@@ -19,6 +19,11 @@ const (
 	// Node says which llm node asks, Attempt which try of the call (a
 	// retry starts the text over).
 	TypeTextDelta = "text-delta"
+	// TypeToolCall is a tool a model called, about to run; TypeToolResult
+	// what it gave back. Tool says which; never stored (the model's
+	// answer after them is).
+	TypeToolCall   = "tool-call"
+	TypeToolResult = "tool-result"
 	// TypeTyping is an operator typing in a dialog; never stored.
 	TypeTyping = "typing"
 	// TypeMessageCreated is a message the store now holds.
@@ -46,6 +51,8 @@ type Event struct {
 	Attempt int    `json:"attempt,omitempty"` // text-delta: the activity attempt, from 1
 	Delta   string `json:"delta,omitempty"`   // text-delta
 
+	Tool *ToolCall `json:"tool,omitempty"` // tool-call, tool-result
+
 	Message *store.Message `json:"message,omitempty"` // message.created
 	Note    *store.Note    `json:"note,omitempty"`    // note.created
 
@@ -61,6 +68,14 @@ type Event struct {
 	Lost int64 `json:"lost,omitempty"`
 
 	Time time.Time `json:"time"`
+}
+
+// ToolCall is a model's call of a tool, and once it ran, its result.
+type ToolCall struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Arguments string `json:"arguments"` // JSON, as the model wrote it
+	Result    string `json:"result,omitempty"`
 }
 
 // Bus carries events from publishers to subscribers.

@@ -213,6 +213,10 @@ type ScheduledMessage struct {
 	OperatorID string       `json:",omitempty"`
 	Operator   string       `json:",omitempty"` // the operator's name
 	Files      []Attachment `json:",omitempty"`
+	// User marks a message the user scheduled (Worken's scheduledAt on a
+	// stream): when due it is taken as the user's, not sent as an
+	// operator's.
+	User bool `json:",omitempty"`
 }
 
 // Handoff statuses: none -> requested -> active -> released, and requested

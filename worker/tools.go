@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/knowledge"
 	"github.com/parleyhq/parley/netguard"
 	"github.com/parleyhq/parley/store"
@@ -22,6 +23,16 @@ const maxToolResult = 16 << 10
 // CallTool runs a tool the model called: a knowledge search, a POST to a
 // declared tool's URL, or a call of a declared tool's block service.
 func (a *Activities) CallTool(ctx context.Context, in engine.ToolCallInput) (*engine.ToolResult, error) {
+	a.publishTool(ctx, in, events.TypeToolCall, "")
+	r, err := a.runTool(ctx, in)
+	if err == nil {
+		a.publishTool(ctx, in, events.TypeToolResult, r.Content)
+	}
+	return r, err
+}
+
+// runTool runs a tool call: a knowledge search, a URL or a block.
+func (a *Activities) runTool(ctx context.Context, in engine.ToolCallInput) (*engine.ToolResult, error) {
 	switch {
 	case in.Tool == "knowledge_search":
 		return a.knowledgeTool(ctx, in)

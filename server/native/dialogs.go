@@ -122,6 +122,7 @@ type scheduledJSON struct {
 	ID          string           `json:"id"`
 	Text        string           `json:"text"`
 	ScheduledAt time.Time        `json:"scheduled_at"`
+	From        string           `json:"from"` // operator, or user (a Worken stream's scheduledAt)
 	Operator    operatorJSON     `json:"operator"`
 	Files       []attachmentJSON `json:"files,omitempty"`
 }
@@ -129,8 +130,12 @@ type scheduledJSON struct {
 func scheduledOf(ms []store.ScheduledMessage) []scheduledJSON {
 	out := make([]scheduledJSON, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, scheduledJSON{ID: m.ID, Text: m.Text, ScheduledAt: m.At.UTC(), Operator: operatorJSON{ID: m.OperatorID, Name: m.Operator},
-			Files: attachmentsJSON(m.Files)})
+		from := "operator"
+		if m.User {
+			from = "user"
+		}
+		out = append(out, scheduledJSON{ID: m.ID, Text: m.Text, ScheduledAt: m.At.UTC(), From: from,
+			Operator: operatorJSON{ID: m.OperatorID, Name: m.Operator}, Files: attachmentsJSON(m.Files)})
 	}
 	return out
 }

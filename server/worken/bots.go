@@ -291,6 +291,10 @@ func (h *handlers) getSettings(c *gin.Context) {
 // updateSettings is POST /bots/:bot_id/settings: a partial BotSettings
 // merged into the flow's settings.ai as a new version.
 func (h *handlers) updateSettings(c *gin.Context) {
+	b, src, ok := h.bot(c) // first: another project's bot is 404 whatever the body
+	if !ok {
+		return
+	}
 	var body map[string]any
 	if err := bindJSON(c, &body, botSettingsBody); err != nil {
 		fail(c, err)
@@ -299,10 +303,6 @@ func (h *handlers) updateSettings(c *gin.Context) {
 	patch, err := settingsPatch(body)
 	if err != nil {
 		fail(c, err)
-		return
-	}
-	b, src, ok := h.bot(c)
-	if !ok {
 		return
 	}
 	src, err = editFlow(src, func(root *yaml.Node) error { return mergeSettings(root, patch) })

@@ -167,6 +167,10 @@ func (h *handlers) createProject(c *gin.Context) {
 
 // createAPIKey is POST /projects/:id/api-keys: the only answer with the key.
 func (h *handlers) createAPIKey(c *gin.Context) {
+	p, ok := h.orgProject(c) // first: another organization's project is 404 whatever the body
+	if !ok {
+		return
+	}
 	var body struct {
 		Name string `json:"name"`
 	}
@@ -176,10 +180,6 @@ func (h *handlers) createAPIKey(c *gin.Context) {
 	}
 	if err := requireName(body.Name, "API key", createAPIKeyBody); err != nil {
 		fail(c, err)
-		return
-	}
-	p, ok := h.orgProject(c)
-	if !ok {
 		return
 	}
 	key, k, err := h.Store.CreateAPIKey(c.Request.Context(), p.ID, body.Name)

@@ -27,6 +27,10 @@ type addFileJSON struct {
 // store and starts indexing it; the answer is the file, pending. Adding a
 // file that is there already answers it as it is.
 func (h *handlers) addFile(c *gin.Context) {
+	vs, ok := h.vectorStore(c) // first: another project's store is 404 whatever the body
+	if !ok {
+		return
+	}
 	var body addFileJSON
 	if err := bindJSON(c, &body, addFileBody); err != nil {
 		fail(c, err)
@@ -34,10 +38,6 @@ func (h *handlers) addFile(c *gin.Context) {
 	}
 	if body.FileID == "" {
 		fail(c, store.FieldErrorf(store.EINVALID, "file_id", `file_id is required: the id POST /files returned, like %s.`, addFileBody))
-		return
-	}
-	vs, ok := h.vectorStore(c)
-	if !ok {
 		return
 	}
 	if _, err := h.document(c, body.FileID); err != nil {

@@ -70,6 +70,10 @@ func (r *streamRequest) userText() (string, bool, error) {
 // buttons as a data-buttons part. A thread with operators stores the
 // message and streams only the finish.
 func (h *handlers) streamThread(c *gin.Context) {
+	ch, ok := h.chat(c) // first: another project's chat is 404 whatever the body
+	if !ok {
+		return
+	}
 	var req streamRequest
 	if err := bindJSON(c, &req, streamBody); err != nil {
 		fail(c, err)
@@ -79,15 +83,8 @@ func (h *handlers) streamThread(c *gin.Context) {
 	if err == nil && strings.TrimSpace(text) == "" {
 		err = store.FieldErrorf(store.EINVALID, "messages", "The user's message is empty; send some text.")
 	}
-	if err == nil && req.ScheduledAt != nil && req.ScheduledAt.After(time.Now()) {
-		err = store.FieldErrorf(store.EINVALID, "scheduledAt", "Scheduled user messages are not supported yet; send the message when it is due, or leave scheduledAt out.")
-	}
 	if err != nil {
 		fail(c, err)
-		return
-	}
-	ch, ok := h.chat(c)
-	if !ok {
 		return
 	}
 	if ch.Status != store.ChannelActive {
@@ -98,6 +95,10 @@ func (h *handlers) streamThread(c *gin.Context) {
 	d, first, err := h.openThread(ctx, ch, c.Param("thread_id"))
 	if err != nil {
 		fail(c, err)
+		return
+	}
+	if at := req.ScheduledAt; at != nil && at.After(time.Now()) {
+		h.scheduleInThread(c, d, first, dialogs.Message{Text: text, At: at}, aiSDK)
 		return
 	}
 	var deltas <-chan events.Event
@@ -120,8 +121,8 @@ func (h *handlers) streamThread(c *gin.Context) {
 		case ev, open := <-deltas:
 			if !open {
 				deltas = nil
-			} else if ev.Type == events.TypeTextDelta {
-				s.delta(ev.Node, ev.Attempt, ev.Delta)
+			} else {
+				s.event(ev)
 			}
 		case r := <-done:
 			if r.err != nil && !s.opened {
@@ -137,6 +138,21 @@ func (h *handlers) streamThread(c *gin.Context) {
 			return
 		}
 	}
+}
+
+// scheduleInThread queues a user's message for later (durably, in the
+// dialog's workflow) and answers at once: the stream carries only a new
+// thread's greeting and the finish.
+func (h *handlers) scheduleInThread(c *gin.Context, d *store.Dialog, first *dialogs.Turn, m dialogs.Message, aiSDK bool) {
+	if _, err := h.Dialogs.SendMessage(c.Request.Context(), d, m); err != nil {
+		fail(c, err)
+		return
+	}
+	s := newTurnStream(c, aiSDK)
+	if first != nil {
+		s.messages(first.Messages)
+	}
+	s.finish()
 }
 
 type turnResult struct {
@@ -176,6 +192,7 @@ type turnStream struct {
 	// was sent of it, so the stored message it ends as is not sent again.
 	text  *streamedText
 	parts int
+	tools map[string]bool // the calls sent, by id: whether their result was
 }
 
 type streamedText struct {
@@ -204,6 +221,62 @@ func (s *turnStream) write(v any) {
 	b, _ := json.Marshal(v)
 	_, _ = s.c.Writer.Write(append(append([]byte("data: "), b...), '\n', '\n'))
 	s.c.Writer.Flush()
+}
+
+// event sends what the bus says of the turn while it runs: a model's text
+// as it is written, the tools it calls and what they give back.
+func (s *turnStream) event(ev events.Event) {
+	switch {
+	case ev.Type == events.TypeTextDelta:
+		s.delta(ev.Node, ev.Attempt, ev.Delta)
+	case ev.Type == events.TypeToolCall && ev.Tool != nil:
+		s.toolCall(*ev.Tool)
+	case ev.Type == events.TypeToolResult && ev.Tool != nil:
+		s.toolResult(*ev.Tool)
+	}
+}
+
+// toolCall sends a tool call once (a retried activity tells again): the
+// AI SDK's tool-input-available, Worken's tool-call.
+func (s *turnStream) toolCall(call events.ToolCall) {
+	if s.tools == nil {
+		s.tools = map[string]bool{}
+	}
+	if _, seen := s.tools[call.ID]; seen {
+		return
+	}
+	s.tools[call.ID] = false
+	s.open()
+	s.endText()
+	args := jsonOrString(call.Arguments)
+	if s.aiSDK {
+		s.write(gin.H{"type": "tool-input-available", "toolCallId": call.ID, "toolName": call.Name, "input": args, "dynamic": true})
+	} else {
+		s.write(gin.H{"type": "tool-call", "toolCallId": call.ID, "toolName": call.Name, "args": args})
+	}
+}
+
+// toolResult sends a called tool's result once.
+func (s *turnStream) toolResult(call events.ToolCall) {
+	if done, called := s.tools[call.ID]; !called || done {
+		return // the AI SDK refuses an output for a call it was not told of
+	}
+	s.tools[call.ID] = true
+	result := jsonOrString(call.Result)
+	if s.aiSDK {
+		s.write(gin.H{"type": "tool-output-available", "toolCallId": call.ID, "output": result, "dynamic": true})
+	} else {
+		s.write(gin.H{"type": "tool-result", "toolCallId": call.ID, "toolName": call.Name, "result": result})
+	}
+}
+
+// jsonOrString is a tool's arguments or result as JSON when it is JSON
+// (a block's answer, a URL tool's body), else as the text it is.
+func jsonOrString(s string) any {
+	if json.Valid([]byte(s)) {
+		return json.RawMessage(s)
+	}
+	return s
 }
 
 // delta sends text a model is writing.
