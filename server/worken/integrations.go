@@ -2,16 +2,10 @@ package worken
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"net/url"
-	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -322,72 +316,4 @@ func (h *handlers) telegramWebhook(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{"ok": true})
-}
-
-// oauthVendors are where each OAuth vendor's users authorize Parley.
-var oauthVendors = map[string]string{
-	"amocrm": "https://www.amocrm.ru/oauth",
-	"bitrix": "https://oauth.bitrix.info/oauth/authorize/",
-	"google": "https://accounts.google.com/o/oauth2/v2/auth",
-	"yandex": "https://oauth.yandex.ru/authorize",
-}
-
-// oauthEnv names the variables of a vendor's OAuth client.
-func oauthEnv(vendor string) (id, secret string) {
-	v := "PARLEY_OAUTH_" + strings.ToUpper(vendor)
-	return v + "_CLIENT_ID", v + "_CLIENT_SECRET"
-}
-
-// oauthStart is POST /integrations/:id/oauth/start: the vendor's
-// authorization URL, with a state and a PKCE challenge whose verifier is
-// kept sealed with the integration's auth_data.
-func (h *handlers) oauthStart(c *gin.Context) {
-	in, ok := h.integration(c)
-	if !ok {
-		return
-	}
-	authURL, isOAuth := oauthVendors[in.Vendor]
-	if !isOAuth {
-		fail(c, store.Errorf(store.EINVALID, "%s integrations do not use OAuth; send their credentials as auth_data.", in.Vendor))
-		return
-	}
-	idVar, secretVar := oauthEnv(in.Vendor)
-	clientID := os.Getenv(idVar)
-	if clientID == "" || os.Getenv(secretVar) == "" {
-		fail(c, store.Errorf(store.EINVALID, "This server has no %s OAuth client: set %s and %s and restart it.", in.Vendor, idVar, secretVar))
-		return
-	}
-	auth, err := h.openAuth(in)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	state, verifier := rand.Text(), rand.Text()+rand.Text()
-	sum := sha256.Sum256([]byte(verifier))
-	auth["_oauth"] = map[string]any{"state": state, "verifier": verifier, "at": time.Now().UTC().Format(time.RFC3339)}
-	if err := h.sealAuth(in, auth); err != nil {
-		fail(c, err)
-		return
-	}
-	if err := h.Store.UpdateIntegration(c.Request.Context(), in); err != nil {
-		fail(c, err)
-		return
-	}
-	q := url.Values{"client_id": {clientID}, "response_type": {"code"}, "state": {state},
-		"redirect_uri":   {h.PublicURL + "/integrations/" + in.UUID + "/oauth/callback"},
-		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
-	c.JSON(http.StatusOK, gin.H{"url": authURL + "?" + q.Encode()})
-}
-
-// openAuth is an integration's auth_data, opened.
-func (h *handlers) openAuth(in *store.Integration) (map[string]any, error) {
-	if h.Secrets == nil {
-		return nil, store.Errorf(store.EINVALID, "This server cannot keep integration credentials: set %s and restart it.", secretbox.EnvKey)
-	}
-	plain, err := h.Secrets.Open(in.AuthData)
-	if err != nil {
-		return nil, err
-	}
-	auth := map[string]any{}
-	return auth, json.Unmarshal([]byte(plain), &auth)
 }

@@ -18,10 +18,11 @@ import (
 )
 
 // Dialect is the Worken API. It owns the top-level paths of the Worken
-// document, those Parley serves so far and those still to come, so an
-// unknown one is a 404 in Worken's shape. Every route needs
-// `Authorization: Bearer sk-...`, a project API key; Deps.Knowledge must
-// be set.
+// document, so an unknown one is a 404 in Worken's shape. Every route
+// needs `Authorization: Bearer sk-...`, a project API key, but for the
+// calls a browser or a vendor makes (an invoice's payment page, the
+// Telegram webhook, the OAuth callback), which carry their own proof;
+// Deps.Knowledge must be set.
 var Dialect = server.Dialect{Name: "worken", Owns: []string{"/files", "/vector_stores", "/bots", "/chats", "/threads",
 	"/integrations", "/billing", "/projects", "/webhook-endpoints"}, Mount: mount, Fail: fail}
 
@@ -30,7 +31,7 @@ func mount(r *gin.Engine, d server.Deps) {
 		panic("worken: server.Deps.Knowledge is nil; the vector store API needs a knowledge.Library")
 	}
 	h := &handlers{Deps: d}
-	g := r.Group("/", requireAPIKey, server.Authenticate(d.Store, fail))
+	g := r.Group("/", requireAPIKey, server.Authenticate(d, fail))
 	g.GET("/bots", h.listBots)
 	g.POST("/bots", h.createBot)
 	g.GET("/bots/:bot_id", h.getBot)
@@ -92,6 +93,7 @@ func mount(r *gin.Engine, d server.Deps) {
 	g.POST("/integrations/:id/chats/:chat_id/status", h.setIntegrationChatStatus)
 	g.DELETE("/integrations/:id/chats/:chat_id", h.deleteIntegrationChat)
 	r.POST("/integrations/:id/telegram/webhook", h.telegramWebhook) // Telegram's calls: the secret token, no API key
+	r.GET("/integrations/:id/oauth/callback", h.oauthCallback)      // the user's browser, back from the vendor: the state, no API key
 	g.GET("/webhook-endpoints", h.listEndpoints)
 	g.POST("/webhook-endpoints", h.createEndpoint)
 	g.PUT("/webhook-endpoints/:id", h.updateEndpoint)
