@@ -32,6 +32,9 @@ type Upload struct {
 	Text string
 	// Link is where the dialect serves the file with this id.
 	Link func(fileID int64) string
+	// ClientMessageID, when set, makes retries of the same answer send it
+	// once, as Message's does (a retry leaves a second file record).
+	ClientMessageID string
 }
 
 // UploadAnswer stores a file and sends it into the dialog as the user's
@@ -44,7 +47,12 @@ func (s *Service) UploadAnswer(ctx context.Context, d *store.Dialog, up Upload) 
 	if err != nil {
 		return nil, nil, err
 	}
-	turn, err := s.update(ctx, d, engine.UpdateMessage, "", engine.MessageInput{Text: up.Text, File: ref, StoredThrough: d.StoredThrough})
+	updateID := ""
+	if up.ClientMessageID != "" {
+		updateID = "msg-" + up.ClientMessageID
+	}
+	in := engine.MessageInput{Text: up.Text, File: ref, ClientMessageID: up.ClientMessageID, StoredThrough: d.StoredThrough}
+	turn, err := s.update(ctx, d, engine.UpdateMessage, updateID, in)
 	if err != nil {
 		s.forget(ctx, f, err)
 		return nil, nil, err

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/secretbox"
@@ -39,6 +40,15 @@ type Channel struct {
 	PublicURL string
 	HTTP      *http.Client
 	Logger    *slog.Logger
+	// MaxFile is the largest file taken from a user, in bytes; 0 means
+	// dialogs.DefaultMaxUpload. Never more than MaxDownload.
+	MaxFile int64
+	// FileLink is the URL a dialog keeps for a user's file; nil means the
+	// native API's, PublicURL/v1/files/<id> (relative without PublicURL).
+	FileLink func(fileID int64) string
+	// ChatInterval is the least time between two sends to one chat; 0
+	// means one second, Telegram's limit. Tests make it short.
+	ChatInterval time.Duration
 }
 
 // FromEnv returns a Channel whose API and public URLs come from
@@ -114,15 +124,16 @@ func (ch *Channel) chatOf(ctx context.Context, in *store.Integration) (*store.Ch
 	return nil, nil
 }
 
-// HandleUpdate sends a Telegram user's message, or the text of the button
-// they tapped, to their thread in the integration's chat, creating it if
-// they have none running. An update of neither kind, or of an
-// integration with no active chat, is ignored. Handling the same update
-// twice sends it once.
+// HandleUpdate sends a Telegram user's message (its text, or its file
+// with the caption as text), or the text of the button they tapped, to
+// their thread in the integration's chat, creating it if they have none
+// running. An update of neither kind, or of an integration with no active
+// chat, is ignored. Handling the same update twice sends it once.
 func (ch *Channel) HandleUpdate(ctx context.Context, in *store.Integration, token string, u Update) error {
-	var text string
+	var text, mimeType string
 	var from *User
 	var chat Chat
+	var media *Media
 	switch {
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
@@ -138,43 +149,51 @@ func (ch *Channel) HandleUpdate(ctx context.Context, in *store.Integration, toke
 		if text == "" {
 			text = u.Message.Caption
 		}
+		media, mimeType = u.Message.Media()
 	}
-	if from == nil || from.IsBot || strings.TrimSpace(text) == "" {
+	if from == nil || from.IsBot || (strings.TrimSpace(text) == "" && media == nil) {
 		return nil
 	}
 	target, err := ch.chatOf(ctx, in)
 	if err != nil || target == nil {
 		return err
 	}
-	return ch.deliver(ctx, target, strconv.FormatInt(chat.ID, 10), from, text, u.UpdateID)
-}
-
-// deliver sends a user's text to their running thread of the chat, or to
-// a new one.
-func (ch *Channel) deliver(ctx context.Context, target *store.Channel, chatID string, from *User, text string, updateID int64) error {
-	d, err := ch.Store.DialogByExternalID(ctx, target.ProjectID, target.ID, chatID)
-	if err != nil && store.ErrorCode(err) != store.ENOTFOUND {
+	chatID := strconv.FormatInt(chat.ID, 10)
+	d, fresh, err := ch.thread(ctx, target, chatID, from)
+	if err != nil {
 		return err
 	}
-	if d == nil || ended(d.Status) {
-		bot, err := ch.Store.BotByID(ctx, target.ProjectID, target.BotID)
-		if err != nil {
-			return err
-		}
-		user := map[string]any{"id": "telegram:" + strconv.FormatInt(from.ID, 10), "name": from.Name(), "external_id": chatID}
-		if from.Username != "" {
-			user["username"] = from.Username
-		}
-		in := dialogs.CreateInput{Start: true, Source: "telegram", ChannelID: target.ID, ExternalID: chatID, User: user}
-		if d, _, err = ch.Dialogs.Create(ctx, target.ProjectID, bot.Slug, in); err != nil {
-			return err
-		}
-		if text == "/start" { // Telegram's first message: the greeting is the answer
-			return nil
-		}
+	clientID := "tg-" + strconv.FormatInt(u.UpdateID, 10)
+	switch {
+	case media != nil:
+		return ch.receiveFile(ctx, d, ch.Client(token), chatID, incoming{Media: media, MIMEType: mimeType, Caption: text, ClientID: clientID})
+	case fresh && text == "/start": // Telegram's first message: the greeting is the answer
+		return nil
 	}
-	_, err = ch.Dialogs.SendMessage(ctx, d, dialogs.Message{Text: text, ClientMessageID: "tg-" + strconv.FormatInt(updateID, 10)})
+	_, err = ch.Dialogs.SendMessage(ctx, d, dialogs.Message{Text: text, ClientMessageID: clientID})
 	return err
+}
+
+// thread is the user's running thread of the chat, or a new one (fresh).
+func (ch *Channel) thread(ctx context.Context, target *store.Channel, chatID string, from *User) (d *store.Dialog, fresh bool, err error) {
+	d, err = ch.Store.DialogByExternalID(ctx, target.ProjectID, target.ID, chatID)
+	if err != nil && store.ErrorCode(err) != store.ENOTFOUND {
+		return nil, false, err
+	}
+	if d != nil && !ended(d.Status) {
+		return d, false, nil
+	}
+	bot, err := ch.Store.BotByID(ctx, target.ProjectID, target.BotID)
+	if err != nil {
+		return nil, false, err
+	}
+	user := map[string]any{"id": "telegram:" + strconv.FormatInt(from.ID, 10), "name": from.Name(), "external_id": chatID}
+	if from.Username != "" {
+		user["username"] = from.Username
+	}
+	in := dialogs.CreateInput{Start: true, Source: "telegram", ChannelID: target.ID, ExternalID: chatID, User: user}
+	d, _, err = ch.Dialogs.Create(ctx, target.ProjectID, bot.Slug, in)
+	return d, err == nil, err
 }
 
 func ended(status string) bool {

@@ -36,6 +36,57 @@ type Message struct {
 	Text        string                `json:"text,omitempty"`
 	Caption     string                `json:"caption,omitempty"`
 	ReplyMarkup *InlineKeyboardMarkup `json:"reply_markup,omitempty"`
+	// The file the message carries, if any: a photo comes in several
+	// sizes, the largest last.
+	Document *Media  `json:"document,omitempty"`
+	Photo    []Media `json:"photo,omitempty"`
+	Voice    *Media  `json:"voice,omitempty"`
+	Audio    *Media  `json:"audio,omitempty"`
+	Video    *Media  `json:"video,omitempty"`
+}
+
+// Media is the Bot API's Document, PhotoSize, Voice, Audio or Video: a
+// file Telegram keeps, with the fields they share that the channel reads.
+type Media struct {
+	FileID   string `json:"file_id"`
+	FileName string `json:"file_name,omitempty"`
+	MIMEType string `json:"mime_type,omitempty"`
+	FileSize int64  `json:"file_size,omitempty"`
+	Width    int    `json:"width,omitempty"`
+	Height   int    `json:"height,omitempty"`
+}
+
+// File is a file ready to download from FilePath (getFile's answer).
+type File struct {
+	FileID   string `json:"file_id"`
+	FileSize int64  `json:"file_size,omitempty"`
+	FilePath string `json:"file_path,omitempty"`
+}
+
+// Media is the file the message carries, with the MIME type it is sent
+// as when Telegram names none ("" then: sniffed from the content), or nil.
+// Of a photo's sizes it is the largest.
+func (m *Message) Media() (*Media, string) {
+	switch {
+	case m.Document != nil:
+		return m.Document, ""
+	case len(m.Photo) > 0:
+		best := &m.Photo[0]
+		for i := range m.Photo {
+			p := &m.Photo[i]
+			if p.Width*p.Height > best.Width*best.Height || p.Width*p.Height == best.Width*best.Height && p.FileSize > best.FileSize {
+				best = p
+			}
+		}
+		return best, "image/jpeg" // Telegram stores photos as JPEG
+	case m.Voice != nil:
+		return m.Voice, "audio/ogg" // voice notes are OGG/Opus
+	case m.Audio != nil:
+		return m.Audio, ""
+	case m.Video != nil:
+		return m.Video, ""
+	}
+	return nil, ""
 }
 
 // CallbackQuery is a tap on an inline keyboard's button.

@@ -95,7 +95,7 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	bus := events.NewMemory()
 	context.AfterFunc(ctx, bus.Close)
 	db.OnEvents(events.Announce(bus))
-	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: settings, Bus: bus, Metrics: m}
+	svc := &dialogs.Service{Store: db, Temporal: tc, Logger: log, Settings: settings, Bus: bus, Metrics: m, Files: filesDir(cfg.data)}
 	bots := publishDir(ctx, svc, boot.projectID, cfg.flows, stdout)
 	lib, closeLib, err := newLibrary(ctx, db, tc, cfg.data)
 	if err != nil {

@@ -141,7 +141,8 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return err
 		}
-		svc := &dialogs.Service{Store: conn.db, Temporal: conn.tc, Logger: conn.log, Settings: settings, Bus: bus, Metrics: conn.metrics}
+		svc := &dialogs.Service{Store: conn.db, Temporal: conn.tc, Logger: conn.log, Settings: settings, Bus: bus, Metrics: conn.metrics,
+			Files: filesDir(cfg.data)} // Telegram users' files, shared with serve
 		cw, err := startChannels(conn.tc, svc, box, bus, conn.log)
 		if err != nil {
 			return err

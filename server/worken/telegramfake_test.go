@@ -2,6 +2,7 @@ package worken_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,8 +13,9 @@ import (
 
 // fakeTelegram is a Bot API server on loopback speaking the real protocol
 // (POST /bot<token>/<method>, {"ok", "result"} or {"ok": false,
-// "error_code", "description"}) for the methods Parley calls. Users write
-// and tap with write and tap; what the bot sent is in sent.
+// "error_code", "description"}; GET /file/bot<token>/<file_path>) for the
+// methods Parley calls. Users write, tap and send files with write, tap
+// and upload; what the bot sent is in sent, with its files' bytes.
 type fakeTelegram struct {
 	*httptest.Server
 	mu       sync.Mutex
@@ -24,21 +26,37 @@ type fakeTelegram struct {
 	sent     []sentMessage
 	answered []string
 	webhook  struct{ url, secret string }
+	files    map[string]fakeFile // users' files, by file_id
+	fetched  []string            // the file paths downloaded
 }
 
 type sentMessage struct {
-	ChatID      string `json:"chat_id"`
-	Text        string `json:"text"`
+	Method      string    `json:"-"` // sendMessage, sendDocument or sendPhoto
+	At          time.Time `json:"-"`
+	ChatID      string    `json:"chat_id"`
+	Text        string    `json:"text"`
+	Caption     string    `json:"caption"`
 	ReplyMarkup *struct {
 		InlineKeyboard [][]struct {
 			Text         string `json:"text"`
 			CallbackData string `json:"callback_data"`
 		} `json:"inline_keyboard"`
 	} `json:"reply_markup"`
+	// The file of a sendDocument or sendPhoto: its form field's file name,
+	// type and bytes.
+	FileName string `json:"-"`
+	FileType string `json:"-"`
+	File     []byte `json:"-"`
+}
+
+// fakeFile is a file a user sent: where getFile says it is, and its bytes.
+type fakeFile struct {
+	path    string
+	content []byte
 }
 
 func newFakeTelegram(t *testing.T, tokens ...string) *fakeTelegram {
-	f := &fakeTelegram{changed: make(chan struct{}), tokens: map[string]bool{}, nextID: 100}
+	f := &fakeTelegram{changed: make(chan struct{}), tokens: map[string]bool{}, nextID: 100, files: map[string]fakeFile{}}
 	for _, tok := range tokens {
 		f.tokens[tok] = true
 	}
@@ -72,6 +90,22 @@ func (f *fakeTelegram) write(chatID int64, from map[string]any, text string) {
 		"chat": map[string]any{"id": chatID, "type": "private"}, "text": text}})
 }
 
+// upload is a user's message with a file: media is the message's field
+// ("document", "photo", "voice"...) and its value (a photo's is a list of
+// sizes); the bytes of each file_id in it are in files.
+func (f *fakeTelegram) upload(chatID int64, from map[string]any, caption, media string, value any, files map[string]fakeFile) {
+	f.change(func() {
+		for id, file := range files {
+			f.files[id] = file
+		}
+	})
+	m := map[string]any{"message_id": 3, "from": from, "date": time.Now().Unix(), "chat": map[string]any{"id": chatID, "type": "private"}, media: value}
+	if caption != "" {
+		m["caption"] = caption
+	}
+	f.push(map[string]any{"message": m})
+}
+
 // tap is a user's tap on a button of a message the bot sent.
 func (f *fakeTelegram) tap(chatID int64, from map[string]any, m sentMessage, data string) {
 	f.push(map[string]any{"callback_query": map[string]any{"id": "cb-1", "from": from, "data": data,
@@ -82,13 +116,23 @@ func (f *fakeTelegram) tap(chatID int64, from map[string]any, m sentMessage, dat
 // waitSent waits until the bot has sent a message ok accepts, and returns it.
 func (f *fakeTelegram) waitSent(t *testing.T, what string, ok func(sentMessage) bool) sentMessage {
 	t.Helper()
+	return f.waitNth(t, what, 1, ok)
+}
+
+// waitNth waits until the bot has sent n messages ok accepts, and returns
+// the nth. ok runs under the fake's lock.
+func (f *fakeTelegram) waitNth(t *testing.T, what string, n int, ok func(sentMessage) bool) sentMessage {
+	t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
 		f.mu.Lock()
+		seen := 0
 		for _, m := range f.sent {
 			if ok(m) {
-				f.mu.Unlock()
-				return m
+				if seen++; seen == n {
+					f.mu.Unlock()
+					return m
+				}
 			}
 		}
 		changed, sent := f.changed, f.sent
@@ -111,9 +155,11 @@ func (f *fakeTelegram) refuse(w http.ResponseWriter, code int, description strin
 }
 
 func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		f.download(w, rest)
+		return
+	}
 	token, method, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/bot"), "/")
-	var params map[string]any
-	json.NewDecoder(r.Body).Decode(&params)
 	f.mu.Lock()
 	valid := f.tokens[token]
 	f.mu.Unlock()
@@ -121,13 +167,19 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 		f.refuse(w, http.StatusUnauthorized, "Unauthorized")
 		return
 	}
+	if method == "sendDocument" || method == "sendPhoto" {
+		f.sendFile(w, r, method)
+		return
+	}
+	var params map[string]any
+	json.NewDecoder(r.Body).Decode(&params)
 	switch method {
 	case "getMe":
 		f.reply(w, map[string]any{"id": 7123456789, "is_bot": true, "first_name": "Parley Test", "username": "parley_test_bot"})
 	case "getUpdates":
 		f.getUpdates(w, r, params)
 	case "sendMessage":
-		var m sentMessage
+		m := sentMessage{Method: method, At: time.Now()}
 		b, _ := json.Marshal(params)
 		json.Unmarshal(b, &m)
 		f.change(func() { f.sent = append(f.sent, m) })
@@ -138,6 +190,16 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 	case "setWebhook":
 		f.change(func() { f.webhook.url, f.webhook.secret = params["url"].(string), params["secret_token"].(string) })
 		f.reply(w, true)
+	case "getFile":
+		id, _ := params["file_id"].(string)
+		f.mu.Lock()
+		file, ok := f.files[id]
+		f.mu.Unlock()
+		if !ok {
+			f.refuse(w, http.StatusBadRequest, "Bad Request: invalid file_id")
+			return
+		}
+		f.reply(w, map[string]any{"file_id": id, "file_unique_id": "u" + id, "file_size": len(file.content), "file_path": file.path})
 	case "deleteWebhook":
 		f.change(func() { f.webhook.url, f.webhook.secret = "", "" })
 		f.reply(w, true)
@@ -180,4 +242,51 @@ func (f *fakeTelegram) getUpdates(w http.ResponseWriter, r *http.Request, params
 			return
 		}
 	}
+}
+
+// download serves a file getFile named: GET /file/bot<token>/<file_path>.
+func (f *fakeTelegram) download(w http.ResponseWriter, rest string) {
+	token, path, _ := strings.Cut(rest, "/")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.tokens[token] {
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+		return
+	}
+	for _, file := range f.files {
+		if file.path == path {
+			f.fetched = append(f.fetched, path)
+			w.Write(file.content)
+			return
+		}
+	}
+	http.NotFound(w, nil)
+}
+
+// sendFile takes a sendDocument or sendPhoto form: its fields, and the
+// file in "document" or "photo".
+func (f *fakeTelegram) sendFile(w http.ResponseWriter, r *http.Request, method string) {
+	if r.ContentLength <= 0 {
+		f.refuse(w, http.StatusBadRequest, "Bad Request: no Content-Length")
+		return
+	}
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		f.refuse(w, http.StatusBadRequest, "Bad Request: "+err.Error())
+		return
+	}
+	field := map[string]string{"sendDocument": "document", "sendPhoto": "photo"}[method]
+	file, header, err := r.FormFile(field)
+	if err != nil {
+		f.refuse(w, http.StatusBadRequest, "Bad Request: there is no "+field+" in the request")
+		return
+	}
+	defer file.Close()
+	content, _ := io.ReadAll(file)
+	m := sentMessage{Method: method, At: time.Now(), ChatID: r.FormValue("chat_id"), Caption: r.FormValue("caption"),
+		FileName: header.Filename, FileType: header.Header.Get("Content-Type"), File: content}
+	if markup := r.FormValue("reply_markup"); markup != "" {
+		json.Unmarshal([]byte(markup), &m.ReplyMarkup)
+	}
+	f.change(func() { f.sent = append(f.sent, m) })
+	f.reply(w, map[string]any{"message_id": 11, "date": time.Now().Unix(), "chat": map[string]any{"id": json.Number(m.ChatID)}, "caption": m.Caption})
 }
