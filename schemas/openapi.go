@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -67,6 +68,9 @@ func join(fsys fs.FS, dir string) ([]byte, error) {
 			return nil, err
 		}
 	}
+	if err := addRateLimited(root); err != nil {
+		return nil, err
+	}
 	var out bytes.Buffer
 	out.WriteString(header)
 	enc := yaml.NewEncoder(&out)
@@ -75,6 +79,61 @@ func join(fsys fs.FS, dir string) ([]byte, error) {
 		return nil, err
 	}
 	return out.Bytes(), enc.Close()
+}
+
+// addRateLimited documents a 429 on every operation that answers 401:
+// whatever takes credentials is rate limited per credential
+// (PARLEY_RATE_LIMIT, failed password checks). The response is the 401's
+// component with RateLimited for Unauthorized (WorkenUnauthorized ->
+// WorkenRateLimited), so each dialect keeps its error shape; one it
+// lists already is kept.
+func addRateLimited(root *yaml.Node) error {
+	comps := value(value(root, "components"), "responses")
+	paths := value(root, "paths")
+	for i := 1; i < len(paths.Content); i += 2 {
+		ops := paths.Content[i]
+		for j := 1; j < len(ops.Content); j += 2 {
+			responses := value(ops.Content[j], "responses")
+			if responses == nil || value(responses, "429") != nil {
+				continue
+			}
+			unauthorized := value(responses, "401")
+			if unauthorized == nil {
+				continue
+			}
+			ref := value(unauthorized, "$ref")
+			if ref == nil || !strings.HasSuffix(ref.Value, "Unauthorized") {
+				return fmt.Errorf("%s %s: its 401 is not a components/responses *Unauthorized reference, so its 429 cannot be derived",
+					ops.Content[j-1].Value, paths.Content[i-1].Value)
+			}
+			limited := strings.TrimSuffix(ref.Value, "Unauthorized") + "RateLimited"
+			if value(comps, strings.TrimPrefix(limited, "#/components/responses/")) == nil {
+				return fmt.Errorf("%s %s: no response %s for its 429", ops.Content[j-1].Value, paths.Content[i-1].Value, limited)
+			}
+			insertAfter(responses, "401", "429", &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
+				{Kind: yaml.ScalarNode, Tag: "!!str", Value: "$ref"},
+				{Kind: yaml.ScalarNode, Tag: "!!str", Value: limited, Style: yaml.SingleQuotedStyle}}})
+		}
+	}
+	return nil
+}
+
+// insertAfter puts key: v in mapping m after the entry after (statuses
+// stay in order as long as the next one listed is above key).
+func insertAfter(m *yaml.Node, after, key string, v *yaml.Node) {
+	k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Style: yaml.SingleQuotedStyle}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != after {
+			continue
+		}
+		at := i + 2
+		for at+1 < len(m.Content) && m.Content[at].Value < key {
+			at += 2
+		}
+		m.Content = append(m.Content[:at], append([]*yaml.Node{k, v}, m.Content[at:]...)...)
+		return
+	}
+	m.Content = append(m.Content, k, v)
 }
 
 func readPart(fsys fs.FS, name string) (*yaml.Node, error) {

@@ -76,22 +76,27 @@ func CallerOf(c *gin.Context) Caller {
 // credential it verified is believed for credentialTTL (see authCache). An
 // API key's use is recorded in its last_used_at, at most once a minute
 // (see keyUses).
-func Authenticate(db store.Store, fail func(c *gin.Context, err error)) gin.HandlerFunc {
-	return authenticateWith(db, fail, newAuthCache(), false)
+func Authenticate(d Deps, fail func(c *gin.Context, err error)) gin.HandlerFunc {
+	return authenticateWith(d.Store, fail, newAuthCache(), false, d.limits)
 }
 
 // AuthenticateWithSessions is Authenticate that also takes the web app's
 // session cookie when a request has no Authorization header; a request
 // signed in by the cookie changes nothing without its X-CSRF-Token.
-func AuthenticateWithSessions(db store.Store, fail func(c *gin.Context, err error)) gin.HandlerFunc {
-	return authenticateWith(db, fail, newAuthCache(), true)
+func AuthenticateWithSessions(d Deps, fail func(c *gin.Context, err error)) gin.HandlerFunc {
+	return authenticateWith(d.Store, fail, newAuthCache(), true, d.limits)
 }
 
-func authenticateWith(db store.Store, fail func(c *gin.Context, err error), cache *authCache, sessions bool) gin.HandlerFunc {
+// authenticateWith authenticates with a cache of credentials, then takes
+// a token of the caller's request rate (limits nil: no limit).
+func authenticateWith(db store.Store, fail func(c *gin.Context, err error), cache *authCache, sessions bool, limits *requestLimiter) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		caller, err := cache.authenticate(c, db, sessions)
 		if err == nil {
 			err = checkCSRF(c, caller)
+		}
+		if err == nil {
+			err = limits.check(caller)
 		}
 		if err != nil {
 			fail(c, err)

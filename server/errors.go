@@ -37,9 +37,11 @@ func Status(err error) int {
 	return http.StatusInternalServerError
 }
 
-// LogInternal logs err when it is an internal error, which users see only
-// as "Internal error.".
-func LogInternal(c *gin.Context, err error) {
+// Failing is what every dialect's error answer does before its body: it
+// logs an internal error (users see only "Internal error.") and sets
+// Retry-After on an error that says how long to wait.
+func Failing(c *gin.Context, err error) {
+	setRetryAfter(c, err)
 	if store.ErrorCode(err) == store.EINTERNAL {
 		Logger(c).Error("request failed", "method", c.Request.Method, "route", route(c), "error", err)
 	}
@@ -76,7 +78,7 @@ var codeNames = map[string]string{
 // Fail renders err in the native shape and aborts the request: the shape
 // of paths no dialect owns. A field at fault is details.field.
 func Fail(c *gin.Context, err error) {
-	LogInternal(c, err)
+	Failing(c, err)
 	e := store.ErrorOf(err)
 	code := codeNames[e.Code]
 	if e.Code == store.ETOOLARGE && e.Field == "file" {

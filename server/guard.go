@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -63,8 +64,8 @@ func CheckPassword(ctx context.Context, db store.Store, email, password string) 
 func (g *PasswordGuard) check(email, addr string, authenticate func() (*store.User, error)) (*store.User, error) {
 	keys := g.keys(email, addr)
 	if wait := g.wait(keys); wait > 0 {
-		return nil, store.Errorf(store.ETOOMANY, "Too many failed sign-ins for this email or address; try again in %d seconds.",
-			int(math.Ceil(wait.Seconds())))
+		return nil, &store.Error{Code: store.ETOOMANY, RetryAfter: wait, Message: fmt.Sprintf(
+			"Too many failed sign-ins for this email or address; try again in %d seconds.", int(math.Ceil(wait.Seconds())))}
 	}
 	user, err := authenticate()
 	if store.ErrorCode(err) == store.EUNAUTHORIZED {

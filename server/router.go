@@ -46,6 +46,10 @@ type Deps struct {
 	// Billing is the projects' billing (Worken's /billing routes); nil:
 	// billing off, the default offers and Parley's own payment page.
 	Billing *billing.Service
+	// RequestRate limits each credential's requests (PARLEY_RATE_LIMIT);
+	// zero: no limit.
+	RequestRate RequestRate
+	limits      *requestLimiter // New's, from RequestRate: one for every dialect
 }
 
 // Dialect is one API dialect: its routes and how it renders errors.
@@ -68,6 +72,7 @@ func New(d Deps, dialects ...Dialect) (http.Handler, error) {
 	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("setting PARLEY_TRUSTED_PROXIES: %w", err)
 	}
+	d.limits = newRequestLimiter(d.RequestRate)
 	owners := ownersOf(dialects)
 	logger := d.Logger
 	if logger == nil {

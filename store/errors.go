@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes: what went wrong, in the domain's words. Each HTTP dialect
@@ -32,6 +33,9 @@ type Error struct {
 	// Details is more for the client to act on (a flow's problems),
 	// rendered as it is.
 	Details any
+	// RetryAfter, for ETOOMANY, is how long to wait before trying again
+	// (the Retry-After header).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/store/postgres"
 	"github.com/parleyhq/parley/store/sqlite"
@@ -116,6 +118,24 @@ func trustedProxies() []string {
 		}
 	}
 	return out
+}
+
+// requestRate reads PARLEY_RATE_LIMIT: the requests one credential (an API
+// key, a user) may make a second, twice that at once; unset, 0 or "off":
+// no limit.
+func requestRate() (server.RequestRate, error) {
+	v := strings.TrimSpace(os.Getenv("PARLEY_RATE_LIMIT"))
+	if v == "" || v == "off" {
+		return server.RequestRate{}, nil
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
+		return server.RequestRate{}, fmt.Errorf("PARLEY_RATE_LIMIT is requests a second per API key, like 20 (or off); got %q", v)
+	}
+	if n == 0 {
+		return server.RequestRate{}, nil
+	}
+	return server.RequestRate{PerSecond: n, Burst: max(1, int(2*n))}, nil
 }
 
 // defaultEventRetention is how long the event log keeps events unless

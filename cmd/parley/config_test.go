@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/server"
 )
 
 func TestPublicURL(t *testing.T) {
@@ -38,6 +40,21 @@ func TestTrustedProxies(t *testing.T) {
 	t.Setenv("PARLEY_TRUSTED_PROXIES", " 10.0.0.1, 192.168.0.0/16,,")
 	if got, want := trustedProxies(), []string{"10.0.0.1", "192.168.0.0/16"}; !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestRequestRate(t *testing.T) {
+	for v, want := range map[string]server.RequestRate{"": {}, "off": {}, "0": {}, "20": {PerSecond: 20, Burst: 40}, "0.2": {PerSecond: 0.2, Burst: 1}} {
+		t.Setenv("PARLEY_RATE_LIMIT", v)
+		if got, err := requestRate(); err != nil || got != want {
+			t.Errorf("PARLEY_RATE_LIMIT=%q: %+v, %v; want %+v", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"fast", "-1", "20/s", "Inf"} {
+		t.Setenv("PARLEY_RATE_LIMIT", v)
+		if _, err := requestRate(); err == nil || !strings.Contains(err.Error(), "like 20") {
+			t.Errorf("PARLEY_RATE_LIMIT=%q: %v, want an error saying what to write", v, err)
+		}
 	}
 }
 

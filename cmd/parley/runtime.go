@@ -122,7 +122,11 @@ func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir st
 	if err != nil {
 		return nil, err
 	}
-	deps := server.Deps{Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib, Secrets: secrets, Billing: bill,
+	rate, err := requestRate()
+	if err != nil {
+		return nil, err
+	}
+	deps := server.Deps{RequestRate: rate, Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib, Secrets: secrets, Billing: bill,
 		PublicURL: publicURL(addr), TrustedProxies: trustedProxies(),
 		Metrics: svc.Metrics, MetricsOnMainRouter: metricsAddr() == ""}
 	return server.New(deps, native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect)

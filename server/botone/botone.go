@@ -32,7 +32,7 @@ type errorBody struct {
 // that acting on a dialog whose state forbids it is 403, as the document
 // says ("... deletion or completion of the dialog").
 func fail(c *gin.Context, err error) {
-	server.LogInternal(c, err)
+	server.Failing(c, err)
 	status := server.Status(err)
 	if store.ErrorCode(err) == store.ECONFLICT {
 		status = http.StatusForbidden

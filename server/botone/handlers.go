@@ -20,7 +20,7 @@ type api struct {
 }
 
 func (a *api) mount(r *gin.Engine) {
-	auth := server.Authenticate(a.Store, fail)
+	auth := server.Authenticate(a.Deps, fail)
 	v1 := r.Group("/api/v1", auth)
 	v1.GET("/conversations", func(c *gin.Context) { a.list(c, false) })
 	v1.GET("/conversation/:id", func(c *gin.Context) { a.conversation(c, false) })

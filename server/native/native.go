@@ -18,7 +18,7 @@ var Dialect = server.Dialect{Name: "native", Owns: []string{"/v1"}, Mount: mount
 func mount(r *gin.Engine, d server.Deps) {
 	h := &handlers{Deps: d}
 	r.POST("/v1/session", h.login)
-	v1 := r.Group("/v1", server.AuthenticateWithSessions(d.Store, fail))
+	v1 := r.Group("/v1", server.AuthenticateWithSessions(d, fail))
 	v1.GET("/session", h.session)
 	v1.DELETE("/session", h.logout)
 	act := v1.Group("", server.RequireRole(store.RoleOperator, fail))

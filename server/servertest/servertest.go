@@ -95,6 +95,8 @@ type Options struct {
 	// Billing charges the worker's model calls and is the API's billing;
 	// nil: billing off. Its Store is set to the test's.
 	Billing *billing.Service
+	// RequestRate limits each credential's requests; zero: no limit.
+	RequestRate server.RequestRate
 }
 
 // NewTemporal starts an in-process Temporal server, tuned as parley dev's
@@ -156,7 +158,7 @@ func NewWith(t testing.TB, opts Options, dialects ...server.Dialect) *Env {
 	srv := httptest.NewUnstartedServer(nil) // listening: its URL is known before it serves
 	deps := server.Deps{Store: db, Dialogs: svc, Files: files, MaxUpload: MaxUpload, Bus: bus, Knowledge: lib,
 		PublicURL: "http://" + srv.Listener.Addr().String(), TrustedProxies: opts.TrustedProxies, Metrics: m, MetricsOnMainRouter: true,
-		Secrets: secrets, Billing: opts.Billing}
+		Secrets: secrets, Billing: opts.Billing, RequestRate: opts.RequestRate}
 	if opts.Log != nil {
 		deps.Logger = slog.New(slog.NewJSONHandler(opts.Log, nil))
 	}

@@ -57,7 +57,7 @@ func errorType(status int) string {
 // refuses, is Worken's 422 validation error ("details in the message");
 // a body that cannot be read stays 400. The field at fault is "param".
 func fail(c *gin.Context, err error) {
-	server.LogInternal(c, err)
+	server.Failing(c, err)
 	e := store.ErrorOf(err)
 	status := server.Status(err)
 	if e.Code == store.EINVALID {
