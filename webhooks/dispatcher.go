@@ -22,6 +22,8 @@ type Store interface {
 	store.Webhooks
 	Events(ctx context.Context, projectID int64, f store.EventFilter) ([]store.Event, error)
 	BotByID(ctx context.Context, projectID, id int64) (*store.Bot, error)
+	DialogByID(ctx context.Context, projectID, id int64) (*store.Dialog, error)
+	Channel(ctx context.Context, projectID, id int64) (*store.Channel, error)
 }
 
 // Dispatcher delivers the event log to webhooks, at least once, from the
@@ -64,7 +66,8 @@ type Dispatcher struct {
 	// once, so a lone event is not held back.
 	Gather time.Duration
 
-	bots *sync.Map // bot id -> UUID, for Worken's events; made at the first step
+	bots  *sync.Map // bot id -> UUID, for Worken's events; made at the first step
+	chats *sync.Map // dialog id -> its channel's UUID, likewise
 }
 
 // Run steps until ctx ends: at once, whenever wake has something (an event
@@ -101,7 +104,7 @@ func (d *Dispatcher) Step(ctx context.Context) (int, error) {
 		d.Owner = rand.Text()
 	}
 	if d.bots == nil {
-		d.bots = &sync.Map{}
+		d.bots, d.chats = &sync.Map{}, &sync.Map{}
 	}
 	n, err := d.stream(ctx)
 	if err != nil {

@@ -110,10 +110,12 @@ func (s *workenShape) sends(ctx context.Context, ev store.Event) (bool, error) {
 }
 
 // threadData is what a thread event's data has: the thread (the dialog's
-// UUID) and its bot (its UUID; left out when the bot is not found).
+// UUID), its bot and the chat it came through (their UUIDs; left out when
+// not found).
 type threadData struct {
 	ThreadID string `json:"thread_id"`
 	BotID    string `json:"bot_id,omitempty"`
+	ChatID   string `json:"chat_id,omitempty"`
 }
 
 // workenMessage is Worken's Message.
@@ -173,7 +175,11 @@ func (s *workenShape) render(ctx context.Context, ev store.Event) (string, json.
 // thread is the thread part of ev's data.
 func (s *workenShape) thread(ctx context.Context, ev store.Event) (threadData, error) {
 	bot, err := s.d.botUUID(ctx, ev.ProjectID, ev.BotID)
-	return threadData{ThreadID: ev.DialogUUID, BotID: bot}, err
+	if err != nil {
+		return threadData{}, err
+	}
+	chat, err := s.d.chatUUID(ctx, ev.ProjectID, ev.DialogID)
+	return threadData{ThreadID: ev.DialogUUID, BotID: bot, ChatID: chat}, err
 }
 
 // messageOf is m as Worken's Message; nil for none (an event the log no
@@ -205,4 +211,35 @@ func (d *Dispatcher) botUUID(ctx context.Context, projectID, botID int64) (strin
 	}
 	d.bots.Store(botID, b.UUID)
 	return b.UUID, nil
+}
+
+// chatUUID is the UUID of the channel (Worken's chat) a project's dialog
+// came through, looked up once per process: a dialog's channel never
+// changes. "" for none (a dialog made before channels were kept, or gone).
+func (d *Dispatcher) chatUUID(ctx context.Context, projectID, dialogID int64) (string, error) {
+	if dialogID == 0 {
+		return "", nil
+	}
+	if uuid, ok := d.chats.Load(dialogID); ok {
+		return uuid.(string), nil
+	}
+	dlg, err := d.Store.DialogByID(ctx, projectID, dialogID)
+	if store.ErrorCode(err) == store.ENOTFOUND {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	uuid := ""
+	if dlg.ChannelID != 0 {
+		ch, err := d.Store.Channel(ctx, projectID, dlg.ChannelID)
+		if err != nil && store.ErrorCode(err) != store.ENOTFOUND {
+			return "", err
+		}
+		if err == nil {
+			uuid = ch.UUID
+		}
+	}
+	d.chats.Store(dialogID, uuid)
+	return uuid, nil
 }

@@ -361,7 +361,12 @@ func testDeliveries(t *testing.T, e *servertest.Env) {
 
 	t.Run("Worken's bodies", func(t *testing.T) {
 		created := got[0].event
-		if created.Data["thread_id"] != dlg.UUID || created.Data["bot_id"] != bot.UUID || created.Data["mode"] != "auto" || created.CreatedAt == "" {
+		chat, err := e.Store.APIChannel(ctx, e.A.ID, bot.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if created.Data["thread_id"] != dlg.UUID || created.Data["bot_id"] != bot.UUID || created.Data["chat_id"] != chat.UUID ||
+			created.Data["mode"] != "auto" || created.CreatedAt == "" {
 			t.Errorf("thread.created: %s", got[0].body)
 		}
 		var msgs []string
