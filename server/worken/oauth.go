@@ -62,6 +62,22 @@ var oauthTokenURLs = map[string]string{
 	"yandex": "https://oauth.yandex.ru/token",
 }
 
+// oauthScopes are the scopes asked of each vendor unless
+// PARLEY_OAUTH_<VENDOR>_SCOPES (space-separated) says others. Google
+// refuses an authorization without one; the others grant what the app
+// was registered with.
+var oauthScopes = map[string]string{
+	"google": "openid email profile",
+}
+
+// oauthScopesOf is the scopes to ask of a vendor.
+func oauthScopesOf(vendor string) []string {
+	if v, ok := os.LookupEnv("PARLEY_OAUTH_" + strings.ToUpper(vendor) + "_SCOPES"); ok {
+		return strings.Fields(v)
+	}
+	return strings.Fields(oauthScopes[vendor])
+}
+
 // oauthEnv names the variables of a vendor's OAuth client.
 func oauthEnv(vendor string) (id, secret string) {
 	v := "PARLEY_OAUTH_" + strings.ToUpper(vendor)
@@ -89,7 +105,7 @@ func (h *handlers) oauthConfig(in *store.Integration) (*oauth2.Config, error) {
 	if tokenURL == "" {
 		tokenURL = oauthTokenURLs[in.Vendor]
 	}
-	return &oauth2.Config{ClientID: id, ClientSecret: secret,
+	return &oauth2.Config{ClientID: id, ClientSecret: secret, Scopes: oauthScopesOf(in.Vendor),
 		// In the form, not Basic auth: every vendor here takes it there,
 		// and AutoDetect would send a refused code twice.
 		Endpoint:    oauth2.Endpoint{AuthURL: authURL, TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams},

@@ -114,6 +114,9 @@ func oauthStart(t *testing.T, e *servertest.Env, fake *fakeTokenEndpoint, id str
 	if q.Get("client_id") != "cid" || q.Get("response_type") != "code" || q.Get("code_challenge_method") != "S256" || q.Get("state") == "" {
 		t.Errorf("authorization URL %s", out.URL)
 	}
+	if q.Get("scope") != "openid email profile" { // Google refuses an authorization without a scope
+		t.Errorf("scope %q, want Google's default", q.Get("scope"))
+	}
 	fake.mu.Lock()
 	fake.challenge = q.Get("code_challenge")
 	fake.mu.Unlock()
@@ -163,6 +166,14 @@ func TestOAuthCallback(t *testing.T) {
 		t.Setenv("PARLEY_OAUTH_GOOGLE_CLIENT_SECRET", "")
 		r := e.Do("POST", "/integrations/"+in.ID+"/oauth/start", e.A.Bearer(), nil)
 		wantError(t, r, http.StatusUnprocessableEntity, "PARLEY_OAUTH_GOOGLE_CLIENT_ID", "PARLEY_OAUTH_GOOGLE_CLIENT_SECRET")
+	})
+	t.Run("scopes from the environment", func(t *testing.T) {
+		t.Setenv("PARLEY_OAUTH_GOOGLE_SCOPES", "openid https://www.googleapis.com/auth/calendar")
+		var out struct{ URL string }
+		e.Do("POST", "/integrations/"+in.ID+"/oauth/start", e.A.Bearer(), nil).JSON(t, &out)
+		if u, err := url.Parse(out.URL); err != nil || u.Query().Get("scope") != "openid https://www.googleapis.com/auth/calendar" {
+			t.Errorf("authorization URL %s", out.URL)
+		}
 	})
 	q := oauthStart(t, e, fake, in.ID)
 
