@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"path"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -143,7 +145,34 @@ func (d *dialog) sendMessage(t *turn, id string, c *nodes.Message) {
 	if c.Text != nil {
 		text = d.render(t, c.Text)
 	}
-	d.say(t, store.MessageAssistant, text, d.renderAll(t, c.Buttons), id)
+	d.record(t, store.Message{Role: store.MessageAssistant, Text: text, Buttons: d.renderAll(t, c.Buttons), Node: id,
+		Files: d.linkedFiles(t, c.Attachments)})
+}
+
+// linkedFiles are a message node's attachments, their URLs rendered; one
+// that renders empty is left out. The name defaults to the URL's last
+// segment.
+func (d *dialog) linkedFiles(t *turn, as []nodes.Attachment) []store.Attachment {
+	var out []store.Attachment
+	for _, a := range as {
+		if a.URL == nil {
+			continue
+		}
+		url := strings.TrimSpace(d.render(t, a.URL))
+		if url == "" {
+			continue
+		}
+		name := a.Name
+		if name == "" {
+			name = path.Base(strings.SplitN(strings.SplitN(url, "?", 2)[0], "#", 2)[0])
+		}
+		kind := a.Type
+		if kind == "" {
+			kind = "file"
+		}
+		out = append(out, store.Attachment{Name: name, URL: url, Kind: kind})
+	}
+	return out
 }
 
 // scope is what expressions see now.

@@ -311,12 +311,16 @@ type Message struct {
 	Files []Attachment `json:",omitempty"`
 }
 
-// Attachment is a file sent with a message: one of the dialog's files.
+// Attachment is a file sent with a message: one of the dialog's files
+// (ID), or a file at an address a flow's message node names (URL, with
+// its Kind: image, file, audio or video; ID, MIMEType and Size unknown).
 type Attachment struct {
 	ID       int64  `json:"id"`
 	Name     string `json:"name"`
 	MIMEType string `json:"type"`
 	Size     int64  `json:"size"`
+	URL      string `json:"url,omitempty"`
+	Kind     string `json:"kind,omitempty"`
 }
 
 // Source is a knowledge chunk an answer drew on.

@@ -164,6 +164,19 @@ func (c *Client) SendMessage(ctx context.Context, chatID string, text string, ma
 	return c.call(ctx, "sendMessage", params, nil)
 }
 
+// SendByURL sends a file Telegram fetches from its address itself, with
+// method (sendPhoto, sendDocument, ...) and its file field.
+func (c *Client) SendByURL(ctx context.Context, method, field, chatID, url, caption string, markup *InlineKeyboardMarkup) error {
+	params := map[string]any{"chat_id": chatID, field: url}
+	if caption != "" {
+		params["caption"] = caption
+	}
+	if markup != nil {
+		params["reply_markup"] = markup
+	}
+	return c.call(ctx, method, params, nil)
+}
+
 // AnswerCallbackQuery tells Telegram a button tap was received.
 func (c *Client) AnswerCallbackQuery(ctx context.Context, id string) error {
 	return c.call(ctx, "answerCallbackQuery", map[string]any{"callback_query_id": id}, nil)

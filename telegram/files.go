@@ -107,6 +107,10 @@ var photoTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/w
 // anything else as a document. A file over MaxUpload, or gone, is named
 // in a text instead.
 func (r *relayer) sendFile(ctx context.Context, pace func(context.Context) error, chatID string, a store.Attachment, caption string, markup *InlineKeyboardMarkup) error {
+	if a.URL != "" {
+		method, field := sendByKind(a.Kind)
+		return r.call(ctx, pace, chatID, func(c *Client) error { return c.SendByURL(ctx, method, field, chatID, a.URL, caption, markup) })
+	}
 	f, blob, err := r.openFile(ctx, a.ID)
 	if store.ErrorCode(err) == store.EINTERNAL {
 		return err
@@ -136,6 +140,20 @@ func (r *relayer) sendFile(ctx context.Context, pace func(context.Context) error
 		}
 		return c.SendDocument(ctx, chatID, caption, up, markup)
 	})
+}
+
+// sendByKind is the Bot API method, and its file field, for a flow's file
+// of a kind: Telegram fetches it from its address.
+func sendByKind(kind string) (method, field string) {
+	switch kind {
+	case "image":
+		return "sendPhoto", "photo"
+	case "audio":
+		return "sendAudio", "audio"
+	case "video":
+		return "sendVideo", "video"
+	}
+	return "sendDocument", "document"
 }
 
 // openFile opens one of the project's files; an error that is not

@@ -98,3 +98,50 @@ func TestOperatorSendsFiles(t *testing.T) {
 		t.Errorf("an attachment without a form: %d %s, want 400", r.Status, r.Body)
 	}
 }
+
+// menuBot's first message sends two files by address, one named by the
+// flow, one by its URL.
+const menuBot = `bot: menu
+variables:
+  city: { type: string, default: oslo }
+nodes:
+  hello:
+    kind: message
+    text: Our menu and a map.
+    attachments:
+      - { url: "https://example.com/files/menu.pdf?v=2" }
+      - { url: "https://example.com/maps/{{ city }}.png", type: image, name: Map }
+    next: ask
+  ask:
+    kind: question
+    text: Anything else?
+`
+
+// TestFlowAttachments: a message node's attachments are on the message
+// the dialog records, with their rendered addresses, names and kinds (they
+// were dropped before).
+func TestFlowAttachments(t *testing.T) {
+	e := servertest.New(t, native.Dialect)
+	if r := e.Do("PUT", "/v1/bots/menu/flow", e.A.Bearer(), menuBot); r.Status != http.StatusOK {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	var created struct {
+		Messages []struct {
+			Text  string
+			Files []struct {
+				Name, Path, URL, Kind string
+				ID                    int64
+			}
+		}
+	}
+	e.Do("POST", "/v1/bots/menu/dialogs", e.A.Bearer(), nil).JSON(t, &created)
+	if len(created.Messages) != 2 || created.Messages[0].Text != "Our menu and a map." {
+		t.Fatalf("first turn %+v", created.Messages)
+	}
+	got := fmt.Sprintf("%+v", created.Messages[0].Files)
+	want := "[{Name:menu.pdf Path:https://example.com/files/menu.pdf?v=2 URL:https://example.com/files/menu.pdf?v=2 Kind:file ID:0}" +
+		" {Name:Map Path:https://example.com/maps/oslo.png URL:https://example.com/maps/oslo.png Kind:image ID:0}]"
+	if got != want {
+		t.Errorf("files\n%s\nwant\n%s", got, want)
+	}
+}

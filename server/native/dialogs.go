@@ -34,12 +34,18 @@ type attachmentJSON struct {
 	MIMEType string `json:"type"`
 	Size     int64  `json:"size"`
 	Path     string `json:"path"`
+	URL      string `json:"url,omitempty"`  // a flow's file at an address
+	Kind     string `json:"kind,omitempty"` // its kind: image, file, audio, video
 }
 
 func attachmentsJSON(files []store.Attachment) []attachmentJSON {
 	var out []attachmentJSON
 	for _, f := range files {
-		out = append(out, attachmentJSON{ID: f.ID, Name: f.Name, MIMEType: f.MIMEType, Size: f.Size, Path: fmt.Sprintf("/v1/files/%d", f.ID)})
+		a := attachmentJSON{ID: f.ID, Name: f.Name, MIMEType: f.MIMEType, Size: f.Size, Path: fmt.Sprintf("/v1/files/%d", f.ID)}
+		if f.URL != "" { // a flow's file at an address: the address is its path
+			a.Path, a.URL, a.Kind = f.URL, f.URL, f.Kind
+		}
+		out = append(out, a)
 	}
 	return out
 }

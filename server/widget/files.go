@@ -39,7 +39,11 @@ func (h *handlers) fileLink(d *store.Dialog, token string) linker {
 func filesJSON(files []store.Attachment, link linker) []fileJSON {
 	var out []fileJSON
 	for _, f := range files {
-		out = append(out, fileJSON{ID: f.ID, Name: f.Name, MIMEType: f.MIMEType, Size: f.Size, URL: link(f.ID)})
+		url := f.URL // a flow's file at an address
+		if url == "" {
+			url = link(f.ID)
+		}
+		out = append(out, fileJSON{ID: f.ID, Name: f.Name, MIMEType: f.MIMEType, Size: f.Size, URL: url})
 	}
 	return out
 }

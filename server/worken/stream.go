@@ -3,6 +3,9 @@ package worken
 import (
 	"context"
 	"encoding/json"
+	"mime"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -334,8 +337,36 @@ func (s *turnStream) messages(msgs []store.Message) {
 		if len(m.Buttons) > 0 {
 			s.buttons(m.Buttons)
 		}
+		s.files(m.Files)
 	}
 	s.endText()
+}
+
+// files sends the files a flow sends by address as the AI SDK's file
+// parts (Worken's own events have none). Files uploaded into the dialog
+// are not sent: their links need the project's credentials.
+func (s *turnStream) files(files []store.Attachment) {
+	for _, f := range files {
+		if f.URL == "" || !s.aiSDK {
+			continue
+		}
+		s.write(gin.H{"type": "file", "url": f.URL, "mediaType": mediaTypeOf(f)})
+	}
+}
+
+// mediaTypeOf is a file's MIME type: as stored, else by the extension of
+// its address, else application/octet-stream.
+func mediaTypeOf(f store.Attachment) string {
+	if f.MIMEType != "" {
+		return f.MIMEType
+	}
+	u, err := url.Parse(f.URL)
+	if err == nil {
+		if t := mime.TypeByExtension(path.Ext(u.Path)); t != "" {
+			return t
+		}
+	}
+	return "application/octet-stream"
 }
 
 func (s *turnStream) buttons(buttons []string) {

@@ -129,6 +129,31 @@ func TestStreamScheduledMessage(t *testing.T) {
 	}
 }
 
+// TestStreamSendsFlowFiles: a flow's files sent by address are the AI
+// SDK's file parts after their message's text.
+func TestStreamSendsFlowFiles(t *testing.T) {
+	e := newEnv(t)
+	c, _ := flowChat(t, e, e.A, `bot: menu
+nodes:
+  hello:
+    kind: message
+    text: Our menu.
+    attachments: [{ url: "https://example.com/menu.pdf?v=2" }]
+    next: ask
+  ask:
+    kind: question
+    text: Anything else?
+`)
+	cs, _ := chunks(t, e.Do("POST", "/chats/"+c.ID+"/threads/menu/stream", e.A.Bearer(), aiSDKBody("hi")))
+	got := strings.Join(types(cs), " ")
+	if !strings.Contains(got, "text-end file text-start") {
+		t.Fatalf("chunks %s: want the file after the menu's text", got)
+	}
+	if f := chunkOf(cs, "file"); f["url"] != "https://example.com/menu.pdf?v=2" || f["mediaType"] != "application/pdf" {
+		t.Errorf("file part %v", f)
+	}
+}
+
 // chunkOf is the first chunk of a type, or nil.
 func chunkOf(cs []map[string]any, typ string) map[string]any {
 	for _, c := range cs {

@@ -47,6 +47,9 @@ type sentMessage struct {
 	FileName string `json:"-"`
 	FileType string `json:"-"`
 	File     []byte `json:"-"`
+	// FileURL is the address of a file sent by address (a JSON call
+	// whose photo, document, audio or video is a URL Telegram fetches).
+	FileURL string `json:"-"`
 }
 
 // fakeFile is a file a user sent: where getFile says it is, and its bytes.
@@ -167,13 +170,21 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 		f.refuse(w, http.StatusUnauthorized, "Unauthorized")
 		return
 	}
-	if method == "sendDocument" || method == "sendPhoto" {
+	byURL := strings.HasPrefix(r.Header.Get("Content-Type"), "application/json")
+	if (method == "sendDocument" || method == "sendPhoto") && !byURL {
 		f.sendFile(w, r, method)
 		return
 	}
 	var params map[string]any
 	json.NewDecoder(r.Body).Decode(&params)
 	switch method {
+	case "sendDocument", "sendPhoto", "sendAudio", "sendVideo":
+		m := sentMessage{Method: method, At: time.Now()}
+		b, _ := json.Marshal(params)
+		json.Unmarshal(b, &m)
+		m.FileURL, _ = params[strings.ToLower(strings.TrimPrefix(method, "send"))].(string)
+		f.change(func() { f.sent = append(f.sent, m) })
+		f.reply(w, map[string]any{"message_id": 11, "date": time.Now().Unix(), "chat": map[string]any{"id": json.Number(m.ChatID)}})
 	case "getMe":
 		f.reply(w, map[string]any{"id": 7123456789, "is_bot": true, "first_name": "Parley Test", "username": "parley_test_bot"})
 	case "getUpdates":

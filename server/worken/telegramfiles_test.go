@@ -272,3 +272,41 @@ func threadWith(t *testing.T, e *servertest.Env, c tgChat, chatID string) *store
 	}
 	return d
 }
+
+// tgMenuBot greets with two files sent by address.
+const tgMenuBot = `bot: tgbot
+nodes:
+  hello:
+    kind: message
+    text: Our menu and a map.
+    attachments:
+      - { url: "https://example.com/menu.pdf" }
+      - { url: "https://example.com/map.png", type: image }
+    next: ask
+  ask:
+    kind: question
+    text: Anything else?
+`
+
+// A flow's files sent by address reach Telegram as the address, for
+// Telegram to fetch: the text first, then sendDocument and sendPhoto.
+func TestIntegrationTelegramFlowFiles(t *testing.T) {
+	e, fake := telegramFilesEnv(t, 10*time.Millisecond)
+	if _, err := e.Dialogs.Publish(t.Context(), e.A.ID, "tgbot", tgMenuBot, "test"); err != nil {
+		t.Fatal(err)
+	}
+	connect(t, e)
+	fake.write(555, alice, "/start")
+	fake.waitSent(t, "the question", func(m sentMessage) bool { return m.Text == "Anything else?" })
+	fake.mu.Lock()
+	sent := fake.sent
+	fake.mu.Unlock()
+	var got []string
+	for _, m := range sent {
+		got = append(got, m.Method+":"+m.Text+m.FileURL)
+	}
+	want := "sendMessage:Our menu and a map.|sendDocument:https://example.com/menu.pdf|sendPhoto:https://example.com/map.png|sendMessage:Anything else?"
+	if strings.Join(got, "|") != want {
+		t.Errorf("sent\n%s\nwant\n%s", strings.Join(got, "|"), want)
+	}
+}
