@@ -137,6 +137,10 @@ func (h *handlers) streamThread(c *gin.Context) {
 				return
 			}
 			s.messages(r.turn.Messages)
+			if why, failed := failure(r.turn); failed {
+				s.fail(why) // the bot stopped: say why, not a silent finish
+				return
+			}
 			s.finish()
 			return
 		}
@@ -156,6 +160,20 @@ func (h *handlers) scheduleInThread(c *gin.Context, d *store.Dialog, first *dial
 		s.messages(first.Messages)
 	}
 	s.finish()
+}
+
+// failure is why a turn ended its dialog in error: the system message
+// that says so.
+func failure(turn *dialogs.Turn) (string, bool) {
+	if turn.State.Status != store.StatusError {
+		return "", false
+	}
+	for i := len(turn.Messages) - 1; i >= 0; i-- {
+		if m := turn.Messages[i]; m.Role == store.MessageSystem {
+			return m.Text, true
+		}
+	}
+	return "The bot stopped with an error.", true
 }
 
 type turnResult struct {

@@ -154,6 +154,23 @@ nodes:
 	}
 }
 
+// TestStreamSaysWhyTheBotStopped: a turn that stops the bot (here: no
+// model is configured) ends the stream with an error saying what to do,
+// not a silent finish, in both formats.
+func TestStreamSaysWhyTheBotStopped(t *testing.T) {
+	e := newEnv(t) // no LLM provider
+	c := apiChat(t, e, e.A, createBot(t, e, e.A, "No model").ID)
+	cs, done := chunks(t, e.Do("POST", "/chats/"+c.ID+"/threads/t1/stream", e.A.Bearer(), aiSDKBody("hi")))
+	last := cs[len(cs)-1]
+	if last["type"] != "error" || !strings.Contains(last["errorText"].(string), "PARLEY_LLM_BASE_URL") || !done {
+		t.Errorf("AI SDK chunks %v (done %v)", cs, done)
+	}
+	cs, _ = chunks(t, e.Do("POST", "/chats/"+c.ID+"/threads/t2/stream", e.A.Bearer(), docBody("hi")))
+	if last := cs[len(cs)-1]; last["type"] != "error" || !strings.Contains(last["error"].(string), "PARLEY_LLM_BASE_URL") {
+		t.Errorf("Worken chunks %v", cs)
+	}
+}
+
 // chunkOf is the first chunk of a type, or nil.
 func chunkOf(cs []map[string]any, typ string) map[string]any {
 	for _, c := range cs {
