@@ -53,24 +53,37 @@ type tgChat struct {
 
 // telegramEnv is a Worken API whose Telegram client calls a fake Bot API,
 // with a worker running the integrations' workflows (long polling, or the
-// webhook when publicURL is set).
+// webhook when webhook is set) and tgBot published as tgbot.
 func telegramEnv(t *testing.T, webhook bool) (*servertest.Env, *fakeTelegram) {
+	return telegramEnvWith(t, tgEnvOptions{webhook: webhook, bot: tgBot})
+}
+
+// tgEnvOptions shape a telegramEnvWith: the webhook or long polling, the
+// channel's per-chat interval (0: the default) and tgbot's flow.
+type tgEnvOptions struct {
+	webhook  bool
+	interval time.Duration
+	bot      string
+}
+
+func telegramEnvWith(t *testing.T, o tgEnvOptions) (*servertest.Env, *fakeTelegram) {
 	t.Helper()
 	fake := newFakeTelegram(t, tgToken)
 	t.Setenv(telegram.EnvAPIURL, fake.URL)
 	t.Setenv(telegram.EnvPublicURL, "")
 	e := newEnv(t)
 	ch := telegram.FromEnv(e.Store, e.Dialogs, e.Secrets, nil)
-	if webhook {
+	if o.webhook {
 		ch.PublicURL = e.URL
 	}
+	ch.ChatInterval = o.interval
 	w := worker.New(e.Temporal, telegram.TaskQueue, worker.Options{})
 	telegram.Register(w, &telegram.Activities{Channel: ch, Bus: e.Bus, Poll: time.Second})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	if _, err := e.Dialogs.Publish(t.Context(), e.A.ID, "tgbot", tgBot, "test"); err != nil {
+	if _, err := e.Dialogs.Publish(t.Context(), e.A.ID, "tgbot", o.bot, "test"); err != nil {
 		t.Fatal(err)
 	}
 	return e, fake

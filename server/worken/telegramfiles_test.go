@@ -9,12 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/worker"
-
 	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/server/servertest"
 	"github.com/parleyhq/parley/store"
-	"github.com/parleyhq/parley/telegram"
 )
 
 // tgFilesBot asks for a PDF or a picture, thanks for it by name, and asks
@@ -47,22 +44,7 @@ nodes:
 // channel's per-chat interval set (0: the default).
 func telegramFilesEnv(t *testing.T, interval time.Duration) (*servertest.Env, *fakeTelegram) {
 	t.Helper()
-	fake := newFakeTelegram(t, tgToken)
-	t.Setenv(telegram.EnvAPIURL, fake.URL)
-	t.Setenv(telegram.EnvPublicURL, "")
-	e := newEnv(t)
-	ch := telegram.FromEnv(e.Store, e.Dialogs, e.Secrets, nil)
-	ch.ChatInterval = interval
-	w := worker.New(e.Temporal, telegram.TaskQueue, worker.Options{})
-	telegram.Register(w, &telegram.Activities{Channel: ch, Bus: e.Bus, Poll: time.Second})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
-	if _, err := e.Dialogs.Publish(t.Context(), e.A.ID, "tgbot", tgFilesBot, "test"); err != nil {
-		t.Fatal(err)
-	}
-	return e, fake
+	return telegramEnvWith(t, tgEnvOptions{interval: interval, bot: tgFilesBot})
 }
 
 // threadOf is the one thread of a chat.
