@@ -24,6 +24,11 @@ type Accounts interface {
 	// ECONFLICT if the email (compared case-insensitively) is taken;
 	// EINVALID if email or password is empty.
 	CreateUser(ctx context.Context, email, name, password string) (*User, error)
+	// Register signs a new user up: the user, an organization and a
+	// project of their own (both named after them), and the user as the
+	// project's owner, in one transaction, so a failure leaves nothing.
+	// ECONFLICT for a taken email, EINVALID as CreateUser.
+	Register(ctx context.Context, email, name, password string) (*User, *Project, error)
 	// Authenticate returns the user with this email and password;
 	// EUNAUTHORIZED if there is none or the password is wrong.
 	Authenticate(ctx context.Context, email, password string) (*User, error)

@@ -48,6 +48,33 @@ func testProjects(t *testing.T, s store.Store) {
 	})
 }
 
+func testRegister(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u, p, err := s.Register(ctx, " Zoe@Example.com", "Zoe Doe", "long enough")
+	noErr(t, err)
+	if u.ID == 0 || u.Email != "zoe@example.com" || u.Name != "Zoe Doe" || p.ID == 0 || p.OrgID == 0 || p.Name != "Zoe Doe" {
+		t.Fatalf("registered %+v in %+v", u, p)
+	}
+	ms, err := s.Memberships(ctx, u.ID)
+	noErr(t, err)
+	if len(ms) != 1 || ms[0].ProjectID != p.ID || ms[0].Role != store.RoleOwner {
+		t.Errorf("memberships %+v, want owner of %d", ms, p.ID)
+	}
+	got, err := s.Authenticate(ctx, "zoe@example.com", "long enough")
+	noErr(t, err)
+	if got.ID != u.ID {
+		t.Errorf("authenticated %+v", got)
+	}
+	t.Run("email taken", func(t *testing.T) {
+		_, _, err := s.Register(ctx, "ZOE@example.com", "Zoe Again", "long enough")
+		wantCode(t, err, store.ECONFLICT)
+	})
+	t.Run("no password", func(t *testing.T) {
+		_, _, err := s.Register(ctx, "yan@example.com", "Yan", "")
+		wantCode(t, err, store.EINVALID)
+	})
+}
+
 func testUsers(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	u, err := s.CreateUser(ctx, "  Ann@Example.COM ", "Ann", "correct horse")

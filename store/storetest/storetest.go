@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"Ping", testPing},
 		{"Projects", testProjects},
 		{"Users", testUsers},
+		{"Register", testRegister},
 		{"Memberships", testMemberships},
 		{"APIKeys", testAPIKeys},
 		{"APIKeyLifecycle", testAPIKeyLifecycle},

@@ -83,6 +83,48 @@ func (d *DB) CreateUser(ctx context.Context, email, name, password string) (*sto
 	return u, nil
 }
 
+// Register creates a user with an organization and a project they own.
+func (d *DB) Register(ctx context.Context, email, name, password string) (*store.User, *store.Project, error) {
+	if err := rules.CheckUser(email, password); err != nil {
+		return nil, nil, err
+	}
+	hash, err := store.HashPassword(password) // before the transaction, as CreateUser
+	if err != nil {
+		return nil, nil, fmt.Errorf("registering user: %w", err)
+	}
+	now := d.now()
+	u := &store.User{Email: rules.Clean(rules.Email(email)), Name: rules.Clean(name), CreatedAt: now}
+	p := &store.Project{Name: u.Name, CreatedAt: now}
+	if p.Name == "" {
+		p.Name = u.Email
+	}
+	err = d.write(ctx, "registering user", func(t *tx) error {
+		err := t.queryRow(ctx, `INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			u.Email, u.Name, hash, d.ts(now)).Scan(&u.ID)
+		if d.isUnique(err) {
+			return rules.ErrEmailTaken
+		}
+		if err != nil {
+			return err
+		}
+		if err := t.queryRow(ctx, `INSERT INTO organizations (name, created_at) VALUES (?, ?) RETURNING id`,
+			p.Name, d.ts(now)).Scan(&p.OrgID); err != nil {
+			return err
+		}
+		if err := t.queryRow(ctx, `INSERT INTO projects (org_id, name, created_at) VALUES (?, ?, ?) RETURNING id`,
+			p.OrgID, p.Name, d.ts(now)).Scan(&p.ID); err != nil {
+			return err
+		}
+		_, err = t.exec(ctx, `INSERT INTO memberships (user_id, project_id, role, created_at) VALUES (?, ?, ?, ?)`,
+			u.ID, p.ID, string(store.RoleOwner), d.ts(now))
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, p, nil
+}
+
 // Authenticate returns the user with this email and password.
 func (d *DB) Authenticate(ctx context.Context, email, password string) (*store.User, error) {
 	u := &store.User{}
