@@ -7,13 +7,16 @@ package secretbox
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -33,7 +36,10 @@ const version = "v1:"
 var ErrOpen = errors.New("opening sealed secret: the key is wrong or the value is damaged")
 
 // Box seals and opens secrets with one key. It is safe for concurrent use.
-type Box struct{ aead cipher.AEAD }
+type Box struct {
+	aead cipher.AEAD
+	key  []byte // for Derive
+}
 
 // New returns a Box with key, which must be KeySize bytes.
 func New(key []byte) (*Box, error) {
@@ -48,7 +54,16 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating cipher: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	return &Box{aead: aead, key: slices.Clone(key)}, nil
+}
+
+// Derive returns a key of its own for another use (signing tokens, say):
+// HMAC-SHA256 of label under the box's key, so that key never serves two
+// purposes and one derived key tells nothing of the box's.
+func (b *Box) Derive(label string) []byte {
+	mac := hmac.New(sha256.New, b.key)
+	mac.Write([]byte(label))
+	return mac.Sum(nil)
 }
 
 // Seal returns plain sealed: "v1:" and the standard base64 of a random

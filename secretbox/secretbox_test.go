@@ -137,3 +137,16 @@ func TestLoadOrCreateKey(t *testing.T) {
 		t.Errorf("malformed key file: err = %v, want one naming the file", err)
 	}
 }
+
+func TestDerive(t *testing.T) {
+	a, b := newBox(t, 1), newBox(t, 2)
+	if !bytes.Equal(a.Derive("jwt"), newBox(t, 1).Derive("jwt")) {
+		t.Error("the same key and label derive different keys")
+	}
+	if bytes.Equal(a.Derive("jwt"), a.Derive("other")) || bytes.Equal(a.Derive("jwt"), b.Derive("jwt")) {
+		t.Error("another label or key derives the same key")
+	}
+	if len(a.Derive("jwt")) != 32 {
+		t.Errorf("derived %d bytes, want 32", len(a.Derive("jwt")))
+	}
+}

@@ -77,26 +77,41 @@ func CallerOf(c *gin.Context) Caller {
 // API key's use is recorded in its last_used_at, at most once a minute
 // (see keyUses).
 func Authenticate(d Deps, fail func(c *gin.Context, err error)) gin.HandlerFunc {
-	return authenticateWith(d.Store, fail, newAuthCache(), false, d.limits)
+	return authenticateWith(d.Store, fail, newAuthCache(), authOptions{limits: d.limits, tokens: d.Tokens})
 }
 
 // AuthenticateWithSessions is Authenticate that also takes the web app's
 // session cookie when a request has no Authorization header; a request
 // signed in by the cookie changes nothing without its X-CSRF-Token.
 func AuthenticateWithSessions(d Deps, fail func(c *gin.Context, err error)) gin.HandlerFunc {
-	return authenticateWith(d.Store, fail, newAuthCache(), true, d.limits)
+	return authenticateWith(d.Store, fail, newAuthCache(), authOptions{sessions: true, limits: d.limits, tokens: d.Tokens})
 }
 
-// authenticateWith authenticates with a cache of credentials, then takes
-// a token of the caller's request rate (limits nil: no limit).
-func authenticateWith(db store.Store, fail func(c *gin.Context, err error), cache *authCache, sessions bool, limits *requestLimiter) gin.HandlerFunc {
+// authOptions are what an authenticateWith takes beyond API keys and
+// passwords.
+type authOptions struct {
+	sessions bool            // the web app's cookie, when there is no Authorization header
+	limits   *requestLimiter // each caller's request rate; nil: no limit
+	tokens   *Tokens         // checks JWTs; nil: a JWT is refused
+}
+
+// authenticateWith authenticates (a JWT against the store every time, so
+// a signed-out one is refused at once; other credentials through a cache
+// of them), then takes a token of the caller's request rate.
+func authenticateWith(db store.Store, fail func(c *gin.Context, err error), cache *authCache, o authOptions) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		caller, err := cache.authenticate(c, db, sessions)
+		var caller Caller
+		var err error
+		if token, ok := bearerJWT(c); ok {
+			caller, err = o.tokens.check(c.Request.Context(), db, token)
+		} else {
+			caller, err = cache.authenticate(c, db, o.sessions)
+		}
 		if err == nil {
 			err = checkCSRF(c, caller)
 		}
 		if err == nil {
-			err = limits.check(caller)
+			err = o.limits.check(caller)
 		}
 		if err != nil {
 			fail(c, err)
@@ -219,6 +234,13 @@ func (a *authCache) put(key [sha256.Size]byte, e authEntry) {
 		}
 	}
 	a.entries[key] = e
+}
+
+// bearerJWT is the request's bearer credential when it is a JWT.
+func bearerJWT(c *gin.Context) (string, bool) {
+	scheme, value, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+	value = strings.TrimSpace(value)
+	return value, strings.EqualFold(scheme, "bearer") && IsJWT(value)
 }
 
 var errNoCredentials = store.Errorf(store.EUNAUTHORIZED, "Send `Authorization: Basic <email:password>` or `Authorization: Bearer sk-...`.")

@@ -83,7 +83,7 @@ func newAuthFixture(t *testing.T) *authFixture {
 	cache.now = func() time.Time { return f.now }
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.GET("/who", authenticateWith(countingStore{Store: db, f: f}, Fail, cache, false, nil), func(c *gin.Context) {
+	r.GET("/who", authenticateWith(countingStore{Store: db, f: f}, Fail, cache, authOptions{}), func(c *gin.Context) {
 		c.String(http.StatusOK, CallerOf(c).Name)
 	})
 	f.handler = r

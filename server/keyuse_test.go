@@ -83,7 +83,7 @@ func newKeyUseFixture(t *testing.T) *keyUseFixture {
 	cache.uses.now = func() time.Time { return f.now }
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.GET("/who", authenticateWith(touchingStore{Store: db, touches: &f.touches, fail: &f.fail}, Fail, cache, false, nil),
+	r.GET("/who", authenticateWith(touchingStore{Store: db, touches: &f.touches, fail: &f.fail}, Fail, cache, authOptions{}),
 		func(c *gin.Context) { c.String(http.StatusOK, CallerOf(c).Name) })
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)

@@ -50,6 +50,18 @@ type Deps struct {
 	// zero: no limit.
 	RequestRate RequestRate
 	limits      *requestLimiter // New's, from RequestRate: one for every dialect
+	// Tokens issues and checks JWTs (ReplyX's login); nil: New makes them
+	// from Secrets, and without Secrets no JWT is accepted.
+	Tokens *Tokens
+}
+
+// BillingService is the projects' billing: Deps.Billing, or with billing
+// off the default offers and Parley's own payment page.
+func (d Deps) BillingService() *billing.Service {
+	if d.Billing != nil {
+		return d.Billing
+	}
+	return &billing.Service{Store: d.Store, Config: billing.Default(), Provider: billing.Builtin{BaseURL: d.PublicURL}}
 }
 
 // Dialect is one API dialect: its routes and how it renders errors.
@@ -73,6 +85,9 @@ func New(d Deps, dialects ...Dialect) (http.Handler, error) {
 		return nil, fmt.Errorf("setting PARLEY_TRUSTED_PROXIES: %w", err)
 	}
 	d.limits = newRequestLimiter(d.RequestRate)
+	if d.Tokens == nil && d.Secrets != nil {
+		d.Tokens = NewTokens(d.Secrets)
+	}
 	owners := ownersOf(dialects)
 	logger := d.Logger
 	if logger == nil {

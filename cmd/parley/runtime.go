@@ -26,6 +26,7 @@ import (
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/server/botone"
 	"github.com/parleyhq/parley/server/native"
+	"github.com/parleyhq/parley/server/replyx"
 	"github.com/parleyhq/parley/server/widget"
 	"github.com/parleyhq/parley/server/worken"
 	"github.com/parleyhq/parley/store"
@@ -129,7 +130,7 @@ func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir st
 	deps := server.Deps{RequestRate: rate, Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib, Secrets: secrets, Billing: bill,
 		PublicURL: publicURL(addr), TrustedProxies: trustedProxies(),
 		Metrics: svc.Metrics, MetricsOnMainRouter: metricsAddr() == ""}
-	return server.New(deps, native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect)
+	return server.New(deps, native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect, replyx.Dialect)
 }
 
 // serveMetrics serves GET /metrics on PARLEY_METRICS_ADDR, when it is set,

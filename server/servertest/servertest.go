@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -97,6 +98,9 @@ type Options struct {
 	Billing *billing.Service
 	// RequestRate limits each credential's requests; zero: no limit.
 	RequestRate server.RequestRate
+	// TokenClock is the clock JWTs are issued and checked by; nil: the
+	// real one.
+	TokenClock func() time.Time
 }
 
 // NewTemporal starts an in-process Temporal server, tuned as parley dev's
@@ -158,7 +162,8 @@ func NewWith(t testing.TB, opts Options, dialects ...server.Dialect) *Env {
 	srv := httptest.NewUnstartedServer(nil) // listening: its URL is known before it serves
 	deps := server.Deps{Store: db, Dialogs: svc, Files: files, MaxUpload: MaxUpload, Bus: bus, Knowledge: lib,
 		PublicURL: "http://" + srv.Listener.Addr().String(), TrustedProxies: opts.TrustedProxies, Metrics: m, MetricsOnMainRouter: true,
-		Secrets: secrets, Billing: opts.Billing, RequestRate: opts.RequestRate}
+		Secrets: secrets, Billing: opts.Billing, RequestRate: opts.RequestRate, Tokens: server.NewTokens(secrets)}
+	deps.Tokens.Now = opts.TokenClock
 	if opts.Log != nil {
 		deps.Logger = slog.New(slog.NewJSONHandler(opts.Log, nil))
 	}

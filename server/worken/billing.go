@@ -67,12 +67,7 @@ type offerJSON struct {
 
 // billing is the projects' billing: Deps.Billing, or billing off with
 // the default offers and Parley's own payment page.
-func (h *handlers) billing() *billing.Service {
-	if h.Billing != nil {
-		return h.Billing
-	}
-	return &billing.Service{Store: h.Store, Config: billing.Default(), Provider: billing.Builtin{BaseURL: h.PublicURL}}
-}
+func (h *handlers) billing() *billing.Service { return h.BillingService() }
 
 // billingAccount is GET /billing/account.
 func (h *handlers) billingAccount(c *gin.Context) {
