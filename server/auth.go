@@ -32,7 +32,14 @@ type Caller struct {
 	csrf string
 	// keyCreated tells an API key from a later one given its id (keyUses).
 	keyCreated time.Time
+	// session is the session token a cookie or a JWT signed in with; ""
+	// for other credentials.
+	session string
 }
+
+// Session is the session token the caller signed in with (a web app
+// cookie's, a JWT's jti); "" for an API key or a password.
+func (c Caller) Session() string { return c.session }
 
 const callerKey = "parley.caller"
 

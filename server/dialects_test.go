@@ -26,8 +26,7 @@ import (
 // clients already call.
 var plannedRoutes = []string{
 	// Worken (000_65d95d1bb30ee9f5.txt); its bots are served already
-	// ReplyX (003_f29548723ed3516d.txt); its /api/auth is served already
-	"GET /api/users/me", "PUT /api/users/me", "POST /api/users/change-password",
+	// ReplyX (003_f29548723ed3516d.txt); its /api/auth and /api/users are served already
 	"GET /api/assistants", "POST /api/assistants", "PUT /api/assistants/:id", "DELETE /api/assistants/:id",
 	"GET /api/dialogs", "GET /api/dialogs/:id", "GET /api/dialogs/:id/messages", "POST /api/dialogs/:id/messages",
 	"POST /api/dialogs/:id/handoff/request", "POST /api/dialogs/:id/handoff/take", "POST /api/dialogs/:id/handoff/release",

@@ -48,7 +48,7 @@ func sessionCaller(ctx context.Context, db store.Store, token string) (Caller, e
 	if err != nil {
 		return Caller{}, err
 	}
-	return Caller{ProjectID: s.ProjectID, UserID: s.UserID, Name: s.Email, Role: s.Role, csrf: CSRFToken(token)}, nil
+	return Caller{ProjectID: s.ProjectID, UserID: s.UserID, Name: s.Email, Role: s.Role, csrf: CSRFToken(token), session: token}, nil
 }
 
 // CSRFToken is the X-CSRF-Token of a session token: a hash of it, which

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -27,8 +28,18 @@ type Accounts interface {
 	// Register signs a new user up: the user, an organization and a
 	// project of their own (both named after them), and the user as the
 	// project's owner, in one transaction, so a failure leaves nothing.
-	// ECONFLICT for a taken email, EINVALID as CreateUser.
-	Register(ctx context.Context, email, name, password string) (*User, *Project, error)
+	// The user's Name is the first and last names joined. ECONFLICT for a
+	// taken email, EINVALID as CreateUser.
+	Register(ctx context.Context, u NewUser) (*User, *Project, error)
+	// User returns a user by id; ENOTFOUND if there is none.
+	User(ctx context.Context, id int64) (*User, error)
+	// UpdateProfile sets a user's first and last names (Name follows)
+	// and whether they finished onboarding.
+	UpdateProfile(ctx context.Context, u *User) error
+	// ChangePassword sets a user's password after checking the current
+	// one (EUNAUTHORIZED when wrong) and ends every other session of
+	// theirs but keepSession (a plain session token, or "").
+	ChangePassword(ctx context.Context, userID int64, current, next, keepSession string) error
 	// Authenticate returns the user with this email and password;
 	// EUNAUTHORIZED if there is none or the password is wrong.
 	Authenticate(ctx context.Context, email, password string) (*User, error)
@@ -77,10 +88,23 @@ type Project struct {
 
 // User is a person who signs in: an owner, an operator or a viewer.
 type User struct {
-	ID        int64
-	Email     string
-	Name      string
-	CreatedAt time.Time
+	ID                  int64
+	Email               string
+	Name                string // the display name
+	FirstName           string
+	LastName            string
+	OnboardingCompleted bool
+	CreatedAt           time.Time
+}
+
+// NewUser is who signs up.
+type NewUser struct {
+	Email, Password, FirstName, LastName string
+}
+
+// JoinName is a display name of first and last names.
+func JoinName(first, last string) string {
+	return strings.TrimSpace(strings.TrimSpace(first) + " " + strings.TrimSpace(last))
 }
 
 // Role is what a user may do in a project.

@@ -99,8 +99,8 @@ func (h *handlers) register(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	name := strings.TrimSpace(strings.TrimSpace(body.FirstName) + " " + strings.TrimSpace(body.LastName))
-	user, project, err := h.Store.Register(c.Request.Context(), body.Email, name, body.Password)
+	user, project, err := h.Store.Register(c.Request.Context(),
+		store.NewUser{Email: body.Email, Password: body.Password, FirstName: body.FirstName, LastName: body.LastName})
 	if store.ErrorCode(err) == store.ECONFLICT {
 		err = &store.Error{Code: store.ECONFLICT, Field: "email", Message: "An account with this email exists already; sign in instead."}
 	}
@@ -118,11 +118,17 @@ func checkSignUp(email, password string) error {
 	if err != nil || addr.Name != "" || !strings.Contains(addr.Address, ".") {
 		return store.FieldErrorf(store.EINVALID, "email", "%q is not an email address, like user@example.com.", email)
 	}
+	return checkPassword("password", password, email)
+}
+
+// checkPassword refuses a weak password: too short, the email, or one
+// character repeated.
+func checkPassword(field, password, email string) error {
 	if utf8.RuneCountInString(password) < minPassword {
-		return store.FieldErrorf(store.EINVALID, "password", "The password is too short: use at least %d characters.", minPassword)
+		return store.FieldErrorf(store.EINVALID, field, "The password is too short: use at least %d characters.", minPassword)
 	}
 	if strings.EqualFold(password, strings.TrimSpace(email)) || len(strings.Trim(password, password[:1])) == 0 {
-		return store.FieldErrorf(store.EINVALID, "password", "The password is too easy to guess: not the email, not one character repeated.")
+		return store.FieldErrorf(store.EINVALID, field, "The password is too easy to guess: not the email, not one character repeated.")
 	}
 	return nil
 }

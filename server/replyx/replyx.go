@@ -1,7 +1,7 @@
 // Package replyx is the ReplyX-compatible API (the ReplyX document in
 // shared/seeds): a ReplyX user is an account that owns a project, signed
 // in with a JWT that every dialect accepts. This first part serves
-// /api/auth; assistants, dialogs, documents, balance, admin and the
+// /api/auth and /api/users; assistants, dialogs, documents, balance, admin and the
 // dialog WebSocket come next (issue 14).
 package replyx
 
@@ -16,7 +16,7 @@ import (
 )
 
 // Dialect is the ReplyX API.
-var Dialect = server.Dialect{Name: "replyx", Owns: []string{"/api/auth"}, Mount: mount, Fail: fail}
+var Dialect = server.Dialect{Name: "replyx", Owns: []string{"/api/auth", "/api/users"}, Mount: mount, Fail: fail}
 
 type handlers struct{ server.Deps }
 
@@ -24,7 +24,11 @@ func mount(r *gin.Engine, d server.Deps) {
 	h := &handlers{Deps: d}
 	r.POST("/api/auth/login", h.login)
 	r.POST("/api/auth/register", h.register)
-	r.POST("/api/auth/logout", server.Authenticate(d, fail), h.logout)
+	auth := server.Authenticate(d, fail)
+	r.POST("/api/auth/logout", auth, h.logout)
+	r.GET("/api/users/me", auth, h.getMe)
+	r.PUT("/api/users/me", auth, h.updateMe)
+	r.POST("/api/users/change-password", auth, h.changePassword)
 }
 
 // codes are ReplyX's error codes of Parley's (the document's table).

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/store"
 )
@@ -50,9 +51,10 @@ func testProjects(t *testing.T, s store.Store) {
 
 func testRegister(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	u, p, err := s.Register(ctx, " Zoe@Example.com", "Zoe Doe", "long enough")
+	u, p, err := s.Register(ctx, store.NewUser{Email: " Zoe@Example.com", Password: "long enough", FirstName: "Zoe Ann", LastName: " Doe "})
 	noErr(t, err)
-	if u.ID == 0 || u.Email != "zoe@example.com" || u.Name != "Zoe Doe" || p.ID == 0 || p.OrgID == 0 || p.Name != "Zoe Doe" {
+	if u.ID == 0 || u.Email != "zoe@example.com" || u.Name != "Zoe Ann Doe" || u.FirstName != "Zoe Ann" || u.LastName != "Doe" ||
+		p.ID == 0 || p.OrgID == 0 || p.Name != "Zoe Ann Doe" {
 		t.Fatalf("registered %+v in %+v", u, p)
 	}
 	ms, err := s.Memberships(ctx, u.ID)
@@ -62,16 +64,44 @@ func testRegister(t *testing.T, s store.Store) {
 	}
 	got, err := s.Authenticate(ctx, "zoe@example.com", "long enough")
 	noErr(t, err)
-	if got.ID != u.ID {
+	if got.ID != u.ID || got.FirstName != "Zoe Ann" || got.LastName != "Doe" {
 		t.Errorf("authenticated %+v", got)
 	}
 	t.Run("email taken", func(t *testing.T) {
-		_, _, err := s.Register(ctx, "ZOE@example.com", "Zoe Again", "long enough")
+		_, _, err := s.Register(ctx, store.NewUser{Email: "ZOE@example.com", Password: "long enough"})
 		wantCode(t, err, store.ECONFLICT)
 	})
 	t.Run("no password", func(t *testing.T) {
-		_, _, err := s.Register(ctx, "yan@example.com", "Yan", "")
+		_, _, err := s.Register(ctx, store.NewUser{Email: "yan@example.com"})
 		wantCode(t, err, store.EINVALID)
+	})
+	t.Run("profile", func(t *testing.T) {
+		u.FirstName, u.LastName, u.OnboardingCompleted = "Zoë", "Smith", true
+		noErr(t, s.UpdateProfile(ctx, u))
+		got, err := s.User(ctx, u.ID)
+		noErr(t, err)
+		if got.Name != "Zoë Smith" || got.FirstName != "Zoë" || got.LastName != "Smith" || !got.OnboardingCompleted || got.Email != u.Email {
+			t.Errorf("after UpdateProfile %+v", got)
+		}
+		_, err = s.User(ctx, 999_999)
+		wantCode(t, err, store.ENOTFOUND)
+		wantCode(t, s.UpdateProfile(ctx, &store.User{ID: 999_999}), store.ENOTFOUND)
+	})
+	t.Run("change password ends the other sessions", func(t *testing.T) {
+		mine, _, err := s.CreateSession(ctx, u.ID, p.ID, time.Hour)
+		noErr(t, err)
+		other, _, err := s.CreateSession(ctx, u.ID, p.ID, time.Hour)
+		noErr(t, err)
+		wantCode(t, s.ChangePassword(ctx, u.ID, "wrong", "newer password", mine), store.EUNAUTHORIZED)
+		noErr(t, s.ChangePassword(ctx, u.ID, "long enough", "newer password", mine))
+		_, err = s.SessionByToken(ctx, mine)
+		noErr(t, err)
+		_, err = s.SessionByToken(ctx, other)
+		wantCode(t, err, store.EUNAUTHORIZED)
+		_, err = s.Authenticate(ctx, u.Email, "long enough")
+		wantCode(t, err, store.EUNAUTHORIZED)
+		_, err = s.Authenticate(ctx, u.Email, "newer password")
+		noErr(t, err)
 	})
 }
 

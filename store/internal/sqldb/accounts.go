@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/store/internal/rules"
@@ -84,23 +85,24 @@ func (d *DB) CreateUser(ctx context.Context, email, name, password string) (*sto
 }
 
 // Register creates a user with an organization and a project they own.
-func (d *DB) Register(ctx context.Context, email, name, password string) (*store.User, *store.Project, error) {
-	if err := rules.CheckUser(email, password); err != nil {
+func (d *DB) Register(ctx context.Context, nu store.NewUser) (*store.User, *store.Project, error) {
+	if err := rules.CheckUser(nu.Email, nu.Password); err != nil {
 		return nil, nil, err
 	}
-	hash, err := store.HashPassword(password) // before the transaction, as CreateUser
+	hash, err := store.HashPassword(nu.Password) // before the transaction, as CreateUser
 	if err != nil {
 		return nil, nil, fmt.Errorf("registering user: %w", err)
 	}
 	now := d.now()
-	u := &store.User{Email: rules.Clean(rules.Email(email)), Name: rules.Clean(name), CreatedAt: now}
+	u := &store.User{Email: rules.Clean(rules.Email(nu.Email)), FirstName: personName(nu.FirstName), LastName: personName(nu.LastName), CreatedAt: now}
+	u.Name = store.JoinName(u.FirstName, u.LastName)
 	p := &store.Project{Name: u.Name, CreatedAt: now}
 	if p.Name == "" {
 		p.Name = u.Email
 	}
 	err = d.write(ctx, "registering user", func(t *tx) error {
-		err := t.queryRow(ctx, `INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-			u.Email, u.Name, hash, d.ts(now)).Scan(&u.ID)
+		err := t.queryRow(ctx, `INSERT INTO users (email, name, first_name, last_name, password_hash, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, u.Email, u.Name, u.FirstName, u.LastName, hash, d.ts(now)).Scan(&u.ID)
 		if d.isUnique(err) {
 			return rules.ErrEmailTaken
 		}
@@ -125,12 +127,80 @@ func (d *DB) Register(ctx context.Context, email, name, password string) (*store
 	return u, p, nil
 }
 
+const userColumns = `id, email, name, first_name, last_name, onboarding_completed, created_at`
+
+func scanUser(r scanner, u *store.User) error {
+	return r.Scan(&u.ID, &u.Email, &u.Name, &u.FirstName, &u.LastName, &u.OnboardingCompleted, timeScanner{&u.CreatedAt})
+}
+
+// User returns a user by id.
+func (d *DB) User(ctx context.Context, id int64) (*store.User, error) {
+	u := &store.User{}
+	if err := scanUser(d.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id), u); err != nil {
+		return nil, wrap("loading user", notFound(err, "User", id))
+	}
+	return u, nil
+}
+
+// UpdateProfile sets a user's names and onboarding.
+func (d *DB) UpdateProfile(ctx context.Context, u *store.User) error {
+	u.FirstName, u.LastName = personName(u.FirstName), personName(u.LastName)
+	u.Name = store.JoinName(u.FirstName, u.LastName)
+	return d.write(ctx, "updating profile", func(t *tx) error {
+		res, err := t.exec(ctx, `UPDATE users SET first_name = ?, last_name = ?, name = ?, onboarding_completed = ? WHERE id = ?`,
+			u.FirstName, u.LastName, u.Name, u.OnboardingCompleted, u.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return cmpOr(err, store.Errorf(store.ENOTFOUND, "User %d not found.", u.ID))
+		}
+		return nil
+	})
+}
+
+// ChangePassword sets a new password and ends the user's other sessions.
+func (d *DB) ChangePassword(ctx context.Context, userID int64, current, next, keepSession string) error {
+	if next == "" {
+		return store.FieldErrorf(store.EINVALID, "new_password", "The new password is empty.")
+	}
+	var old string
+	if err := d.queryRow(ctx, `SELECT password_hash FROM users WHERE id = ?`, userID).Scan(&old); err != nil {
+		return wrap("changing password", notFound(err, "User", userID))
+	}
+	if ok, err := store.VerifyPassword(old, current); err != nil || !ok {
+		return cmpOr(err, rules.ErrBadLogin)
+	}
+	hash, err := store.HashPassword(next)
+	if err != nil {
+		return fmt.Errorf("changing password: %w", err)
+	}
+	return d.write(ctx, "changing password", func(t *tx) error {
+		if _, err := t.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID); err != nil {
+			return err
+		}
+		_, err := t.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, store.HashSecret(keepSession))
+		return err
+	})
+}
+
+// personName is a first or last name as kept: clean, no outer spaces.
+func personName(s string) string { return strings.TrimSpace(rules.Clean(s)) }
+
+// cmpOr is err, or def when err is nil.
+func cmpOr(err, def error) error {
+	if err != nil {
+		return err
+	}
+	return def
+}
+
 // Authenticate returns the user with this email and password.
 func (d *DB) Authenticate(ctx context.Context, email, password string) (*store.User, error) {
 	u := &store.User{}
 	var hash string
-	err := d.queryRow(ctx, `SELECT id, email, name, password_hash, created_at FROM users WHERE email = ?`,
-		rules.Clean(rules.Email(email))).Scan(&u.ID, &u.Email, &u.Name, &hash, timeScanner{&u.CreatedAt})
+	err := d.queryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE email = ?`, rules.Clean(rules.Email(email))).
+		Scan(&u.ID, &u.Email, &u.Name, &u.FirstName, &u.LastName, &u.OnboardingCompleted, timeScanner{&u.CreatedAt}, &hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("authenticating: %w", err)
 	}
