@@ -53,6 +53,17 @@ type Deps struct {
 	// Tokens issues and checks JWTs (ReplyX's login); nil: New makes them
 	// from Secrets, and without Secrets no JWT is accepted.
 	Tokens *Tokens
+	// RouteLimits replace a dialect's named route budgets
+	// (PARLEY_ROUTE_LIMITS; ReplyX's login, api, ...).
+	RouteLimits map[string]RouteLimit
+}
+
+// RouteLimit is the budget named name: RouteLimits' if it has one, else def.
+func (d Deps) RouteLimit(name string, def RouteLimit) RouteLimit {
+	if l, ok := d.RouteLimits[name]; ok {
+		return l
+	}
+	return def
 }
 
 // BillingService is the projects' billing: Deps.Billing, or with billing

@@ -29,6 +29,7 @@ PARLEY_ALLOW_PRIVATE_URLS (IPs or CIDRs block services may have although they ar
 PARLEY_PUBLIC_URL (where clients reach the API, for the links it hands out; default the listen address),
 PARLEY_TRUSTED_PROXIES (IPs or CIDRs of proxies whose X-Forwarded-For names the client; default none),
 PARLEY_RATE_LIMIT (requests a second per API key or user, twice that at once; over it 429 with Retry-After; default off),
+PARLEY_ROUTE_LIMITS (ReplyX's route budgets by name, e.g. login=5/5m,api=100/1m; name=off for none),
 PARLEY_LOG_FORMAT (text, the default, or json),
 PARLEY_METRICS_ADDR (serve GET /metrics there instead of on the API's address; parley worker serves it only there),
 PARLEY_EVENT_RETENTION (how long the event log keeps events for streams to resume from, and webhook deliveries that are done; default 7d),

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -127,7 +128,11 @@ func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir st
 	if err != nil {
 		return nil, err
 	}
-	deps := server.Deps{RequestRate: rate, Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib, Secrets: secrets, Billing: bill,
+	routeLimits, err := server.ParseRouteLimits(os.Getenv("PARLEY_ROUTE_LIMITS"))
+	if err != nil {
+		return nil, fmt.Errorf("PARLEY_ROUTE_LIMITS: %w", err)
+	}
+	deps := server.Deps{RequestRate: rate, RouteLimits: routeLimits, Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib, Secrets: secrets, Billing: bill,
 		PublicURL: publicURL(addr), TrustedProxies: trustedProxies(),
 		Metrics: svc.Metrics, MetricsOnMainRouter: metricsAddr() == ""}
 	return server.New(deps, native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect, replyx.Dialect)

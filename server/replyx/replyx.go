@@ -6,8 +6,13 @@
 package replyx
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,15 +25,34 @@ var Dialect = server.Dialect{Name: "replyx", Owns: []string{"/api/auth", "/api/u
 
 type handlers struct{ server.Deps }
 
+// Rate limits, as ReplyX's document's table has them; PARLEY_ROUTE_LIMITS
+// replaces them by name (server.Deps.RouteLimits).
+var (
+	loginLimit = server.RouteLimit{N: 5, Period: 5 * time.Minute} // per address and email
+	apiLimit   = server.RouteLimit{N: 100, Period: time.Minute}   // per address, every route
+)
+
 func mount(r *gin.Engine, d server.Deps) {
 	h := &handlers{Deps: d}
-	r.POST("/api/auth/login", h.login)
-	r.POST("/api/auth/register", h.register)
+	g := r.Group("/api", server.NewRouteLimiter(d.RouteLimit("api", apiLimit)).Middleware(server.ClientKey, fail))
+	login := server.NewRouteLimiter(d.RouteLimit("login", loginLimit)).Middleware(loginKey, fail)
+	g.POST("/auth/login", login, h.login)
+	g.POST("/auth/register", h.register)
 	auth := server.Authenticate(d, fail)
-	r.POST("/api/auth/logout", auth, h.logout)
-	r.GET("/api/users/me", auth, h.getMe)
-	r.PUT("/api/users/me", auth, h.updateMe)
-	r.POST("/api/users/change-password", auth, h.changePassword)
+	g.POST("/auth/logout", auth, h.logout)
+	g.GET("/users/me", auth, h.getMe)
+	g.PUT("/users/me", auth, h.updateMe)
+	g.POST("/users/change-password", auth, h.changePassword)
+}
+
+// loginKey keys a sign-in by its client's address and the email it tries,
+// read from the body (which the handler then reads again).
+func loginKey(c *gin.Context) string {
+	data, _ := io.ReadAll(io.LimitReader(c.Request.Body, server.MaxJSONBody+1))
+	c.Request.Body = io.NopCloser(bytes.NewReader(data))
+	var body struct{ Email string }
+	_ = json.Unmarshal(data, &body)
+	return server.ClientKey(c) + " email:" + strings.ToLower(strings.TrimSpace(body.Email))
 }
 
 // codes are ReplyX's error codes of Parley's (the document's table).

@@ -101,6 +101,8 @@ type Options struct {
 	// TokenClock is the clock JWTs are issued and checked by; nil: the
 	// real one.
 	TokenClock func() time.Time
+	// RouteLimits replace the dialects' named route budgets.
+	RouteLimits map[string]server.RouteLimit
 }
 
 // NewTemporal starts an in-process Temporal server, tuned as parley dev's
@@ -162,7 +164,8 @@ func NewWith(t testing.TB, opts Options, dialects ...server.Dialect) *Env {
 	srv := httptest.NewUnstartedServer(nil) // listening: its URL is known before it serves
 	deps := server.Deps{Store: db, Dialogs: svc, Files: files, MaxUpload: MaxUpload, Bus: bus, Knowledge: lib,
 		PublicURL: "http://" + srv.Listener.Addr().String(), TrustedProxies: opts.TrustedProxies, Metrics: m, MetricsOnMainRouter: true,
-		Secrets: secrets, Billing: opts.Billing, RequestRate: opts.RequestRate, Tokens: server.NewTokens(secrets)}
+		Secrets: secrets, Billing: opts.Billing, RequestRate: opts.RequestRate, Tokens: server.NewTokens(secrets),
+		RouteLimits: opts.RouteLimits}
 	deps.Tokens.Now = opts.TokenClock
 	if opts.Log != nil {
 		deps.Logger = slog.New(slog.NewJSONHandler(opts.Log, nil))
