@@ -97,9 +97,9 @@ func AuthenticateWithSessions(d Deps, fail func(c *gin.Context, err error)) gin.
 // authOptions are what an authenticateWith takes beyond API keys and
 // passwords.
 type authOptions struct {
-	sessions bool            // the web app's cookie, when there is no Authorization header
-	limits   *requestLimiter // each caller's request rate; nil: no limit
-	tokens   *Tokens         // checks JWTs; nil: a JWT is refused
+	sessions bool          // the web app's cookie, when there is no Authorization header
+	limits   *RouteLimiter // each caller's request rate; nil: no limit
+	tokens   *Tokens       // checks JWTs; nil: a JWT is refused
 }
 
 // authenticateWith authenticates (a JWT against the store every time, so
@@ -118,7 +118,7 @@ func authenticateWith(db store.Store, fail func(c *gin.Context, err error), cach
 			err = checkCSRF(c, caller)
 		}
 		if err == nil {
-			err = o.limits.check(caller)
+			err = o.limits.checkCaller(caller)
 		}
 		if err != nil {
 			fail(c, err)

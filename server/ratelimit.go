@@ -1,14 +1,11 @@
 package server
 
 import (
-	"fmt"
 	"math"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/time/rate"
 
 	"github.com/parleyhq/parley/store"
 )
@@ -22,52 +19,27 @@ type RequestRate struct {
 	Burst     int
 }
 
-// requestLimiter keeps a token bucket per credential (x/time/rate: a
-// well-kept bucket, not a hand-written one). The buckets live in this
-// process: N API processes allow N times the rate.
-type requestLimiter struct {
-	rate    RequestRate
-	mu      sync.Mutex
-	buckets map[string]*rate.Limiter
-	now     func() time.Time
-}
-
-func newRequestLimiter(r RequestRate) *requestLimiter {
+// newRequestLimiter is the RouteLimiter of a RequestRate: Burst requests
+// at once, refilled at PerSecond. nil for no limit.
+func newRequestLimiter(r RequestRate) *RouteLimiter {
 	if r.PerSecond <= 0 {
 		return nil
 	}
-	r.Burst = max(r.Burst, 1)
-	return &requestLimiter{rate: r, buckets: map[string]*rate.Limiter{}, now: time.Now}
+	burst := max(r.Burst, 1)
+	return NewRouteLimiter(RouteLimit{N: burst, Period: time.Duration(float64(burst) / r.PerSecond * float64(time.Second))})
 }
 
-// check takes a token of the caller's bucket; ETOOMANY, with how long to
-// wait, when there is none. A nil limiter allows everything.
-func (l *requestLimiter) check(caller Caller) error {
+// checkCaller takes a token of an authenticated caller's bucket (keyed as
+// CallerKey keys it); ETOOMANY, with how long to wait, when there is
+// none. A nil limiter allows everything.
+func (l *RouteLimiter) checkCaller(caller Caller) error {
 	if l == nil {
 		return nil
 	}
-	key := "user:" + strconv.FormatInt(caller.UserID, 10)
-	if caller.APIKeyID != 0 {
-		key = "key:" + strconv.FormatInt(caller.APIKeyID, 10)
+	if ok, _, _, wait := l.take(caller.bucketKey()); !ok {
+		return l.tooMany(wait)
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	b, ok := l.buckets[key]
-	if !ok {
-		if len(l.buckets) >= maxGuarded {
-			clear(l.buckets) // a full bucket for everyone: at worst a burst more
-		}
-		b = rate.NewLimiter(rate.Limit(l.rate.PerSecond), l.rate.Burst)
-		l.buckets[key] = b
-	}
-	if b.AllowN(now, 1) {
-		return nil
-	}
-	wait := time.Duration((1 - b.TokensAt(now)) / l.rate.PerSecond * float64(time.Second))
-	return &store.Error{Code: store.ETOOMANY, RetryAfter: wait, Message: fmt.Sprintf(
-		"Too many requests with this credential: at most %g a second, %d at once. Retry in %d s (Retry-After).",
-		l.rate.PerSecond, l.rate.Burst, retryAfterSeconds(wait))}
+	return nil
 }
 
 // retryAfterSeconds is a wait in whole seconds, at least 1, as

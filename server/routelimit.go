@@ -114,10 +114,15 @@ func (l *RouteLimiter) Middleware(key func(*gin.Context) string, fail func(*gin.
 		h.Set("X-RateLimit-Remaining", strconv.Itoa(left))
 		h.Set("X-RateLimit-Reset", strconv.FormatInt(int64(math.Ceil(float64(full.UnixNano())/1e9)), 10))
 		if !ok {
-			fail(c, &store.Error{Code: store.ETOOMANY, RetryAfter: wait, Message: fmt.Sprintf(
-				"Too many requests: at most %d every %s. Retry in %d s (Retry-After).", l.limit.N, l.limit.Period, retryAfterSeconds(wait))})
+			fail(c, l.tooMany(wait))
 		}
 	}
+}
+
+// tooMany is the ETOOMANY of a request over the budget.
+func (l *RouteLimiter) tooMany(wait time.Duration) error {
+	return &store.Error{Code: store.ETOOMANY, RetryAfter: wait, Message: fmt.Sprintf(
+		"Too many requests: at most %d every %s. Retry in %d s (Retry-After).", l.limit.N, l.limit.Period, retryAfterSeconds(wait))}
 }
 
 // ClientKey keys a request by its client's address (the connection's, or
@@ -131,9 +136,14 @@ func CallerKey(c *gin.Context) string {
 	if !ok {
 		return ClientKey(c)
 	}
-	caller := v.(Caller)
-	if caller.APIKeyID != 0 {
-		return "key:" + strconv.FormatInt(caller.APIKeyID, 10)
+	return v.(Caller).bucketKey()
+}
+
+// bucketKey is the caller's key in a RouteLimiter: its API key, or its
+// user.
+func (c Caller) bucketKey() string {
+	if c.APIKeyID != 0 {
+		return "key:" + strconv.FormatInt(c.APIKeyID, 10)
 	}
-	return "user:" + strconv.FormatInt(caller.UserID, 10)
+	return "user:" + strconv.FormatInt(c.UserID, 10)
 }

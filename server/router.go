@@ -49,7 +49,7 @@ type Deps struct {
 	// RequestRate limits each credential's requests (PARLEY_RATE_LIMIT);
 	// zero: no limit.
 	RequestRate RequestRate
-	limits      *requestLimiter // New's, from RequestRate: one for every dialect
+	limits      *RouteLimiter // New's, from RequestRate: one for every dialect
 	// Tokens issues and checks JWTs (ReplyX's login); nil: New makes them
 	// from Secrets, and without Secrets no JWT is accepted.
 	Tokens *Tokens
