@@ -1,6 +1,6 @@
 // Package replyx is the ReplyX-compatible API (the ReplyX document in
 // shared/seeds): a ReplyX user is an account that owns a project, signed
-// in with a JWT that every dialect accepts. This first part serves
+// in with a JWT the native API and Bot.one accept too. This first part serves
 // /api/auth and /api/users; assistants, dialogs, documents, balance, admin and the
 // dialog WebSocket come next (issue 14).
 package replyx
