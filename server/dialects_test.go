@@ -26,10 +26,8 @@ import (
 // clients already call.
 var plannedRoutes = []string{
 	// Worken (000_65d95d1bb30ee9f5.txt); its bots are served already
-	// ReplyX (003_f29548723ed3516d.txt); its /api/auth and /api/users are served already
+	// ReplyX (003_f29548723ed3516d.txt); its /api/auth, /api/users and /api/dialogs are served already
 	"GET /api/assistants", "POST /api/assistants", "PUT /api/assistants/:id", "DELETE /api/assistants/:id",
-	"GET /api/dialogs", "GET /api/dialogs/:id", "GET /api/dialogs/:id/messages", "POST /api/dialogs/:id/messages",
-	"POST /api/dialogs/:id/handoff/request", "POST /api/dialogs/:id/handoff/take", "POST /api/dialogs/:id/handoff/release",
 	"GET /api/documents", "POST /api/documents/upload", "DELETE /api/documents/:id",
 	"GET /api/qa-knowledge", "POST /api/qa-knowledge",
 	"GET /api/balance", "GET /api/balance/transactions", "POST /api/balance/top-up",

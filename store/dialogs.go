@@ -144,8 +144,12 @@ type DialogFilter struct {
 	HandoffStatus string // one of the Handoff statuses
 	Queue         string // waiting or taken in this queue (a requested or active handoff's)
 	// Live selects the dialogs not ended (completed, interrupted or
-	// error).
-	Live bool
+	// error); Ended those that ended.
+	Live  bool
+	Ended bool
+	// ChannelKind selects the dialogs that came through a channel of this
+	// kind (api, widget, telegram).
+	ChannelKind string
 	// Node selects the dialogs waiting at a node: there now, not ended
 	// (completed, interrupted or error).
 	Node   string

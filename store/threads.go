@@ -27,4 +27,7 @@ type MessageStats struct {
 	ByRole map[string]int // by Role
 	Total  int
 	LastAt time.Time
+	// LastText is the text of the last message of the user, the bot or an
+	// operator (system messages left out).
+	LastText string
 }

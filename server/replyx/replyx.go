@@ -1,7 +1,7 @@
 // Package replyx is the ReplyX-compatible API (the ReplyX document in
 // shared/seeds): a ReplyX user is an account that owns a project, signed
 // in with a JWT the native API and Bot.one accept too. This first part serves
-// /api/auth and /api/users; assistants, dialogs, documents, balance, admin and the
+// /api/auth, /api/users and /api/dialogs; assistants, dialogs, documents, balance, admin and the
 // dialog WebSocket come next (issue 14).
 package replyx
 
@@ -21,7 +21,7 @@ import (
 )
 
 // Dialect is the ReplyX API.
-var Dialect = server.Dialect{Name: "replyx", Owns: []string{"/api/auth", "/api/users"}, Mount: mount, Fail: fail}
+var Dialect = server.Dialect{Name: "replyx", Owns: []string{"/api/auth", "/api/users", "/api/dialogs"}, Mount: mount, Fail: fail}
 
 type handlers struct{ server.Deps }
 
@@ -43,6 +43,13 @@ func mount(r *gin.Engine, d server.Deps) {
 	g.GET("/users/me", auth, h.getMe)
 	g.PUT("/users/me", auth, h.updateMe)
 	g.POST("/users/change-password", auth, h.changePassword)
+	g.GET("/dialogs", auth, h.listDialogs)
+	g.GET("/dialogs/:id", auth, h.getDialog)
+	g.GET("/dialogs/:id/messages", auth, h.dialogMessages)
+	g.POST("/dialogs/:id/messages", auth, h.sendOperatorMessage)
+	g.POST("/dialogs/:id/handoff/request", auth, h.requestHandoff)
+	g.POST("/dialogs/:id/handoff/take", auth, h.takeHandoff)
+	g.POST("/dialogs/:id/handoff/release", auth, h.releaseHandoff)
 }
 
 // loginKey keys a sign-in by its client's address and the email it tries,

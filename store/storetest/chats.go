@@ -54,6 +54,14 @@ func testChats(t *testing.T, s store.Store) {
 	page, _, err := s.ListDialogs(ctx, p.ID, store.DialogFilter{ChannelID: widget.ID})
 	noErr(t, err)
 	same(t, "the widget's dialogs", dialogIDs(page), []int64{d2.ID})
+	for kind, want := range map[string][]int64{store.ChannelWidget: {d2.ID}, store.ChannelAPI: {d1.ID}, store.ChannelTelegram: {}} {
+		page, _, err := s.ListDialogs(ctx, p.ID, store.DialogFilter{ChannelKind: kind})
+		noErr(t, err)
+		same(t, "the dialogs of "+kind+" channels", dialogIDs(page), want)
+	}
+	page, _, err = s.ListDialogs(ctx, p.ID, store.DialogFilter{Ended: true})
+	noErr(t, err)
+	same(t, "ended dialogs (none yet)", dialogIDs(page), []int64{})
 
 	got2, err := s.DialogByExternalID(ctx, p.ID, widget.ID, "t-1")
 	noErr(t, err)
@@ -69,7 +77,8 @@ func testChats(t *testing.T, s store.Store) {
 	noErr(t, s.AppendMessages(ctx, []store.Message{message(d2, 1, "hi"), message(d2, 2, "hello"), message(d2, 3, "how")}))
 	stats, err := s.MessageStats(ctx, []int64{d1.ID, d2.ID})
 	noErr(t, err)
-	if _, ok := stats[d1.ID]; ok || stats[d2.ID].Total != 3 || stats[d2.ID].ByRole[store.MessageAssistant] != 3 || !stats[d2.ID].LastAt.Equal(at(3)) {
+	if _, ok := stats[d1.ID]; ok || stats[d2.ID].Total != 3 || stats[d2.ID].ByRole[store.MessageAssistant] != 3 || !stats[d2.ID].LastAt.Equal(at(3)) ||
+		stats[d2.ID].LastText != "how" {
 		t.Errorf("MessageStats: %+v", stats)
 	}
 	events, err := s.ChannelEvents(ctx, p.ID, now.Add(-time.Hour))

@@ -162,6 +162,13 @@ func DialogWhere(projectID int64, f store.DialogFilter, param func(n int) string
 	if f.Live {
 		conds = append(conds, "status NOT IN ('completed', 'interrupted', 'error')")
 	}
+	if f.Ended {
+		conds = append(conds, "status IN ('completed', 'interrupted', 'error')")
+	}
+	if f.ChannelKind != "" {
+		add("channel_id IN (SELECT id FROM channels WHERE kind =", f.ChannelKind)
+		conds[len(conds)-1] += ")"
+	}
 	for _, b := range []struct {
 		cond string
 		t    *time.Time

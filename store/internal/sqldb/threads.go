@@ -71,7 +71,21 @@ func (d *DB) MessageStats(ctx context.Context, dialogIDs []int64) (map[int64]sto
 	if err != nil {
 		return nil, err
 	}
+	type last struct {
+		dialogID int64
+		text     string
+	}
+	lasts, err := list(ctx, d, "reading last messages", func(r scanner, l *last) error {
+		return r.Scan(&l.dialogID, &l.text)
+	}, `SELECT m.dialog_id, m.text FROM messages m WHERE m.dialog_id IN (`+marks(len(args))+`)
+		AND m.seq = (SELECT max(l.seq) FROM messages l WHERE l.dialog_id = m.dialog_id AND l.role IN ('user', 'assistant', 'operator'))`, args...)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[int64]store.MessageStats, len(dialogIDs))
+	for _, l := range lasts {
+		out[l.dialogID] = store.MessageStats{LastText: l.text}
+	}
 	for _, c := range counts {
 		s := out[c.dialogID]
 		if s.ByRole == nil {
