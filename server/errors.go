@@ -23,6 +23,7 @@ var statusOf = map[string]int{
 	store.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	store.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	store.ETOOMANY:      http.StatusTooManyRequests,
+	store.EUNAVAILABLE:  http.StatusBadGateway,
 	store.EINTERNAL:     http.StatusInternalServerError,
 	// 402, not 409: nothing conflicts, the request is right and goes
 	// through once the account is topped up, which 402 says.
@@ -71,6 +72,7 @@ var codeNames = map[string]string{
 	store.ETOOLARGE:     "TOO_LARGE",
 	store.EUNSUPPORTED:  "UNSUPPORTED_MEDIA_TYPE",
 	store.ETOOMANY:      "RATE_LIMITED",
+	store.EUNAVAILABLE:  "UNAVAILABLE",
 	store.EINTERNAL:     "INTERNAL",
 	store.EINSUFFICIENT: "INSUFFICIENT_BALANCE",
 }

@@ -19,6 +19,7 @@ const (
 	ETOOLARGE     = "too_large"    // a body or file over its limit
 	EUNSUPPORTED  = "unsupported"  // a media type the target does not take
 	ETOOMANY      = "too_many"     // too many attempts; wait and try again
+	EUNAVAILABLE  = "unavailable"  // a service Parley calls (a messenger, a vendor) could not be reached; try again later
 
 	EINSUFFICIENT = "insufficient_balance" // the project's balance cannot pay for it; top it up
 )

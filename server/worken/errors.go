@@ -36,6 +36,7 @@ var codes = map[int]string{
 	http.StatusUnsupportedMediaType:  "unsupported_media_type",
 	http.StatusUnprocessableEntity:   "validation_error",
 	http.StatusTooManyRequests:       "rate_limit_exceeded",
+	http.StatusBadGateway:            "bad_gateway",
 	http.StatusInternalServerError:   "internal_error",
 }
 

@@ -132,7 +132,7 @@ func telegramError(err error) error {
 	case telegram.IsUnauthorized(err):
 		return store.FieldErrorf(store.EINVALID, "auth_data.token", "Telegram refused the bot token; copy it again from @BotFather.")
 	}
-	return store.Errorf(store.EINVALID, "Telegram could not be reached to check the token (%v); try again.", err)
+	return store.Errorf(store.EUNAVAILABLE, "Telegram could not be reached to check the token (%v); try again later.", err)
 }
 
 // sealAuth stores auth as in's sealed AuthData.

@@ -2,6 +2,7 @@ package worken_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -330,5 +331,27 @@ func TestIntegrationVendors(t *testing.T) {
 	r.JSON(t, &all)
 	if len(all) != len(store.IntegrationVendors)-1 {
 		t.Errorf("listed %d integrations", len(all))
+	}
+}
+
+// A Telegram that cannot be reached is 502 bad_gateway, saying to try
+// again, not a 422 blaming the token; nothing is stored.
+func TestIntegrationTelegramUnreachable(t *testing.T) {
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close() // its address refuses connections now
+	t.Setenv(telegram.EnvAPIURL, down.URL)
+	e := newEnv(t)
+	auth := "Bearer " + e.A.APIKey
+	r := e.Do("POST", "/integrations", auth, map[string]any{"name": "x", "vendor": "telegram", "auth_data": map[string]any{"token": tgToken}})
+	var body apiError
+	r.JSON(t, &body)
+	if r.Status != http.StatusBadGateway || body.Error.Code != "bad_gateway" || body.Error.Type != "server_error" ||
+		!strings.Contains(body.Error.Message, "try again later") {
+		t.Errorf("unreachable Telegram: %d %s", r.Status, r.Body)
+	}
+	var list []tgIntegration
+	e.Do("GET", "/integrations", auth, nil).JSON(t, &list)
+	if len(list) != 0 {
+		t.Errorf("stored anyway: %+v", list)
 	}
 }

@@ -272,9 +272,8 @@ func (h *handlers) vendorFailed(c *gin.Context, vendor string, err error) {
 		fail(c, store.Errorf(store.EMALFORMED, "%s refused the authorization code: %s. Start again from the integration.", vendor, text))
 		return
 	}
-	msg := "Parley could not get tokens from " + vendor + ": " + err.Error() + ". Try again later."
 	server.Logger(c).Warn("exchanging an OAuth code", "vendor", vendor, "error", err)
-	c.AbortWithStatusJSON(http.StatusBadGateway, errorBody{Error: errorDetail{Message: msg, Type: errorType(http.StatusBadGateway), Code: "bad_gateway"}})
+	fail(c, store.Errorf(store.EUNAVAILABLE, "Parley could not get tokens from %s: %v. Try again later.", vendor, err))
 }
 
 // vendorText is a vendor's error code and description, bounded: they
