@@ -92,3 +92,30 @@ func (t *Turn) DialogIDs() []int64 {
 	slices.Sort(ids)
 	return slices.Compact(ids)
 }
+
+// Without is the turn less what it writes to the dialogs gone (deleted
+// while a write of theirs was on its way, such as a workflow's late
+// persist): a deleted dialog's messages stay deleted.
+func (t Turn) Without(gone map[int64]bool) Turn {
+	if len(gone) == 0 {
+		return t
+	}
+	out := Turn{State: t.State, Variables: t.Variables, Scheduled: t.Scheduled, Through: t.Through}
+	if t.State != nil && gone[t.State.DialogID] {
+		out.State = nil
+	}
+	for i, m := range t.Messages {
+		if !gone[m.DialogID] {
+			out.Messages = append(out.Messages, m)
+			out.Buttons = append(out.Buttons, t.Buttons[i])
+			out.Sources = append(out.Sources, t.Sources[i])
+			out.Files = append(out.Files, t.Files[i])
+		}
+	}
+	for _, it := range t.Data {
+		if !gone[it.DialogID] {
+			out.Data = append(out.Data, it)
+		}
+	}
+	return out
+}

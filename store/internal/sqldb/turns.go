@@ -24,6 +24,31 @@ func (d *DB) SaveTurn(ctx context.Context, t store.Turn) error {
 // dialog it writes to, the state's too, in id order, so that two turns
 // cannot deadlock and retries of one message cannot collide (see
 // lockDialogs). A state alone locks its one row in saveState.
+// deletedDialogs are those of ids that were deleted (store.Threads'
+// DeleteDialog): a write of theirs still on its way is dropped.
+func (t *tx) deletedDialogs(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := t.query(ctx, `SELECT id FROM dialogs WHERE deleted_at IS NOT NULL AND id IN (`+marks(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	gone, err := collect(rows, func(r scanner, id *int64) error { return r.Scan(id) })
+	if err != nil || len(gone) == 0 {
+		return nil, err
+	}
+	out := make(map[int64]bool, len(gone))
+	for _, id := range gone {
+		out[id] = true
+	}
+	return out, nil
+}
+
 func (d *DB) saveTurn(ctx context.Context, what string, turn store.Turn, mark bool) error {
 	p, err := rules.PrepareTurn(turn, d.now)
 	if err != nil {
@@ -38,6 +63,11 @@ func (d *DB) saveTurn(ctx context.Context, what string, turn store.Turn, mark bo
 				return err
 			}
 		}
+		gone, err := t.deletedDialogs(ctx, p.DialogIDs())
+		if err != nil {
+			return err
+		}
+		p := p.Without(gone)
 		if err := t.appendMessages(ctx, &p); err != nil {
 			return err
 		}
