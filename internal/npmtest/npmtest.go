@@ -12,6 +12,21 @@ import (
 	"time"
 )
 
+// Node is the node binary for a test that runs a script with no
+// packages; it skips the test under -short or when node is not on PATH,
+// as Project does.
+func Node(t *testing.T, what string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("runs %s with Node; skipped with -short", what)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skipf("node is not on PATH: install Node.js 18 or newer (apt-get install nodejs) to run %s", what)
+	}
+	return node
+}
+
 // Project readies the Node project in dir (relative to the test's package)
 // for the test: it skips the test under -short or when node or npm is not
 // on PATH (saying how to install them), runs `npm ci` when node_modules is

@@ -20,13 +20,17 @@ type integrationChatRequest struct {
 }
 
 // integrationChat is the path's chat of the path's integration.
-func (h *handlers) integrationChat(c *gin.Context, in *store.Integration) (*store.Channel, bool) {
+func (h *handlers) integrationChat(c *gin.Context) (*store.Integration, *store.Channel, bool) {
+	in, ok := h.integration(c)
+	if !ok {
+		return nil, nil, false
+	}
 	ch, ok := h.chat(c)
 	if ok && ch.IntegrationID != in.ID {
 		fail(c, store.Errorf(store.ENOTFOUND, "Chat %q is not a chat of integration %s.", c.Param("chat_id"), in.UUID))
-		return nil, false
+		return nil, nil, false
 	}
-	return ch, ok
+	return in, ch, ok
 }
 
 // renderChats answers with channels as Chats.
@@ -73,7 +77,8 @@ func (h *handlers) listIntegrationChats(c *gin.Context) {
 // Parley yet is a 422.
 func (h *handlers) createIntegrationChat(c *gin.Context) {
 	var req integrationChatRequest
-	if bindJSON(c, &req, integrationChatBody) != nil {
+	if err := bindJSON(c, &req, integrationChatBody); err != nil {
+		fail(c, err)
 		return
 	}
 	in, ok := h.integration(c)
@@ -118,16 +123,13 @@ func (h *handlers) createIntegrationChat(c *gin.Context) {
 // updateIntegrationChat is POST /integrations/:id/chats/:chat_id: its
 // name and settings, the fields sent.
 func (h *handlers) updateIntegrationChat(c *gin.Context) {
+	_, ch, ok := h.integrationChat(c) // first: another project's chat is 404 whatever the body
+	if !ok {
+		return
+	}
 	var req integrationChatRequest
-	if bindJSON(c, &req, `{"name": "Telegram"}`) != nil {
-		return
-	}
-	in, ok := h.integration(c)
-	if !ok {
-		return
-	}
-	ch, ok := h.integrationChat(c, in)
-	if !ok {
+	if err := bindJSON(c, &req, `{"name": "Telegram"}`); err != nil {
+		fail(c, err)
 		return
 	}
 	if req.Name != nil {
@@ -146,18 +148,15 @@ func (h *handlers) updateIntegrationChat(c *gin.Context) {
 // setIntegrationChatStatus is POST /integrations/:id/chats/:chat_id/status:
 // active or disabled (a disabled chat takes no messages).
 func (h *handlers) setIntegrationChatStatus(c *gin.Context) {
+	in, ch, ok := h.integrationChat(c)
+	if !ok {
+		return
+	}
 	var req struct {
 		Status string `json:"status"`
 	}
-	if bindJSON(c, &req, chatStatusBody) != nil {
-		return
-	}
-	in, ok := h.integration(c)
-	if !ok {
-		return
-	}
-	ch, ok := h.integrationChat(c, in)
-	if !ok {
+	if err := bindJSON(c, &req, chatStatusBody); err != nil {
+		fail(c, err)
 		return
 	}
 	if req.Status != store.ChannelActive && req.Status != store.ChannelDisabled {
@@ -183,11 +182,7 @@ func (h *handlers) setIntegrationChatStatus(c *gin.Context) {
 // deleteIntegrationChat is DELETE /integrations/:id/chats/:chat_id: its
 // threads stay, in no chat.
 func (h *handlers) deleteIntegrationChat(c *gin.Context) {
-	in, ok := h.integration(c)
-	if !ok {
-		return
-	}
-	ch, ok := h.integrationChat(c, in)
+	in, ch, ok := h.integrationChat(c)
 	if !ok {
 		return
 	}

@@ -80,7 +80,8 @@ type integrationRequest struct {
 // with getMe first.
 func (h *handlers) createIntegration(c *gin.Context) {
 	var req integrationRequest
-	if bindJSON(c, &req, integrationBody) != nil {
+	if err := bindJSON(c, &req, integrationBody); err != nil {
+		fail(c, err)
 		return
 	}
 	in := &store.Integration{ProjectID: project(c), Vendor: req.Vendor, Settings: req.Settings}
@@ -169,7 +170,8 @@ func (h *handlers) getIntegration(c *gin.Context) {
 // change; new auth_data replaces the old (a Telegram token is checked).
 func (h *handlers) updateIntegration(c *gin.Context) {
 	var req integrationRequest
-	if bindJSON(c, &req, integrationUpdateBody) != nil {
+	if err := bindJSON(c, &req, integrationUpdateBody); err != nil {
+		fail(c, err)
 		return
 	}
 	in, ok := h.integration(c)

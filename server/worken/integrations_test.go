@@ -355,3 +355,24 @@ func TestIntegrationTelegramUnreachable(t *testing.T) {
 		t.Errorf("stored anyway: %+v", list)
 	}
 }
+
+// A body that is not JSON is a 400 that says so on every integration
+// route that takes one (they answered an empty 200 before).
+func TestIntegrationBadBodies(t *testing.T) {
+	e := newEnv(t)
+	auth := "Bearer " + e.A.APIKey
+	var in tgIntegration
+	r := e.Do("POST", "/integrations", auth, map[string]any{"name": "Site", "vendor": "worken", "auth_data": map[string]any{}})
+	wantStatus(t, r, http.StatusOK)
+	r.JSON(t, &in)
+	b := createBot(t, e, e.A, "Site bot")
+	var ch tgChat
+	r = e.Do("POST", "/integrations/"+in.ID+"/chats", auth, map[string]any{"bot_id": b.ID, "name": "Site", "settings": map[string]any{"allowed_origins": []string{"https://example.com"}}})
+	wantStatus(t, r, http.StatusOK)
+	r.JSON(t, &ch)
+	for _, path := range []string{"/integrations", "/integrations/" + in.ID, "/integrations/" + in.ID + "/chats",
+		"/integrations/" + in.ID + "/chats/" + ch.ID, "/integrations/" + in.ID + "/chats/" + ch.ID + "/status"} {
+		r := send(t, e, "POST", path, auth, "application/json", []byte("name=x"), nil)
+		wantError(t, r, http.StatusBadRequest, "JSON")
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/internal/npmtest"
 	"github.com/parleyhq/parley/netguard"
 	"github.com/parleyhq/parley/server/servertest"
 	"github.com/parleyhq/parley/server/worken"
@@ -476,13 +477,7 @@ func testDeliveries(t *testing.T, e *servertest.Env) {
 // verifyWebhook, over cases.
 func verifyInNode(t *testing.T, cases []map[string]any) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("runs Worken's verifyWebhook with Node; skipped with -short")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not on PATH: install Node.js 18 or newer (apt-get install nodejs) to run Worken's verifyWebhook")
-	}
+	node := npmtest.Node(t, "Worken's verifyWebhook")
 	in, err := json.Marshal(cases)
 	if err != nil {
 		t.Fatal(err)
