@@ -43,8 +43,9 @@ type Channels interface {
 	// stops working; its dialogs stay); ENOTFOUND if none, or for a bot's
 	// API channel, which goes with its bot.
 	DeleteChannel(ctx context.Context, projectID, id int64) error
-	// UpdateChannel stores one of a project's channels' Name and Settings
-	// and sets its UpdatedAt; ENOTFOUND if none.
+	// UpdateChannel stores one of a project's channels' Name, Settings
+	// and, for a widget, AllowedOrigins (checked as CreateChannel checks
+	// them: EINVALID), and sets its UpdatedAt; ENOTFOUND if none.
 	UpdateChannel(ctx context.Context, c *Channel) error
 	// SetChannelStatus sets one of a project's channels' Status (active,
 	// disabled or error: EINVALID otherwise); ENOTFOUND if none.

@@ -37,6 +37,10 @@ type Error struct {
 	// RetryAfter, for ETOOMANY, is how long to wait before trying again
 	// (the Retry-After header).
 	RetryAfter time.Duration
+	// Reason is a finer cause than Code that a dialect may name with a
+	// code of its own (Telegram refusing a token is ReplyX's
+	// INVALID_TELEGRAM_TOKEN); "" for most errors.
+	Reason string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }

@@ -1,17 +1,14 @@
 package worken
 
 import (
-	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/gin-gonic/gin"
 	"gopkg.in/yaml.v3"
 
-	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/flows/botflow"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -35,55 +32,6 @@ type botJSON struct {
 	ProjectID   string  `json:"project_id"`
 	CreatedAt   string  `json:"created_at"`
 	UpdatedAt   string  `json:"updated_at"`
-}
-
-// newFlow is the first version of a Worken bot: one conversing llm node
-// with default settings. JSON strings are YAML double-quoted strings.
-func newFlow(slug, name string) string {
-	quoted, _ := json.Marshal(name)
-	return "bot: " + slug + "\nname: " + string(quoted) + "\n" +
-		"settings:\n  ai:\n    instruction: You are a helpful assistant.\n" +
-		"nodes:\n  chat:\n    kind: llm\n    converse: true\n"
-}
-
-// slugOf derives a slug from a name: lower-case ASCII letters and digits,
-// other runs as one "-"; "bot" when nothing is left.
-func slugOf(name string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		} else {
-			dash = true
-		}
-	}
-	if b.Len() == 0 {
-		return "bot"
-	}
-	return strings.TrimRight(b.String()[:min(b.Len(), 48)], "-")
-}
-
-// freeSlug is slugOf(name), with "-2", "-3", ... when the project has it.
-func (h *handlers) freeSlug(c *gin.Context, name string) (string, error) {
-	base := slugOf(name)
-	for i := 1; ; i++ {
-		slug := base
-		if i > 1 {
-			slug = base + "-" + strconv.Itoa(i)
-		}
-		_, err := h.Store.Bot(c.Request.Context(), project(c), slug)
-		if store.ErrorCode(err) == store.ENOTFOUND {
-			return slug, nil
-		}
-		if err != nil {
-			return "", err
-		}
-	}
 }
 
 func checkBotName(name string) error {
@@ -128,31 +76,13 @@ func (h *handlers) createBot(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	h.publishNew(c, body.Name, func(slug string) (string, error) { return newFlow(slug, body.Name), nil })
+	out, err := h.Dialogs.PublishNew(c.Request.Context(), project(c), body.Name, botAuthor,
+		func(slug string) (string, error) { return botflow.New(slug, body.Name), nil })
+	h.renderPublished(c, out, err)
 }
 
-// publishNew publishes the first version of a new bot named name, whose
-// source source makes for the slug.
-func (h *handlers) publishNew(c *gin.Context, name string, source func(slug string) (string, error)) {
-	slug, err := h.freeSlug(c, name)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	src, err := source(slug)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	h.publish(c, slug, src)
-}
-
-// publish publishes src as slug's next version and renders the bot.
-func (h *handlers) publish(c *gin.Context, slug, src string) {
-	out, err := h.Dialogs.Publish(c.Request.Context(), project(c), slug, src, botAuthor)
-	if fe := (*dialogs.FlowError)(nil); errors.As(err, &fe) {
-		err = store.Errorf(store.EINVALID, "The change would make the bot's flow invalid: %s.", fe.Problems[0].Message)
-	}
+// renderPublished renders a published bot, or the error.
+func (h *handlers) renderPublished(c *gin.Context, out *store.Published, err error) {
 	if err != nil {
 		fail(c, err)
 		return
@@ -186,9 +116,9 @@ func (h *handlers) botShape(c *gin.Context, b *store.Bot) (botJSON, error) {
 	if err != nil {
 		return out, err
 	}
-	if _, root, err := parseFlow(v.Source); err == nil {
-		if d := get(root, "description"); d != nil && d.Kind == yaml.ScalarNode && d.Value != "" {
-			out.Description = &d.Value
+	if _, root, err := botflow.Parse(v.Source); err == nil {
+		if d := botflow.Description(root); d != "" {
+			out.Description = &d
 		}
 	}
 	return out, nil
@@ -227,24 +157,20 @@ func (h *handlers) updateBot(c *gin.Context) {
 			return
 		}
 	}
-	b, src, ok := h.bot(c)
+	b, _, ok := h.bot(c)
 	if !ok {
 		return
 	}
-	src, err := editFlow(src, func(root *yaml.Node) error {
+	out, _, err := h.Dialogs.EditBot(c.Request.Context(), b, botAuthor, func(root *yaml.Node) error {
 		if body.Name != nil {
-			set(root, "name", scalar(*body.Name), "bot")
+			botflow.Set(root, "name", botflow.Scalar(*body.Name), "bot")
 		}
 		if body.Description != nil {
-			set(root, "description", scalar(*body.Description), "name")
+			botflow.Set(root, "description", botflow.Scalar(*body.Description), "name")
 		}
 		return nil
 	})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	h.publish(c, b.Slug, src)
+	h.renderPublished(c, out, err)
 }
 
 // setBotStatus is POST /bots/:bot_id/status.
@@ -280,18 +206,18 @@ func (h *handlers) getSettings(c *gin.Context) {
 	if !ok {
 		return
 	}
-	_, root, err := parseFlow(src)
+	_, root, err := botflow.Parse(src)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, settingsJSON{AI: readSettings(root)})
+	c.JSON(http.StatusOK, settingsJSON{AI: botflow.ReadSettings(root)})
 }
 
 // updateSettings is POST /bots/:bot_id/settings: a partial BotSettings
 // merged into the flow's settings.ai as a new version.
 func (h *handlers) updateSettings(c *gin.Context) {
-	b, src, ok := h.bot(c) // first: another project's bot is 404 whatever the body
+	b, _, ok := h.bot(c) // first: another project's bot is 404 whatever the body
 	if !ok {
 		return
 	}
@@ -305,24 +231,17 @@ func (h *handlers) updateSettings(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	src, err = editFlow(src, func(root *yaml.Node) error { return mergeSettings(root, patch) })
+	_, src, err := h.Dialogs.EditBot(c.Request.Context(), b, botAuthor, func(root *yaml.Node) error { return botflow.MergeSettings(root, patch) })
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if _, err := h.Dialogs.Publish(c.Request.Context(), project(c), b.Slug, src, botAuthor); err != nil {
-		if fe := (*dialogs.FlowError)(nil); errors.As(err, &fe) {
-			err = store.Errorf(store.EINVALID, "The settings would make the bot's flow invalid: %s.", fe.Problems[0].Message)
-		}
-		fail(c, err)
-		return
-	}
-	_, root, err := parseFlow(src)
+	_, root, err := botflow.Parse(src)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, settingsJSON{AI: readSettings(root)})
+	c.JSON(http.StatusOK, settingsJSON{AI: botflow.ReadSettings(root)})
 }
 
 // settingsPatch is the "ai" object of a BotSettings body.
@@ -347,13 +266,14 @@ func (h *handlers) cloneBot(c *gin.Context) {
 		return
 	}
 	name := b.Name + " (copy)"
-	h.publishNew(c, name, func(slug string) (string, error) {
-		return editFlow(src, func(root *yaml.Node) error {
-			set(root, "bot", scalar(slug), "")
-			set(root, "name", scalar(name), "bot")
+	out, err := h.Dialogs.PublishNew(c.Request.Context(), project(c), name, botAuthor, func(slug string) (string, error) {
+		return botflow.Edit(src, func(root *yaml.Node) error {
+			botflow.Set(root, "bot", botflow.Scalar(slug), "")
+			botflow.Set(root, "name", botflow.Scalar(name), "bot")
 			return nil
 		})
 	})
+	h.renderPublished(c, out, err)
 }
 
 // deleteBot is POST /bots/:bot_id/delete: the bot leaves every list and
@@ -364,12 +284,7 @@ func (h *handlers) deleteBot(c *gin.Context) {
 	if !ok {
 		return
 	}
-	f := store.DialogFilter{BotID: b.ID, Live: true}
-	if _, err := h.Dialogs.StartBulk(c.Request.Context(), project(c), f, dialogs.BulkAction{Action: dialogs.BulkInterrupt}); err != nil {
-		fail(c, err)
-		return
-	}
-	if err := h.Store.DeleteBot(c.Request.Context(), project(c), b.ID); err != nil {
+	if err := h.Dialogs.DeleteBot(c.Request.Context(), b); err != nil {
 		fail(c, err)
 		return
 	}

@@ -118,22 +118,8 @@ func (h *handlers) checkAuth(ctx context.Context, vendor string, auth map[string
 		return nil
 	}
 	token, _ := auth["token"].(string)
-	if token == "" {
-		return store.FieldErrorf(store.EINVALID, "auth_data.token", "A Telegram integration needs auth_data.token, the token @BotFather gave the bot.")
-	}
-	_, err := h.telegram().Client(token).GetMe(ctx)
-	return telegramError(err)
-}
-
-// telegramError is a Bot API failure as the client's error.
-func telegramError(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case telegram.IsUnauthorized(err):
-		return store.FieldErrorf(store.EINVALID, "auth_data.token", "Telegram refused the bot token; copy it again from @BotFather.")
-	}
-	return store.Errorf(store.EUNAVAILABLE, "Telegram could not be reached to check the token (%v); try again later.", err)
+	_, err := h.telegram().Check(ctx, token, "auth_data.token")
+	return err
 }
 
 // sealAuth stores auth as in's sealed AuthData.
@@ -230,17 +216,15 @@ func (h *handlers) deleteIntegration(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	if err := h.Store.DeleteIntegration(ctx, in.ProjectID, in.ID); err != nil {
+	var err error
+	if in.Vendor == "telegram" {
+		err = h.telegram().Disconnect(ctx, in)
+	} else {
+		err = h.Store.DeleteIntegration(ctx, in.ProjectID, in.ID)
+	}
+	if err != nil {
 		fail(c, err)
 		return
-	}
-	if in.Vendor == "telegram" {
-		if err := telegram.Stop(ctx, h.Dialogs.Temporal, in.UUID); err != nil {
-			server.Logger(c).Warn("stopping a deleted integration", "integration", in.UUID, "error", err)
-		}
-		if token, err := h.telegram().Token(in); err == nil {
-			_ = h.telegram().Client(token).DeleteWebhook(ctx) // best effort: the route refuses its calls now anyway
-		}
 	}
 	c.JSON(http.StatusOK, deletedJSON{ID: in.UUID, Object: "integration", Deleted: true})
 }
@@ -272,12 +256,12 @@ func (h *handlers) integrationProfile(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	me, err := tg.Client(token).GetMe(ctx)
-	if telegram.IsUnauthorized(err) {
+	me, err := tg.Check(ctx, token, "auth_data.token")
+	if store.ErrorOf(err) != nil && store.ErrorOf(err).Reason == telegram.ReasonTokenRefused {
 		tg.AuthLost(ctx, in, err)
 	}
 	if err != nil {
-		fail(c, telegramError(err))
+		fail(c, err)
 		return
 	}
 	out := profileJSON{ID: strconv.FormatInt(me.ID, 10), Name: me.Name()}

@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/server/servertest"
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/telegram"
+	"github.com/parleyhq/parley/telegram/telegramtest"
 )
 
 const (
@@ -55,7 +56,7 @@ type tgChat struct {
 // telegramEnv is a Worken API whose Telegram client calls a fake Bot API,
 // with a worker running the integrations' workflows (long polling, or the
 // webhook when webhook is set) and tgBot published as tgbot.
-func telegramEnv(t *testing.T, webhook bool) (*servertest.Env, *fakeTelegram) {
+func telegramEnv(t *testing.T, webhook bool) (*servertest.Env, *telegramtest.Fake) {
 	return telegramEnvWith(t, tgEnvOptions{webhook: webhook, bot: tgBot})
 }
 
@@ -67,9 +68,9 @@ type tgEnvOptions struct {
 	bot      string
 }
 
-func telegramEnvWith(t *testing.T, o tgEnvOptions) (*servertest.Env, *fakeTelegram) {
+func telegramEnvWith(t *testing.T, o tgEnvOptions) (*servertest.Env, *telegramtest.Fake) {
 	t.Helper()
-	fake := newFakeTelegram(t, tgToken)
+	fake := telegramtest.New(t, tgToken)
 	t.Setenv(telegram.EnvAPIURL, fake.URL)
 	t.Setenv(telegram.EnvPublicURL, "")
 	e := newEnv(t)
@@ -137,8 +138,8 @@ func TestIntegrationTelegramConversation(t *testing.T) {
 		t.Errorf("profile: %s", r.Body)
 	}
 
-	fake.write(555, alice, "/start")
-	ask := fake.waitSent(t, "the question with buttons", func(m sentMessage) bool {
+	fake.Write(555, alice, "/start")
+	ask := fake.WaitSent(t, "the question with buttons", func(m telegramtest.Sent) bool {
 		return m.ChatID == "555" && m.Text == "What can I help you with?" && m.ReplyMarkup != nil
 	})
 	if len(ask.ReplyMarkup.InlineKeyboard) != 2 || ask.ReplyMarkup.InlineKeyboard[0][0].Text != "Billing" {
@@ -149,11 +150,11 @@ func TestIntegrationTelegramConversation(t *testing.T) {
 			t.Errorf("callback_data %q is over 64 bytes", row[0].CallbackData)
 		}
 	}
-	fake.tap(555, alice, ask, ask.ReplyMarkup.InlineKeyboard[0][0].CallbackData)
-	fake.waitSent(t, "the answer to the tap", func(m sentMessage) bool { return m.Text == "You chose Billing." })
-	fake.mu.Lock()
-	answered := len(fake.answered)
-	fake.mu.Unlock()
+	fake.Tap(555, alice, ask, ask.ReplyMarkup.InlineKeyboard[0][0].CallbackData)
+	fake.WaitSent(t, "the answer to the tap", func(m telegramtest.Sent) bool { return m.Text == "You chose Billing." })
+	fake.Mu.Lock()
+	answered := len(fake.Answered)
+	fake.Mu.Unlock()
 	if answered != 1 {
 		t.Errorf("answerCallbackQuery calls: %d, want 1", answered)
 	}
@@ -181,7 +182,7 @@ func TestIntegrationTelegramConversation(t *testing.T) {
 
 	wantStatus(t, e.Do("POST", "/chats/"+c.ID+"/threads/"+th+"/mode", auth, map[string]any{"mode": "manual"}), http.StatusOK)
 	wantStatus(t, e.Do("POST", "/threads/"+th+"/send", auth, map[string]any{"text": "Hi Alice, this is Kate."}), http.StatusOK)
-	fake.waitSent(t, "the operator's answer", func(m sentMessage) bool { return m.ChatID == "555" && m.Text == "Hi Alice, this is Kate." })
+	fake.WaitSent(t, "the operator's answer", func(m telegramtest.Sent) bool { return m.ChatID == "555" && m.Text == "Hi Alice, this is Kate." })
 
 	// Every integration route, read by another project, is a 404.
 	other := "Bearer " + e.B.APIKey
@@ -216,7 +217,7 @@ func TestIntegrationTelegramRevokedToken(t *testing.T) {
 	e, fake := telegramEnv(t, false)
 	auth := "Bearer " + e.A.APIKey
 	in, _ := connect(t, e)
-	fake.revoke(tgToken)
+	fake.Revoke(tgToken)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var got tgIntegration
@@ -249,24 +250,7 @@ func TestIntegrationTelegramRevokedToken(t *testing.T) {
 func TestIntegrationTelegramWebhook(t *testing.T) {
 	e, fake := telegramEnv(t, true)
 	in, _ := connect(t, e)
-	var url, secret string
-	deadline := time.Now().Add(30 * time.Second)
-	for url == "" {
-		fake.mu.Lock()
-		url, secret = fake.webhook.url, fake.webhook.secret
-		changed := fake.changed
-		fake.mu.Unlock()
-		if url != "" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("setWebhook was never called")
-		}
-		select {
-		case <-changed:
-		case <-time.After(time.Second):
-		}
-	}
+	url, secret := fake.WaitWebhook(t)
 	if url != e.URL+"/integrations/"+in.ID+"/telegram/webhook" || secret == "" {
 		t.Fatalf("webhook %q with secret %q", url, secret)
 	}
@@ -278,7 +262,7 @@ func TestIntegrationTelegramWebhook(t *testing.T) {
 	}
 	r := e.DoWith("POST", "/integrations/"+in.ID+"/telegram/webhook", http.Header{telegram.SecretHeader: {secret}}, update)
 	wantStatus(t, r, http.StatusOK)
-	fake.waitSent(t, "the greeting", func(m sentMessage) bool { return m.ChatID == "777" && m.Text == "What can I help you with?" })
+	fake.WaitSent(t, "the greeting", func(m telegramtest.Sent) bool { return m.ChatID == "777" && m.Text == "What can I help you with?" })
 }
 
 // Every vendor is stored; an unknown one is 422; vendors with no channel

@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/server/servertest"
 	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/telegram/telegramtest"
 )
 
 // tgFilesBot asks for a PDF or a picture, thanks for it by name, and asks
@@ -42,7 +43,7 @@ nodes:
 
 // telegramFilesEnv is telegramEnv with tgFilesBot as tgbot and the
 // channel's per-chat interval set (0: the default).
-func telegramFilesEnv(t *testing.T, interval time.Duration) (*servertest.Env, *fakeTelegram) {
+func telegramFilesEnv(t *testing.T, interval time.Duration) (*servertest.Env, *telegramtest.Fake) {
 	t.Helper()
 	return telegramEnvWith(t, tgEnvOptions{interval: interval, bot: tgFilesBot})
 }
@@ -74,24 +75,24 @@ func TestIntegrationTelegramFileFromUser(t *testing.T) {
 	e, fake := telegramFilesEnv(t, 10*time.Millisecond)
 	_, c := connect(t, e)
 	ask := "Send me the contract, a PDF or a picture."
-	fake.write(555, alice, "/start")
-	fake.waitSent(t, "the file question", func(m sentMessage) bool { return m.ChatID == "555" && m.Text == ask })
+	fake.Write(555, alice, "/start")
+	fake.WaitSent(t, "the file question", func(m telegramtest.Sent) bool { return m.ChatID == "555" && m.Text == ask })
 
-	fake.upload(555, alice, "", "voice", map[string]any{"file_id": "v1", "file_unique_id": "uv1", "duration": 2, "mime_type": "audio/ogg", "file_size": 5},
-		map[string]fakeFile{"v1": {path: "voice/file_1.oga", content: []byte("OggS\x00")}})
-	fake.waitSent(t, "the refusal of the voice note", func(m sentMessage) bool {
+	fake.Upload(555, alice, "", "voice", map[string]any{"file_id": "v1", "file_unique_id": "uv1", "duration": 2, "mime_type": "audio/ogg", "file_size": 5},
+		map[string]telegramtest.File{"v1": {Path: "voice/file_1.oga", Content: []byte("OggS\x00")}})
+	fake.WaitSent(t, "the refusal of the voice note", func(m telegramtest.Sent) bool {
 		return m.ChatID == "555" && strings.Contains(m.Text, "cannot take that file") && strings.Contains(m.Text, "audio/ogg")
 	})
-	fake.upload(555, alice, "", "document", map[string]any{"file_id": "big", "file_unique_id": "ubig", "file_name": "huge.pdf",
+	fake.Upload(555, alice, "", "document", map[string]any{"file_id": "big", "file_unique_id": "ubig", "file_name": "huge.pdf",
 		"mime_type": "application/pdf", "file_size": 30 << 20}, nil)
-	fake.waitSent(t, "the refusal of the large file", func(m sentMessage) bool {
+	fake.WaitSent(t, "the refusal of the large file", func(m telegramtest.Sent) bool {
 		return m.ChatID == "555" && strings.Contains(m.Text, "too large") && strings.Contains(m.Text, "20 MB")
 	})
 
-	fake.upload(555, alice, "Here it is", "document", map[string]any{"file_id": "d1", "file_unique_id": "ud1", "file_name": "contract.pdf",
-		"mime_type": "application/pdf", "file_size": len(pdf)}, map[string]fakeFile{"d1": {path: "documents/file_2.pdf", content: pdf}})
-	fake.waitSent(t, "the thanks for the PDF", func(m sentMessage) bool { return m.ChatID == "555" && m.Text == "Got contract.pdf." })
-	fake.waitSent(t, "the next question", func(m sentMessage) bool { return m.Text == "Anything else?" })
+	fake.Upload(555, alice, "Here it is", "document", map[string]any{"file_id": "d1", "file_unique_id": "ud1", "file_name": "contract.pdf",
+		"mime_type": "application/pdf", "file_size": len(pdf)}, map[string]telegramtest.File{"d1": {Path: "documents/file_2.pdf", Content: pdf}})
+	fake.WaitSent(t, "the thanks for the PDF", func(m telegramtest.Sent) bool { return m.ChatID == "555" && m.Text == "Got contract.pdf." })
+	fake.WaitSent(t, "the next question", func(m telegramtest.Sent) bool { return m.Text == "Anything else?" })
 
 	d := threadOf(t, e, c)
 	r := e.Do("GET", "/chats/"+c.ID+"/threads/"+d.UUID+"/messages", "Bearer "+e.A.APIKey, nil)
@@ -105,18 +106,18 @@ func TestIntegrationTelegramFileFromUser(t *testing.T) {
 	}
 
 	// A photo: the largest of its sizes is downloaded.
-	fake.write(555, alice, "nothing") // "Anything else?" → the file question again
-	fake.waitNth(t, "the file question again", 2, func(m sentMessage) bool { return m.Text == ask })
+	fake.Write(555, alice, "nothing") // "Anything else?" → the file question again
+	fake.WaitNth(t, "the file question again", 2, func(m telegramtest.Sent) bool { return m.Text == ask })
 	jpeg := append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), bytes.Repeat([]byte{7}, 100)...)
-	fake.upload(555, alice, "", "photo", []map[string]any{
+	fake.Upload(555, alice, "", "photo", []map[string]any{
 		{"file_id": "p-small", "file_unique_id": "ups", "width": 90, "height": 60, "file_size": 10},
 		{"file_id": "p-large", "file_unique_id": "upl", "width": 1280, "height": 853, "file_size": len(jpeg)},
-	}, map[string]fakeFile{"p-small": {path: "photos/file_3.jpg", content: []byte("small")}, "p-large": {path: "photos/file_4.jpg", content: jpeg}})
-	fake.waitSent(t, "the thanks for the photo", func(m sentMessage) bool { return m.Text == "Got file_4.jpg." })
+	}, map[string]telegramtest.File{"p-small": {Path: "photos/file_3.jpg", Content: []byte("small")}, "p-large": {Path: "photos/file_4.jpg", Content: jpeg}})
+	fake.WaitSent(t, "the thanks for the photo", func(m telegramtest.Sent) bool { return m.Text == "Got file_4.jpg." })
 	wantFile(t, e, threadOf(t, e, c), "file_4.jpg", "image/jpeg", jpeg)
-	fake.mu.Lock()
-	fetched := strings.Join(fake.fetched, " ")
-	fake.mu.Unlock()
+	fake.Mu.Lock()
+	fetched := strings.Join(fake.Fetched, " ")
+	fake.Mu.Unlock()
 	// The voice note is downloaded (the dialog decides what it takes), the
 	// file over the limit and the small photo are not.
 	if fetched != "voice/file_1.oga documents/file_2.pdf photos/file_4.jpg" {
@@ -173,8 +174,8 @@ func attach(t *testing.T, e *servertest.Env, d *store.Dialog, name, mimeType str
 func TestIntegrationTelegramFileToUser(t *testing.T) {
 	e, fake := telegramFilesEnv(t, 10*time.Millisecond)
 	_, c := connect(t, e)
-	fake.write(555, alice, "/start")
-	fake.waitSent(t, "the file question", func(m sentMessage) bool { return m.ChatID == "555" && m.Method == "sendMessage" })
+	fake.Write(555, alice, "/start")
+	fake.WaitSent(t, "the file question", func(m telegramtest.Sent) bool { return m.ChatID == "555" && m.Method == "sendMessage" })
 	d := threadOf(t, e, c)
 	op := dialogs.Operator{Name: "Kate"}
 
@@ -182,7 +183,7 @@ func TestIntegrationTelegramFileToUser(t *testing.T) {
 	if _, err := e.Dialogs.ScheduleMessage(t.Context(), d, op, dialogs.OperatorText{Text: "Our terms, signed.", Files: []int64{id}}); err != nil {
 		t.Fatal(err)
 	}
-	doc := fake.waitSent(t, "the document", func(m sentMessage) bool { return m.Method == "sendDocument" })
+	doc := fake.WaitSent(t, "the document", func(m telegramtest.Sent) bool { return m.Method == "sendDocument" })
 	if doc.ChatID != "555" || doc.Caption != "Our terms, signed." || doc.FileName != "terms.pdf" || doc.FileType != "application/pdf" || !bytes.Equal(doc.File, pdf) {
 		t.Errorf("sendDocument: %+v", doc)
 	}
@@ -192,10 +193,10 @@ func TestIntegrationTelegramFileToUser(t *testing.T) {
 	if _, err := e.Dialogs.ScheduleMessage(t.Context(), d, op, dialogs.OperatorText{Text: "Directions and notes.", Files: files}); err != nil {
 		t.Fatal(err)
 	}
-	fake.waitSent(t, "the notes", func(m sentMessage) bool { return m.Method == "sendDocument" && m.FileName == "notes.txt" })
-	fake.mu.Lock()
-	sent := fake.sent
-	fake.mu.Unlock()
+	fake.WaitSent(t, "the notes", func(m telegramtest.Sent) bool { return m.Method == "sendDocument" && m.FileName == "notes.txt" })
+	fake.Mu.Lock()
+	sent := fake.Sent
+	fake.Mu.Unlock()
 	var tail []string
 	for _, m := range sent[len(sent)-3:] {
 		tail = append(tail, m.Method+":"+m.Text+m.FileName+":"+string(m.File))
@@ -213,10 +214,10 @@ func TestIntegrationTelegramPace(t *testing.T) {
 	e, fake := telegramFilesEnv(t, interval)
 	_, c := connect(t, e)
 	bob := map[string]any{"id": 502, "is_bot": false, "first_name": "Bob"}
-	fake.write(555, alice, "/start")
-	fake.waitSent(t, "alice's question", func(m sentMessage) bool { return m.ChatID == "555" })
-	fake.write(556, bob, "/start")
-	fake.waitSent(t, "bob's question", func(m sentMessage) bool { return m.ChatID == "556" })
+	fake.Write(555, alice, "/start")
+	fake.WaitSent(t, "alice's question", func(m telegramtest.Sent) bool { return m.ChatID == "555" })
+	fake.Write(556, bob, "/start")
+	fake.WaitSent(t, "bob's question", func(m telegramtest.Sent) bool { return m.ChatID == "556" })
 	aliceD, bobD := threadWith(t, e, c, "555"), threadWith(t, e, c, "556")
 	op := dialogs.Operator{Name: "Kate"}
 	for _, text := range []string{"one", "two", "three"} {
@@ -229,7 +230,7 @@ func TestIntegrationTelegramPace(t *testing.T) {
 	}
 	at := map[string]time.Time{}
 	for _, text := range []string{"one", "two", "three", "hello bob"} {
-		at[text] = fake.waitSent(t, text, func(m sentMessage) bool { return m.Text == text }).At
+		at[text] = fake.WaitSent(t, text, func(m telegramtest.Sent) bool { return m.Text == text }).At
 	}
 	for _, pair := range [][2]string{{"one", "two"}, {"two", "three"}} {
 		if gap := at[pair[1]].Sub(at[pair[0]]); gap < interval*9/10 {
@@ -278,11 +279,11 @@ func TestIntegrationTelegramFlowFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	connect(t, e)
-	fake.write(555, alice, "/start")
-	fake.waitSent(t, "the question", func(m sentMessage) bool { return m.Text == "Anything else?" })
-	fake.mu.Lock()
-	sent := fake.sent
-	fake.mu.Unlock()
+	fake.Write(555, alice, "/start")
+	fake.WaitSent(t, "the question", func(m telegramtest.Sent) bool { return m.Text == "Anything else?" })
+	fake.Mu.Lock()
+	sent := fake.Sent
+	fake.Mu.Unlock()
 	var got []string
 	for _, m := range sent {
 		got = append(got, m.Method+":"+m.Text+m.FileURL)

@@ -41,6 +41,22 @@ func testChannels(t *testing.T, s store.Store) {
 	_, err = s.ChannelBySiteToken(ctx, "st_nope")
 	wantCode(t, err, store.ENOTFOUND)
 
+	// A widget's origins change in place: its site token stays.
+	moved := *c
+	moved.AllowedOrigins = []string{"https://Shop.example/"}
+	noErr(t, s.UpdateChannel(ctx, &moved))
+	got, err = s.ChannelBySiteToken(ctx, c.SiteToken)
+	noErr(t, err)
+	same(t, "the updated origins", got.AllowedOrigins, []string{"https://shop.example"})
+	moved.AllowedOrigins = []string{"ftp://a.com"}
+	wantCode(t, s.UpdateChannel(ctx, &moved), store.EINVALID)
+	got, err = s.Channel(ctx, p.ID, c.ID)
+	noErr(t, err)
+	same(t, "origins after a refused update", got.AllowedOrigins, []string{"https://shop.example"})
+	moved.AllowedOrigins = c.AllowedOrigins
+	noErr(t, s.UpdateChannel(ctx, &moved))
+	c.UpdatedAt = moved.UpdatedAt
+
 	for _, bad := range []store.Channel{
 		{ProjectID: p.ID, BotID: bot.ID, Kind: "telegram", AllowedOrigins: []string{"https://a.com"}},
 		{ProjectID: p.ID, BotID: bot.ID, Kind: store.ChannelWidget},

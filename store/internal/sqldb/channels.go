@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -190,24 +189,29 @@ func (d *DB) DeleteChannel(ctx context.Context, projectID, id int64) error {
 	})
 }
 
-// UpdateChannel stores a channel's name and settings; see store.Channels.
+// UpdateChannel stores a channel's name, settings and, for a widget, its
+// allowed origins; see store.Channels.
 func (d *DB) UpdateChannel(ctx context.Context, ch *store.Channel) error {
-	settings := ch.Settings
-	if settings == nil {
-		settings = map[string]any{}
-	}
-	data, err := rules.JSON(settings)
+	c, err := rules.Channel(*ch)
 	if err != nil {
 		return err
 	}
-	name, now := rules.Clean(strings.TrimSpace(ch.Name)), d.now()
+	data, err := rules.JSON(c.Settings)
+	if err != nil {
+		return err
+	}
+	origins, err := rules.JSON(c.AllowedOrigins)
+	if err != nil {
+		return err
+	}
+	now := d.now()
 	err = d.write(ctx, "updating a channel", func(t *tx) error {
-		res, err := t.exec(ctx, `UPDATE channels SET name = ?, settings = ?, updated_at = ? WHERE project_id = ? AND id = ?`,
-			name, data, d.ts(now), ch.ProjectID, ch.ID)
-		return changed(res, err, "Chat", ch.UUID)
+		res, err := t.exec(ctx, `UPDATE channels SET name = ?, settings = ?, allowed_origins = CASE WHEN kind = 'widget' THEN ? ELSE allowed_origins END,
+			updated_at = ? WHERE project_id = ? AND id = ?`, c.Name, data, origins, d.ts(now), c.ProjectID, c.ID)
+		return changed(res, err, "Chat", c.UUID)
 	})
 	if err == nil {
-		ch.Name, ch.Settings, ch.UpdatedAt = name, settings, now
+		ch.Name, ch.Settings, ch.AllowedOrigins, ch.UpdatedAt = c.Name, c.Settings, c.AllowedOrigins, now
 	}
 	return err
 }

@@ -1,36 +1,39 @@
-package worken_test
+// Package telegramtest is a Telegram Bot API server on loopback for
+// tests: it speaks the real protocol for the methods Parley calls.
+package telegramtest
 
 import (
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// fakeTelegram is a Bot API server on loopback speaking the real protocol
+// Fake is a Bot API server on loopback speaking the real protocol
 // (POST /bot<token>/<method>, {"ok", "result"} or {"ok": false,
 // "error_code", "description"}; GET /file/bot<token>/<file_path>) for the
 // methods Parley calls. Users write, tap and send files with write, tap
 // and upload; what the bot sent is in sent, with its files' bytes.
-type fakeTelegram struct {
+type Fake struct {
 	*httptest.Server
-	mu       sync.Mutex
+	Mu       sync.Mutex
 	changed  chan struct{} // closed and replaced on every change
 	tokens   map[string]bool
 	updates  []map[string]any
 	nextID   int64
-	sent     []sentMessage
-	answered []string
-	webhook  struct{ url, secret string }
-	files    map[string]fakeFile // users' files, by file_id
-	fetched  []string            // the file paths downloaded
+	Sent     []Sent
+	Answered []string
+	Webhook  struct{ URL, Secret string }
+	files    map[string]File // users' files, by file_id
+	Fetched  []string        // the file paths downloaded
 }
 
-type sentMessage struct {
+type Sent struct {
 	Method      string    `json:"-"` // sendMessage, sendDocument or sendPhoto
 	At          time.Time `json:"-"`
 	ChatID      string    `json:"chat_id"`
@@ -52,14 +55,15 @@ type sentMessage struct {
 	FileURL string `json:"-"`
 }
 
-// fakeFile is a file a user sent: where getFile says it is, and its bytes.
-type fakeFile struct {
-	path    string
-	content []byte
+// File is a file a user sent: where getFile says it is, and its bytes.
+type File struct {
+	Path    string
+	Content []byte
 }
 
-func newFakeTelegram(t *testing.T, tokens ...string) *fakeTelegram {
-	f := &fakeTelegram{changed: make(chan struct{}), tokens: map[string]bool{}, nextID: 100, files: map[string]fakeFile{}}
+// New starts a fake Bot API that knows tokens.
+func New(t testing.TB, tokens ...string) *Fake {
+	f := &Fake{changed: make(chan struct{}), tokens: map[string]bool{}, nextID: 100, files: map[string]File{}}
 	for _, tok := range tokens {
 		f.tokens[tok] = true
 	}
@@ -69,17 +73,17 @@ func newFakeTelegram(t *testing.T, tokens ...string) *fakeTelegram {
 }
 
 // change runs fn under the lock and wakes the waiters.
-func (f *fakeTelegram) change(fn func()) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func (f *Fake) change(fn func()) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	fn()
 	close(f.changed)
 	f.changed = make(chan struct{})
 }
 
-func (f *fakeTelegram) revoke(token string) { f.change(func() { f.tokens[token] = false }) }
+func (f *Fake) Revoke(token string) { f.change(func() { f.tokens[token] = false }) }
 
-func (f *fakeTelegram) push(u map[string]any) {
+func (f *Fake) Push(u map[string]any) {
 	f.change(func() {
 		f.nextID++
 		u["update_id"] = f.nextID
@@ -87,16 +91,16 @@ func (f *fakeTelegram) push(u map[string]any) {
 	})
 }
 
-// write is a user's text message.
-func (f *fakeTelegram) write(chatID int64, from map[string]any, text string) {
-	f.push(map[string]any{"message": map[string]any{"message_id": 1, "from": from, "date": time.Now().Unix(),
+// Write is a user's text message.
+func (f *Fake) Write(chatID int64, from map[string]any, text string) {
+	f.Push(map[string]any{"message": map[string]any{"message_id": 1, "from": from, "date": time.Now().Unix(),
 		"chat": map[string]any{"id": chatID, "type": "private"}, "text": text}})
 }
 
-// upload is a user's message with a file: media is the message's field
+// Upload is a user's message with a file: media is the message's field
 // ("document", "photo", "voice"...) and its value (a photo's is a list of
 // sizes); the bytes of each file_id in it are in files.
-func (f *fakeTelegram) upload(chatID int64, from map[string]any, caption, media string, value any, files map[string]fakeFile) {
+func (f *Fake) Upload(chatID int64, from map[string]any, caption, media string, value any, files map[string]File) {
 	f.change(func() {
 		for id, file := range files {
 			f.files[id] = file
@@ -106,40 +110,40 @@ func (f *fakeTelegram) upload(chatID int64, from map[string]any, caption, media 
 	if caption != "" {
 		m["caption"] = caption
 	}
-	f.push(map[string]any{"message": m})
+	f.Push(map[string]any{"message": m})
 }
 
-// tap is a user's tap on a button of a message the bot sent.
-func (f *fakeTelegram) tap(chatID int64, from map[string]any, m sentMessage, data string) {
-	f.push(map[string]any{"callback_query": map[string]any{"id": "cb-1", "from": from, "data": data,
+// Tap is a user's tap on a button of a message the bot sent.
+func (f *Fake) Tap(chatID int64, from map[string]any, m Sent, data string) {
+	f.Push(map[string]any{"callback_query": map[string]any{"id": "cb-1", "from": from, "data": data,
 		"message": map[string]any{"message_id": 2, "date": time.Now().Unix(), "chat": map[string]any{"id": chatID, "type": "private"},
 			"text": m.Text, "reply_markup": m.ReplyMarkup}}})
 }
 
-// waitSent waits until the bot has sent a message ok accepts, and returns it.
-func (f *fakeTelegram) waitSent(t *testing.T, what string, ok func(sentMessage) bool) sentMessage {
+// WaitSent waits until the bot has sent a message ok accepts, and returns it.
+func (f *Fake) WaitSent(t testing.TB, what string, ok func(Sent) bool) Sent {
 	t.Helper()
-	return f.waitNth(t, what, 1, ok)
+	return f.WaitNth(t, what, 1, ok)
 }
 
-// waitNth waits until the bot has sent n messages ok accepts, and returns
+// WaitNth waits until the bot has sent n messages ok accepts, and returns
 // the nth. ok runs under the fake's lock.
-func (f *fakeTelegram) waitNth(t *testing.T, what string, n int, ok func(sentMessage) bool) sentMessage {
+func (f *Fake) WaitNth(t testing.TB, what string, n int, ok func(Sent) bool) Sent {
 	t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
-		f.mu.Lock()
+		f.Mu.Lock()
 		seen := 0
-		for _, m := range f.sent {
+		for _, m := range f.Sent {
 			if ok(m) {
 				if seen++; seen == n {
-					f.mu.Unlock()
+					f.Mu.Unlock()
 					return m
 				}
 			}
 		}
-		changed, sent := f.changed, f.sent
-		f.mu.Unlock()
+		changed, sent := f.changed, f.Sent
+		f.Mu.Unlock()
 		select {
 		case <-changed:
 		case <-deadline:
@@ -148,24 +152,24 @@ func (f *fakeTelegram) waitNth(t *testing.T, what string, n int, ok func(sentMes
 	}
 }
 
-func (f *fakeTelegram) reply(w http.ResponseWriter, result any) {
+func (f *Fake) reply(w http.ResponseWriter, result any) {
 	json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": result})
 }
 
-func (f *fakeTelegram) refuse(w http.ResponseWriter, code int, description string) {
+func (f *Fake) refuse(w http.ResponseWriter, code int, description string) {
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(map[string]any{"ok": false, "error_code": code, "description": description})
 }
 
-func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
 		f.download(w, rest)
 		return
 	}
 	token, method, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/bot"), "/")
-	f.mu.Lock()
+	f.Mu.Lock()
 	valid := f.tokens[token]
-	f.mu.Unlock()
+	f.Mu.Unlock()
 	if !valid {
 		f.refuse(w, http.StatusUnauthorized, "Unauthorized")
 		return
@@ -179,40 +183,40 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 	json.NewDecoder(r.Body).Decode(&params)
 	switch method {
 	case "sendDocument", "sendPhoto", "sendAudio", "sendVideo":
-		m := sentMessage{Method: method, At: time.Now()}
+		m := Sent{Method: method, At: time.Now()}
 		b, _ := json.Marshal(params)
 		json.Unmarshal(b, &m)
 		m.FileURL, _ = params[strings.ToLower(strings.TrimPrefix(method, "send"))].(string)
-		f.change(func() { f.sent = append(f.sent, m) })
+		f.change(func() { f.Sent = append(f.Sent, m) })
 		f.reply(w, map[string]any{"message_id": 11, "date": time.Now().Unix(), "chat": map[string]any{"id": json.Number(m.ChatID)}})
 	case "getMe":
-		f.reply(w, map[string]any{"id": 7123456789, "is_bot": true, "first_name": "Parley Test", "username": "parley_test_bot"})
+		f.reply(w, me(token))
 	case "getUpdates":
 		f.getUpdates(w, r, params)
 	case "sendMessage":
-		m := sentMessage{Method: method, At: time.Now()}
+		m := Sent{Method: method, At: time.Now()}
 		b, _ := json.Marshal(params)
 		json.Unmarshal(b, &m)
-		f.change(func() { f.sent = append(f.sent, m) })
+		f.change(func() { f.Sent = append(f.Sent, m) })
 		f.reply(w, map[string]any{"message_id": 10, "date": time.Now().Unix(), "chat": map[string]any{"id": json.Number(m.ChatID)}, "text": m.Text})
 	case "answerCallbackQuery":
-		f.change(func() { f.answered = append(f.answered, params["callback_query_id"].(string)) })
+		f.change(func() { f.Answered = append(f.Answered, params["callback_query_id"].(string)) })
 		f.reply(w, true)
 	case "setWebhook":
-		f.change(func() { f.webhook.url, f.webhook.secret = params["url"].(string), params["secret_token"].(string) })
+		f.change(func() { f.Webhook.URL, f.Webhook.Secret = params["url"].(string), params["secret_token"].(string) })
 		f.reply(w, true)
 	case "getFile":
 		id, _ := params["file_id"].(string)
-		f.mu.Lock()
+		f.Mu.Lock()
 		file, ok := f.files[id]
-		f.mu.Unlock()
+		f.Mu.Unlock()
 		if !ok {
 			f.refuse(w, http.StatusBadRequest, "Bad Request: invalid file_id")
 			return
 		}
-		f.reply(w, map[string]any{"file_id": id, "file_unique_id": "u" + id, "file_size": len(file.content), "file_path": file.path})
+		f.reply(w, map[string]any{"file_id": id, "file_unique_id": "u" + id, "file_size": len(file.Content), "file_path": file.Path})
 	case "deleteWebhook":
-		f.change(func() { f.webhook.url, f.webhook.secret = "", "" })
+		f.change(func() { f.Webhook.URL, f.Webhook.Secret = "", "" })
 		f.reply(w, true)
 	default:
 		f.refuse(w, http.StatusNotFound, "Not Found: method not found")
@@ -221,14 +225,14 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 
 // getUpdates answers the updates from offset, waiting up to timeout for
 // one, as Telegram does; 409 while a webhook is set.
-func (f *fakeTelegram) getUpdates(w http.ResponseWriter, r *http.Request, params map[string]any) {
+func (f *Fake) getUpdates(w http.ResponseWriter, r *http.Request, params map[string]any) {
 	offset, _ := params["offset"].(float64)
 	timeout, _ := params["timeout"].(float64)
 	deadline := time.After(time.Duration(timeout * float64(time.Second)))
 	for {
-		f.mu.Lock()
-		if f.webhook.url != "" {
-			f.mu.Unlock()
+		f.Mu.Lock()
+		if f.Webhook.URL != "" {
+			f.Mu.Unlock()
 			f.refuse(w, http.StatusConflict, "Conflict: can't use getUpdates method while webhook is active")
 			return
 		}
@@ -239,7 +243,7 @@ func (f *fakeTelegram) getUpdates(w http.ResponseWriter, r *http.Request, params
 			}
 		}
 		changed := f.changed
-		f.mu.Unlock()
+		f.Mu.Unlock()
 		if len(out) > 0 {
 			f.reply(w, out)
 			return
@@ -256,18 +260,18 @@ func (f *fakeTelegram) getUpdates(w http.ResponseWriter, r *http.Request, params
 }
 
 // download serves a file getFile named: GET /file/bot<token>/<file_path>.
-func (f *fakeTelegram) download(w http.ResponseWriter, rest string) {
+func (f *Fake) download(w http.ResponseWriter, rest string) {
 	token, path, _ := strings.Cut(rest, "/")
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	if !f.tokens[token] {
 		http.Error(w, "Unauthorized", http.StatusUnauthorized)
 		return
 	}
 	for _, file := range f.files {
-		if file.path == path {
-			f.fetched = append(f.fetched, path)
-			w.Write(file.content)
+		if file.Path == path {
+			f.Fetched = append(f.Fetched, path)
+			w.Write(file.Content)
 			return
 		}
 	}
@@ -276,7 +280,7 @@ func (f *fakeTelegram) download(w http.ResponseWriter, rest string) {
 
 // sendFile takes a sendDocument or sendPhoto form: its fields, and the
 // file in "document" or "photo".
-func (f *fakeTelegram) sendFile(w http.ResponseWriter, r *http.Request, method string) {
+func (f *Fake) sendFile(w http.ResponseWriter, r *http.Request, method string) {
 	if r.ContentLength <= 0 {
 		f.refuse(w, http.StatusBadRequest, "Bad Request: no Content-Length")
 		return
@@ -293,11 +297,43 @@ func (f *fakeTelegram) sendFile(w http.ResponseWriter, r *http.Request, method s
 	}
 	defer file.Close()
 	content, _ := io.ReadAll(file)
-	m := sentMessage{Method: method, At: time.Now(), ChatID: r.FormValue("chat_id"), Caption: r.FormValue("caption"),
+	m := Sent{Method: method, At: time.Now(), ChatID: r.FormValue("chat_id"), Caption: r.FormValue("caption"),
 		FileName: header.Filename, FileType: header.Header.Get("Content-Type"), File: content}
 	if markup := r.FormValue("reply_markup"); markup != "" {
 		json.Unmarshal([]byte(markup), &m.ReplyMarkup)
 	}
-	f.change(func() { f.sent = append(f.sent, m) })
+	f.change(func() { f.Sent = append(f.Sent, m) })
 	f.reply(w, map[string]any{"message_id": 11, "date": time.Now().Unix(), "chat": map[string]any{"id": json.Number(m.ChatID)}, "caption": m.Caption})
+}
+
+// me is the bot of a token: its id is the token's part before ":" (as
+// Telegram's tokens are made), 7123456789 when that is not a number, and
+// its username parley_test_bot, or parley_<id>_bot for other ids.
+func me(token string) map[string]any {
+	id, err := strconv.ParseInt(strings.Split(token, ":")[0], 10, 64)
+	username := "parley_" + strconv.FormatInt(id, 10) + "_bot"
+	if err != nil || id == 7123456789 {
+		id, username = 7123456789, "parley_test_bot"
+	}
+	return map[string]any{"id": id, "is_bot": true, "first_name": "Parley Test", "username": username}
+}
+
+// WaitWebhook waits until the bot has a webhook, and returns its address
+// and secret token.
+func (f *Fake) WaitWebhook(t testing.TB) (url, secret string) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		f.Mu.Lock()
+		url, secret, changed := f.Webhook.URL, f.Webhook.Secret, f.changed
+		f.Mu.Unlock()
+		if url != "" {
+			return url, secret
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatal("setWebhook was never called")
+		}
+	}
 }

@@ -1,18 +1,24 @@
-package worken
+// Package botflow edits a bot's flow as the YAML its author wrote: the
+// settings forms of the compatible APIs (Worken's BotSettings, ReplyX's
+// assistant) change `settings.ai`, the name or the description as a new
+// version, and every other line, comments included, stays as it was.
+package botflow
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/parleyhq/parley/store"
 )
 
-// A Worken bot's BotSettings.ai is its flow's `settings.ai`. Reads fill in
+// BotSettings.ai (Worken's name) is a flow's `settings.ai`. Reads fill in
 // the defaults the engine uses; writes edit the YAML as a yaml.Node tree,
 // so everything outside settings.ai, comments included, is kept.
 
@@ -50,8 +56,8 @@ var aiSpec = map[string]any{
 
 var approvals = []string{"auto", "user_approve", "operator_approve"}
 
-// parseFlow decodes a bot's YAML source into its top-level mapping.
-func parseFlow(source string) (*yaml.Node, *yaml.Node, error) {
+// Parse decodes a bot's YAML source into its top-level mapping.
+func Parse(source string) (*yaml.Node, *yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(source), &doc); err != nil {
 		return nil, nil, fmt.Errorf("parsing the bot's flow: %w", err)
@@ -62,8 +68,8 @@ func parseFlow(source string) (*yaml.Node, *yaml.Node, error) {
 	return &doc, doc.Content[0], nil
 }
 
-// get is the value of key in mapping m, nil if none (or m is not one).
-func get(m *yaml.Node, key string) *yaml.Node {
+// Get is the value of key in mapping m, nil if none (or m is not one).
+func Get(m *yaml.Node, key string) *yaml.Node {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -75,9 +81,9 @@ func get(m *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// set gives key the value v in mapping m, in place when key is there,
+// Set gives key the value v in mapping m, in place when key is there,
 // otherwise after the key after (at the end when after is not there).
-func set(m *yaml.Node, key string, v *yaml.Node, after string) {
+func Set(m *yaml.Node, key string, v *yaml.Node, after string) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
 			v.HeadComment, v.LineComment = m.Content[i+1].HeadComment, m.Content[i+1].LineComment
@@ -98,16 +104,16 @@ func set(m *yaml.Node, key string, v *yaml.Node, after string) {
 // mapping returns the mapping under key in m, making an empty one when
 // there is none or it is not a mapping.
 func mapping(m *yaml.Node, key string) *yaml.Node {
-	if v := get(m, key); v != nil && v.Kind == yaml.MappingNode {
+	if v := Get(m, key); v != nil && v.Kind == yaml.MappingNode {
 		return v
 	}
 	v := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-	set(m, key, v, "")
+	Set(m, key, v, "")
 	return v
 }
 
-// scalar is a YAML scalar of a JSON value: a string, float64 or bool.
-func scalar(v any) *yaml.Node {
+// Scalar is a YAML scalar of a JSON value: a string, float64 or bool.
+func Scalar(v any) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.ScalarNode}
 	switch v := v.(type) {
 	case string:
@@ -126,17 +132,17 @@ func scalar(v any) *yaml.Node {
 	return n
 }
 
-// readSettings is BotSettings.ai of a flow's top-level mapping with the
+// ReadSettings is BotSettings.ai of a flow's top-level mapping with the
 // defaults filled in.
-func readSettings(root *yaml.Node) map[string]any {
-	ai := get(get(root, "settings"), "ai")
+func ReadSettings(root *yaml.Node) map[string]any {
+	ai := Get(Get(root, "settings"), "ai")
 	return readObject(aiSpec, ai)
 }
 
 func readObject(spec map[string]any, m *yaml.Node) map[string]any {
 	out := map[string]any{}
 	for name, s := range spec {
-		v := get(m, name)
+		v := Get(m, name)
 		switch s := s.(type) {
 		case map[string]any:
 			out[name] = readObject(s, v)
@@ -179,21 +185,21 @@ func readLeaf(s leaf, n *yaml.Node) any {
 	return v
 }
 
-// mergeSettings checks a partial BotSettings.ai, patch, and writes each
+// MergeSettings checks a partial BotSettings.ai, patch, and writes each
 // value it sends into the flow's settings.ai; nothing else changes.
-func mergeSettings(root *yaml.Node, patch map[string]any) error {
+func MergeSettings(root *yaml.Node, patch map[string]any) error {
 	if err := checkObject(aiSpec, patch, "ai"); err != nil {
 		return err
 	}
-	settings := get(root, "settings")
+	settings := Get(root, "settings")
 	if settings == nil || settings.Kind != yaml.MappingNode {
 		// a new settings key goes after the bot's name, not at the end
 		settings = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		after := "name"
-		if get(root, "description") != nil {
+		if Get(root, "description") != nil {
 			after = "description"
 		}
-		set(root, "settings", settings, after)
+		Set(root, "settings", settings, after)
 	}
 	mergeObject(aiSpec, mapping(settings, "ai"), patch)
 	return nil
@@ -205,11 +211,11 @@ func mergeObject(spec map[string]any, m *yaml.Node, patch map[string]any) {
 		case map[string]any:
 			mergeObject(s, mapping(m, name), patch[name].(map[string]any))
 		case leaf:
-			set(m, name, scalar(patch[name]), "")
+			Set(m, name, Scalar(patch[name]), "")
 		default: // tools
 			tools := mapping(m, name)
 			for _, tool := range sortedKeys(patch[name].(map[string]any)) {
-				set(tools, tool, scalar(patch[name].(map[string]any)[tool]), "")
+				Set(tools, tool, Scalar(patch[name].(map[string]any)[tool]), "")
 			}
 		}
 	}
@@ -296,4 +302,44 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// New is the first version of a bot made by a settings form: one
+// conversing llm node driven by settings.ai. JSON strings are YAML
+// double-quoted strings.
+func New(slug, name string) string {
+	quoted, _ := json.Marshal(name)
+	return "bot: " + slug + "\nname: " + string(quoted) + "\n" +
+		"settings:\n  ai:\n    instruction: You are a helpful assistant.\n" +
+		"nodes:\n  chat:\n    kind: llm\n    converse: true\n"
+}
+
+// Slug derives a slug from a name: lower-case ASCII letters and digits,
+// other runs as one "-"; "bot" when nothing is left.
+func Slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	if b.Len() == 0 {
+		return "bot"
+	}
+	return strings.TrimRight(b.String()[:min(b.Len(), 48)], "-")
+}
+
+// Description is the flow's description, "" when it has none.
+func Description(root *yaml.Node) string {
+	if d := Get(root, "description"); d != nil && d.Kind == yaml.ScalarNode {
+		return d.Value
+	}
+	return ""
 }

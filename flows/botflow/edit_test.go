@@ -1,4 +1,4 @@
-package worken
+package botflow
 
 import (
 	"os"
@@ -27,8 +27,8 @@ func TestEditFlowKeepsTheRest(t *testing.T) {
 		}
 		src := string(raw)
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			out, err := editFlow(src, func(root *yaml.Node) error {
-				return mergeSettings(root, map[string]any{"model": map[string]any{"temperature": 0.5}})
+			out, err := Edit(src, func(root *yaml.Node) error {
+				return MergeSettings(root, map[string]any{"model": map[string]any{"temperature": 0.5}})
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -59,8 +59,8 @@ func TestEditFlowKeepsTheRest(t *testing.T) {
 				t.Errorf("temperature after the edit: %+v %v\n%s", got, err, out)
 			}
 
-			renamed, err := editFlow(src, func(root *yaml.Node) error {
-				set(root, "name", scalar("Renamed"), "bot")
+			renamed, err := Edit(src, func(root *yaml.Node) error {
+				Set(root, "name", Scalar("Renamed"), "bot")
 				return nil
 			})
 			if err != nil {
@@ -85,7 +85,7 @@ func TestEditFlowKeepsTheRest(t *testing.T) {
 
 func mustRoot(t *testing.T, src string) *yaml.Node {
 	t.Helper()
-	_, root, err := parseFlow(src)
+	_, root, err := Parse(src)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package worken
+package botflow
 
 import (
 	"bytes"
@@ -10,17 +10,17 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// editFlow parses src, lets edit change its top-level mapping, and writes
+// Edit parses src, lets edit change its top-level mapping, and writes
 // back only the top-level entries edit changed (or added): every other
 // line of the file, its comments, blank lines and flow styles included,
 // stays as the author wrote it. A changed entry is written by the YAML
 // encoder, so inside it (settings, say) the layout may be the encoder's.
-func editFlow(src string, edit func(root *yaml.Node) error) (string, error) {
-	_, before, err := parseFlow(src)
+func Edit(src string, edit func(root *yaml.Node) error) (string, error) {
+	_, before, err := Parse(src)
 	if err != nil {
 		return "", err
 	}
-	_, after, err := parseFlow(src)
+	_, after, err := Parse(src)
 	if err != nil {
 		return "", err
 	}
@@ -43,7 +43,7 @@ func editFlow(src string, edit func(root *yaml.Node) error) (string, error) {
 			continue
 		}
 		prevEnd = span.to
-		if old, err := entryText(key.Value, get(before, key.Value)); err != nil {
+		if old, err := entryText(key.Value, Get(before, key.Value)); err != nil {
 			return "", err
 		} else if old != text {
 			splices = append(splices, splice{span.from, span.to, text})
@@ -57,7 +57,7 @@ func editFlow(src string, edit func(root *yaml.Node) error) (string, error) {
 		lines = append(lines[:s.from], tail...)
 	}
 	out := strings.Join(lines, "")
-	if _, _, err := parseFlow(out); err != nil {
+	if _, _, err := Parse(out); err != nil {
 		return "", fmt.Errorf("editing the bot's flow: %w", err)
 	}
 	return out, nil

@@ -1,0 +1,140 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/parleyhq/parley/secretbox"
+	"github.com/parleyhq/parley/store"
+)
+
+// Reasons (store.Error.Reason) of the errors of Check and Connect, which
+// dialects name with codes of their own.
+const (
+	ReasonTokenRefused = "telegram_token_refused" // Telegram does not know the token
+	ReasonBotInUse     = "telegram_bot_in_use"    // another integration of the project has the bot
+)
+
+// Check asks Telegram for the bot of token (getMe). A token Telegram
+// refuses is EINVALID (field, ReasonTokenRefused); Telegram out of reach
+// EUNAVAILABLE, since the token may well be right.
+func (ch *Channel) Check(ctx context.Context, token, field string) (*User, error) {
+	if strings.TrimSpace(token) == "" {
+		return nil, store.FieldErrorf(store.EINVALID, field, "Give the token @BotFather gave the bot, as 123456789:AAH....")
+	}
+	me, err := ch.Client(token).GetMe(ctx)
+	switch {
+	case err == nil:
+		return me, nil
+	case IsUnauthorized(err):
+		e := store.FieldErrorf(store.EINVALID, field, "Telegram refused the bot token; copy it again from @BotFather.")
+		e.Reason = ReasonTokenRefused
+		return nil, e
+	}
+	return nil, store.Errorf(store.EUNAVAILABLE, "Telegram could not be reached to check the token (%v); try again later.", err)
+}
+
+// Connected is a Telegram bot made a channel of a Parley bot.
+type Connected struct {
+	Integration *store.Integration
+	Channel     *store.Channel
+	Username    string // the Telegram bot's @username, without the @
+}
+
+// UsernameSetting is the Settings key of a Telegram integration that keeps
+// its bot's username (from getMe), shown without asking Telegram again.
+const UsernameSetting = "telegram_username"
+
+// Connect makes the Telegram bot of token a channel of bot: the token is
+// checked (Check), refused (ECONFLICT, ReasonBotInUse) when one of the
+// project's integrations has that Telegram bot already, sealed into a new
+// integration with one channel, bot's, and the integration's workflow is
+// started. field names the token in errors.
+func (ch *Channel) Connect(ctx context.Context, bot *store.Bot, token, field string) (*Connected, error) {
+	me, err := ch.Check(ctx, token, field)
+	if err != nil {
+		return nil, err
+	}
+	if err := ch.refuseTaken(ctx, bot.ProjectID, me, field); err != nil {
+		return nil, err
+	}
+	if ch.Secrets == nil {
+		return nil, store.Errorf(store.EINVALID, "This server cannot keep a Telegram token: set %s (openssl rand -base64 32) and restart it.", secretbox.EnvKey)
+	}
+	auth, _ := json.Marshal(map[string]string{"token": token})
+	sealed, err := ch.Secrets.Seal(string(auth))
+	if err != nil {
+		return nil, err
+	}
+	in := &store.Integration{ProjectID: bot.ProjectID, Name: "@" + me.Username, Vendor: "telegram", AuthData: sealed,
+		Settings: map[string]any{UsernameSetting: me.Username}}
+	if err := ch.Store.CreateIntegration(ctx, in); err != nil {
+		return nil, err
+	}
+	c := &store.Channel{ProjectID: bot.ProjectID, BotID: bot.ID, Kind: store.ChannelTelegram, IntegrationID: in.ID, Name: bot.Name}
+	if err := ch.Store.CreateChannel(ctx, c); err != nil {
+		ch.forget(in)
+		return nil, err
+	}
+	if err := Start(ctx, ch.Dialogs.Temporal, in); err != nil {
+		ch.forget(in)
+		return nil, err
+	}
+	return &Connected{Integration: in, Channel: c, Username: me.Username}, nil
+}
+
+// refuseTaken is ECONFLICT when one of the project's Telegram integrations
+// has me's bot: Telegram sends a bot's updates to one place only.
+func (ch *Channel) refuseTaken(ctx context.Context, projectID int64, me *User, field string) error {
+	ins, err := ch.Store.ProjectIntegrations(ctx, projectID)
+	if err != nil {
+		return err
+	}
+	for i := range ins {
+		if ins[i].Vendor != "telegram" {
+			continue
+		}
+		token, err := ch.Token(&ins[i])
+		if err != nil {
+			continue // an integration without a token has no bot
+		}
+		if id, _, _ := strings.Cut(token, ":"); id == strconv.FormatInt(me.ID, 10) {
+			e := store.FieldErrorf(store.ECONFLICT, field, "The Telegram bot @%s is connected already (integration %s); disconnect it there first.", me.Username, ins[i].Name)
+			e.Reason = ReasonBotInUse
+			return e
+		}
+	}
+	return nil
+}
+
+// forget deletes an integration Connect could not finish.
+func (ch *Channel) forget(in *store.Integration) {
+	if err := ch.Store.DeleteIntegration(context.WithoutCancel(context.Background()), in.ProjectID, in.ID); err != nil {
+		ch.log().Warn("deleting a half-made Telegram integration", "integration", in.UUID, "error", err)
+	}
+}
+
+// Disconnect deletes a Telegram integration: its chats go with it (their
+// dialogs stay), its workflow stops and, best effort, its webhook is
+// removed from Telegram.
+func (ch *Channel) Disconnect(ctx context.Context, in *store.Integration) error {
+	if err := ch.Store.DeleteIntegration(ctx, in.ProjectID, in.ID); err != nil {
+		return err
+	}
+	if err := Stop(ctx, ch.Dialogs.Temporal, in.UUID); err != nil {
+		ch.log().Warn("stopping a deleted integration", "integration", in.UUID, "error", err)
+	}
+	if token, err := ch.Token(in); err == nil {
+		_ = ch.Client(token).DeleteWebhook(ctx) // best effort: the route refuses its calls now anyway
+	}
+	return nil
+}
+
+// Masked is a bot token as it may be shown: the bot's id and the first
+// three characters of the secret, as "1234567890:ABC...".
+func Masked(token string) string {
+	id, secret, _ := strings.Cut(token, ":")
+	return id + ":" + secret[:min(3, len(secret))] + "..."
+}
