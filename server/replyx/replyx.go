@@ -18,10 +18,11 @@ import (
 
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/telegram"
 )
 
 // Dialect is the ReplyX API.
-var Dialect = server.Dialect{Name: "replyx", Owns: []string{"/api/auth", "/api/users", "/api/dialogs"}, Mount: mount, Fail: fail}
+var Dialect = server.Dialect{Name: "replyx", Owns: []string{"/api/auth", "/api/users", "/api/dialogs", "/api/assistants", "/api/documents", "/api/qa-knowledge", "/api/balance", "/api/admin", "/ws"}, Mount: mount, Fail: fail}
 
 type handlers struct{ server.Deps }
 
@@ -50,6 +51,10 @@ func mount(r *gin.Engine, d server.Deps) {
 	g.POST("/dialogs/:id/handoff/request", auth, h.requestHandoff)
 	g.POST("/dialogs/:id/handoff/take", auth, h.takeHandoff)
 	g.POST("/dialogs/:id/handoff/release", auth, h.releaseHandoff)
+	g.GET("/assistants", auth, h.listAssistants)
+	g.POST("/assistants", auth, h.createAssistant)
+	g.PUT("/assistants/:id", auth, h.updateAssistant)
+	g.DELETE("/assistants/:id", auth, h.deleteAssistant)
 }
 
 // loginKey keys a sign-in by its client's address and the email it tries,
@@ -60,6 +65,12 @@ func loginKey(c *gin.Context) string {
 	var body struct{ Email string }
 	_ = json.Unmarshal(data, &body)
 	return server.ClientKey(c) + " email:" + strings.ToLower(strings.TrimSpace(body.Email))
+}
+
+// reasons are ReplyX's codes of finer causes (store.Error.Reason).
+var reasons = map[string]string{
+	telegram.ReasonTokenRefused: "INVALID_TELEGRAM_TOKEN",
+	telegram.ReasonBotInUse:     "BOT_ALREADY_EXISTS",
 }
 
 // codes are ReplyX's error codes of Parley's (the document's table).
@@ -88,15 +99,19 @@ func fail(c *gin.Context, err error) {
 	server.Failing(c, err)
 	e := store.ErrorOf(err)
 	status, code := server.Status(err), codes[e.Code]
-	switch {
-	case e.Code == store.EINVALID:
+	switch e.Code {
+	case store.EINVALID:
 		status = http.StatusUnprocessableEntity
-	case e.Code == store.EMALFORMED:
+	case store.EMALFORMED:
 		status = http.StatusBadRequest
+	}
+	switch {
 	case errors.Is(err, server.ErrTokenExpired):
 		code = "TOKEN_EXPIRED"
 	case errors.Is(err, errInvalidCredentials):
 		code = "INVALID_CREDENTIALS"
+	case reasons[e.Reason] != "":
+		code = reasons[e.Reason]
 	}
 	details := e.Details
 	if details == nil && e.Field != "" {
