@@ -33,10 +33,14 @@ type Config struct {
 	// AdminToken lets POST /billing/pay/{invoice_id} confirm payments
 	// (PARLEY_BILLING_ADMIN_TOKEN); "" turns that route off.
 	AdminToken string
+	// Currency names the money of offers' prices (PARLEY_BILLING_CURRENCY,
+	// an ISO 4217 code; default RUB), as ReplyX's balance shows it.
+	Currency string
 }
 
 // Defaults.
 const (
+	DefaultCurrency   = "RUB"
 	DefaultLowBalance = 100 * store.Credits
 	// DevStartBonus is the bonus of accounts opened by parley dev, so that
 	// nothing blocks there.
@@ -49,7 +53,8 @@ const (
 // prices and offers, a low-balance threshold of 100 credits and no start
 // bonus.
 func Default() Config {
-	return Config{Prices: DefaultPrices(), DefaultModel: "gpt-4o-mini", LowBalance: DefaultLowBalance, Offers: DefaultOffers()}
+	return Config{Prices: DefaultPrices(), DefaultModel: "gpt-4o-mini", LowBalance: DefaultLowBalance, Offers: DefaultOffers(),
+		Currency: DefaultCurrency}
 }
 
 // Service is billing's use cases. On, CanCall, ChargeUsage and Offers

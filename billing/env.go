@@ -20,6 +20,7 @@ const (
 	EnvOffers     = "PARLEY_BILLING_OFFERS"      // JSON list of offers, replacing the defaults
 	EnvAdminToken = "PARLEY_BILLING_ADMIN_TOKEN" // lets POST /billing/pay/{id} confirm payments
 	EnvModel      = "PARLEY_LLM_MODEL"           // the model of calls that name none
+	EnvCurrency   = "PARLEY_BILLING_CURRENCY"    // the ISO 4217 code of offers' prices
 )
 
 // FromEnv returns base with what the PARLEY_BILLING* variables,
@@ -54,6 +55,12 @@ func FromEnv(base Config) (Config, error) {
 	}
 	if v := os.Getenv(EnvModel); v != "" {
 		c.DefaultModel = v
+	}
+	if v := strings.ToUpper(strings.TrimSpace(os.Getenv(EnvCurrency))); v != "" {
+		if len(v) != 3 || strings.Trim(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+			return c, fmt.Errorf("%s is a three-letter ISO 4217 code such as RUB or USD, got %q", EnvCurrency, v)
+		}
+		c.Currency = v
 	}
 	if v := os.Getenv(EnvAdminToken); v != "" {
 		if len(v) < 16 {

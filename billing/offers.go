@@ -124,3 +124,32 @@ func (s *Service) provider() Provider {
 	}
 	return s.Provider
 }
+
+// ReasonInvalidAmount is the Reason of TopUp's error for an amount it
+// cannot take (ReplyX's INVALID_AMOUNT).
+const ReasonInvalidAmount = "invalid_amount"
+
+// TopUp creates a pending invoice for price in money at the rate of the
+// first top-up offer (ReplyX's top-up names an amount, not an offer).
+// EINVALID (ReasonInvalidAmount) for an amount that buys less than one
+// credit or more than MaxCredits; EINVALID when no top-up offer exists.
+func (s *Service) TopUp(ctx context.Context, projectID int64, price store.Amount, field string) (*store.Invoice, error) {
+	var o Offer
+	for _, offer := range s.Offers() {
+		if !offer.Plan() && offer.Price > 0 {
+			o = offer
+			break
+		}
+	}
+	if o.ID == "" {
+		return nil, store.Errorf(store.EINVALID, "This server sells no top-ups (PARLEY_BILLING_OFFERS has none); ask its owner.")
+	}
+	credits := store.Amount(math.Floor(float64(price) * float64(o.Credits) / float64(o.Price)))
+	if price <= 0 || credits < store.Credits || credits > MaxCredits {
+		e := store.FieldErrorf(store.EINVALID, field, "The amount buys %s credits at %s credits for %s; it must buy from 1 to %s.",
+			credits, o.Credits, o.Price, MaxCredits)
+		e.Reason = ReasonInvalidAmount
+		return nil, e
+	}
+	return s.CreateInvoice(ctx, projectID, o.ID, &credits)
+}

@@ -97,7 +97,7 @@ func TestLLMCallsAreCharged(t *testing.T) {
 		t.Fatalf("usage of the first answer: %+v", usage)
 	}
 	cost := store.Amount(usage.PromptTokens+usage.CompletionTokens) * store.Credits
-	txs, total, err := e.Store.Transactions(ctx, e.A.ID, 10, 0)
+	txs, total, err := e.Store.Transactions(ctx, store.TransactionQuery{ProjectID: e.A.ID, Limit: 10, Offset: 0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestLLMCallsAreCharged(t *testing.T) {
 	if n := len(model.Requests()); n != 2 {
 		t.Errorf("the model was asked %d times, want 2: an account that cannot pay is refused before the call", n)
 	}
-	if _, total, _ := e.Store.Transactions(ctx, e.A.ID, 10, 0); total != 3 {
+	if _, total, _ := e.Store.Transactions(ctx, store.TransactionQuery{ProjectID: e.A.ID, Limit: 10, Offset: 0}); total != 3 {
 		t.Errorf("%d transactions, want the bonus and two charges", total)
 	}
 }
@@ -146,7 +146,7 @@ func TestBillingOffChargesNothing(t *testing.T) {
 	if got := send("hello"); strings.Join(got, "|") != "free answer|Ask me." {
 		t.Fatalf("turn: %q", got)
 	}
-	if _, total, err := e.Store.Transactions(t.Context(), e.A.ID, 10, 0); err != nil || total != 0 {
+	if _, total, err := e.Store.Transactions(t.Context(), store.TransactionQuery{ProjectID: e.A.ID, Limit: 10}); err != nil || total != 0 {
 		t.Errorf("%d transactions (%v), want none", total, err)
 	}
 }

@@ -25,10 +25,14 @@ type Billing interface {
 	// all or nothing. EINSUFFICIENT when the account holds less, unless
 	// c.UpTo; EINVALID for an amount that is not positive.
 	Charge(ctx context.Context, c Charge) (*Transaction, error)
-	// Transactions lists a project's transactions, newest first, from
-	// offset, at most limit (1 to MaxTransactionLimit), and how many there
-	// are in all. EINVALID for a limit or offset out of range.
-	Transactions(ctx context.Context, projectID int64, limit, offset int) ([]Transaction, int, error)
+	// Transactions lists a project's transactions of q.Types (all when
+	// none), newest first, from q.Offset, at most q.Limit (1 to
+	// MaxTransactionLimit), and how many match in all. EINVALID for a
+	// limit or offset out of range.
+	Transactions(ctx context.Context, q TransactionQuery) ([]Transaction, int, error)
+	// BillingTotals sums up a project's spending and counts its pending
+	// invoices.
+	BillingTotals(ctx context.Context, projectID int64) (*BillingTotals, error)
 
 	// CreateInvoice stores a pending invoice, setting its Status and
 	// CreatedAt. inv.ID must be new (NewInvoiceID): ECONFLICT otherwise;
@@ -50,6 +54,19 @@ type Billing interface {
 	// CancelInvoice cancels a pending invoice (a cancelled one stays so).
 	// ENOTFOUND for an unknown invoice; ECONFLICT for a paid one.
 	CancelInvoice(ctx context.Context, id string) (*Invoice, error)
+}
+
+// TransactionQuery asks for a page of a project's transactions.
+type TransactionQuery struct {
+	ProjectID     int64
+	Limit, Offset int
+	Types         []string // TransactionCharge, ...; none: every type
+}
+
+// BillingTotals are a project's figures over all its transactions.
+type BillingTotals struct {
+	Spent           Amount // what its charges took, as a positive amount
+	PendingInvoices int
 }
 
 // MaxTransactionLimit is the most transactions one page may hold.

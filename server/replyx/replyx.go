@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parleyhq/parley/billing"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/telegram"
@@ -55,6 +56,10 @@ func mount(r *gin.Engine, d server.Deps) {
 	g.POST("/assistants", auth, h.createAssistant)
 	g.PUT("/assistants/:id", auth, h.updateAssistant)
 	g.DELETE("/assistants/:id", auth, h.deleteAssistant)
+	g.GET("/balance", auth, h.getBalance)
+	g.GET("/balance/transactions", auth, h.listTransactions)
+	topUp := server.NewRouteLimiter(d.RouteLimit("top-up", topUpLimit)).Middleware(server.CallerKey, fail)
+	g.POST("/balance/top-up", auth, topUp, h.topUp)
 }
 
 // loginKey keys a sign-in by its client's address and the email it tries,
@@ -71,6 +76,7 @@ func loginKey(c *gin.Context) string {
 var reasons = map[string]string{
 	telegram.ReasonTokenRefused: "INVALID_TELEGRAM_TOKEN",
 	telegram.ReasonBotInUse:     "BOT_ALREADY_EXISTS",
+	billing.ReasonInvalidAmount: "INVALID_AMOUNT",
 }
 
 // codes are ReplyX's error codes of Parley's (the document's table).

@@ -112,7 +112,7 @@ func (h *handlers) listTransactions(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	txs, total, err := h.Store.Transactions(ctx, project(c), limit, offset)
+	txs, total, err := h.Store.Transactions(ctx, store.TransactionQuery{ProjectID: project(c), Limit: limit, Offset: offset})
 	if err != nil {
 		fail(c, err)
 		return

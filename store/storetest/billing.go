@@ -67,20 +67,20 @@ func testBillingAccounts(t *testing.T, s store.Store) {
 	noErr(t, err)
 	same(t, "opened again", again, a)
 
-	txs, total, err := s.Transactions(ctx, p.ID, 20, 0)
+	txs, total, err := s.Transactions(ctx, store.TransactionQuery{ProjectID: p.ID, Limit: 20, Offset: 0})
 	noErr(t, err)
 	if total != 1 || len(txs) != 1 || txs[0].Type != store.TransactionBonus || txs[0].Amount != credits(1000) ||
 		txs[0].Bonus != credits(1000) || txs[0].Description != "Welcome bonus" || txs[0].ID == 0 {
 		t.Fatalf("transactions after opening: %d %s", total, show(txs))
 	}
 	inUTC(t, "transaction CreatedAt", txs[0].CreatedAt)
-	txs, total, err = s.Transactions(ctx, other.ID, 20, 0)
+	txs, total, err = s.Transactions(ctx, store.TransactionQuery{ProjectID: other.ID, Limit: 20, Offset: 0})
 	noErr(t, err)
 	if total != 0 || len(txs) != 0 || txs == nil {
 		t.Fatalf("another project's transactions: %d %v", total, txs)
 	}
 	for _, bad := range [][2]int{{0, 0}, {store.MaxTransactionLimit + 1, 0}, {10, -1}} {
-		_, _, err := s.Transactions(ctx, p.ID, bad[0], bad[1])
+		_, _, err := s.Transactions(ctx, store.TransactionQuery{ProjectID: p.ID, Limit: bad[0], Offset: bad[1]})
 		wantCode(t, err, store.EINVALID)
 	}
 }
@@ -134,10 +134,34 @@ func testCharges(t *testing.T, s store.Store) {
 	}
 	balance(t, s, p.ID, 0, 0)
 
-	txs, total, err := s.Transactions(ctx, p.ID, 2, 1)
+	txs, total, err := s.Transactions(ctx, store.TransactionQuery{ProjectID: p.ID, Limit: 2, Offset: 1})
 	noErr(t, err)
 	if total != 5 || len(txs) != 2 || txs[0].Description != "bigger" || txs[1].Description != "model call" {
 		t.Fatalf("page 2 of the transactions: %d %s", total, show(txs))
+	}
+	all, _, err := s.Transactions(ctx, store.TransactionQuery{ProjectID: p.ID, Limit: 100})
+	noErr(t, err)
+	var charges int
+	var spent store.Amount
+	for _, tr := range all {
+		if tr.Type == store.TransactionCharge {
+			charges, spent = charges+1, spent-tr.Amount
+		}
+	}
+	charged, total, err := s.Transactions(ctx, store.TransactionQuery{ProjectID: p.ID, Limit: 100, Types: []string{store.TransactionCharge}})
+	noErr(t, err)
+	if charges < 2 || total != charges || len(charged) != charges || charged[0].Type != store.TransactionCharge {
+		t.Fatalf("the charges only: %d of %d, %s", total, charges, show(charged))
+	}
+	others, total, err := s.Transactions(ctx, store.TransactionQuery{ProjectID: p.ID, Limit: 1, Types: []string{store.TransactionBonus, store.TransactionTopup}})
+	noErr(t, err)
+	if total != len(all)-charges || len(others) != 1 || others[0].Type == store.TransactionCharge {
+		t.Fatalf("the credits only: %d, %s", total, show(others))
+	}
+	totals, err := s.BillingTotals(ctx, p.ID)
+	noErr(t, err)
+	if totals.Spent != spent || totals.Spent <= 0 || totals.PendingInvoices != 0 {
+		t.Fatalf("totals %+v, want spent %s", totals, spent)
 	}
 }
 
@@ -261,7 +285,7 @@ func testInvoices(t *testing.T, s store.Store) {
 		t.Fatalf("paid again: %v %s", ok, show(again))
 	}
 	balance(t, s, p.ID, credits(10), 0)
-	txs, total, err := s.Transactions(ctx, p.ID, 10, 0)
+	txs, total, err := s.Transactions(ctx, store.TransactionQuery{ProjectID: p.ID, Limit: 10, Offset: 0})
 	noErr(t, err)
 	if total != 1 || txs[0].Type != store.TransactionTopup || txs[0].Amount != credits(10) || txs[0].InvoiceID != first.ID || txs[0].Bonus != 0 {
 		t.Fatalf("transactions after paying twice: %d %s", total, show(txs))
@@ -345,7 +369,7 @@ func testPayInvoiceConcurrent(t *testing.T, s store.Store) {
 		t.Errorf("%d payers were told they paid, want 1", paid)
 	}
 	balance(t, s, p.ID, credits(70), 0)
-	_, total, err := s.Transactions(ctx, p.ID, 10, 0)
+	_, total, err := s.Transactions(ctx, store.TransactionQuery{ProjectID: p.ID, Limit: 10, Offset: 0})
 	noErr(t, err)
 	if total != 1 {
 		t.Errorf("%d transactions, want one topup", total)

@@ -139,22 +139,29 @@ func (d *DB) Charge(ctx context.Context, c store.Charge) (*store.Transaction, er
 
 // Transactions lists a project's transactions, newest first; see
 // store.Billing.
-func (d *DB) Transactions(ctx context.Context, projectID int64, limit, offset int) ([]store.Transaction, int, error) {
+func (d *DB) Transactions(ctx context.Context, q store.TransactionQuery) ([]store.Transaction, int, error) {
 	switch {
-	case limit < 1 || limit > store.MaxTransactionLimit:
-		return nil, 0, store.FieldErrorf(store.EINVALID, "limit", "limit must be a whole number from 1 to %d, got %d.", store.MaxTransactionLimit, limit)
-	case offset < 0:
-		return nil, 0, store.FieldErrorf(store.EINVALID, "offset", "offset must be 0 or more, got %d.", offset)
+	case q.Limit < 1 || q.Limit > store.MaxTransactionLimit:
+		return nil, 0, store.FieldErrorf(store.EINVALID, "limit", "limit must be a whole number from 1 to %d, got %d.", store.MaxTransactionLimit, q.Limit)
+	case q.Offset < 0:
+		return nil, 0, store.FieldErrorf(store.EINVALID, "offset", "offset must be 0 or more, got %d.", q.Offset)
+	}
+	where, args := `WHERE project_id = ?`, []any{q.ProjectID}
+	if len(q.Types) > 0 {
+		where += ` AND type IN (` + marks(len(q.Types)) + `)`
+		for _, t := range q.Types {
+			args = append(args, t)
+		}
 	}
 	var out []store.Transaction
 	var total int
 	err := d.read(ctx, "listing transactions", func(t *tx) error {
-		err := t.queryRow(ctx, `SELECT count(*) FROM billing_transactions WHERE project_id = ?`, projectID).Scan(&total)
+		err := t.queryRow(ctx, `SELECT count(*) FROM billing_transactions `+where, args...).Scan(&total)
 		if err != nil {
 			return err
 		}
 		rows, err := t.query(ctx, `SELECT id, project_id, type, amount, bonus, description, coalesce(invoice_id, ''), created_at
-			FROM billing_transactions WHERE project_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`, projectID, limit, offset)
+			FROM billing_transactions `+where+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 		if err != nil {
 			return err
 		}
@@ -164,6 +171,23 @@ func (d *DB) Transactions(ctx context.Context, projectID int64, limit, offset in
 		return err
 	})
 	return out, total, err
+}
+
+// BillingTotals sums up a project's spending; see store.Billing.
+func (d *DB) BillingTotals(ctx context.Context, projectID int64) (*store.BillingTotals, error) {
+	var spent int64
+	out := &store.BillingTotals{}
+	err := d.read(ctx, "summing up billing", func(t *tx) error {
+		err := t.queryRow(ctx, `SELECT coalesce(-sum(amount), 0) FROM billing_transactions WHERE project_id = ? AND type = ?`,
+			projectID, store.TransactionCharge).Scan(&spent)
+		if err != nil {
+			return err
+		}
+		return t.queryRow(ctx, `SELECT count(*) FROM billing_invoices WHERE project_id = ? AND status = ?`,
+			projectID, store.InvoicePending).Scan(&out.PendingInvoices)
+	})
+	out.Spent = store.Amount(spent)
+	return out, err
 }
 
 // CreateInvoice stores a pending invoice; see store.Billing.
