@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/parleyhq/parley/store"
 )
 
 // TestEditFlowKeepsTheRest: editing settings.ai or the name rewrites only
@@ -90,4 +92,25 @@ func mustRoot(t *testing.T, src string) *yaml.Node {
 		t.Fatal(err)
 	}
 	return root
+}
+
+// TestAddKnowledge: every llm node gets the store once; other nodes and a
+// second call change nothing.
+func TestAddKnowledge(t *testing.T) {
+	src := "bot: b\nnodes:\n  hi:\n    kind: message\n    text: Hi\n  chat:\n    kind: llm\n    converse: true\n  other:\n    kind: llm\n    knowledge: [faq]\n"
+	for range 2 {
+		out, err := Edit(src, func(root *yaml.Node) error { return AddKnowledge(root, "assistant-7") })
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = out
+	}
+	want := "bot: b\nnodes:\n  hi:\n    kind: message\n    text: Hi\n  chat:\n    kind: llm\n    converse: true\n    knowledge: [assistant-7]\n  other:\n    kind: llm\n    knowledge: [faq, assistant-7]\n"
+	if src != want {
+		t.Errorf("got\n%s\nwant\n%s", src, want)
+	}
+	_, err := Edit("bot: b\nnodes:\n  hi:\n    kind: message\n    text: Hi\n", func(root *yaml.Node) error { return AddKnowledge(root, "x") })
+	if store.ErrorCode(err) != store.EINVALID {
+		t.Errorf("a flow without an llm node: %v", err)
+	}
 }

@@ -1,19 +1,12 @@
 package worken
 
 import (
-	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/parleyhq/parley/blobs"
-	"github.com/parleyhq/parley/dialogs"
-	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -40,20 +33,11 @@ var purposes = []string{"assistants", "batch", "fine-tune", "vision", "user_data
 
 const defaultPurpose = "assistants"
 
-// maxFieldBytes bounds a form field other than the file.
-const maxFieldBytes = 1 << 10
-
 // uploadFile is POST /files: multipart/form-data with the file in "file"
 // and an optional "purpose". The bytes go to the blob directory, the
 // record to the store. Over the upload limit is 413.
 func (h *handlers) uploadFile(c *gin.Context) {
-	limit := h.MaxUpload
-	if limit <= 0 {
-		limit = dialogs.DefaultMaxUpload
-	}
-	// The whole form may be a little larger than the file; no more.
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+1<<20)
-	doc, err := h.readUpload(c, limit)
+	doc, err := h.readUpload(c)
 	if err != nil {
 		fail(c, err)
 		return
@@ -67,37 +51,11 @@ func (h *handlers) uploadFile(c *gin.Context) {
 
 // readUpload reads the form: the purpose and the file, stored as a blob,
 // in either order.
-func (h *handlers) readUpload(c *gin.Context, limit int64) (*store.Document, error) {
-	r, err := c.Request.MultipartReader()
-	if err != nil {
-		return nil, store.Errorf(store.EMALFORMED, `Send multipart/form-data with the file in a field named "file" and "purpose" set to "assistants".`)
-	}
-	var doc *store.Document
+func (h *handlers) readUpload(c *gin.Context) (*store.Document, error) {
 	purpose := ""
-	for {
-		p, err := r.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, readError(err, limit)
-		}
-		switch p.FormName() {
-		case "file":
-			if doc, err = h.storeBlob(p, limit); err != nil {
-				return nil, err
-			}
-		case "purpose":
-			value, err := io.ReadAll(io.LimitReader(p, maxFieldBytes))
-			if err != nil {
-				return nil, readError(err, limit)
-			}
-			purpose = strings.TrimSpace(string(value))
-		}
-		p.Close()
-	}
-	if doc == nil {
-		return nil, store.Errorf(store.EMALFORMED, `The form has no field named "file"; send the file in it.`)
+	doc, err := h.ReadUpload(c, map[string]*string{"purpose": &purpose}, `the file in a field named "file" and "purpose" set to "assistants"`)
+	if err != nil {
+		return nil, err
 	}
 	if purpose == "" {
 		purpose = defaultPurpose
@@ -107,48 +65,6 @@ func (h *handlers) readUpload(c *gin.Context, limit int64) (*store.Document, err
 	}
 	doc.ProjectID, doc.Purpose = project(c), purpose
 	return doc, nil
-}
-
-// storeBlob keeps a file part's bytes and returns its record, not yet
-// stored.
-func (h *handlers) storeBlob(p *multipart.Part, limit int64) (*store.Document, error) {
-	sum, size, err := h.Files.Put(p, limit)
-	if errors.Is(err, blobs.ErrTooLarge) {
-		return nil, tooLarge(limit)
-	}
-	if err != nil {
-		return nil, readError(err, limit)
-	}
-	name := p.FileName()
-	if name == "" {
-		name = "file"
-	}
-	return &store.Document{Name: name, MIMEType: partType(p.Header.Get("Content-Type")), Size: size, SHA256: sum}, nil
-}
-
-// partType is the type the client declared, or application/octet-stream
-// when it declared none or a malformed one; indexing then goes by the
-// file's extension and content.
-func partType(declared string) string {
-	mt, params, err := mime.ParseMediaType(declared)
-	if err != nil || !strings.Contains(mt, "/") {
-		return "application/octet-stream"
-	}
-	return mime.FormatMediaType(mt, params)
-}
-
-// readError explains a failure reading the form: a body over the limit is
-// 413, anything else a 400.
-func readError(err error, limit int64) error {
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return tooLarge(limit)
-	}
-	return store.Errorf(store.EMALFORMED, "Reading the form failed: %v.", err)
-}
-
-func tooLarge(limit int64) error {
-	return store.FieldErrorf(store.ETOOLARGE, "file", "The file is larger than %s, the upload limit; split it into smaller files.", server.HumanSize(limit))
 }
 
 // file is GET /files/:file_id.

@@ -1,0 +1,110 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parleyhq/parley/blobs"
+	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/store"
+)
+
+// maxFormField bounds a form field other than the file.
+const maxFormField = 1 << 10
+
+// UploadLimit is the largest file a request may upload: MaxUpload, or
+// dialogs.DefaultMaxUpload when unset.
+func (d Deps) UploadLimit() int64 {
+	if d.MaxUpload > 0 {
+		return d.MaxUpload
+	}
+	return dialogs.DefaultMaxUpload
+}
+
+// ReadUpload reads a multipart/form-data upload: the file in the field
+// "file", whose bytes go to the blob directory, and the fields named in
+// fields, in any order. The document it returns is not stored yet and has
+// no project. A file over UploadLimit is ETOOLARGE (413); a body that is
+// not such a form EMALFORMED, whose message shows hint, the form to send.
+func (d Deps) ReadUpload(c *gin.Context, fields map[string]*string, hint string) (*store.Document, error) {
+	limit := d.UploadLimit()
+	// The whole form may be a little larger than the file; no more.
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+1<<20)
+	r, err := c.Request.MultipartReader()
+	if err != nil {
+		return nil, store.Errorf(store.EMALFORMED, "Send multipart/form-data with %s.", hint)
+	}
+	var doc *store.Document
+	for {
+		p, err := r.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, readError(err, limit)
+		}
+		if p.FormName() == "file" {
+			if doc, err = d.storeBlob(p, limit); err != nil {
+				return nil, err
+			}
+		} else if field, ok := fields[p.FormName()]; ok {
+			value, err := io.ReadAll(io.LimitReader(p, maxFormField))
+			if err != nil {
+				return nil, readError(err, limit)
+			}
+			*field = strings.TrimSpace(string(value))
+		}
+		p.Close()
+	}
+	if doc == nil {
+		return nil, store.Errorf(store.EMALFORMED, "The form has no field named \"file\"; send %s.", hint)
+	}
+	return doc, nil
+}
+
+// storeBlob keeps a file part's bytes and returns its record.
+func (d Deps) storeBlob(p *multipart.Part, limit int64) (*store.Document, error) {
+	sum, size, err := d.Files.Put(p, limit)
+	if errors.Is(err, blobs.ErrTooLarge) {
+		return nil, tooLarge(limit)
+	}
+	if err != nil {
+		return nil, readError(err, limit)
+	}
+	name := p.FileName()
+	if name == "" {
+		name = "file"
+	}
+	return &store.Document{Name: name, MIMEType: partType(p.Header.Get("Content-Type")), Size: size, SHA256: sum}, nil
+}
+
+// partType is the type the client declared, or application/octet-stream
+// when it declared none or a malformed one; indexing then goes by the
+// file's extension and content.
+func partType(declared string) string {
+	mt, params, err := mime.ParseMediaType(declared)
+	if err != nil || !strings.Contains(mt, "/") {
+		return "application/octet-stream"
+	}
+	return mime.FormatMediaType(mt, params)
+}
+
+// readError explains a failure reading the form: a body over the limit is
+// 413, anything else a 400.
+func readError(err error, limit int64) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return tooLarge(limit)
+	}
+	return store.Errorf(store.EMALFORMED, "Reading the form failed: %v.", err)
+}
+
+func tooLarge(limit int64) error {
+	return store.FieldErrorf(store.ETOOLARGE, "file", "The file is larger than %s, the upload limit; split it into smaller files.", HumanSize(limit))
+}
