@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/schemas"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/server/botone"
+	"github.com/parleyhq/parley/server/flowise"
 	"github.com/parleyhq/parley/server/native"
 	"github.com/parleyhq/parley/server/replyx"
 	"github.com/parleyhq/parley/server/servertest"
@@ -24,7 +25,7 @@ import (
 
 // dialects are every dialect parley serves; a new one goes here so its
 // routes are held to the spec.
-var dialects = []server.Dialect{native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect, replyx.Dialect}
+var dialects = []server.Dialect{native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect, replyx.Dialect, flowise.Dialect}
 
 // ginParam is a Gin path parameter, `:id` or `*path`.
 var ginParam = regexp.MustCompile(`[:*]([A-Za-z0-9_]+)`)

@@ -29,6 +29,7 @@ type Store interface {
 	Channels
 	Integrations
 	Billing
+	Feedbacks
 
 	// Ping checks that the database answers a query; an error says it
 	// does not (readiness checks).

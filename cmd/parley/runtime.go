@@ -26,6 +26,7 @@ import (
 	"github.com/parleyhq/parley/secretbox"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/server/botone"
+	"github.com/parleyhq/parley/server/flowise"
 	"github.com/parleyhq/parley/server/native"
 	"github.com/parleyhq/parley/server/replyx"
 	"github.com/parleyhq/parley/server/widget"
@@ -135,7 +136,7 @@ func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir st
 	deps := server.Deps{RequestRate: rate, RouteLimits: routeLimits, Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib, Secrets: secrets, Billing: bill,
 		PublicURL: publicURL(addr), TrustedProxies: trustedProxies(),
 		Metrics: svc.Metrics, MetricsOnMainRouter: metricsAddr() == ""}
-	return server.New(deps, native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect, replyx.Dialect)
+	return server.New(deps, native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect, replyx.Dialect, flowise.Dialect)
 }
 
 // serveMetrics serves GET /metrics on PARLEY_METRICS_ADDR, when it is set,

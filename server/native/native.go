@@ -56,6 +56,7 @@ func mount(r *gin.Engine, d server.Deps) {
 	act.POST("/dialogs/:id/files", h.upload)
 	act.POST("/dialogs/:id/attachments", h.attach)
 	act.POST("/dialogs/:id/approvals/:approval", h.approval)
+	act.POST("/dialogs/:id/messages/:seq/feedback", h.feedback)
 	v1.GET("/dialogs/:id/events", h.events)
 	act.POST("/dialogs/:id/typing", h.typing)
 	v1.GET("/events", h.projectEvents)

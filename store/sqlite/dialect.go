@@ -41,6 +41,8 @@ var dialect = sqldb.Dialect{
 	// text; rows the catch-up has not reached are not in it.
 	TextForget: `INSERT INTO messages_fts (messages_fts, rowid, text) SELECT 'delete', rowid, text FROM messages
 		WHERE dialog_id = ? AND rowid <= (SELECT indexed_through FROM fts_progress)`,
+	TextForgetMessage: `INSERT INTO messages_fts (messages_fts, rowid, text) SELECT 'delete', rowid, text FROM messages
+		WHERE dialog_id = ? AND seq = ? AND rowid <= (SELECT indexed_through FROM fts_progress)`,
 }
 
 // ftsQuery is the FTS5 query for every word: each a quoted string, so

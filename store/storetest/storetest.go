@@ -100,6 +100,8 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"PayInvoiceConcurrent", testPayInvoiceConcurrent},
 		{"Chats", testChats},
 		{"Integrations", testIntegrations},
+		{"Feedback", testFeedback},
+		{"ChatMessages", testChatMessages},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

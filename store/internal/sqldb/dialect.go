@@ -52,6 +52,9 @@ type Dialect struct {
 	// its id) out of the full-text index before they are deleted: an
 	// index whose rows are not deleted with the messages'.
 	TextForget string
+	// TextForgetMessage is TextForget for one message (the arguments are
+	// its dialog's id and its seq).
+	TextForgetMessage string
 	// Snapshot are the options of a read transaction that must see one
 	// state of the database throughout; nil for the default.
 	Snapshot *sql.TxOptions

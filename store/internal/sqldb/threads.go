@@ -40,7 +40,7 @@ func (d *DB) DeleteDialog(ctx context.Context, projectID, id int64) error {
 				return err
 			}
 		}
-		for _, table := range []string{"messages", "data_items", "notes"} {
+		for _, table := range []string{"messages", "data_items", "notes", "feedback"} {
 			if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE dialog_id = ?`, id); err != nil {
 				return err
 			}
