@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/server/botone"
+	"github.com/parleyhq/parley/server/flowise"
 	"github.com/parleyhq/parley/server/native"
 	"github.com/parleyhq/parley/server/replyx"
 	"github.com/parleyhq/parley/server/servertest"
@@ -18,23 +19,15 @@ import (
 )
 
 // plannedRoutes are routes of the dialects still to come, as their
-// documents in shared/seeds name them (Worken's other routes, ReplyX,
-// Flowise), with the parameter names they will use. Mounting them beside
+// documents in shared/seeds name them (ReplyX's Q&A and admin), with the
+// parameter names they will use. Mounting them beside
 // today's dialects shows now that no route of today takes a path segment
 // one of them needs: Gin refuses two wildcards of different names at one
 // place, and a clash found when the dialect lands means renaming routes
 // clients already call.
 var plannedRoutes = []string{
-	// Worken (000_65d95d1bb30ee9f5.txt); its bots are served already
-	// ReplyX (003_f29548723ed3516d.txt); its /api/auth, /api/users and /api/dialogs are served already
-	"GET /api/assistants", "POST /api/assistants", "PUT /api/assistants/:id", "DELETE /api/assistants/:id",
-	"GET /api/documents", "POST /api/documents/upload", "DELETE /api/documents/:id",
-	"GET /api/qa-knowledge", "POST /api/qa-knowledge",
-	"GET /api/balance", "GET /api/balance/transactions", "POST /api/balance/top-up",
+	// ReplyX (003_f29548723ed3516d.txt): the rest is served already
 	"GET /api/admin/users", "GET /api/admin/ai-tokens", "POST /api/admin/ai-tokens", "GET /api/admin/system/health",
-	"GET /ws/dialogs/:id",
-	// Flowise (002_e6944ecdb593645d.txt)
-	"GET /chatmessage/:id", "DELETE /chatmessage/:id", "GET /api/v1/chatmessage/:id", "DELETE /api/v1/chatmessage/:id",
 }
 
 // planned mounts plannedRoutes with handlers that answer 204.
@@ -51,7 +44,7 @@ var planned = server.Dialect{Name: "planned", Fail: server.Fail, Mount: func(r *
 // own error shape.
 func TestEveryDialectMountsTogether(t *testing.T) {
 	// The planned routes are not in schemas/openapi.yaml yet.
-	e := servertest.NewWith(t, servertest.Options{Undocumented: true}, native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect, replyx.Dialect, planned)
+	e := servertest.NewWith(t, servertest.Options{Undocumented: true}, native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect, replyx.Dialect, flowise.Dialect, planned)
 	if r := e.Do("GET", "/threads/events", "", nil); r.Status != http.StatusUnauthorized {
 		t.Errorf("a static route beside a wildcard (/threads/:thread_id): %d %s, want 401 from /threads/events", r.Status, r.Body)
 	}
@@ -65,6 +58,9 @@ func TestEveryDialectMountsTogether(t *testing.T) {
 		{"Worken", "/vector_stores/a/files/b/c", workenShape},
 		{"Worken, a document's prefix not served yet", "/integrations/7/nothing/more", workenShape},
 		{"ReplyX", "/api/auth/nothing", nativeShape}, // ReplyX's shape is the native one, its codes its own
+		{"Flowise, under Bot.one's /api/v1: the longest prefix wins", "/api/v1/chatmessage/a/b", flowiseShape},
+		{"Flowise at the root", "/chatmessage/a/b", flowiseShape},
+		{"Bot.one beside Flowise's prefixes", "/api/v1/chatmessages", botoneShape},
 		{"no dialect's", "/nothing", nativeShape},
 		{"a prefix is whole segments", "/api/v2x", nativeShape},
 	}
@@ -96,4 +92,10 @@ func botoneShape(body map[string]any) bool {
 func workenShape(body map[string]any) bool {
 	e, _ := body["error"].(map[string]any)
 	return e["code"] == "not_found" && e["type"] == "invalid_request_error"
+}
+
+// flowiseShape is Flowise's {"statusCode", "success": false, "message", "stack"}.
+func flowiseShape(body map[string]any) bool {
+	_, hasStack := body["stack"]
+	return body["statusCode"] == float64(http.StatusNotFound) && body["success"] == false && body["message"] != "" && hasStack
 }

@@ -30,6 +30,7 @@ type Store interface {
 	Integrations
 	Billing
 	Feedbacks
+	QAs
 
 	// Ping checks that the database answers a query; an error says it
 	// does not (readiness checks).

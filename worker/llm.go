@@ -24,21 +24,24 @@ func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*engine.LL
 		return nil, temporal.NewNonRetryableApplicationError("no language model is configured", engine.ErrLLMNotConfigured, nil)
 	}
 	defer keepAlive(ctx)()
+	all, err := a.messages(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	question := in.Prompt
+	if question == "" {
+		question = lastUserText(all)
+	}
+	if res, err := a.answerFromQA(ctx, in, question); res != nil || err != nil {
+		return res, err
+	}
 	if a.LLM == nil {
 		return a.quote(ctx, in)
 	}
 	if err := a.payable(ctx, in.ProjectID); err != nil {
 		return nil, err
 	}
-	all, err := a.messages(ctx, in)
-	if err != nil {
-		return nil, err
-	}
 	history := window(all, in.HistoryLimit)
-	question := in.Prompt
-	if question == "" {
-		question = lastUserText(all)
-	}
 	req := in.Request
 	req.Messages = slices.Clone(req.Messages)
 	var sources []store.Source

@@ -118,9 +118,18 @@ func (h *handlers) checkFormat(doc *store.Document) error {
 	return nil
 }
 
-// addKnowledge adds doc to b's knowledge base, making it (and pointing
-// b's llm nodes at it, as a new flow version) on the first document.
+// addKnowledge adds doc to b's knowledge base.
 func (h *handlers) addKnowledge(ctx context.Context, b *store.Bot, doc *store.Document) (*store.VectorStoreFile, error) {
+	vs, err := h.knowledgeBase(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	return h.Knowledge.AddFile(ctx, b.ProjectID, vs.UUID, doc.UUID)
+}
+
+// knowledgeBase is b's knowledge base, made on first use, when b's llm
+// nodes are also pointed at it (a new flow version).
+func (h *handlers) knowledgeBase(ctx context.Context, b *store.Bot) (*store.VectorStore, error) {
 	name := knowledgeName(b.ID)
 	vs, err := h.Knowledge.StoreNamed(ctx, b.ProjectID, name)
 	if err != nil {
@@ -129,7 +138,7 @@ func (h *handlers) addKnowledge(ctx context.Context, b *store.Bot, doc *store.Do
 	if _, _, err := h.Dialogs.EditBot(ctx, b, assistantAuthor, func(root *yaml.Node) error { return botflow.AddKnowledge(root, name) }); err != nil {
 		return nil, err
 	}
-	return h.Knowledge.AddFile(ctx, b.ProjectID, vs.UUID, doc.UUID)
+	return vs, nil
 }
 
 // assistantStores are the project's assistants' knowledge bases by bot id.

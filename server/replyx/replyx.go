@@ -1,8 +1,9 @@
 // Package replyx is the ReplyX-compatible API (the ReplyX document in
 // shared/seeds): a ReplyX user is an account that owns a project, signed
-// in with a JWT the native API and Bot.one accept too. This first part serves
-// /api/auth, /api/users and /api/dialogs; assistants, dialogs, documents, balance, admin and the
-// dialog WebSocket come next (issue 14).
+// in with a JWT the native API and Bot.one accept too. It serves /api/auth,
+// /api/users, /api/dialogs, /api/assistants, /api/documents,
+// /api/qa-knowledge, /api/balance and the dialog WebSocket; admin comes
+// next (issue 14).
 package replyx
 
 import (
@@ -60,6 +61,8 @@ func mount(r *gin.Engine, d server.Deps) {
 	g.POST("/documents/upload", auth, upload, h.uploadDocument)
 	g.GET("/documents", auth, h.listDocuments)
 	g.DELETE("/documents/:id", auth, h.deleteDocument)
+	g.POST("/qa-knowledge", auth, h.createQA)
+	g.GET("/qa-knowledge", auth, h.listQA)
 	g.GET("/balance", auth, h.getBalance)
 	g.GET("/balance/transactions", auth, h.listTransactions)
 	topUp := server.NewRouteLimiter(d.RouteLimit("top-up", topUpLimit)).Middleware(server.CallerKey, fail)

@@ -91,6 +91,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"CannedReplies", testCannedReplies},
 		{"Sessions", testSessions},
 		{"Channels", testChannels},
+		{"QAs", testQAs},
 		{"BillingAccounts", testBillingAccounts},
 		{"Charges", testCharges},
 		{"ChargesConcurrent", testChargesConcurrent},

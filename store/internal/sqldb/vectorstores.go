@@ -183,6 +183,7 @@ func (d *DB) DeleteVectorStore(ctx context.Context, projectID int64, uuid string
 		}
 		for _, q := range []string{
 			`DELETE FROM chunks WHERE store_id = ?`,
+			`DELETE FROM qa_entries WHERE store_id = ?`,
 			`DELETE FROM vector_store_files WHERE store_id = ?`,
 			`DELETE FROM vector_stores WHERE id = ?`,
 		} {
