@@ -164,7 +164,7 @@ func (h *handlers) createAssistant(c *gin.Context) {
 		return
 	}
 	if err := h.applyChannels(ctx, out.Bot, &req); err != nil {
-		h.undoCreate(ctx, out.Bot)
+		h.undoCreate(c, out.Bot)
 		fail(c, err)
 		return
 	}
@@ -173,11 +173,13 @@ func (h *handlers) createAssistant(c *gin.Context) {
 
 // undoCreate deletes a bot whose channels could not be made, so that a
 // refused request leaves nothing behind.
-func (h *handlers) undoCreate(ctx context.Context, b *store.Bot) {
-	ctx = context.WithoutCancel(ctx)
-	h.disconnectTelegram(ctx, b, nil)
+func (h *handlers) undoCreate(c *gin.Context, b *store.Bot) {
+	ctx := context.WithoutCancel(c.Request.Context())
+	if err := h.disconnectTelegram(ctx, b, nil); err != nil {
+		server.Logger(c).Warn("disconnecting the Telegram bot of an assistant that could not be made", "bot", b.ID, "error", err)
+	}
 	if err := h.Store.DeleteBot(ctx, b.ProjectID, b.ID); err != nil {
-		h.Logger.Warn("deleting an assistant that could not be made", "bot", b.ID, "error", err)
+		server.Logger(c).Warn("deleting an assistant that could not be made", "bot", b.ID, "error", err)
 	}
 }
 
