@@ -67,6 +67,7 @@ func mount(r *gin.Engine, d server.Deps) {
 	g.GET("/balance/transactions", auth, h.listTransactions)
 	topUp := server.NewRouteLimiter(d.RouteLimit("top-up", topUpLimit)).Middleware(server.CallerKey, fail)
 	g.POST("/balance/top-up", auth, topUp, h.topUp)
+	mountWebSocket(r, h)
 }
 
 // loginKey keys a sign-in by its client's address and the email it tries,

@@ -1,9 +1,11 @@
 package servertest
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -184,6 +186,15 @@ func (r *recorder) Flush() {
 }
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Hijack lets a WebSocket upgrade through (Gin hijacks its writer's
+// writer); the exchange is checked as its 101.
+func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if r.status == 0 {
+		r.status = http.StatusSwitchingProtocols
+	}
+	return http.NewResponseController(r.ResponseWriter).Hijack()
+}
 
 // checked wraps h so that every exchange is checked; report receives
 // each one that departs from the document.

@@ -169,7 +169,7 @@ func (h *handlers) start(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	d, turn, err := h.Dialogs.Create(ctx, ch.ProjectID, bot.Slug, dialogs.CreateInput{Start: true, Source: "widget", IP: c.ClientIP(), User: req.User})
+	d, turn, err := h.Dialogs.Create(ctx, ch.ProjectID, bot.Slug, dialogs.CreateInput{Start: true, Source: "widget", IP: c.ClientIP(), User: req.User, ChannelID: ch.ID})
 	if err != nil {
 		server.Fail(c, err)
 		return
