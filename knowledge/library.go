@@ -266,19 +266,16 @@ func (l *Library) DeleteStore(ctx context.Context, projectID int64, storeUUID st
 // text. A store indexed by another embedder than the library's is an
 // error that says so; a store with nothing indexed yet has no hits.
 func (l *Library) Search(ctx context.Context, projectID int64, stores []string, text string, topK int, minScore float64) ([]store.Source, error) {
-	var ids []int64
-	uuids := map[int64]string{}
-	for _, name := range stores {
-		vs, err := l.Store.VectorStore(ctx, projectID, name)
-		if err != nil {
-			return nil, fmt.Errorf("knowledge base %q: %w", name, err)
-		}
-		if vs.Embedder != "" && vs.Embedder != l.Embedder.Name() {
-			return nil, fmt.Errorf("knowledge base %q was indexed with the embedder %s, but Parley now embeds with %s; index its files again in a new vector store", name, vs.Embedder, l.Embedder.Name())
-		}
-		ids = append(ids, vs.ID)
-		uuids[vs.ID] = vs.UUID
+	found, err := l.resolve(ctx, projectID, stores)
+	if err != nil {
+		return nil, err
 	}
+	for _, vs := range found {
+		if vs.Embedder != "" && vs.Embedder != l.Embedder.Name() {
+			return nil, fmt.Errorf("knowledge base %q was indexed with the embedder %s, but Parley now embeds with %s; index its files again in a new vector store", vs.Name, vs.Embedder, l.Embedder.Name())
+		}
+	}
+	ids, uuids := storeIDs(found)
 	if len(ids) == 0 || strings.TrimSpace(text) == "" {
 		return nil, nil
 	}
@@ -291,6 +288,31 @@ func (l *Library) Search(ctx context.Context, projectID int64, stores []string, 
 		return nil, fmt.Errorf("searching the knowledge base: %w", err)
 	}
 	return l.sources(ctx, projectID, uuids, hits)
+}
+
+// resolve looks up a project's stores named by UUID or name; a store
+// that does not exist is an error wrapping ENOTFOUND that names it.
+func (l *Library) resolve(ctx context.Context, projectID int64, names []string) ([]*store.VectorStore, error) {
+	out := make([]*store.VectorStore, 0, len(names))
+	for _, name := range names {
+		vs, err := l.Store.VectorStore(ctx, projectID, name)
+		if err != nil {
+			return nil, fmt.Errorf("knowledge base %q: %w", name, err)
+		}
+		out = append(out, vs)
+	}
+	return out, nil
+}
+
+// storeIDs are stores' ids, and their UUIDs by id.
+func storeIDs(stores []*store.VectorStore) ([]int64, map[int64]string) {
+	ids := make([]int64, 0, len(stores))
+	uuids := make(map[int64]string, len(stores))
+	for _, vs := range stores {
+		ids = append(ids, vs.ID)
+		uuids[vs.ID] = vs.UUID
+	}
+	return ids, uuids
 }
 
 // sources turns hits into the sources kept on an answer, naming the

@@ -111,22 +111,15 @@ func MatchQA(ctx context.Context, query string, entries []store.QA, threshold fl
 	return best
 }
 
-// QAs are the Q&A entries of a project's stores, named by name or UUID
-// (a store that does not exist has none), with the stores' UUIDs by id.
+// QAs are the Q&A entries of a project's stores, named by name or UUID,
+// with the stores' UUIDs by id; an unknown store is an error wrapping
+// ENOTFOUND, as in Search.
 func (l *Library) QAs(ctx context.Context, projectID int64, stores []string) ([]store.QA, map[int64]string, error) {
-	uuids := map[int64]string{}
-	ids := make([]int64, 0, len(stores))
-	for _, name := range stores {
-		vs, err := l.Store.VectorStore(ctx, projectID, name)
-		if store.ErrorCode(err) == store.ENOTFOUND {
-			continue
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		uuids[vs.ID] = vs.UUID
-		ids = append(ids, vs.ID)
+	found, err := l.resolve(ctx, projectID, stores)
+	if err != nil {
+		return nil, nil, err
 	}
+	ids, uuids := storeIDs(found)
 	entries, err := l.Store.QAs(ctx, projectID, ids)
 	return entries, uuids, err
 }

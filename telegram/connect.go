@@ -51,11 +51,14 @@ const UsernameSetting = "telegram_username"
 // checked (Check), refused (ECONFLICT, ReasonBotInUse) when one of the
 // project's integrations has that Telegram bot already, sealed into a new
 // integration with one channel, bot's, and the integration's workflow is
-// started. field names the token in errors.
-func (ch *Channel) Connect(ctx context.Context, bot *store.Bot, token, field string) (*Connected, error) {
-	me, err := ch.Check(ctx, token, field)
-	if err != nil {
-		return nil, err
+// started. me is the token's bot when the caller has Checked it already,
+// nil to check it here. field names the token in errors.
+func (ch *Channel) Connect(ctx context.Context, bot *store.Bot, token string, me *User, field string) (*Connected, error) {
+	if me == nil {
+		var err error
+		if me, err = ch.Check(ctx, token, field); err != nil {
+			return nil, err
+		}
 	}
 	if err := ch.refuseTaken(ctx, bot.ProjectID, me, field); err != nil {
 		return nil, err

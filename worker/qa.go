@@ -20,6 +20,9 @@ func (a *Activities) answerFromQA(ctx context.Context, in engine.LLMCall, questi
 		return nil, nil
 	}
 	entries, stores, err := a.Knowledge.QAs(ctx, in.ProjectID, in.Knowledge)
+	if store.ErrorCode(err) == store.ENOTFOUND {
+		return nil, nil // the knowledge search that follows says which store is missing, as it always has
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the Q&A entries of node %s's knowledge: %w", in.Node, err)
 	}

@@ -98,7 +98,8 @@ func (h *handlers) channel(ctx context.Context, b *store.Bot, kind string) (*sto
 
 // applyTelegram connects the Telegram bot of token to b in place of the
 // one it has; "" disconnects it. The same token again changes nothing.
-func (h *handlers) applyTelegram(ctx context.Context, b *store.Bot, token string) error {
+// me is the token's bot when it was checked already, else nil.
+func (h *handlers) applyTelegram(ctx context.Context, b *store.Bot, token string, me *telegram.User) error {
 	tg := h.telegram()
 	old, err := h.telegramIntegration(ctx, b)
 	if err != nil {
@@ -119,14 +120,16 @@ func (h *handlers) applyTelegram(ctx context.Context, b *store.Bot, token string
 		// The new token may be the same Telegram bot's, reissued: the old
 		// integration goes first so that it does not count as another
 		// assistant's, once Telegram has taken the new token.
-		if _, err := tg.Check(ctx, token, "telegram_bot_token"); err != nil {
-			return err
+		if me == nil {
+			if me, err = tg.Check(ctx, token, "telegram_bot_token"); err != nil {
+				return err
+			}
 		}
 		if err := tg.Disconnect(ctx, old); err != nil {
 			return err
 		}
 	}
-	_, err = tg.Connect(ctx, b, token, "telegram_bot_token")
+	_, err = tg.Connect(ctx, b, token, me, "telegram_bot_token")
 	return err
 }
 

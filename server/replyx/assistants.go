@@ -58,6 +58,8 @@ type assistantRequest struct {
 	TelegramBotToken   *string   `json:"telegram_bot_token"`
 	WebsiteIntegration *bool     `json:"website_integration"`
 	AllowedDomains     *[]string `json:"allowed_domains"`
+
+	telegramBot *telegram.User // TelegramBotToken's bot, once checked
 }
 
 // check refuses a request with a bad name or domains before anything is
@@ -150,10 +152,13 @@ func (h *handlers) createAssistant(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	if req.TelegramBotToken != nil && *req.TelegramBotToken != "" {
-		if _, err := h.telegram().Check(ctx, *req.TelegramBotToken, "telegram_bot_token"); err != nil {
+		// Checked before the bot is made, so a bad token leaves nothing.
+		me, err := h.telegram().Check(ctx, *req.TelegramBotToken, "telegram_bot_token")
+		if err != nil {
 			fail(c, err)
 			return
 		}
+		req.telegramBot = me
 	}
 	caller := server.CallerOf(c)
 	out, err := h.Dialogs.PublishNew(ctx, caller.ProjectID, *req.Name, assistantAuthor, func(slug string) (string, error) {
@@ -233,7 +238,7 @@ func (h *handlers) applyChannels(ctx context.Context, b *store.Bot, req *assista
 		return err
 	}
 	if req.TelegramBotToken != nil {
-		return h.applyTelegram(ctx, b, *req.TelegramBotToken)
+		return h.applyTelegram(ctx, b, *req.TelegramBotToken, req.telegramBot)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package replyx
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -179,9 +180,36 @@ func (h *handlers) listDocuments(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// documents are the project's assistants' documents.
-func (h *handlers) documents(ctx context.Context, projectID int64) ([]documentJSON, error) {
+// assistantFile is a file of an assistant's knowledge base.
+type assistantFile struct {
+	assistant int64
+	file      store.VectorStoreFile // its UUID is its document's
+}
+
+// assistantFiles are the files of the project's assistants' knowledge
+// bases: the documents ReplyX shows (a Worken file in no assistant's
+// store is not one).
+func (h *handlers) assistantFiles(ctx context.Context, projectID int64) ([]assistantFile, error) {
 	stores, err := h.assistantStores(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	var out []assistantFile
+	for botID, vs := range stores {
+		files, err := h.Store.VectorStoreFiles(ctx, projectID, vs.UUID)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			out = append(out, assistantFile{assistant: botID, file: f})
+		}
+	}
+	return out, nil
+}
+
+// documents are the project's assistants' documents, oldest first.
+func (h *handlers) documents(ctx context.Context, projectID int64) ([]documentJSON, error) {
+	files, err := h.assistantFiles(ctx, projectID)
 	if err != nil {
 		return nil, err
 	}
@@ -194,37 +222,31 @@ func (h *handlers) documents(ctx context.Context, projectID int64) ([]documentJS
 		byID[all[i].ID] = &all[i]
 	}
 	out := []documentJSON{}
-	for botID, vs := range stores {
-		files, err := h.Store.VectorStoreFiles(ctx, projectID, vs.UUID)
-		if err != nil {
-			return nil, err
-		}
-		for i := range files {
-			if d := byID[files[i].DocumentID]; d != nil {
-				out = append(out, documentOf(d, &files[i], botID))
-			}
+	for _, af := range files {
+		if d := byID[af.file.DocumentID]; d != nil {
+			out = append(out, documentOf(d, &af.file, af.assistant))
 		}
 	}
-	slices.SortFunc(out, func(a, b documentJSON) int { return int(a.ID - b.ID) })
+	slices.SortFunc(out, func(a, b documentJSON) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
-// deleteDocument is DELETE /api/documents/{id}: the document leaves its
-// knowledge base, its chunks and the index.
+// deleteDocument is DELETE /api/documents/{id}: one of the assistants'
+// documents leaves its knowledge base, its chunks the index.
 func (h *handlers) deleteDocument(c *gin.Context) {
 	ctx, project := c.Request.Context(), server.CallerOf(c).ProjectID
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	docs, err := h.Store.Documents(ctx, project)
+	files, err := h.assistantFiles(ctx, project)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	i := slices.IndexFunc(docs, func(d store.Document) bool { return d.ID == id })
+	i := slices.IndexFunc(files, func(af assistantFile) bool { return af.file.DocumentID == id })
 	if i < 0 {
-		fail(c, store.Errorf(store.ENOTFOUND, "There is no document %q.", c.Param("id")))
+		fail(c, store.Errorf(store.ENOTFOUND, "No assistant has a document %q.", c.Param("id")))
 		return
 	}
-	if err := h.Knowledge.DeleteDocument(ctx, project, docs[i].UUID); err != nil {
+	if err := h.Knowledge.DeleteDocument(ctx, project, files[i].file.UUID); err != nil {
 		fail(c, err)
 		return
 	}

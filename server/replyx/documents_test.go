@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/llm/llmtest"
 	"github.com/parleyhq/parley/server/replyx"
 	"github.com/parleyhq/parley/server/servertest"
+	"github.com/parleyhq/parley/store"
 )
 
 type documentView struct {
@@ -43,6 +44,20 @@ func uploadDocument(t *testing.T, e *servertest.Env, auth, assistantID, name, co
 	}
 	w.Close()
 	return e.DoWith("POST", "/api/documents/upload", http.Header{"Authorization": {auth}, "Content-Type": {w.FormDataContentType()}}, body.Bytes())
+}
+
+// assistantDialog starts a dialog with project A's assistant.
+func assistantDialog(t *testing.T, e *servertest.Env, assistantID int64) *store.Dialog {
+	t.Helper()
+	b, err := e.Store.BotByID(t.Context(), e.A.ID, assistantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := e.Dialogs.Create(t.Context(), e.A.ID, b.Slug, dialogs.CreateInput{Start: true, Source: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // TestDocuments: a document uploaded to an assistant, as the document's
@@ -84,14 +99,7 @@ func TestDocuments(t *testing.T) {
 
 	model.Reply("Thirty days.")
 	ctx := t.Context()
-	b, err := e.Store.BotByID(ctx, e.A.ID, a.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, _, err := e.Dialogs.Create(ctx, e.A.ID, b.Slug, dialogs.CreateInput{Start: true, Source: "api"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := assistantDialog(t, e, a.ID)
 	if _, err := e.Dialogs.SendMessage(ctx, d, dialogs.Message{Text: "What is your refund policy?"}); err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +118,17 @@ func TestDocuments(t *testing.T) {
 		wantError(t, e.DoWith("POST", "/api/documents/upload", http.Header{"Authorization": {key}}, map[string]any{"file": "x"}),
 			http.StatusBadRequest, "BAD_REQUEST", "")
 	})
+
+	// A project's file in no assistant's knowledge base (a Worken upload)
+	// is no ReplyX document.
+	other := &store.Document{ProjectID: e.A.ID, Name: "notes.txt", MIMEType: "text/plain", Size: 1, SHA256: strings.Repeat("0", 64), Purpose: "assistants"}
+	if err := e.Store.CreateDocument(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, e.Do("DELETE", fmt.Sprintf("/api/documents/%d", other.ID), key, nil), http.StatusNotFound, "NOT_FOUND", "")
+	if _, err := e.Store.Document(ctx, e.A.ID, other.UUID); err != nil {
+		t.Errorf("another file was deleted: %v", err)
+	}
 
 	path := fmt.Sprintf("/api/documents/%d", doc.ID)
 	wantError(t, e.Do("DELETE", path, e.B.Bearer(), nil), http.StatusNotFound, "NOT_FOUND", "")

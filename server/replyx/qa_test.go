@@ -65,14 +65,7 @@ func TestQAKnowledge(t *testing.T) {
 		http.StatusUnprocessableEntity, "VALIDATION_ERROR", "assistant_id")
 
 	ctx := t.Context()
-	b, err := e.Store.BotByID(ctx, e.A.ID, a.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, _, err := e.Dialogs.Create(ctx, e.A.ID, b.Slug, dialogs.CreateInput{Start: true, Source: "api"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := assistantDialog(t, e, a.ID)
 	before := len(model.Requests())
 	turn, err := e.Dialogs.SendMessage(ctx, d, dialogs.Message{Text: "как настроить бота"})
 	if err != nil {
