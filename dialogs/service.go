@@ -227,3 +227,19 @@ func (s *Service) log() *slog.Logger {
 	}
 	return s.Logger
 }
+
+// Workers counts the worker processes polling the dialogs' task queue,
+// for workflows or activities: the processes that run dialogs now.
+func (s *Service) Workers(ctx context.Context) (int, error) {
+	workers := map[string]bool{}
+	for _, kind := range []enums.TaskQueueType{enums.TASK_QUEUE_TYPE_WORKFLOW, enums.TASK_QUEUE_TYPE_ACTIVITY} {
+		resp, err := s.Temporal.DescribeTaskQueue(ctx, engine.TaskQueue, kind)
+		if err != nil {
+			return 0, err
+		}
+		for _, p := range resp.GetPollers() {
+			workers[p.GetIdentity()] = true
+		}
+	}
+	return len(workers), nil
+}

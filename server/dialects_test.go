@@ -27,7 +27,7 @@ import (
 // clients already call.
 var plannedRoutes = []string{
 	// ReplyX (003_f29548723ed3516d.txt): the rest is served already
-	"GET /api/admin/users", "GET /api/admin/ai-tokens", "POST /api/admin/ai-tokens", "GET /api/admin/system/health",
+	"GET /api/admin/ai-tokens", "POST /api/admin/ai-tokens",
 }
 
 // planned mounts plannedRoutes with handlers that answer 204.

@@ -33,6 +33,9 @@ type Accounts interface {
 	Register(ctx context.Context, u NewUser) (*User, *Project, error)
 	// User returns a user by id; ENOTFOUND if there is none.
 	User(ctx context.Context, id int64) (*User, error)
+	// UserByEmail returns a user by email, compared case-insensitively;
+	// ENOTFOUND if there is none.
+	UserByEmail(ctx context.Context, email string) (*User, error)
 	// UpdateProfile sets a user's first and last names (Name follows)
 	// and whether they finished onboarding.
 	UpdateProfile(ctx context.Context, u *User) error
@@ -48,6 +51,16 @@ type Accounts interface {
 	SetMembership(ctx context.Context, projectID, userID int64, role Role) error
 	// Memberships lists a user's projects and roles, oldest first.
 	Memberships(ctx context.Context, userID int64) ([]Membership, error)
+	// SetAdmin makes a user an administrator of the installation (the
+	// admin routes), or not; ENOTFOUND for an unknown user.
+	SetAdmin(ctx context.Context, userID int64, admin bool) error
+	// ListUsers pages through every user of the installation, oldest
+	// first, each with the counts of their first project (the one they
+	// sign in to), and returns how many there are in all.
+	ListUsers(ctx context.Context, page Page) ([]UserStats, int, error)
+	// Totals counts the installation's users, active bots and dialogs
+	// not ended (the admin's health).
+	Totals(ctx context.Context) (Totals, error)
 
 	// CreateAPIKey makes a new random key ("sk-" and 48 base62 characters),
 	// stores its SHA-256 hash and returns the plain key, shown only once.
@@ -94,8 +107,28 @@ type User struct {
 	FirstName           string
 	LastName            string
 	OnboardingCompleted bool
+	IsAdmin             bool       // administers the installation
+	LastLoginAt         *time.Time // the last sign-in (a session made); nil before the first
 	CreatedAt           time.Time
 }
+
+// UserStats is a user with the counts of their first project.
+type UserStats struct {
+	User
+	ProjectID  int64 // the first project of theirs; 0 when they have none
+	Bots       int   // the project's bots, deleted ones left out
+	Dialogs    int   // the project's dialogs, deleted ones left out
+}
+
+// Totals are counts over the whole installation.
+type Totals struct {
+	Users       int
+	ActiveBots  int // bots whose status is active, deleted ones left out
+	LiveDialogs int // dialogs not completed, interrupted or failed
+}
+
+// Page is a slice of a list: Limit items after Offset.
+type Page struct{ Limit, Offset int }
 
 // NewUser is who signs up.
 type NewUser struct {

@@ -35,6 +35,18 @@ type Store interface {
 	// Ping checks that the database answers a query; an error says it
 	// does not (readiness checks).
 	Ping(ctx context.Context) error
+	// Pool reports the database's connections (the admin's health).
+	Pool() PoolStats
 	// Close releases the database.
 	Close() error
+}
+
+// PoolStats are the database's connection pools, the writer's and the
+// reader's together where they are two.
+type PoolStats struct {
+	Database string // "sqlite" or "postgres"
+	MaxOpen  int    // the most connections the pools may open; 0: no bound
+	Open     int    // connections open now
+	InUse    int    // connections running a query now
+	Idle     int
 }

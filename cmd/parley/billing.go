@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/parleyhq/parley/billing"
 	"github.com/parleyhq/parley/store"
@@ -46,8 +45,7 @@ func runBilling(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("billing pay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, billingUsage) }
-	database := stringFlag(fs, "database", "PARLEY_DATABASE_URL", "", "postgres:// URL, or a SQLite file path")
-	data := stringFlag(fs, "data", "PARLEY_DATA", ".data", "parley dev's data directory, when there is no --database")
+	dsn := databaseFlags(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -55,12 +53,8 @@ func runBilling(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, billingUsage)
 		return 2
 	}
-	dsn := *database
-	if dsn == "" {
-		dsn = filepath.Join(*data, "parley.db")
-	}
 	return exitOn(stderr, "billing pay", nil, func(ctx context.Context) error {
-		return payInvoice(ctx, dsn, fs.Arg(0), stdout)
+		return payInvoice(ctx, dsn(), fs.Arg(0), stdout)
 	})
 }
 

@@ -216,6 +216,9 @@ func bootstrap(ctx context.Context, db store.Store, dataDir string) (*devBootstr
 	if store.ErrorCode(err) == store.EUNAUTHORIZED {
 		user, err = createAdmin(ctx, db, b.email, b.password)
 	}
+	if err == nil {
+		err = db.SetAdmin(ctx, user.ID, true) // the admin routes are theirs
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ Usage:
   parley schema                                  print the JSON Schema of bot files
   parley bench                                   measure turns over HTTP next to bare Temporal updates
   parley billing pay INVOICE-ID                  confirm that an invoice is paid (adds its credits once)
+  parley admin grant|revoke EMAIL                make a user an administrator (the admin routes), or not
   parley version                                 print the version and commit
 
 Run 'parley COMMAND --help' for a command's flags. Flags override PARLEY_* environment variables:
@@ -67,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runTest(args[1:], stdout, stderr)
 	case "billing":
 		return runBilling(args[1:], stdout, stderr)
+	case "admin":
+		return runAdmin(args[1:], stdout, stderr)
 	case "schema":
 		return runSchema(args[1:], stdout, stderr)
 	case "version", "--version":

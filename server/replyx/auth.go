@@ -79,7 +79,7 @@ func (h *handlers) signIn(c *gin.Context, user *store.User, projectID int64) {
 		return
 	}
 	c.JSON(200, loginJSON{AccessToken: token, TokenType: "bearer", User: userJSON{
-		ID: user.ID, Email: user.Email, Balance: (account.Credits + account.Bonus).Float()}})
+		ID: user.ID, Email: user.Email, IsAdmin: user.IsAdmin, Balance: (account.Credits + account.Bonus).Float()}})
 }
 
 // register is POST /api/auth/register: the account, its organization

@@ -2,8 +2,7 @@
 // shared/seeds): a ReplyX user is an account that owns a project, signed
 // in with a JWT the native API and Bot.one accept too. It serves /api/auth,
 // /api/users, /api/dialogs, /api/assistants, /api/documents,
-// /api/qa-knowledge, /api/balance and the dialog WebSocket; admin comes
-// next (issue 14).
+// /api/qa-knowledge, /api/balance, /api/admin and the dialog WebSocket.
 package replyx
 
 import (
@@ -67,6 +66,9 @@ func mount(r *gin.Engine, d server.Deps) {
 	g.GET("/balance/transactions", auth, h.listTransactions)
 	topUp := server.NewRouteLimiter(d.RouteLimit("top-up", topUpLimit)).Middleware(server.CallerKey, fail)
 	g.POST("/balance/top-up", auth, topUp, h.topUp)
+	admin := g.Group("/admin", auth, h.requireAdmin)
+	admin.GET("/users", h.listUsers)
+	admin.GET("/system/health", h.systemHealth)
 	mountWebSocket(r, h)
 }
 

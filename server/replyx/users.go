@@ -57,7 +57,7 @@ func (h *handlers) showMe(c *gin.Context, u *store.User) {
 	if plan == "" {
 		plan = "trial"
 	}
-	c.JSON(200, meJSON{ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+	c.JSON(200, meJSON{ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, IsAdmin: u.IsAdmin,
 		Balance: (a.Credits + a.Bonus).Float(), WelcomeBonus: a.Bonus.Float(), Plan: plan,
 		OnboardingCompleted: u.OnboardingCompleted, CreatedAt: u.CreatedAt.UTC()})
 }

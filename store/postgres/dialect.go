@@ -17,6 +17,7 @@ import (
 // side, which lock the rows they read and then change; lists read in one
 // REPEATABLE READ snapshot.
 var dialect = sqldb.Dialect{
+	Name:         "postgres",
 	Numbered:     true,
 	Time:         func(t time.Time) any { return t },
 	IsUnique:     func(err error) bool { return code(err) == "23505" },

@@ -18,6 +18,7 @@ import (
 // one write transaction at a time; reads in a plain transaction, which WAL
 // gives one snapshot.
 var dialect = sqldb.Dialect{
+	Name:         "sqlite",
 	Time:         func(t time.Time) any { return t.Format(sqldb.TextTime) },
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"Projects", testProjects},
 		{"Users", testUsers},
 		{"Register", testRegister},
+		{"AdminUsers", testAdminUsers},
 		{"Memberships", testMemberships},
 		{"APIKeys", testAPIKeys},
 		{"APIKeyLifecycle", testAPIKeyLifecycle},

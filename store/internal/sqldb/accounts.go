@@ -127,10 +127,11 @@ func (d *DB) Register(ctx context.Context, nu store.NewUser) (*store.User, *stor
 	return u, p, nil
 }
 
-const userColumns = `id, email, name, first_name, last_name, onboarding_completed, created_at`
+const userColumns = `id, email, name, first_name, last_name, onboarding_completed, is_admin, last_login_at, created_at`
 
-func scanUser(r scanner, u *store.User) error {
-	return r.Scan(&u.ID, &u.Email, &u.Name, &u.FirstName, &u.LastName, &u.OnboardingCompleted, timeScanner{&u.CreatedAt})
+func scanUser(r scanner, u *store.User, more ...any) error {
+	return r.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.FirstName, &u.LastName, &u.OnboardingCompleted,
+		&u.IsAdmin, nullTimeScanner{&u.LastLoginAt}, timeScanner{&u.CreatedAt}}, more...)...)
 }
 
 // User returns a user by id.
@@ -138,6 +139,19 @@ func (d *DB) User(ctx context.Context, id int64) (*store.User, error) {
 	u := &store.User{}
 	if err := scanUser(d.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id), u); err != nil {
 		return nil, wrap("loading user", notFound(err, "User", id))
+	}
+	return u, nil
+}
+
+// UserByEmail returns a user by email.
+func (d *DB) UserByEmail(ctx context.Context, email string) (*store.User, error) {
+	u := &store.User{}
+	err := scanUser(d.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, rules.Clean(rules.Email(email))), u)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.Errorf(store.ENOTFOUND, "No user has the email %q.", email)
+	}
+	if err != nil {
+		return nil, wrap("loading user", err)
 	}
 	return u, nil
 }
@@ -199,8 +213,7 @@ func cmpOr(err, def error) error {
 func (d *DB) Authenticate(ctx context.Context, email, password string) (*store.User, error) {
 	u := &store.User{}
 	var hash string
-	err := d.queryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE email = ?`, rules.Clean(rules.Email(email))).
-		Scan(&u.ID, &u.Email, &u.Name, &u.FirstName, &u.LastName, &u.OnboardingCompleted, timeScanner{&u.CreatedAt}, &hash)
+	err := scanUser(d.queryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE email = ?`, rules.Clean(rules.Email(email))), u, &hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("authenticating: %w", err)
 	}

@@ -14,6 +14,8 @@ import (
 // SQL itself is shared: both take ON CONFLICT upserts, RETURNING,
 // FILTER (WHERE ...) and the same functions.
 type Dialect struct {
+	// Name is the database's: "sqlite" or "postgres".
+	Name string
 	// Numbered databases take $1, $2, ... (PostgreSQL) instead of the ?
 	// placeholders the queries are written with.
 	Numbered bool

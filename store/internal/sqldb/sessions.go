@@ -29,8 +29,12 @@ func (d *DB) CreateSession(ctx context.Context, userID, projectID int64, ttl tim
 		if s.Role == "" {
 			return store.Errorf(store.EFORBIDDEN, "%s is not a member of project %d.", s.Email, projectID)
 		}
-		// A user's expired sessions go as they sign in again.
+		// A user's expired sessions go as they sign in again; a session
+		// made is a sign-in, the admin's last_login_at.
 		if _, err := t.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND expires_at <= ?`, userID, d.ts(now)); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, d.ts(now), userID); err != nil {
 			return err
 		}
 		return t.queryRow(ctx, `INSERT INTO sessions (token_hash, user_id, project_id, created_at, expires_at)

@@ -123,6 +123,23 @@ func (d *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Pool reports the writer's and the reader's connections.
+func (d *DB) Pool() store.PoolStats {
+	out := store.PoolStats{Database: d.dialect.Name}
+	pools := []*sql.DB{d.writer}
+	if d.reader != d.writer {
+		pools = append(pools, d.reader)
+	}
+	for _, p := range pools {
+		s := p.Stats()
+		out.MaxOpen += s.MaxOpenConnections
+		out.Open += s.OpenConnections
+		out.InUse += s.InUse
+		out.Idle += s.Idle
+	}
+	return out
+}
+
 // Close closes the prepared statements and the databases.
 func (d *DB) Close() error {
 	var errs []error
