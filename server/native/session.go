@@ -14,6 +14,9 @@ type loginRequest struct {
 	Email     string `json:"email"`
 	Password  string `json:"password"`
 	ProjectID int64  `json:"project_id"` // which of the user's projects; 0: the first they joined
+	// AccessToken, instead of the email and password, is a JWT (ReplyX's
+	// login's): the app opened with one signs in to the token's project.
+	AccessToken string `json:"access_token"`
 }
 
 type sessionUserJSON struct {
@@ -46,7 +49,7 @@ func (h *handlers) login(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	user, err := server.CheckPassword(server.WithClientAddr(ctx, c.ClientIP()), h.Store, req.Email, req.Password)
+	user, project, err := h.signingIn(c, req)
 	if err != nil {
 		fail(c, err)
 		return
@@ -56,7 +59,6 @@ func (h *handlers) login(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	project := req.ProjectID
 	if project == 0 && len(projects) > 0 {
 		project = projects[0].ProjectID
 	}
@@ -68,6 +70,22 @@ func (h *handlers) login(c *gin.Context) {
 	server.SetSessionCookie(c, token, s.ExpiresAt, h.SecureCookies(c))
 	c.JSON(http.StatusOK, sessionJSON{User: &sessionUserJSON{ID: user.ID, Email: user.Email}, Name: user.Email,
 		ProjectID: s.ProjectID, Role: s.Role, CSRFToken: server.CSRFToken(token), ExpiresAt: &s.ExpiresAt, Projects: projects})
+}
+
+// signingIn is who a sign-in names and in which project (0: their first):
+// a JWT's user in its project, or the user of an email and password.
+func (h *handlers) signingIn(c *gin.Context, req loginRequest) (*store.User, int64, error) {
+	ctx := c.Request.Context()
+	if req.AccessToken == "" {
+		user, err := server.CheckPassword(server.WithClientAddr(ctx, c.ClientIP()), h.Store, req.Email, req.Password)
+		return user, req.ProjectID, err
+	}
+	caller, err := h.Tokens.Check(ctx, h.Store, req.AccessToken)
+	if err != nil {
+		return nil, 0, err
+	}
+	user, err := h.Store.User(ctx, caller.UserID)
+	return user, caller.ProjectID, err
 }
 
 func (h *handlers) memberships(c *gin.Context, userID int64) ([]membershipJSON, error) {

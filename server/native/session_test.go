@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/server/native"
 	"github.com/parleyhq/parley/server/servertest"
 	"github.com/parleyhq/parley/store"
@@ -138,4 +139,47 @@ func TestSignInGuessing(t *testing.T) {
 		t.Errorf("Basic authentication as the guessed email: %d %s, want 429", r.Status, r.Body)
 	}
 	signIn(t, e, e.A.Email, e.A.Password)
+}
+
+// TestSessionFromJWT: the web app opened with a JWT (ReplyX's login's)
+// trades it for its own cookie session in the token's project; a revoked,
+// expired or foreign token is 401 and sets no cookie.
+func TestSessionFromJWT(t *testing.T) {
+	e := servertest.New(t, native.Dialect)
+	ctx := t.Context()
+	user, err := e.Store.UserByEmail(ctx, e.A.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := server.NewTokens(e.Secrets)
+	jwt, _, err := tokens.Issue(ctx, e.Store, user.ID, e.A.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.Do("POST", "/v1/session", "", map[string]any{"access_token": jwt})
+	var s sessionAnswer
+	r.JSON(t, &s)
+	cookies := (&http.Response{Header: r.Header}).Cookies()
+	if r.Status != http.StatusOK || s.User == nil || s.User.ID != user.ID || s.ProjectID != e.A.ID || s.CSRFToken == "" || len(cookies) != 1 {
+		t.Fatalf("signing in with a JWT: %d %s", r.Status, r.Body)
+	}
+	if r := e.DoWith("POST", "/v1/canned-replies", withCookie(cookies[0], s.CSRFToken), map[string]any{"shortcut": "hi", "text": "Hello!"}); r.Status != http.StatusCreated {
+		t.Errorf("a change with the cookie the JWT gave: %d %s", r.Status, r.Body)
+	}
+
+	if err := tokens.Revoke(ctx, e.Store, jwt); err != nil {
+		t.Fatal(err)
+	}
+	expired := server.NewTokens(e.Secrets)
+	expired.Now = func() time.Time { return time.Now().Add(-48 * time.Hour) }
+	old, _, err := expired.Issue(ctx, e.Store, user.ID, e.A.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, token := range map[string]string{"revoked": jwt, "expired": old, "not ours": jwt[:len(jwt)-4] + "AAAA"} {
+		r := e.Do("POST", "/v1/session", "", map[string]any{"access_token": token})
+		if r.Status != http.StatusUnauthorized || r.Header.Get("Set-Cookie") != "" {
+			t.Errorf("a %s token: %d %s %v", name, r.Status, r.Body, r.Header.Get("Set-Cookie"))
+		}
+	}
 }

@@ -371,6 +371,9 @@ export const api = {
   getSession: () => json<Session>('/v1/session'),
   signIn: (email: string, password: string) =>
     json<Session>('/v1/session', { method: 'POST', json: { email, password } }),
+  /** Trades a JWT (ReplyX's login's) for the app's own cookie session. */
+  signInWithToken: (accessToken: string) =>
+    json<Session>('/v1/session', { method: 'POST', json: { access_token: accessToken } }),
   signOut: async () => {
     await request('/v1/session', { method: 'DELETE' })
   },

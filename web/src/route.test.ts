@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { botHref, inboxHref, parseRoute } from './route'
+import { botHref, inboxHref, parseRoute, takeAccessToken } from './route'
 
 describe('routes', () => {
   it('parses the hash', () => {
@@ -22,5 +22,15 @@ describe('routes', () => {
     expect(parseRoute(inboxHref('0b6c-1'))).toEqual({ page: 'inbox', dialog: '0b6c-1' })
     expect(inboxHref(null)).toBe('#/inbox')
     expect(parseRoute('#/inboxes')).toEqual({ page: 'bots' })
+  })
+
+  it('takes an access token out of the hash', () => {
+    expect(takeAccessToken('#/inbox')).toEqual({ token: null, hash: '#/inbox' })
+    expect(takeAccessToken('')).toEqual({ token: null, hash: '' })
+    expect(takeAccessToken('#access_token=a.b.c')).toEqual({ token: 'a.b.c', hash: '' })
+    expect(takeAccessToken('#/inbox?access_token=a.b.c')).toEqual({ token: 'a.b.c', hash: '#/inbox' })
+    expect(takeAccessToken('#/bots/desk?access_token=a.b.c&node=x')).toEqual({ token: 'a.b.c', hash: '#/bots/desk?node=x' })
+    expect(takeAccessToken('#/bots/desk?node=x&access_token=a%2Eb.c')).toEqual({ token: 'a.b.c', hash: '#/bots/desk?node=x' })
+    expect(takeAccessToken('#access_token=')).toEqual({ token: null, hash: '#access_token=' })
   })
 })

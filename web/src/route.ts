@@ -39,3 +39,17 @@ export function useRoute(): Route {
   }, [])
   return route
 }
+
+// takeAccessToken finds a JWT handed to the app in the hash, alone
+// (#access_token=<jwt>) or after a route (#/inbox?access_token=<jwt>), and
+// returns it with the hash left without it. The hash, unlike a query, is
+// never sent to a server or written in its logs.
+export function takeAccessToken(hash: string): { token: string | null; hash: string } {
+  const m = /([#?&])access_token=([^&]*)&?/.exec(hash)
+  if (!m?.[2]) return { token: null, hash }
+  const before = hash.slice(0, m.index + (m[1] === '#' ? 1 : 0))
+  const after = hash.slice(m.index + m[0].length)
+  let rest = before + (m[1] === '&' && after ? '&' : m[1] === '?' && after ? '?' : '') + after
+  if (rest === '#') rest = ''
+  return { token: decodeURIComponent(m[2]), hash: rest }
+}
