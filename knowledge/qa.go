@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/parleyhq/parley/store"
 )
@@ -41,6 +42,50 @@ type ScoredQA struct {
 
 var qaEmbedder = NewHashEmbedder(DefaultHashDim)
 
+// maxCachedQuestions bounds qaVectors: entries' questions are embedded
+// once per process, not on every turn, up to this many (about 8 MB).
+const maxCachedQuestions = 4096
+
+// qaVectors are the hash embeddings of entries' questions by text. The
+// hash embedder gives a text the same vector every time, so a vector
+// never goes stale; when the cache is full it is emptied and refills with
+// the questions in use.
+var qaVectors = struct {
+	sync.Mutex
+	byText map[string][]float32
+}{byText: map[string][]float32{}}
+
+// questionVectors embeds query and the entries' questions, the latter
+// from qaVectors where they are.
+func questionVectors(ctx context.Context, query string, entries []store.QA) (q []float32, vs [][]float32) {
+	vs = make([][]float32, len(entries))
+	missing := []string{query}
+	qaVectors.Lock()
+	for i, e := range entries {
+		if v, ok := qaVectors.byText[e.Question]; ok {
+			vs[i] = v
+		} else {
+			missing = append(missing, e.Question)
+		}
+	}
+	qaVectors.Unlock()
+	computed, _ := qaEmbedder.Embed(ctx, missing) // the hash embedder does not fail
+	qaVectors.Lock()
+	defer qaVectors.Unlock()
+	if len(qaVectors.byText)+len(missing) > maxCachedQuestions {
+		clear(qaVectors.byText)
+	}
+	next := 1
+	for i, e := range entries {
+		if vs[i] == nil {
+			vs[i] = computed[next]
+			qaVectors.byText[e.Question] = computed[next]
+			next++
+		}
+	}
+	return computed[0], vs
+}
+
 // RankQA scores entries against a query, best first: the cosine of the
 // query and each entry's question; an entry whose question, answer or
 // tags hold the query's words (a keyword match) scores at least 0.5.
@@ -49,16 +94,11 @@ func RankQA(ctx context.Context, query string, entries []store.QA, min float64) 
 	if len(entries) == 0 || strings.TrimSpace(query) == "" {
 		return nil
 	}
-	texts := make([]string, 0, len(entries)+1)
-	texts = append(texts, query)
-	for _, e := range entries {
-		texts = append(texts, e.Question)
-	}
-	vecs, _ := qaEmbedder.Embed(ctx, texts) // the hash embedder does not fail
+	q, vecs := questionVectors(ctx, query, entries)
 	words := strings.Fields(strings.ToLower(query))
 	var out []ScoredQA
 	for i, e := range entries {
-		score := float64(Cosine(vecs[0], vecs[i+1]))
+		score := float64(Cosine(q, vecs[i]))
 		if keyword(words, e) {
 			score = max(score, 0.5)
 		}
@@ -97,14 +137,10 @@ func MatchQA(ctx context.Context, query string, entries []store.QA, threshold fl
 	if len(entries) == 0 || strings.TrimSpace(query) == "" {
 		return nil
 	}
-	texts := []string{query}
-	for _, e := range entries {
-		texts = append(texts, e.Question)
-	}
-	vecs, _ := qaEmbedder.Embed(ctx, texts)
+	q, vecs := questionVectors(ctx, query, entries)
 	var best *ScoredQA
 	for i, e := range entries {
-		if score := float64(Cosine(vecs[0], vecs[i+1])); score >= threshold && (best == nil || score > best.Score) {
+		if score := float64(Cosine(q, vecs[i])); score >= threshold && (best == nil || score > best.Score) {
 			best = &ScoredQA{QA: e, Score: score}
 		}
 	}

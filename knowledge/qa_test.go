@@ -48,8 +48,43 @@ func TestRankQA(t *testing.T) {
 	}
 }
 
+// TestQuestionVectorsCached: entries' vectors come from the cache on a
+// later turn, equal to a fresh embedding, and the cache stays bounded.
+func TestQuestionVectorsCached(t *testing.T) {
+	ctx := t.Context()
+	entries := []store.QA{{Question: "How long does shipping take?"}, {Question: "Can I pay by card?"}}
+	_, first := questionVectors(ctx, "shipping", entries)
+	q, again := questionVectors(ctx, "card", entries)
+	fresh, _ := qaEmbedder.Embed(ctx, []string{"card", entries[0].Question, entries[1].Question})
+	for i := range entries {
+		if &first[i][0] != &again[i][0] {
+			t.Errorf("entry %d embedded again on the second call", i)
+		}
+		if Cosine(again[i], fresh[i+1]) < 0.9999 {
+			t.Errorf("entry %d: the cached vector differs from a fresh one", i)
+		}
+	}
+	if Cosine(q, fresh[0]) < 0.9999 {
+		t.Error("the query's vector differs from a fresh one")
+	}
+	many := make([]store.QA, 300)
+	for round := range maxCachedQuestions/len(many) + 2 {
+		for i := range many {
+			many[i] = store.QA{Question: fmt.Sprintf("question %d of round %d", i, round)}
+		}
+		questionVectors(ctx, "q", many)
+	}
+	qaVectors.Lock()
+	n := len(qaVectors.byText)
+	qaVectors.Unlock()
+	if n > maxCachedQuestions {
+		t.Errorf("the cache holds %d questions, over its bound of %d", n, maxCachedQuestions)
+	}
+}
+
 // BenchmarkMatchQA is the cost Q&A matching adds to an llm turn with
-// knowledge: embedding the question and 100 entries' questions.
+// knowledge: embedding the question and scoring 100 entries, whose
+// questions' vectors are cached after the first turn.
 func BenchmarkMatchQA(b *testing.B) {
 	entries := make([]store.QA, 100)
 	for i := range entries {
