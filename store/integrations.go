@@ -26,6 +26,10 @@ type Integrations interface {
 	IntegrationOfAnyProject(ctx context.Context, uuid string) (*Integration, error)
 	// ProjectIntegrations lists a project's integrations, oldest first.
 	ProjectIntegrations(ctx context.Context, projectID int64) ([]Integration, error)
+	// VendorIntegrations lists every project's integrations of a vendor,
+	// oldest first, for checks that span projects (a Telegram bot sends
+	// its updates to one place only); callers show no other project's.
+	VendorIntegrations(ctx context.Context, vendor string) ([]Integration, error)
 	// UpdateIntegration stores in's Name, Status, AuthData and Settings
 	// and sets its UpdatedAt; the same EINVALID as CreateIntegration,
 	// ENOTFOUND if the project has no such integration.

@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -14,7 +15,7 @@ import (
 // dialects name with codes of their own.
 const (
 	ReasonTokenRefused = "telegram_token_refused" // Telegram does not know the token
-	ReasonBotInUse     = "telegram_bot_in_use"    // another integration of the project has the bot
+	ReasonBotInUse     = "telegram_bot_in_use"    // another integration, of any project, has the bot
 )
 
 // Check asks Telegram for the bot of token (getMe). A token Telegram
@@ -48,19 +49,36 @@ type Connected struct {
 const UsernameSetting = "telegram_username"
 
 // Connect makes the Telegram bot of token a channel of bot: the token is
-// checked (Check), refused (ECONFLICT, ReasonBotInUse) when one of the
-// project's integrations has that Telegram bot already, sealed into a new
+// checked (Check), refused (ECONFLICT, ReasonBotInUse) when an integration
+// of any project has that Telegram bot already, sealed into a new
 // integration with one channel, bot's, and the integration's workflow is
 // started. me is the token's bot when the caller has Checked it already,
 // nil to check it here. field names the token in errors.
 func (ch *Channel) Connect(ctx context.Context, bot *store.Bot, token string, me *User, field string) (*Connected, error) {
+	return ch.connect(ctx, bot, token, me, field, nil)
+}
+
+// Replace connects the Telegram bot of token to bot in place of the
+// integration old: the new one is connected first, and old disconnected
+// only then, so a token that fails leaves bot with the one it had. The new
+// token may be old's bot's own, reissued (Telegram then refuses the old
+// token, so removing old's webhook with it does nothing).
+func (ch *Channel) Replace(ctx context.Context, bot *store.Bot, old *store.Integration, token string, me *User, field string) (*Connected, error) {
+	c, err := ch.connect(ctx, bot, token, me, field, old)
+	if err != nil {
+		return nil, err
+	}
+	return c, ch.Disconnect(ctx, old)
+}
+
+func (ch *Channel) connect(ctx context.Context, bot *store.Bot, token string, me *User, field string, replacing *store.Integration) (*Connected, error) {
 	if me == nil {
 		var err error
 		if me, err = ch.Check(ctx, token, field); err != nil {
 			return nil, err
 		}
 	}
-	if err := ch.refuseTaken(ctx, bot.ProjectID, me, field); err != nil {
+	if err := ch.refuseTaken(ctx, bot.ProjectID, me, field, replacing); err != nil {
 		return nil, err
 	}
 	if ch.Secrets == nil {
@@ -88,26 +106,32 @@ func (ch *Channel) Connect(ctx context.Context, bot *store.Bot, token string, me
 	return &Connected{Integration: in, Channel: c, Username: me.Username}, nil
 }
 
-// refuseTaken is ECONFLICT when one of the project's Telegram integrations
-// has me's bot: Telegram sends a bot's updates to one place only.
-func (ch *Channel) refuseTaken(ctx context.Context, projectID int64, me *User, field string) error {
-	ins, err := ch.Store.ProjectIntegrations(ctx, projectID)
+// refuseTaken is ECONFLICT when a Telegram integration of any project but
+// except has me's bot: Telegram sends a bot's updates to one place only,
+// so a second project connecting it would silently take them from the
+// first. Another project's integration is not named.
+func (ch *Channel) refuseTaken(ctx context.Context, projectID int64, me *User, field string, except *store.Integration) error {
+	ins, err := ch.Store.VendorIntegrations(ctx, "telegram")
 	if err != nil {
 		return err
 	}
 	for i := range ins {
-		if ins[i].Vendor != "telegram" {
+		if except != nil && ins[i].ID == except.ID {
 			continue
 		}
 		token, err := ch.Token(&ins[i])
 		if err != nil {
 			continue // an integration without a token has no bot
 		}
-		if id, _, _ := strings.Cut(token, ":"); id == strconv.FormatInt(me.ID, 10) {
-			e := store.FieldErrorf(store.ECONFLICT, field, "The Telegram bot @%s is connected already (integration %s); disconnect it there first.", me.Username, ins[i].Name)
-			e.Reason = ReasonBotInUse
-			return e
+		if id, _, _ := strings.Cut(token, ":"); id != strconv.FormatInt(me.ID, 10) {
+			continue
 		}
+		e := store.FieldErrorf(store.ECONFLICT, field, "The Telegram bot @%s is connected to another Parley project already; disconnect it there first.", me.Username)
+		if ins[i].ProjectID == projectID {
+			e.Message = fmt.Sprintf("The Telegram bot @%s is connected already (integration %s); disconnect it there first.", me.Username, ins[i].Name)
+		}
+		e.Reason = ReasonBotInUse
+		return e
 	}
 	return nil
 }

@@ -117,17 +117,8 @@ func (h *handlers) applyTelegram(ctx context.Context, b *store.Bot, token string
 		return tg.Disconnect(ctx, old)
 	}
 	if old != nil {
-		// The new token may be the same Telegram bot's, reissued: the old
-		// integration goes first so that it does not count as another
-		// assistant's, once Telegram has taken the new token.
-		if me == nil {
-			if me, err = tg.Check(ctx, token, "telegram_bot_token"); err != nil {
-				return err
-			}
-		}
-		if err := tg.Disconnect(ctx, old); err != nil {
-			return err
-		}
+		_, err = tg.Replace(ctx, b, old, token, me, "telegram_bot_token")
+		return err
 	}
 	_, err = tg.Connect(ctx, b, token, me, "telegram_bot_token")
 	return err

@@ -37,13 +37,15 @@ type assistantView struct {
 const (
 	supportToken = "1234567890:ABCdefGHIjkl"
 	salesToken   = "7000000001:XYZuvwRST"
+	// reissuedSales is the sales bot's token after BotFather reissued it.
+	reissuedSales = "7000000001:REIssued99"
 )
 
 // assistantEnv is a ReplyX server with a fake Telegram and a worker
 // running the Telegram integrations' workflows.
 func assistantEnv(t *testing.T) (*servertest.Env, *telegramtest.Fake) {
 	t.Helper()
-	fake := telegramtest.New(t, supportToken, salesToken)
+	fake := telegramtest.New(t, supportToken, salesToken, reissuedSales)
 	t.Setenv(telegram.EnvAPIURL, fake.URL)
 	t.Setenv(telegram.EnvPublicURL, "")
 	e := servertest.New(t, native.Dialect, replyx.Dialect, widget.Dialect)
@@ -171,12 +173,36 @@ func TestAssistants(t *testing.T) {
 		t.Errorf("the widget from a domain no longer allowed: %d", s)
 	}
 
+	t.Run("a Telegram bot another project has", func(t *testing.T) {
+		theirs := e.Do("POST", "/api/assistants", e.B.Bearer(), map[string]any{"name": "Sales", "telegram_bot_token": salesToken})
+		var their assistantView
+		theirs.JSON(t, &their)
+		r := e.Do("PUT", path, key, map[string]any{"telegram_bot_token": salesToken})
+		wantError(t, r, http.StatusConflict, "BOT_ALREADY_EXISTS", "telegram_bot_token")
+		if strings.Contains(string(r.Body), "Sales") || !strings.Contains(string(r.Body), "another Parley project") {
+			t.Errorf("the refusal names the other project's integration or not the reason: %s", r.Body)
+		}
+		if got := telegramIntegrations(t, e, e.A.ID); fmt.Sprint(got) != "[@parley_1234567890_bot]" {
+			t.Errorf("a refused swap must keep the Telegram bot the assistant had: %v", got)
+		}
+		if r := e.Do("DELETE", fmt.Sprintf("/api/assistants/%d", their.ID), e.B.Bearer(), nil); r.Status != http.StatusOK {
+			t.Fatalf("B deleting its assistant: %d %s", r.Status, r.Body)
+		}
+	})
+
 	e.Do("PUT", path, key, map[string]any{"telegram_bot_token": salesToken}).JSON(t, &updated)
 	if *updated.TelegramBotUsername != "parley_7000000001_bot" || *updated.TelegramBotToken != "7000000001:XYZ..." {
 		t.Errorf("another Telegram bot: %+v", updated)
 	}
 	if got := telegramIntegrations(t, e, e.A.ID); fmt.Sprint(got) != "[@parley_7000000001_bot]" {
 		t.Errorf("integrations after the swap %v", got)
+	}
+	e.Do("PUT", path, key, map[string]any{"telegram_bot_token": reissuedSales}).JSON(t, &updated)
+	if *updated.TelegramBotToken != "7000000001:REI..." || *updated.TelegramBotUsername != "parley_7000000001_bot" {
+		t.Errorf("the same Telegram bot's reissued token: %+v", updated)
+	}
+	if got := telegramIntegrations(t, e, e.A.ID); fmt.Sprint(got) != "[@parley_7000000001_bot]" {
+		t.Errorf("integrations after the reissued token %v", got)
 	}
 	e.Do("PUT", path, key, map[string]any{"telegram_bot_token": "", "website_integration": false}).JSON(t, &updated)
 	if updated.TelegramBotToken != nil || updated.WebsiteIntegration || updated.SiteToken != nil || len(updated.AllowedDomains) != 0 {

@@ -49,6 +49,13 @@ func testIntegrations(t *testing.T, s store.Store) {
 	none, err := s.ProjectIntegrations(ctx, other.ID)
 	noErr(t, err)
 	same(t, "another project's", len(none), 0)
+	theirs := &store.Integration{ProjectID: other.ID, Name: "Their bot", Vendor: "telegram", AuthData: "v1:theirs"}
+	noErr(t, s.CreateIntegration(ctx, theirs))
+	telegrams, err := s.VendorIntegrations(ctx, "telegram")
+	noErr(t, err)
+	same(t, "every project's Telegram integrations", pluck(telegrams, func(i store.Integration) string { return i.UUID }),
+		[]string{in.UUID, theirs.UUID})
+	noErr(t, s.DeleteIntegration(ctx, other.ID, theirs.ID))
 
 	in.Name, in.Status, in.AuthData, in.Settings = "Renamed", store.IntegrationDisabled, "v1:new", map[string]any{"a": "b"}
 	noErr(t, s.UpdateIntegration(ctx, in))

@@ -115,6 +115,12 @@ func (d *DB) ProjectIntegrations(ctx context.Context, projectID int64) ([]store.
 		`SELECT `+integrationColumns+` FROM integrations WHERE project_id = ? ORDER BY id`, projectID)
 }
 
+// VendorIntegrations lists every project's integrations of a vendor.
+func (d *DB) VendorIntegrations(ctx context.Context, vendor string) ([]store.Integration, error) {
+	return list(ctx, d, "listing integrations", scanIntegration,
+		`SELECT `+integrationColumns+` FROM integrations WHERE vendor = ? ORDER BY id`, vendor)
+}
+
 // UpdateIntegration stores an integration's changes; see
 // store.Integrations.
 func (d *DB) UpdateIntegration(ctx context.Context, in *store.Integration) error {
