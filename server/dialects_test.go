@@ -6,9 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gin-gonic/gin"
-
-	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/server/botone"
 	"github.com/parleyhq/parley/server/flowise"
 	"github.com/parleyhq/parley/server/native"
@@ -18,33 +15,11 @@ import (
 	"github.com/parleyhq/parley/server/worken"
 )
 
-// plannedRoutes are routes of the dialects still to come, as their
-// documents in shared/seeds name them (ReplyX's Q&A and admin), with the
-// parameter names they will use. Mounting them beside
-// today's dialects shows now that no route of today takes a path segment
-// one of them needs: Gin refuses two wildcards of different names at one
-// place, and a clash found when the dialect lands means renaming routes
-// clients already call.
-var plannedRoutes = []string{
-	// ReplyX (003_f29548723ed3516d.txt): the rest is served already
-	"GET /api/admin/ai-tokens", "POST /api/admin/ai-tokens",
-}
-
-// planned mounts plannedRoutes with handlers that answer 204.
-var planned = server.Dialect{Name: "planned", Fail: server.Fail, Mount: func(r *gin.Engine, _ server.Deps) {
-	for _, route := range plannedRoutes {
-		method, path, _ := strings.Cut(route, " ")
-		r.Handle(method, path, func(c *gin.Context) { c.Status(http.StatusNoContent) })
-	}
-}}
-
-// TestEveryDialectMountsTogether mounts today's dialects and the routes
-// of those to come on one router (a conflict panics in servertest.New),
-// then checks that each answers an unknown path under its prefixes in its
-// own error shape.
+// TestEveryDialectMountsTogether mounts every dialect on one router (a
+// conflict panics in servertest.New), then checks that each answers an
+// unknown path under its prefixes in its own error shape.
 func TestEveryDialectMountsTogether(t *testing.T) {
-	// The planned routes are not in schemas/openapi.yaml yet.
-	e := servertest.NewWith(t, servertest.Options{Undocumented: true}, native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect, replyx.Dialect, flowise.Dialect, planned)
+	e := servertest.New(t, native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect, replyx.Dialect, flowise.Dialect)
 	if r := e.Do("GET", "/threads/events", "", nil); r.Status != http.StatusUnauthorized {
 		t.Errorf("a static route beside a wildcard (/threads/:thread_id): %d %s, want 401 from /threads/events", r.Status, r.Body)
 	}

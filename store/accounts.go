@@ -115,9 +115,9 @@ type User struct {
 // UserStats is a user with the counts of their first project.
 type UserStats struct {
 	User
-	ProjectID  int64 // the first project of theirs; 0 when they have none
-	Bots       int   // the project's bots, deleted ones left out
-	Dialogs    int   // the project's dialogs, deleted ones left out
+	ProjectID int64 // the first project of theirs; 0 when they have none
+	Bots      int   // the project's bots, deleted ones left out
+	Dialogs   int   // the project's dialogs, deleted ones left out
 }
 
 // Totals are counts over the whole installation.

@@ -31,6 +31,7 @@ type Store interface {
 	Billing
 	Feedbacks
 	QAs
+	AITokens
 
 	// Ping checks that the database answers a query; an error says it
 	// does not (readiness checks).

@@ -20,7 +20,8 @@ import (
 // then the prompt. It heartbeats while it runs and publishes each piece of
 // the answer's text on the bus as it streams.
 func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*engine.LLMResult, error) {
-	if a.LLM == nil && !in.QuoteWithoutModel {
+	model := a.model(ctx)
+	if model == nil && !in.QuoteWithoutModel {
 		return nil, temporal.NewNonRetryableApplicationError("no language model is configured", engine.ErrLLMNotConfigured, nil)
 	}
 	defer keepAlive(ctx)()
@@ -35,7 +36,7 @@ func (a *Activities) CallLLM(ctx context.Context, in engine.LLMCall) (*engine.LL
 	if res, err := a.answerFromQA(ctx, in, question); res != nil || err != nil {
 		return res, err
 	}
-	if a.LLM == nil {
+	if model == nil {
 		return a.quote(ctx, in)
 	}
 	if err := a.payable(ctx, in.ProjectID); err != nil {

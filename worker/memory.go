@@ -130,7 +130,7 @@ const maxTitle = 80
 // GenerateTitle asks the model for a short title of a dialog from its
 // first exchange.
 func (a *Activities) GenerateTitle(ctx context.Context, in engine.TitleRequest) (string, error) {
-	if a.LLM == nil {
+	if a.model(ctx) == nil {
 		return "", temporal.NewNonRetryableApplicationError("no language model is configured", engine.ErrLLMNotConfigured, nil)
 	}
 	if err := a.payable(ctx, in.ProjectID); err != nil {

@@ -206,7 +206,11 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	if _, err := svc.Publish(ctx, boot.projectID, "bench", flow, "bench"); err != nil {
 		return err
 	}
-	w, err := startWorker(tc, db, bus, lib, m)
+	box, err := secretKey(data) // as in dev: the model calls go through the (empty) pool of AI tokens
+	if err != nil {
+		return err
+	}
+	w, err := startWorker(ctx, tc, db, bus, lib, m, box)
 	if err != nil {
 		return err
 	}

@@ -103,7 +103,11 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	}
 	defer closeLib()
 	stores := loadKnowledgeDir(ctx, lib, boot.projectID, cfg.knowledge, stdout)
-	w, err := startWorker(tc, db, bus, lib, m)
+	box, err := secretKey(cfg.data)
+	if err != nil {
+		return err
+	}
+	w, err := startWorker(ctx, tc, db, bus, lib, m, box)
 	if err != nil {
 		return err
 	}
@@ -113,10 +117,6 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 		return err
 	}
 	go trimEvents(ctx, db, retention, log)
-	box, err := secretKey(cfg.data)
-	if err != nil {
-		return err
-	}
 	if err := startDispatcher(ctx, db, box, log); err != nil {
 		return err
 	}

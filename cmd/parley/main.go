@@ -34,7 +34,7 @@ PARLEY_ROUTE_LIMITS (ReplyX's route budgets by name, e.g. login=5/5m,api=100/1m;
 PARLEY_LOG_FORMAT (text, the default, or json),
 PARLEY_METRICS_ADDR (serve GET /metrics there instead of on the API's address; parley worker serves it only there),
 PARLEY_EVENT_RETENTION (how long the event log keeps events for streams to resume from, and webhook deliveries that are done; default 7d),
-PARLEY_SECRET_KEY (base64 of 32 bytes: seals webhook secrets and widget visitor tokens; parley dev makes one in its data directory),
+PARLEY_SECRET_KEY (base64 of 32 bytes: seals webhook secrets, widget visitor tokens, integrations and the admins' AI tokens; parley dev makes one in its data directory),
 PARLEY_LLM_BASE_URL, PARLEY_LLM_API_KEY (an OpenAI-compatible model API), PARLEY_LLM_MODEL (the model of bots that name none; default gpt-4o-mini),
 PARLEY_WEBHOOK_LEASE (how long a dispatcher holds a webhook's stream or a claimed retry before another process may send it; default 1m),
 PARLEY_BILLING (on: charge model calls to the project's account and refuse them when it is empty; default off), PARLEY_PRICES,

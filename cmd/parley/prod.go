@@ -116,7 +116,11 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return err
 		}
-		w, err := startWorker(conn.tc, conn.db, bus, lib, conn.metrics)
+		box, err := secretKey("")
+		if err != nil {
+			return err
+		}
+		w, err := startWorker(ctx, conn.tc, conn.db, bus, lib, conn.metrics, box)
 		if err != nil {
 			return err
 		}
@@ -126,12 +130,8 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		go trimEvents(ctx, conn.db, retention, conn.log)
-		box, err := secretKey("")
-		if err != nil {
-			return err
-		}
 		if box == nil {
-			conn.log.Info("PARLEY_SECRET_KEY is not set: webhooks are neither created nor delivered, integrations do not run")
+			conn.log.Info("PARLEY_SECRET_KEY is not set: webhooks are neither created nor delivered, integrations do not run, AI tokens are not used (only PARLEY_LLM_*)")
 		} else if err := startDispatcher(ctx, conn.db, box, conn.log); err != nil {
 			return err
 		}

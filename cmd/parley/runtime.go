@@ -93,16 +93,18 @@ func onLoopback(hostPort string) bool {
 // Block services may not be on internal addresses unless
 // PARLEY_ALLOW_PRIVATE_URLS lists them. Text deltas and the turns the
 // worker stores go to bus (nil: nowhere). m records activity failures,
-// block and model calls, and ended dialogs.
-func startWorker(tc client.Client, db store.Store, bus events.Bus, lib *knowledge.Library, m *metrics.Metrics) (sdkworker.Worker, error) {
+// block and model calls, and ended dialogs. box opens the AI tokens
+// admins add (worker.Model); nil: only PARLEY_LLM_* is used.
+func startWorker(ctx context.Context, tc client.Client, db store.Store, bus events.Bus, lib *knowledge.Library, m *metrics.Metrics, box *secretbox.Box) (sdkworker.Worker, error) {
 	policy, err := netguard.PolicyFromEnv()
 	if err != nil {
 		return nil, err
 	}
-	model, err := llm.FromEnv() // nil when PARLEY_LLM_BASE_URL is unset: llm nodes then say what to set
+	env, err := llm.FromEnv() // nil when PARLEY_LLM_BASE_URL is unset: llm nodes then say what to set
 	if err != nil {
 		return nil, err
 	}
+	model := worker.Model(db, box, env)
 	bill, err := billingService(db, "")
 	if err != nil {
 		return nil, err

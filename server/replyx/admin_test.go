@@ -50,7 +50,7 @@ type adminUser struct {
 func TestAdminOnly(t *testing.T) {
 	e := servertest.New(t, native.Dialect, replyx.Dialect)
 	user := signUp(t, e, "user@example.com", "password123")
-	for _, path := range []string{"/api/admin/users", "/api/admin/system/health"} {
+	for _, path := range []string{"/api/admin/users", "/api/admin/system/health", "/api/admin/ai-tokens"} {
 		wantError(t, e.Do("GET", path, user, nil), http.StatusForbidden, "INSUFFICIENT_PERMISSIONS", "")
 		wantError(t, e.Do("GET", path, e.A.Bearer(), nil), http.StatusForbidden, "INSUFFICIENT_PERMISSIONS", "")
 		wantError(t, e.Do("GET", path, "", nil), http.StatusUnauthorized, "UNAUTHORIZED", "")

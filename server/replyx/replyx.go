@@ -69,6 +69,8 @@ func mount(r *gin.Engine, d server.Deps) {
 	admin := g.Group("/admin", auth, h.requireAdmin)
 	admin.GET("/users", h.listUsers)
 	admin.GET("/system/health", h.systemHealth)
+	admin.GET("/ai-tokens", h.listAITokens)
+	admin.POST("/ai-tokens", h.createAIToken)
 	mountWebSocket(r, h)
 }
 

@@ -93,6 +93,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"Sessions", testSessions},
 		{"Channels", testChannels},
 		{"QAs", testQAs},
+		{"AITokens", testAITokens},
 		{"BillingAccounts", testBillingAccounts},
 		{"Charges", testCharges},
 		{"ChargesConcurrent", testChargesConcurrent},
