@@ -59,9 +59,10 @@ func (s *Service) Offer(id string) (Offer, bool) {
 
 // CreateInvoice creates a pending invoice for an offer, with its payment
 // URL from the provider. credits, when not nil, buys that many credits
-// at the offer's rate instead of the offer's own (top-ups only). EINVALID
-// (field offer_id or credits) for an unknown offer or a wrong amount.
-func (s *Service) CreateInvoice(ctx context.Context, projectID int64, offerID string, credits *store.Amount) (*store.Invoice, error) {
+// at the offer's rate instead of the offer's own (top-ups only); pay goes
+// to the provider with the invoice. EINVALID (field offer_id or credits)
+// for an unknown offer or a wrong amount.
+func (s *Service) CreateInvoice(ctx context.Context, projectID int64, offerID string, credits *store.Amount, pay Payment) (*store.Invoice, error) {
 	o, ok := s.Offer(offerID)
 	if !ok {
 		return nil, store.FieldErrorf(store.EINVALID, "offer_id", "There is no offer %q; GET /billing/offers lists the offers%s.", offerID, s.offerIDs())
@@ -81,7 +82,7 @@ func (s *Service) CreateInvoice(ctx context.Context, projectID int64, offerID st
 		return nil, err
 	}
 	inv := &store.Invoice{ID: id, ProjectID: projectID, Status: store.InvoicePending, Amount: price, Credits: amount, Offer: o.ID,
-		Tariff: o.Tariff, PeriodDays: o.PeriodDays}
+		Tariff: o.Tariff, PeriodDays: o.PeriodDays, PaymentMethod: pay.Method, ReturnURL: pay.ReturnURL}
 	if inv.PaymentURL, err = s.provider().Checkout(ctx, inv); err != nil {
 		return nil, fmt.Errorf("starting the payment of invoice %s: %w", id, err)
 	}
@@ -133,7 +134,7 @@ const ReasonInvalidAmount = "invalid_amount"
 // first top-up offer (ReplyX's top-up names an amount, not an offer).
 // EINVALID (ReasonInvalidAmount) for an amount that buys less than one
 // credit or more than MaxCredits; EINVALID when no top-up offer exists.
-func (s *Service) TopUp(ctx context.Context, projectID int64, price store.Amount, field string) (*store.Invoice, error) {
+func (s *Service) TopUp(ctx context.Context, projectID int64, price store.Amount, field string, pay Payment) (*store.Invoice, error) {
 	var o Offer
 	for _, offer := range s.Offers() {
 		if !offer.Plan() && offer.Price > 0 {
@@ -151,5 +152,5 @@ func (s *Service) TopUp(ctx context.Context, projectID int64, price store.Amount
 		e.Reason = ReasonInvalidAmount
 		return nil, e
 	}
-	return s.CreateInvoice(ctx, projectID, o.ID, &credits)
+	return s.CreateInvoice(ctx, projectID, o.ID, &credits, pay)
 }

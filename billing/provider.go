@@ -15,6 +15,14 @@ type Provider interface {
 	Checkout(ctx context.Context, inv *store.Invoice) (paymentURL string, err error)
 }
 
+// Payment is what a payer asks of the provider with an invoice
+// (inv.PaymentMethod and ReturnURL): how to pay, where to come back to.
+// A provider takes what it supports; the zero Payment asks nothing.
+type Payment struct {
+	Method    string // e.g. "card"
+	ReturnURL string // an http(s) URL
+}
+
 // Builtin is Parley's own provider, for installations that take payments
 // by hand: its payment URL is Parley's page GET /billing/pay/{invoice_id},
 // which says how the installation's owner confirms the payment (`parley

@@ -177,8 +177,12 @@ type Invoice struct {
 	Tariff     string // a plan's tariff, set on the account when paid; "" for a top-up
 	PeriodDays int    // how long a plan's subscription runs, from payment
 	PaymentURL string
-	CreatedAt  time.Time
-	PaidAt     *time.Time
+	// PaymentMethod and ReturnURL are what the payer asked of the payment
+	// provider ("" for none): how to pay, and where to go back to after.
+	PaymentMethod string
+	ReturnURL     string
+	CreatedAt     time.Time
+	PaidAt        *time.Time
 }
 
 // NewInvoiceID returns a new random invoice id.

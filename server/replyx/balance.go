@@ -147,7 +147,8 @@ func (h *handlers) topUp(c *gin.Context) {
 		return
 	}
 	bill := h.BillingService()
-	inv, err := bill.TopUp(c.Request.Context(), server.CallerOf(c).ProjectID, *body.Amount, "amount")
+	inv, err := bill.TopUp(c.Request.Context(), server.CallerOf(c).ProjectID, *body.Amount, "amount",
+		billing.Payment{Method: body.PaymentMethod, ReturnURL: body.ReturnURL})
 	if err != nil {
 		fail(c, err)
 		return

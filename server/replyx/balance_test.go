@@ -2,11 +2,13 @@ package replyx_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley/billing"
 	"github.com/parleyhq/parley/server/replyx"
 	"github.com/parleyhq/parley/server/servertest"
+	"github.com/parleyhq/parley/server/worken"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -36,7 +38,7 @@ type transactionsView struct {
 // minutes is 429.
 func TestBalance(t *testing.T) {
 	bill := &billing.Service{Config: billing.Default()}
-	e := servertest.NewWith(t, servertest.Options{Billing: bill}, replyx.Dialect)
+	e := servertest.NewWith(t, servertest.Options{Billing: bill}, replyx.Dialect, worken.Dialect) // Worken's serves the payment page
 	ctx := t.Context()
 	if _, err := e.Store.OpenBillingAccount(ctx, e.A.ID, 500*store.Credits, "Welcome bonus"); err != nil {
 		t.Fatal(err)
@@ -82,6 +84,15 @@ func TestBalance(t *testing.T) {
 	if b.PendingTransactions != 1 || b.Balance != 497.5 {
 		t.Errorf("before paying: %+v", b)
 	}
+	payPage := func(when string) {
+		t.Helper()
+		page := e.Do("GET", "/billing/pay/"+top.PaymentID, "", nil)
+		if page.Status != http.StatusOK || !strings.Contains(string(page.Body), `href="https://example.com/success"`) ||
+			!strings.Contains(string(page.Body), "Payment method asked: card") {
+			t.Errorf("the payment page %s: %d %s", when, page.Status, page.Body)
+		}
+	}
+	payPage("before paying")
 	if _, paid, err := bill.Pay(ctx, top.PaymentID); err != nil || !paid {
 		t.Fatalf("paying: %v %v", paid, err)
 	}
@@ -89,6 +100,7 @@ func TestBalance(t *testing.T) {
 	if b.PendingTransactions != 0 || b.Balance != 1497.5 || b.WelcomeBonus != 497.5 {
 		t.Errorf("after paying: %+v", b)
 	}
+	payPage("after paying")
 	e.Do("GET", "/api/balance/transactions?type=credit&limit=1", key, nil).JSON(t, &txs)
 	if txs.Total != 2 || txs.Transactions[0].ServiceType != "balance_topup" || txs.Transactions[0].Details["invoice_id"] != top.PaymentID {
 		t.Errorf("the top-up's transaction: %+v", txs)

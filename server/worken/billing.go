@@ -180,7 +180,7 @@ func (h *handlers) createInvoice(c *gin.Context) {
 		fail(c, store.FieldErrorf(store.EINVALID, "offer_id", "Name the offer to buy, e.g. %s; GET /billing/offers lists them.", createInvoiceBody))
 		return
 	}
-	inv, err := h.billing().CreateInvoice(c.Request.Context(), project(c), *body.OfferID, body.Credits)
+	inv, err := h.billing().CreateInvoice(c.Request.Context(), project(c), *body.OfferID, body.Credits, billing.Payment{})
 	if err != nil {
 		fail(c, err)
 		return
@@ -221,13 +221,15 @@ var payPageTemplate = template.Must(template.New("pay").Parse(`<!doctype html>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}code,pre{background:#f4f4f4;padding:.1rem .3rem}</style>
 </head><body>
 <h1>Invoice {{.Invoice.ID}}</h1>
-<p>Status: <strong>{{.Invoice.Status}}</strong>. Price: {{.Invoice.Amount}}. Credits: {{.Invoice.Credits}} ({{.Invoice.Offer}}).</p>
+<p>Status: <strong>{{.Invoice.Status}}</strong>. Price: {{.Invoice.Amount}}. Credits: {{.Invoice.Credits}} ({{.Invoice.Offer}}).{{with .Invoice.PaymentMethod}} Payment method asked: {{.}}.{{end}}</p>
 {{if eq .Invoice.Status "pending"}}
 <p>This Parley takes payments by hand: once the money has arrived, its owner confirms the payment, and the credits are added to the project's balance (once, however often it is confirmed). Where Parley runs, with its database:</p>
 <pre>parley billing pay {{.Invoice.ID}}</pre>
 {{if .Admin}}<p>or over HTTP, with the admin token (PARLEY_BILLING_ADMIN_TOKEN):</p>
 <pre>curl -X POST -H 'Authorization: Bearer $PARLEY_BILLING_ADMIN_TOKEN' &lt;this page's URL&gt;</pre>{{end}}
+{{with .Invoice.ReturnURL}}<p>Once it is confirmed, <a href="{{.}}" data-return>go back to where you came from</a>.</p>{{end}}
 {{else if eq .Invoice.Status "paid"}}<p>This invoice is paid; its credits are in the project's balance.</p>
+{{with .Invoice.ReturnURL}}<p><a href="{{.}}" data-return>Go back to where you came from</a>.</p>{{end}}
 {{else}}<p>This invoice was cancelled; create a new one (POST /billing/invoices).</p>{{end}}
 </body></html>
 `))

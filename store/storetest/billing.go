@@ -34,12 +34,14 @@ func topUp(t *testing.T, s store.Store, projectID int64, n store.Amount) *store.
 	return inv
 }
 
-// newInvoice creates a pending invoice of n credits, at 1 a credit.
+// newInvoice creates a pending invoice of n credits, at 1 a credit, paid
+// by card and coming back to a shop.
 func newInvoice(t *testing.T, s store.Store, projectID int64, n store.Amount) *store.Invoice {
 	t.Helper()
 	id, err := store.NewInvoiceID()
 	noErr(t, err)
-	inv := &store.Invoice{ID: id, ProjectID: projectID, Amount: n, Credits: n, Offer: "topup", PaymentURL: "https://pay.example/" + id}
+	inv := &store.Invoice{ID: id, ProjectID: projectID, Amount: n, Credits: n, Offer: "topup", PaymentURL: "https://pay.example/" + id,
+		PaymentMethod: "card", ReturnURL: "https://shop.example/paid"}
 	noErr(t, s.CreateInvoice(t.Context(), inv))
 	return inv
 }

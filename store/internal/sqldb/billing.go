@@ -11,7 +11,7 @@ import (
 
 const (
 	accountColumns = `project_id, tariff, credits, bonus, subscription_until, created_at`
-	invoiceColumns = `id, project_id, status, amount, credits, offer, tariff, period_days, payment_url, created_at, paid_at`
+	invoiceColumns = `id, project_id, status, amount, credits, offer, tariff, period_days, payment_url, payment_method, return_url, created_at, paid_at`
 	// openAccount opens an account unless it is open, returning a row only
 	// when it opened it.
 	openAccount = `INSERT INTO billing_accounts (project_id, tariff, credits, bonus, subscription_until, created_at, updated_at)
@@ -207,9 +207,9 @@ func (d *DB) CreateInvoice(ctx context.Context, inv *store.Invoice) error {
 		if err := t.mustExist(ctx, "projects", "Project", inv.ProjectID); err != nil {
 			return err
 		}
-		_, err := t.exec(ctx, `INSERT INTO billing_invoices (`+invoiceColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+		_, err := t.exec(ctx, `INSERT INTO billing_invoices (`+invoiceColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
 			inv.ID, inv.ProjectID, inv.Status, int64(inv.Amount), int64(inv.Credits), inv.Offer, inv.Tariff, inv.PeriodDays,
-			inv.PaymentURL, d.ts(inv.CreatedAt))
+			inv.PaymentURL, inv.PaymentMethod, inv.ReturnURL, d.ts(inv.CreatedAt))
 		if d.isUnique(err) {
 			return store.Errorf(store.ECONFLICT, "An invoice with the id %s exists already.", inv.ID)
 		}
@@ -225,7 +225,7 @@ func (d *DB) Invoices(ctx context.Context, projectID int64) ([]store.Invoice, er
 
 func scanInvoice(r scanner, inv *store.Invoice) error {
 	return r.Scan(&inv.ID, &inv.ProjectID, &inv.Status, &inv.Amount, &inv.Credits, &inv.Offer, &inv.Tariff, &inv.PeriodDays,
-		&inv.PaymentURL, timeScanner{&inv.CreatedAt}, nullTimeScanner{&inv.PaidAt})
+		&inv.PaymentURL, &inv.PaymentMethod, &inv.ReturnURL, timeScanner{&inv.CreatedAt}, nullTimeScanner{&inv.PaidAt})
 }
 
 // Invoice returns an invoice by its id; see store.Billing.
