@@ -338,7 +338,9 @@ func (s *turnStream) messages(msgs []store.Message) {
 		if m.Role != store.MessageAssistant && m.Role != store.MessageOperator {
 			continue
 		}
-		if t := s.text; t != nil && t.node == m.Node && t.sent == m.Text {
+		// A model's text is stored trimmed (settings.ai.formatting), so
+		// what was streamed may end in a newline the message has not.
+		if t := s.text; t != nil && t.node == m.Node && strings.TrimSpace(t.sent) == m.Text {
 			s.endText()
 		} else if m.Text != "" {
 			s.endText()

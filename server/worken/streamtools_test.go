@@ -180,3 +180,24 @@ func chunkOf(cs []map[string]any, typ string) map[string]any {
 	}
 	return nil
 }
+
+// TestStreamTrimmedAnswerOnce: a model's answer that ends in a newline is
+// stored trimmed; the stream, which sent it as it was written, does not
+// send the stored message again, in either format.
+func TestStreamTrimmedAnswerOnce(t *testing.T) {
+	model := llmtest.New(t)
+	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, worken.Dialect)
+	c, _ := flowChat(t, e, e.A, fmt.Sprintf(weatherBot, "http://127.0.0.1:1"))
+	base := "/chats/" + c.ID + "/threads/"
+
+	model.Reply("Clear skies.\n")
+	cs, _ := chunks(t, e.Do("POST", base+"sdk/stream", e.A.Bearer(), aiSDKBody("Weather?")))
+	if texts := uiText(t, cs); strings.Join(texts, "|") != "Clear skies.\n" {
+		t.Errorf("AI SDK texts %q: want the answer once", texts)
+	}
+	model.Reply("Rain.\n")
+	cs, _ = chunks(t, e.Do("POST", base+"doc/stream", e.A.Bearer(), docBody("And tomorrow?")))
+	if texts := docTexts(cs); strings.Join(texts, "") != "Rain.\n" {
+		t.Errorf("Worken text deltas %q: want the answer once", texts)
+	}
+}
