@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,6 +17,41 @@ import (
 
 // MaxJSONBody bounds a JSON request body unless a route says otherwise.
 const MaxJSONBody = 1 << 20
+
+// MaxJSONDepth bounds how deep a JSON body nests objects and arrays: no
+// request of any dialect needs more, and a body of a million brackets
+// would otherwise cost the decoder's stack and time before any check.
+const MaxJSONDepth = 64
+
+// BodyDeadlines bound how long reading a request's body may take: a
+// client trickling a byte now and then would otherwise hold a connection
+// and a handler for as long as it likes. The server has no read timeout of
+// its own, which would cut event streams and WebSockets too. Tests
+// shorten them.
+var BodyDeadlines = struct{ JSON, Upload time.Duration }{JSON: 30 * time.Second, Upload: 5 * time.Minute}
+
+// readingBody sets the connection's read deadline d from now, for reading
+// a request's body, and returns what lifts it again once the body is read,
+// so that a handler that goes on to stream for hours is not cut. A body
+// not read whole must keep it: the server reads what is left of a body
+// before it answers, and would wait on a stalled client for good. Where
+// the connection has no deadlines (a test's recorder) it does nothing.
+func readingBody(c *gin.Context, d time.Duration) (done func()) {
+	rc := http.NewResponseController(c.Writer)
+	if rc.SetReadDeadline(time.Now().Add(d)) != nil {
+		return func() {}
+	}
+	return func() { _ = rc.SetReadDeadline(time.Time{}) }
+}
+
+// bodyTooSlow is the error of a body that did not arrive within d.
+func bodyTooSlow(err error, d time.Duration) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return store.Errorf(store.EMALFORMED, "The body did not arrive within %v; send it at once.", d)
+	}
+	return nil
+}
 
 // Body says how BindJSON reads a request's body.
 type Body struct {
@@ -36,7 +73,14 @@ func BindJSON(c *gin.Context, v any, b Body) error {
 	if limit <= 0 {
 		limit = MaxJSONBody
 	}
+	done := readingBody(c, BodyDeadlines.JSON)
 	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	if err == nil {
+		done()
+	}
+	if slow := bodyTooSlow(err, BodyDeadlines.JSON); slow != nil {
+		return slow
+	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return store.Errorf(store.ETOOLARGE, "The body is over %s; send a smaller one.", HumanSize(limit))
@@ -50,6 +94,9 @@ func BindJSON(c *gin.Context, v any, b Body) error {
 	}
 	if len(data) == 0 || data[0] != '{' {
 		return store.Errorf(store.EMALFORMED, "The body must be a JSON object, like %s.", b.Example)
+	}
+	if jsonDepth(data) > MaxJSONDepth {
+		return store.Errorf(store.EMALFORMED, "The body nests objects and arrays deeper than %d levels; send a flatter one, like %s.", MaxJSONDepth, b.Example)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
@@ -89,4 +136,27 @@ func jsonKind(kind string) string {
 		return "true or false"
 	}
 	return "a number"
+}
+
+// jsonDepth is how deep data nests objects and arrays, brackets inside
+// strings aside; it does not check that data is JSON (the decoder does).
+func jsonDepth(data []byte) int {
+	depth, deepest, inString, escaped := 0, 0, false, false
+	for _, c := range data {
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
 }

@@ -104,7 +104,7 @@ func New(d Deps, dialects ...Dialect) (http.Handler, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	r.Use(logRequests(logger))
+	r.Use(logRequests(logger), noSniff)
 	if d.Metrics != nil {
 		r.Use(recordRequests(d.Metrics))
 	}

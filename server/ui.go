@@ -24,6 +24,7 @@ func mountUI(r *gin.Engine) {
 			return
 		}
 		c.Header("Cache-Control", "no-cache")
+		appHeaders(c)
 		c.Data(http.StatusOK, "text/html; charset=utf-8", index)
 	})
 	r.GET("/ui/assets/:file", func(c *gin.Context) {

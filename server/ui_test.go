@@ -36,3 +36,23 @@ func TestWebAppServed(t *testing.T) {
 		t.Errorf("a missing asset: %d", r.Status)
 	}
 }
+
+// TestSecurityHeaders: every answer says nosniff; the web app's page has
+// a CSP that runs only its own scripts (none inline, no eval) and may not
+// be framed.
+func TestSecurityHeaders(t *testing.T) {
+	e := servertest.New(t, dialects...)
+	page := e.Do("GET", "/ui", "", nil)
+	csp := page.Header.Get("Content-Security-Policy")
+	scripts := regexp.MustCompile(`script-src ([^;]*)`).FindStringSubmatch(csp)
+	if len(scripts) != 2 || scripts[1] != "'self'" || !strings.Contains(csp, "frame-ancestors 'none'") ||
+		!strings.Contains(csp, "object-src 'none'") || page.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("/ui's CSP %q, X-Frame-Options %q", csp, page.Header.Get("X-Frame-Options"))
+	}
+	for _, r := range []*servertest.Response{page, e.Do("GET", "/v1/bots", e.A.Bearer(), nil), e.Do("GET", "/nothing", "", nil),
+		e.Do("GET", "/v1/bots", "", nil)} {
+		if r.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("an answer %d without X-Content-Type-Options: nosniff: %v", r.Status, r.Header)
+		}
+	}
+}

@@ -33,6 +33,15 @@ func (d Deps) UploadLimit() int64 {
 // no project. A file over UploadLimit is ETOOLARGE (413); a body that is
 // not such a form EMALFORMED, whose message shows hint, the form to send.
 func (d Deps) ReadUpload(c *gin.Context, fields map[string]*string, hint string) (*store.Document, error) {
+	done := readingBody(c, BodyDeadlines.Upload)
+	doc, err := d.readUpload(c, fields, hint)
+	if err == nil {
+		done()
+	}
+	return doc, err
+}
+
+func (d Deps) readUpload(c *gin.Context, fields map[string]*string, hint string) (*store.Document, error) {
 	limit := d.UploadLimit()
 	// The whole form may be a little larger than the file; no more.
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+1<<20)
@@ -101,6 +110,9 @@ func readError(err error, limit int64) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return tooLarge(limit)
+	}
+	if slow := bodyTooSlow(err, BodyDeadlines.Upload); slow != nil {
+		return slow
 	}
 	return store.Errorf(store.EMALFORMED, "Reading the form failed: %v.", err)
 }

@@ -163,9 +163,22 @@ func serveMetrics(ctx context.Context, m *metrics.Metrics, l *slog.Logger, stdou
 	return nil
 }
 
+// httpLimits bound what a slow or idle client may hold of a server: a
+// connection that has not sent its request's headers within readHeader
+// is closed, as is a kept-alive one with no request for idle, and headers
+// over maxHeader bytes are refused (431). There is no read or write
+// timeout for a whole request: event streams and WebSockets last for
+// hours; request bodies have deadlines of their own (server.BindJSON,
+// server.ReadUpload). Tests shorten them.
+var httpLimits = struct {
+	readHeader, idle time.Duration
+	maxHeader        int
+}{readHeader: 10 * time.Second, idle: 2 * time.Minute, maxHeader: 64 << 10}
+
 // serveHTTP serves until ctx ends, then shuts down gracefully.
 func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: httpLimits.readHeader, IdleTimeout: httpLimits.idle,
+		MaxHeaderBytes: httpLimits.maxHeader}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -264,6 +264,8 @@ func TestAuthAndIsolation(t *testing.T) {
 		{"unknown route", "GET", "/v1/nothing", e.A.Bearer(), nil, 404, "NOT_FOUND"},
 		{"a body over 1 MiB", "POST", "/v1/dialogs/" + created.ID + "/messages", e.A.Bearer(), map[string]any{"text": strings.Repeat("S", 1<<20)}, 413, "TOO_LARGE"},
 		{"not an object", "POST", "/v1/dialogs/" + created.ID + "/messages", e.A.Bearer(), []byte(`["S"]`), 400, "INVALID"},
+		{"nested 65 deep", "POST", "/v1/dialogs/" + created.ID + "/messages", e.A.Bearer(),
+			[]byte(`{"text": "S", "x": ` + strings.Repeat("[", 64) + strings.Repeat("]", 64) + `}`), 400, "INVALID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -274,5 +276,10 @@ func TestAuthAndIsolation(t *testing.T) {
 				t.Errorf("got %d %s, want %d %s", r.Status, r.Body, tt.want, tt.code)
 			}
 		})
+	}
+	// Brackets in a string are text, not depth.
+	deepText := []byte(`{"text": "` + strings.Repeat("[", 100) + `\"{"}`)
+	if r := e.Do("POST", "/v1/dialogs/"+created.ID+"/messages", e.A.Bearer(), deepText); r.Status != http.StatusOK {
+		t.Errorf("a text of 100 brackets: %d %s", r.Status, r.Body)
 	}
 }
