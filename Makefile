@@ -83,9 +83,15 @@ server/apidocs/node_modules: server/apidocs/package-lock.json
 apidocs: server/apidocs/node_modules
 	cd server/apidocs && npm run --silent viewer
 
-## fuzz: fuzz the bot file loader for FUZZTIME (default 60s)
+## fuzz: run each fuzz target for FUZZTIME (default 60s; .ci/run gives 30s): the bot loader, expressions,
+## templates, Bot.one's variables, webhook signatures, JWTs and uploads; seeds in each package's testdata/fuzz
+FUZZ_TARGETS = nodes:FuzzLoad flows:FuzzExpr flows:FuzzTemplate server/botone:FuzzVariables webhooks:FuzzSign \
+	server:FuzzTokens server:FuzzReadUpload
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./nodes
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzzing $${t#*:} in ./$${t%%:*} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./$${t%%:*}; \
+	done
 
 clean:
 	rm -rf bin

@@ -79,7 +79,8 @@ func (t *Tokens) Issue(ctx context.Context, db store.Store, userID, projectID in
 func (t *Tokens) parse(raw string, allowExpired bool) (*claims, error) {
 	var c claims
 	opts := []jwt.ParserOption{jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("parley"),
-		jwt.WithExpirationRequired(), jwt.WithTimeFunc(t.now)}
+		jwt.WithExpirationRequired(), jwt.WithTimeFunc(t.now),
+		jwt.WithStrictDecoding()} // one spelling per token: base64's spare last bits must be zero
 	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return t.key, nil }, opts...)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired) && allowExpired:
