@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"path"
+	"reflect"
 	"strings"
 	"time"
 
@@ -231,6 +232,11 @@ func (d *dialog) follow(t *turn, e *flows.Edge) (string, bool) {
 func (d *dialog) assign(t *turn, c *nodes.Set) bool {
 	for _, a := range c.Assign {
 		v, err := a.Value.Eval(d.scope(t))
+		if err == nil && v != nil && reflect.TypeOf(v).Kind() == reflect.Func {
+			// Typed only now (ok ? now : 1): the dialog's variables are
+			// stored as JSON, and a function would fail the workflow.
+			err = fmt.Errorf("%q would keep a function; call it (now(), not now)", a.Variable)
+		}
 		if err != nil {
 			d.fail(t, fmt.Sprintf("The bot stopped at node %q: %v.", d.s.Node, err))
 			return false

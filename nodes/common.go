@@ -92,6 +92,9 @@ func exprFits(t flows.VarType, rt reflect.Type) bool {
 	if rt == nil {
 		return true
 	}
+	if rt.Kind() == reflect.Func {
+		return false // a dialog's variables are stored as JSON, which has no functions
+	}
 	switch t {
 	case flows.VarString:
 		return rt.Kind() == reflect.String
@@ -129,6 +132,8 @@ func describeType(t reflect.Type) string {
 		return "an object"
 	case k == reflect.Slice || k == reflect.Array:
 		return "a list"
+	case k == reflect.Func:
+		return "a function, which no variable can keep (call it: now())"
 	}
 	return "a " + t.String()
 }

@@ -1066,6 +1066,12 @@ var kindsSetCases = []kindsCase{
     assign:
       age: score / 2
 `, errs: []string{"14:12 type_mismatch"}},
+	{name: "a function into any", yaml: `
+  x:
+    kind: set
+    assign:
+      anything: now
+`, errs: []string{"14:17 type_mismatch"}, msg: "a function, which no variable can keep"},
 	{name: "string into boolean", yaml: `
   x:
     kind: set
