@@ -21,8 +21,31 @@ var ErrTooLarge = errors.New("blobs: content over the size limit")
 
 var shaPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
+// ReadError is Put's error of reading the content it was given (a client's
+// upload cut off, or too slow), as opposed to one of storing it (the disk):
+// the first is the client's to fix, the second the server's.
+type ReadError struct{ Err error }
+
+func (e *ReadError) Error() string { return "reading the upload: " + e.Err.Error() }
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// source remembers its reader's error, for Put to tell it from a write's.
+type source struct {
+	r   io.Reader
+	err error
+}
+
+func (s *source) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.err = err
+	}
+	return n, err
+}
+
 // Put stores r's content, at most limit bytes, and returns its SHA-256 (hex)
-// and size. Content over the limit is ErrTooLarge and leaves nothing behind.
+// and size. Content over the limit is ErrTooLarge and leaves nothing behind;
+// an error reading r is a *ReadError.
 func (d Dir) Put(r io.Reader, limit int64) (string, int64, error) {
 	tmpDir := filepath.Join(string(d), "tmp")
 	if err := os.MkdirAll(tmpDir, 0o755); err != nil {
@@ -34,9 +57,13 @@ func (d Dir) Put(r io.Reader, limit int64) (string, int64, error) {
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, limit+1))
+	src := &source{r: io.LimitReader(r, limit+1)}
+	n, err := io.Copy(io.MultiWriter(tmp, h), src)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
+	}
+	if src.err != nil {
+		return "", 0, &ReadError{src.err}
 	}
 	if err != nil {
 		return "", 0, fmt.Errorf("storing an upload: %w", err)

@@ -56,3 +56,31 @@ func TestOpenRefusesPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestPutTellsReadFromWriteErrors: a reader that fails is a *ReadError (the
+// client's); a directory that cannot be written to is another error (the
+// server's), and neither leaves a file behind.
+func TestPutTellsReadFromWriteErrors(t *testing.T) {
+	d := Dir(t.TempDir())
+	cut := errors.New("connection reset")
+	_, _, err := d.Put(io.MultiReader(strings.NewReader("half"), iotestErr{cut}), 1<<20)
+	var re *ReadError
+	if !errors.As(err, &re) || !errors.Is(err, cut) {
+		t.Errorf("a failing reader: %v, want a *ReadError wrapping it", err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(string(d), "tmp")); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = Dir(file).Put(strings.NewReader("data"), 1<<20)
+	if err == nil || errors.As(err, &re) {
+		t.Errorf("an unwritable directory: %v, want an error that is not a *ReadError", err)
+	}
+}
+
+type iotestErr struct{ err error }
+
+func (r iotestErr) Read([]byte) (int, error) { return 0, r.err }

@@ -80,11 +80,14 @@ func (d Deps) readUpload(c *gin.Context, fields map[string]*string, hint string)
 // storeBlob keeps a file part's bytes and returns its record.
 func (d Deps) storeBlob(p *multipart.Part, limit int64) (*store.Document, error) {
 	sum, size, err := d.Files.Put(p, limit)
-	if errors.Is(err, blobs.ErrTooLarge) {
+	var bad *blobs.ReadError
+	switch {
+	case errors.Is(err, blobs.ErrTooLarge):
 		return nil, tooLarge(limit)
-	}
-	if err != nil {
-		return nil, readError(err, limit)
+	case errors.As(err, &bad):
+		return nil, readError(bad.Err, limit)
+	case err != nil:
+		return nil, err // the disk's: an internal error, whose path the client is not shown
 	}
 	name := p.FileName()
 	if name == "" {
