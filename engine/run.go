@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"path"
-	"reflect"
 	"strings"
 	"time"
 
@@ -232,9 +231,9 @@ func (d *dialog) follow(t *turn, e *flows.Edge) (string, bool) {
 func (d *dialog) assign(t *turn, c *nodes.Set) bool {
 	for _, a := range c.Assign {
 		v, err := a.Value.Eval(d.scope(t))
-		if err == nil && v != nil && reflect.TypeOf(v).Kind() == reflect.Func {
-			// Typed only now (ok ? now : 1): the dialog's variables are
-			// stored as JSON, and a function would fail the workflow.
+		if err == nil && flows.HoldsFunction(v) {
+			// Typed only now (ok ? now : 1, or [now]): the dialog's variables
+			// are stored as JSON, and a function would fail the workflow.
 			err = fmt.Errorf("%q would keep a function; call it (now(), not now)", a.Variable)
 		}
 		if err != nil {

@@ -42,7 +42,8 @@ type Env struct {
 
 // NewEnv builds the environment for the given variables.
 func NewEnv(vars []*Variable) *Env {
-	m := types.Map{"input": types.String, "dialog": dialogType, "user": userType, "now": nowType}
+	m := types.Map{"input": types.String, "dialog": dialogType, "user": userType, "now": nowType,
+		budgetName: types.TypeOf(&budget{})}
 	env := &Env{types: m, names: append([]string(nil), reservedNames...)}
 	for _, v := range vars {
 		m[v.Name] = exprType(v.Type)
@@ -98,8 +99,15 @@ func (e *Expr) ResultType() reflect.Type {
 }
 
 // Eval runs the expression against env (variables and the built-in names).
+// It gives no value over MaxValueBytes or nested deeper than MaxValueDepth.
+// For the run, env holds the evaluation's budget (see bounds.go).
 func (e *Expr) Eval(env map[string]any) (any, error) {
+	env[budgetName] = &budget{left: maxBuiltBytes}
 	out, err := expr.Run(e.program, env)
+	delete(env, budgetName)
+	if err == nil {
+		err = CheckValue(out)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("evaluating %q: %w", e.Source, err)
 	}
@@ -128,11 +136,14 @@ type compileError struct {
 // compile compiles src in env. On failure it returns the rune offset of the
 // offending token and expr's message.
 func (env *Env) compile(src string, asBool bool) (*vm.Program, *compileError) {
-	opts := []expr.Option{expr.Env(env.types), expr.MaxNodes(2000)}
+	opts := append([]expr.Option{expr.Env(env.types), expr.MaxNodes(2000)}, boundFunctions()...)
 	if asBool {
 		opts = append(opts, expr.AsBool())
 	}
 	program, err := expr.Compile(src, opts...)
+	if err == nil {
+		program, err = expr.Compile(src, append(opts, expr.Patch(boundPatch{}))...)
+	}
 	if err == nil {
 		return program, nil
 	}
@@ -178,6 +189,9 @@ func (t *Template) Render(env map[string]any) (string, error) {
 			return "", err
 		}
 		b.WriteString(FormatValue(v))
+		if b.Len() > MaxValueBytes {
+			return "", fmt.Errorf("rendering %q: %w", t.Source, errTooLarge)
+		}
 	}
 	return b.String(), nil
 }

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -34,14 +33,6 @@ func fuzzScope(value string) map[string]any {
 		Now:    time.Unix(1.7e9, 0).UTC(),
 	}.Env()
 }
-
-// fuzzUnbounded matches expressions that can exhaust memory and kill the
-// process: expr's memory budget does not count what +, repeat, replace,
-// join, toJSON, string or flatten build, so let or reduce doubling a value
-// runs out of memory in 40 steps (see the fuzzing report of issue 15).
-// These are compiled, not run, until Env.compile bounds them; then drop
-// this guard and the limit on FuzzTemplate's value.
-var fuzzUnbounded = regexp.MustCompile(`\b(let|reduce|repeat|replace)\b`)
 
 // FuzzExpr compiles arbitrary expressions against a flow's typed
 // environment. Compiling never panics and is deterministic, errors point
@@ -76,9 +67,6 @@ func FuzzExpr(f *testing.F) {
 			}
 			return
 		}
-		if fuzzUnbounded.MatchString(src) {
-			return
-		}
 		e := &Expr{Source: src, program: program}
 		out, err := e.Eval(fuzzScope("Dasha"))
 		if err != nil {
@@ -93,8 +81,11 @@ func FuzzExpr(f *testing.F) {
 		// boolean, a number, a list or a map. Element types are expr's
 		// guess (0..0 is typed []interface{} and gives []int), a method
 		// value (now().Year) is typed as the method expression, and
-		// function values are not data: those are not compared.
-		if rt := e.ResultType(); rt != nil && out != nil && rt.Kind() != reflect.Func && !sameKind(rt, reflect.TypeOf(out)) {
+		// function values are not data: those are not compared. reduce
+		// is typed as its body, but without an initial value a list of
+		// one item gives the item (reduce(0..0, "") is 0): expr's guess
+		// too, and a set coerces what it stores.
+		if rt := e.ResultType(); rt != nil && out != nil && rt.Kind() != reflect.Func && !strings.Contains(src, "reduce") && !sameKind(rt, reflect.TypeOf(out)) {
 			t.Errorf("static type %v, got %T %v", rt, out, out)
 		}
 	})
@@ -120,8 +111,8 @@ func FuzzTemplate(f *testing.F) {
 	}
 	env := NewEnv(fuzzVars)
 	f.Fuzz(func(t *testing.T, src, value string) {
-		if len(src) > 1<<10 || !utf8.ValidString(src) || len(value) > 64 {
-			t.Skip("bot files are UTF-8; long templates are slow; map(1..999999, name) copies a long value a million times")
+		if len(src) > 1<<10 || !utf8.ValidString(src) {
+			t.Skip("bot files are UTF-8; long templates are slow to compile")
 		}
 		doc, err := yaml.Marshal(map[string]string{"v": src})
 		if err != nil {
@@ -154,9 +145,6 @@ func FuzzTemplate(f *testing.F) {
 		}
 		if got := joinParts(tpl); got != src {
 			t.Fatalf("parts join to %q, want %q", got, src)
-		}
-		if fuzzUnbounded.MatchString(src) {
-			return
 		}
 		out, err := tpl.Render(fuzzScope(value))
 		out2, err2 := tpl.Render(fuzzScope(value))
