@@ -95,7 +95,7 @@ func BindJSON(c *gin.Context, v any, b Body) error {
 	if len(data) == 0 || data[0] != '{' {
 		return store.Errorf(store.EMALFORMED, "The body must be a JSON object, like %s.", b.Example)
 	}
-	if jsonDepth(data) > MaxJSONDepth {
+	if JSONDepth(data) > MaxJSONDepth {
 		return store.Errorf(store.EMALFORMED, "The body nests objects and arrays deeper than %d levels; send a flatter one, like %s.", MaxJSONDepth, b.Example)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -138,9 +138,11 @@ func jsonKind(kind string) string {
 	return "a number"
 }
 
-// jsonDepth is how deep data nests objects and arrays, brackets inside
+// JSONDepth is how deep data nests objects and arrays, brackets inside
 // strings aside; it does not check that data is JSON (the decoder does).
-func jsonDepth(data []byte) int {
+// JSON a body carries in a string (Bot.one's variables) is checked against
+// MaxJSONDepth with it.
+func JSONDepth(data []byte) int {
 	depth, deepest, inString, escaped := 0, 0, false, false
 	for _, c := range data {
 		switch {

@@ -132,6 +132,8 @@ func TestCreateDialogs(t *testing.T) {
 		{"another project's bot", "GET", fmt.Sprintf("/api/v2/dialog/%d/create", e.shop), e.B.Basic(), 404},
 		{"bot id not a number", "POST", "/api/v2/dialog/shop/create", e.A.Basic(), 400},
 		{"variables not JSON", "GET", fmt.Sprintf("/api/v1/dialog/%d/create?variables=%s", e.shop, url.QueryEscape("{name")), e.A.Basic(), 400},
+		{"variables nested 65 deep", "GET", fmt.Sprintf("/api/v1/dialog/%d/create?variables=%s", e.shop,
+			url.QueryEscape(`{"a":`+strings.Repeat("[", 64)+strings.Repeat("]", 64)+`}`)), e.A.Basic(), 400},
 	}
 	for _, tt := range failures {
 		if r := e.Do(tt.method, tt.path, tt.auth, nil); r.Status != tt.want || !strings.Contains(string(r.Body), `"message":`) {

@@ -151,6 +151,9 @@ func parseVariables(s string) (map[string]any, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
+	if server.JSONDepth([]byte(s)) > server.MaxJSONDepth {
+		return nil, store.Errorf(store.EINVALID, "variables nest objects and arrays deeper than %d levels; send a flatter object, like {\"name\":\"Dasha\"}.", server.MaxJSONDepth)
+	}
 	var vars map[string]any
 	if err := json.Unmarshal([]byte(s), &vars); err != nil {
 		return nil, store.Errorf(store.EINVALID, "variables must be a JSON object, like {\"name\":\"Dasha\"}: %v.", err)
