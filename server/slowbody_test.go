@@ -22,9 +22,15 @@ func TestSlowBodyCut(t *testing.T) {
 	server.BodyDeadlines.JSON, server.BodyDeadlines.Upload = 300*time.Millisecond, 300*time.Millisecond
 	e := servertest.NewWith(t, servertest.Options{Undocumented: true}, dialects...) // a raw exchange the spec cannot see
 	host := strings.TrimPrefix(e.URL, "http://")
+	e.Do("PUT", "/v1/bots/echo/flow", e.A.Bearer(), echoBot)
+	var dialog struct{ ID string }
+	e.Do("POST", "/v1/bots/echo/dialogs", e.A.Bearer(), map[string]any{}).JSON(t, &dialog)
+	multipart := " HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 100000\r\n"
 	for name, head := range map[string]string{
 		"JSON":   "POST /v1/canned-replies HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n",
-		"upload": "POST /files HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 100000\r\n",
+		"upload": "POST /files" + multipart,
+		// The native API streams a dialog's upload into the dialog itself.
+		"dialog upload": "POST /v1/dialogs/" + dialog.ID + "/attachments" + multipart,
 	} {
 		t.Run(name, func(t *testing.T) {
 			conn, err := net.Dial("tcp", host)

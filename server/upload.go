@@ -56,7 +56,7 @@ func (d Deps) readUpload(c *gin.Context, fields map[string]*string, hint string)
 			break
 		}
 		if err != nil {
-			return nil, readError(err, limit)
+			return nil, UploadReadError(err, limit)
 		}
 		if p.FormName() == "file" {
 			if doc, err = d.storeBlob(p, limit); err != nil {
@@ -65,7 +65,7 @@ func (d Deps) readUpload(c *gin.Context, fields map[string]*string, hint string)
 		} else if field, ok := fields[p.FormName()]; ok {
 			value, err := io.ReadAll(io.LimitReader(p, maxFormField))
 			if err != nil {
-				return nil, readError(err, limit)
+				return nil, UploadReadError(err, limit)
 			}
 			*field = strings.TrimSpace(string(value))
 		}
@@ -85,7 +85,7 @@ func (d Deps) storeBlob(p *multipart.Part, limit int64) (*store.Document, error)
 	case errors.Is(err, blobs.ErrTooLarge):
 		return nil, tooLarge(limit)
 	case errors.As(err, &bad):
-		return nil, readError(bad.Err, limit)
+		return nil, UploadReadError(bad.Err, limit)
 	case err != nil:
 		return nil, err // the disk's: an internal error, whose path the client is not shown
 	}
@@ -107,9 +107,30 @@ func partType(declared string) string {
 	return mime.FormatMediaType(mt, params)
 }
 
-// readError explains a failure reading the form: a body over the limit is
-// 413, anything else a 400.
-func readError(err error, limit int64) error {
+// StreamingUpload gives a handler that streams an upload's file part
+// itself (into a dialog) what ReadUpload has: the body's read deadline,
+// and finish, which lifts it once the handler is done with the body and
+// turns a failure reading the client's form (a *blobs.ReadError) into the
+// client's error: 413 over limit, 400 saying what went wrong, never 500.
+// Other errors pass as they are.
+func StreamingUpload(c *gin.Context, limit int64) (finish func(error) error) {
+	done := readingBody(c, BodyDeadlines.Upload)
+	return func(err error) error {
+		var bad *blobs.ReadError
+		switch {
+		case err == nil:
+			done()
+		case errors.As(err, &bad):
+			return UploadReadError(bad.Err, limit)
+		}
+		return err
+	}
+}
+
+// UploadReadError explains a failure reading the form: a body over the
+// limit is 413, one that stalled past its deadline a 400 that says so,
+// anything else a 400.
+func UploadReadError(err error, limit int64) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return tooLarge(limit)

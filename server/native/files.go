@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parleyhq/parley/dialogs"
+	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -45,7 +46,8 @@ func (h *handlers) withUpload(c *gin.Context, use func(d *store.Dialog, up dialo
 	if !ok {
 		return
 	}
-	part, err := filePart(c)
+	finish := server.StreamingUpload(c, h.MaxUpload)
+	part, err := filePart(c, h.MaxUpload)
 	if err != nil {
 		fail(c, err)
 		return
@@ -53,7 +55,7 @@ func (h *handlers) withUpload(c *gin.Context, use func(d *store.Dialog, up dialo
 	defer part.Close()
 	up := dialogs.Upload{Name: part.FileName(), Type: part.Header.Get("Content-Type"), Body: part, MaxSize: h.MaxUpload,
 		Link: func(id int64) string { return h.Link(fmt.Sprintf("/v1/files/%d", id)) }}
-	if err := use(d, up); err != nil {
+	if err := finish(use(d, up)); err != nil {
 		fail(c, err)
 	}
 }
@@ -64,7 +66,7 @@ type uploadJSON struct {
 }
 
 // filePart finds the multipart part named "file".
-func filePart(c *gin.Context) (*multipart.Part, error) {
+func filePart(c *gin.Context, limit int64) (*multipart.Part, error) {
 	r, err := c.Request.MultipartReader()
 	if err != nil {
 		return nil, store.FieldErrorf(store.EMALFORMED, "file", "Send the file as multipart/form-data in a field named \"file\".")
@@ -75,7 +77,7 @@ func filePart(c *gin.Context) (*multipart.Part, error) {
 			return nil, store.FieldErrorf(store.EMALFORMED, "file", "The form has no field named \"file\".")
 		}
 		if err != nil {
-			return nil, store.Errorf(store.EMALFORMED, "Reading the form failed: %v.", err)
+			return nil, server.UploadReadError(err, limit)
 		}
 		if p.FormName() == "file" {
 			return p, nil

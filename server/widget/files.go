@@ -61,7 +61,8 @@ const maxTextBytes = 64 << 10
 // over the server's limit is 413, a type the waiting file question does
 // not accept 415.
 func (h *handlers) upload(c *gin.Context, d *store.Dialog) {
-	text, part, err := readForm(c)
+	finish := server.StreamingUpload(c, h.MaxUpload)
+	text, part, err := readForm(c, h.MaxUpload)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -70,7 +71,7 @@ func (h *handlers) upload(c *gin.Context, d *store.Dialog) {
 	up := dialogs.Upload{Name: part.FileName(), Type: part.Header.Get("Content-Type"), Body: part, MaxSize: h.MaxUpload, Text: text,
 		Link: nativeLink(h.Deps)}
 	turn, ref, err := h.Dialogs.UploadAnswer(c.Request.Context(), d, up)
-	if err != nil {
+	if err = finish(err); err != nil {
 		server.Fail(c, err)
 		return
 	}
@@ -90,7 +91,7 @@ func nativeLink(d server.Deps) linker {
 
 // readForm reads an upload's form up to its file, whose bytes are stored
 // as they are read: a "text" must come before it.
-func readForm(c *gin.Context) (string, *multipart.Part, error) {
+func readForm(c *gin.Context, limit int64) (string, *multipart.Part, error) {
 	r, err := c.Request.MultipartReader()
 	if err != nil {
 		return "", nil, store.FieldErrorf(store.EMALFORMED, "file", `Send the file as multipart/form-data in a field named "file".`)
@@ -102,7 +103,7 @@ func readForm(c *gin.Context) (string, *multipart.Part, error) {
 			return "", nil, store.FieldErrorf(store.EMALFORMED, "file", `The form has no field named "file"; send the file in it.`)
 		}
 		if err != nil {
-			return "", nil, store.Errorf(store.EMALFORMED, "Reading the form failed: %v.", err)
+			return "", nil, server.UploadReadError(err, limit)
 		}
 		switch p.FormName() {
 		case "file":
@@ -110,7 +111,7 @@ func readForm(c *gin.Context) (string, *multipart.Part, error) {
 		case "text":
 			value, err := io.ReadAll(io.LimitReader(p, maxTextBytes+1))
 			if err != nil {
-				return "", nil, store.Errorf(store.EMALFORMED, "Reading the form failed: %v.", err)
+				return "", nil, server.UploadReadError(err, limit)
 			}
 			if len(value) > maxTextBytes {
 				return "", nil, store.FieldErrorf(store.EINVALID, "text", "The text is over %s; send a shorter one.", server.HumanSize(maxTextBytes))
