@@ -37,6 +37,17 @@ func (ch *Channel) Check(ctx context.Context, token, field string) (*User, error
 	return nil, store.Errorf(store.EUNAVAILABLE, "Telegram could not be reached to check the token (%v); try again later.", err)
 }
 
+// CheckFree is Check, then refuses (ECONFLICT, ReasonBotInUse) a bot that
+// an integration of any project but except has already, as Connect does:
+// for a dialect that stores an integration before connecting a channel.
+func (ch *Channel) CheckFree(ctx context.Context, projectID int64, token, field string, except *store.Integration) (*User, error) {
+	me, err := ch.Check(ctx, token, field)
+	if err != nil {
+		return nil, err
+	}
+	return me, ch.refuseTaken(ctx, projectID, me, field, except)
+}
+
 // Connected is a Telegram bot made a channel of a Parley bot.
 type Connected struct {
 	Integration *store.Integration

@@ -96,7 +96,7 @@ func (h *handlers) createIntegration(c *gin.Context) {
 		req.AuthData = map[string]any{}
 	}
 	ctx := c.Request.Context()
-	if err := h.checkAuth(ctx, req.Vendor, req.AuthData); err != nil {
+	if err := h.checkAuth(ctx, in, req.AuthData); err != nil {
 		fail(c, err)
 		return
 	}
@@ -111,14 +111,20 @@ func (h *handlers) createIntegration(c *gin.Context) {
 	c.JSON(http.StatusOK, integrationOf(in))
 }
 
-// checkAuth checks credentials with their platform where Parley can:
-// a Telegram token with getMe.
-func (h *handlers) checkAuth(ctx context.Context, vendor string, auth map[string]any) error {
-	if vendor != "telegram" {
+// checkAuth checks the credentials in would have with their platform
+// where Parley can: a Telegram token with getMe, and that no other
+// integration, of any project, has its bot (Telegram sends a bot's
+// updates to one place only). in has no id yet when it is being created.
+func (h *handlers) checkAuth(ctx context.Context, in *store.Integration, auth map[string]any) error {
+	if in.Vendor != "telegram" {
 		return nil
 	}
 	token, _ := auth["token"].(string)
-	_, err := h.telegram().Check(ctx, token, "auth_data.token")
+	var self *store.Integration
+	if in.ID != 0 {
+		self = in
+	}
+	_, err := h.telegram().CheckFree(ctx, in.ProjectID, token, "auth_data.token", self)
 	return err
 }
 
@@ -175,7 +181,7 @@ func (h *handlers) updateIntegration(c *gin.Context) {
 		in.Settings = req.Settings
 	}
 	if req.AuthData != nil {
-		if err := h.checkAuth(ctx, in.Vendor, req.AuthData); err != nil {
+		if err := h.checkAuth(ctx, in, req.AuthData); err != nil {
 			fail(c, err)
 			return
 		}

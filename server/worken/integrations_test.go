@@ -318,6 +318,32 @@ func TestIntegrationVendors(t *testing.T) {
 	}
 }
 
+// A Telegram bot one integration has cannot be given to a second, of this
+// project or another (Telegram sends a bot's updates to one place only,
+// so the second would silently take them); another project's integration
+// is not named. The integration itself may send its own token again.
+func TestIntegrationTelegramBotTaken(t *testing.T) {
+	e, _ := telegramEnv(t, false)
+	in, _ := connect(t, e)
+	body := map[string]any{"name": "Again", "vendor": "telegram", "auth_data": map[string]any{"token": tgToken}}
+	for who, auth := range map[string]string{"this project": "Bearer " + e.A.APIKey, "another project": "Bearer " + e.B.APIKey} {
+		r := e.Do("POST", "/integrations", auth, body)
+		var got apiError
+		r.JSON(t, &got)
+		if r.Status != http.StatusConflict || got.Error.Param != "auth_data.token" || !strings.Contains(got.Error.Message, "connected") ||
+			who == "another project" && strings.Contains(got.Error.Message, "Support") {
+			t.Errorf("%s: %d %s", who, r.Status, r.Body)
+		}
+		var list []tgIntegration
+		e.Do("GET", "/integrations", auth, nil).JSON(t, &list)
+		if want := map[string]int{"this project": 1, "another project": 0}[who]; len(list) != want {
+			t.Errorf("%s has %d integrations after the refusal, want %d", who, len(list), want)
+		}
+	}
+	r := e.Do("POST", "/integrations/"+in.ID, "Bearer "+e.A.APIKey, map[string]any{"auth_data": map[string]any{"token": tgToken}})
+	wantStatus(t, r, http.StatusOK)
+}
+
 // A Telegram that cannot be reached is 502 bad_gateway, saying to try
 // again, not a 422 blaming the token; nothing is stored.
 func TestIntegrationTelegramUnreachable(t *testing.T) {
