@@ -118,6 +118,11 @@ type UserStats struct {
 	ProjectID int64 // the first project of theirs; 0 when they have none
 	Bots      int   // the project's bots, deleted ones left out
 	Dialogs   int   // the project's dialogs, deleted ones left out
+	// AccountOpened says whether the project's billing account is open;
+	// Balance is then its credits and bonus.
+	AccountOpened bool
+	Balance       Amount
+	Spent         Amount // what the project's charges took in all
 }
 
 // Totals are counts over the whole installation.

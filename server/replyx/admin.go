@@ -70,31 +70,21 @@ func (h *handlers) listUsers(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	users, total, err := h.Store.ListUsers(ctx, page)
+	users, total, err := h.Store.ListUsers(c.Request.Context(), page)
 	if err != nil {
 		fail(c, err)
 		return
 	}
+	startBonus := h.BillingService().Config.StartBonus
 	out := make([]adminUserJSON, len(users))
 	for i, u := range users {
 		out[i] = adminUserJSON{ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, IsAdmin: u.IsAdmin,
-			AssistantsCount: u.Bots, DialogsCount: u.Dialogs, CreatedAt: u.CreatedAt.UTC(), LastLoginAt: utcOrNil(u.LastLoginAt)}
-		if u.ProjectID == 0 {
-			continue
-		}
-		a, err := h.BillingService().Account(ctx, u.ProjectID)
-		if err == nil {
-			out[i].Balance = a.Balance()
-			var totals *store.BillingTotals
-			totals, err = h.Store.BillingTotals(ctx, u.ProjectID)
-			if err == nil {
-				out[i].TotalSpent = totals.Spent
-			}
-		}
-		if err != nil {
-			fail(c, err)
-			return
+			AssistantsCount: u.Bots, DialogsCount: u.Dialogs, CreatedAt: u.CreatedAt.UTC(), LastLoginAt: utcOrNil(u.LastLoginAt),
+			Balance: u.Balance, TotalSpent: u.Spent}
+		if u.ProjectID != 0 && !u.AccountOpened {
+			// The account opens with the start bonus when the project
+			// first looks at it; listing it does not open it.
+			out[i].Balance = startBonus
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{"users": out, "total": total})

@@ -33,6 +33,10 @@ func testAdminUsers(t *testing.T, s store.Store) {
 	}
 	_, _, err = s.CreateSession(ctx, ann.ID, annProject.ID, time.Hour)
 	noErr(t, err)
+	_, err = s.OpenBillingAccount(ctx, annProject.ID, 1000, "start bonus")
+	noErr(t, err)
+	_, err = s.Charge(ctx, store.Charge{ProjectID: annProject.ID, Amount: 300, Description: "a model call"})
+	noErr(t, err)
 
 	users, total, err := s.ListUsers(ctx, store.Page{Limit: 10})
 	noErr(t, err)
@@ -40,12 +44,14 @@ func testAdminUsers(t *testing.T, s store.Store) {
 		t.Fatalf("ListUsers: %d of %d, want 3 of 3", len(users), total)
 	}
 	a, b, l := users[0], users[1], users[2]
-	if a.ID != ann.ID || a.ProjectID != annProject.ID || a.Bots != 2 || a.Dialogs != 1 || a.IsAdmin || a.LastLoginAt == nil {
+	if a.ID != ann.ID || a.ProjectID != annProject.ID || a.Bots != 2 || a.Dialogs != 1 || a.IsAdmin || a.LastLoginAt == nil ||
+		!a.AccountOpened || a.Balance != 700 || a.Spent != 300 {
 		t.Errorf("ann listed as %+v", a)
 	} else {
 		inUTC(t, "last_login_at", *a.LastLoginAt)
 	}
-	if b.ID != bob.ID || !b.IsAdmin || b.Bots != 0 || b.Dialogs != 0 || b.ProjectID == 0 || b.LastLoginAt != nil {
+	if b.ID != bob.ID || !b.IsAdmin || b.Bots != 0 || b.Dialogs != 0 || b.ProjectID == 0 || b.LastLoginAt != nil ||
+		b.AccountOpened || b.Balance != 0 || b.Spent != 0 {
 		t.Errorf("bob listed as %+v", b)
 	}
 	if l.ID != loner.ID || l.ProjectID != 0 || l.Bots != 0 {
