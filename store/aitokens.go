@@ -22,6 +22,9 @@ type AITokens interface {
 	// UsableAITokens lists, as AITokens, the active keys allowed model
 	// that have calls left on the UTC day and month of at.
 	UsableAITokens(ctx context.Context, model string, at time.Time) ([]AIToken, error)
+	// HasActiveAIToken reports whether any key is active: whether the pool
+	// can make a call at all, asked before every model call is routed.
+	HasActiveAIToken(ctx context.Context) (bool, error)
 	// RecordAITokenUse counts one call of key id on the UTC day of at,
 	// which used tokens (prompt and completion). ENOTFOUND for no such
 	// key.

@@ -54,16 +54,7 @@ func (k *AITokenKeys) Used(ctx context.Context, id int64, u llm.Usage) error {
 
 // Any reports whether an active token exists.
 func (k *AITokenKeys) Any(ctx context.Context) (bool, error) {
-	tokens, err := k.Store.AITokens(ctx, k.now())
-	if err != nil {
-		return false, err
-	}
-	for _, t := range tokens {
-		if t.Active {
-			return true, nil
-		}
-	}
-	return false, nil
+	return k.Store.HasActiveAIToken(ctx)
 }
 
 func (k *AITokenKeys) now() time.Time {

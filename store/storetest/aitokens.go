@@ -19,9 +19,19 @@ func testAITokens(t *testing.T, s store.Store) {
 		DailyLimit: 2, MonthlyLimit: 3, Priority: 2, Active: true, Notes: "Резервный токен"}
 	primary := &store.AIToken{Name: "Primary", Sealed: "sealed-1", BaseURL: "https://openrouter.ai/api/v1", Priority: 1, Active: true}
 	off := &store.AIToken{Name: "Off", Sealed: "sealed-3", Priority: 0}
-	for _, k := range []*store.AIToken{backup, primary, off} {
+	hasActive := func(want bool) {
+		t.Helper()
+		if got, err := s.HasActiveAIToken(ctx); err != nil || got != want {
+			t.Errorf("HasActiveAIToken = %v, %v; want %v", got, err, want)
+		}
+	}
+	hasActive(false)
+	noErr(t, s.CreateAIToken(ctx, off))
+	hasActive(false) // an inactive key calls nothing
+	for _, k := range []*store.AIToken{backup, primary} {
 		noErr(t, s.CreateAIToken(ctx, k))
 	}
+	hasActive(true)
 	if backup.ID == 0 || backup.Name != "Backup GPT-3.5" || backup.CreatedAt.IsZero() {
 		t.Fatalf("created %+v", backup)
 	}

@@ -80,6 +80,13 @@ func (d *DB) AITokens(ctx context.Context, at time.Time) ([]store.AIToken, error
 	return d.aiTokens(ctx, "listing AI tokens", "", at)
 }
 
+// HasActiveAIToken reports whether any key is active; see store.AITokens.
+func (d *DB) HasActiveAIToken(ctx context.Context) (bool, error) {
+	var found bool
+	err := d.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ai_tokens WHERE is_active)`).Scan(&found)
+	return found, wrap("looking for an active AI token", err)
+}
+
 // UsableAITokens lists the keys that may call model now; see
 // store.AITokens. The table is small (an installation's keys), so the
 // model and quota are checked here rather than in SQL.
