@@ -49,6 +49,8 @@ func (d *dialog) locked(ctx workflow.Context, fn func(t *turn)) (TurnResult, err
 		return TurnResult{}, err
 	}
 	defer d.lock.Unlock()
+	d.busy = true
+	defer func() { d.busy = false }()
 	d.updates++
 	if Terminal(d.s.Status) { // ended while this update waited for the lock
 		return TurnResult{}, rejectf(ErrConflict, "the dialog is %s", d.s.Status)
@@ -72,6 +74,9 @@ func (d *dialog) validateMessage(ctx workflow.Context, in MessageInput) error {
 	}
 	if strings.TrimSpace(in.Text) == "" && in.File == nil {
 		return rejectf(ErrInvalid, "the message text is empty")
+	}
+	if d.rejectsWhileBusy(in) && d.s.recent(in.ClientMessageID) == nil {
+		return rejectf(ErrConflict, "the bot is still answering the previous message; send this one once it has answered (the bot's settings.concurrency is reject)")
 	}
 	if in.At != nil {
 		return d.validateSchedule(ctx, in.Text, *in.At)
@@ -106,13 +111,19 @@ func (d *dialog) onMessage(ctx workflow.Context, in MessageInput) (TurnResult, e
 		return *r, nil
 	}
 	d.stored(in.StoredThrough)
-	r, err := d.locked(ctx, func(t *turn) {
-		if in.At != nil {
-			d.scheduleUser(in)
-			return
-		}
-		d.userMessage(t, in)
-	})
+	var r TurnResult
+	var err error
+	if d.debounces(in) {
+		r, err = d.debounced(ctx, in)
+	} else {
+		r, err = d.locked(ctx, func(t *turn) {
+			if in.At != nil {
+				d.scheduleUser(in)
+				return
+			}
+			d.userMessage(t, in)
+		})
+	}
 	if err == nil {
 		d.s.remember(in.ClientMessageID, r)
 	}

@@ -19,6 +19,11 @@ func (d *dialog) userMessage(t *turn, in MessageInput) {
 	if d.s.Mode == store.ModeBlocked {
 		return
 	}
+	d.userMessageAs(t, in, in.Text)
+}
+
+// recordUserMessage keeps in, as sent, in the transcript.
+func (d *dialog) recordUserMessage(t *turn, in MessageInput) {
 	text := in.Text
 	if text == "" && in.File != nil {
 		text = in.File.Name
@@ -28,6 +33,14 @@ func (d *dialog) userMessage(t *turn, in MessageInput) {
 		m.Files = []store.Attachment{{ID: f.ID, Name: f.Name, MIMEType: f.MIMEType, Size: f.Size}}
 	}
 	d.record(t, m)
+}
+
+// userMessageAs is userMessage whose transcript shows sent where in.Text
+// is what the bot takes (a debounced batch's lines, the last one sent).
+func (d *dialog) userMessageAs(t *turn, in MessageInput, sent string) {
+	shown := in
+	shown.Text = sent
+	d.recordUserMessage(t, shown)
 	now := workflow.Now(t.ctx)
 	d.s.Input, d.s.LastUserAt = in.Text, &now
 	if in.Unanswered {

@@ -45,6 +45,8 @@ type dialog struct {
 	flushAt  time.Time
 	flushNow bool
 	closing  bool // ending or continuing as new: store everything at once
+	busy     bool   // a turn runs (holds lock)
+	batch    *batch // the messages a debouncing bot gathers for its next turn
 }
 
 // DialogWorkflow runs one dialog from its first message to its end.

@@ -88,6 +88,7 @@ var settingsField = flows.ObjectField("settings", "Bot-level defaults, shaped li
 		modelField(), memoryField(), formattingField(), toolsField(),
 	),
 	toolsDefField(),
+	concurrencyField(),
 )
 
 // decodeAI reads an AI configuration from an object holding instruction,
