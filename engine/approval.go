@@ -42,6 +42,10 @@ func (d *dialog) toolCalled(t *turn, id string, ai nodes.AI, resp *LLMResult, fo
 	}
 	call := resp.ToolCalls[0]
 	assistant := llm.Message{Role: llm.RoleAssistant, Content: resp.Content, ToolCalls: []llm.ToolCall{call}}
+	if problem := d.toolCallProblem(ai, call); problem != "" && checksToolCalls(t.ctx) {
+		d.refuseToolCall(t, id, call, append(slices.Clone(followup), assistant), problem)
+		return
+	}
 	switch mode := toolMode(ai, call.Name); mode {
 	case "user_approve", "operator_approve":
 		d.s.Approvals++

@@ -3,8 +3,6 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -58,10 +56,7 @@ const versionToolParameters = "tool-parameters-json"
 // that cannot be encoded as JSON (a YAML .nan or .inf) are an error of the
 // flow.
 func (d *dialog) offeredTools(t *turn, ai nodes.AI) ([]llm.Tool, error) {
-	names := slices.Sorted(maps.Keys(ai.Tools)) // sorted: no map ranging in workflow code
-	if isSet(ai.Memory.WorkingMemory) && ai.Tools["update_working_memory"] == "" {
-		names = append(names, "update_working_memory")
-	}
+	names := offeredNames(ai)
 	declared := nodes.ToolDefs(d.flow) // decoded once per call, not once per tool
 	var out []llm.Tool
 	for _, name := range names {
