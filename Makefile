@@ -13,7 +13,7 @@ FUZZTIME  ?= 60s
 
 export GOTOOLCHAIN := local
 
-.PHONY: run test web web-test web-dev screenshots build build-slim bench schemas fmt lint lint-openapi apidocs fuzz clean
+.PHONY: run test web web-test web-dev screenshots build build-slim bench schemas fmt lint lint-openapi apidocs fuzz soak security clean
 
 ## run: build parley and run `parley dev`: embedded Temporal, worker, HTTP API on :8080, SQLite in .data
 run: build
@@ -92,6 +92,13 @@ fuzz:
 		echo "fuzzing $${t#*:} in ./$${t%%:*} for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./$${t%%:*}; \
 	done
+
+## soak: one dialog through 5,000 turns (SOAK_TURNS) across continue-as-new: the p50 of the first and
+## last 500 turns (within 10%) and the heap and goroutines; make test runs 300 turns
+SOAK_TURNS ?= 5000
+soak:
+	@PARLEY_SOAK_TURNS=$(SOAK_TURNS) $(GO) test -run '^TestSoak$$' -count 1 -v -timeout 60m ./engine > .soak.log 2>&1; \
+		status=$$?; grep -E 'SOAK|^(--- |ok|FAIL)|soak_test' .soak.log; rm -f .soak.log; exit $$status
 
 clean:
 	rm -rf bin
