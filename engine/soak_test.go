@@ -83,6 +83,11 @@ func TestSoak(t *testing.T) {
 	t.Logf("SOAK: %d turns, %d runs; p50 of the first %d %v, of the last %d %v (%+.0f%%); heap %d → %d MiB, goroutines %d → %d",
 		turns, runs, window, first.Round(10*time.Microsecond), window, last.Round(10*time.Microsecond), drift*100,
 		heapAfterFirst>>20, heapAtEnd>>20, goroutinesAfterFirst, goroutinesAtEnd)
+	var windows []string
+	for i := 0; i+window <= turns; i += window {
+		windows = append(windows, p50(took[i:i+window]).Round(100*time.Microsecond).String())
+	}
+	t.Logf("SOAK: p50 of each %d turns: %s", window, strings.Join(windows, " "))
 	if strict && drift > 0.10 {
 		t.Errorf("the last turns' p50 is %+.0f%% of the first's; want within 10%%", drift*100)
 	}
