@@ -1,15 +1,21 @@
 // Package netguard provides an HTTP client for calls to user-configured URLs
-// (custom block services, webhooks) that refuses to reach internal addresses,
-// so a bot author cannot use Parley to probe the host, its network or the
-// cloud metadata service (SSRF).
+// (custom block services, url tools, webhooks) that refuses to reach
+// internal addresses, so a bot author cannot use Parley to probe the host,
+// its network or the cloud metadata service (SSRF), and the checks that
+// refuse such URLs when they are configured (CheckURL) or called
+// (Precheck). The client's dial-time check is the real guard: it sees the
+// addresses a name resolves to when it is called, so DNS rebinding cannot
+// get past it.
 package netguard
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"strings"
 	"syscall"
@@ -20,9 +26,40 @@ import (
 // EnvAllow names the environment variable read by PolicyFromEnv.
 const EnvAllow = "PARLEY_ALLOW_PRIVATE_URLS"
 
-// ErrRefused is wrapped by errors for refused addresses; errors.Is works on
-// what client.Do returns.
+// ErrRefused is wrapped by errors for refused addresses and URLs; errors.Is
+// works on what client.Do, Check, Precheck and CheckURL return.
 var ErrRefused = errors.New("netguard: address refused")
+
+// RefusedError is a refused address or URL. It wraps ErrRefused.
+type RefusedError struct {
+	// Reason says what is refused and why, and how to allow it when an
+	// operator can: "127.0.0.1 is a loopback address; to allow it set
+	// PARLEY_ALLOW_PRIVATE_URLS (e.g. PARLEY_ALLOW_PRIVATE_URLS=127.0.0.1)".
+	Reason string
+}
+
+func (e *RefusedError) Error() string { return ErrRefused.Error() + ": " + e.Reason }
+func (e *RefusedError) Unwrap() error { return ErrRefused }
+
+func refused(format string, args ...any) error {
+	return &RefusedError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// Reason is the reason of the refusal in err's chain, without the
+// wrapping (a URL, "dial tcp ..."), for messages a user reads; err's own
+// text when it holds no refusal.
+func Reason(err error) string {
+	var r *RefusedError
+	if errors.As(err, &r) {
+		return r.Reason
+	}
+	return err.Error()
+}
+
+// Resolver looks up a name's addresses; *net.Resolver is one.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
 
 // Policy says which addresses outbound calls may reach.
 type Policy struct {
@@ -31,6 +68,11 @@ type Policy struct {
 	// loopback services here). IPv4 networks must be written in IPv4 form:
 	// Check unmaps ::ffff:a.b.c.d before matching.
 	Allow []netip.Prefix
+	// Resolver looks names up for CheckURL and for the Client's dials;
+	// nil means the system's (net.DefaultResolver). Tests put a
+	// StaticResolver here, so names resolve to internal addresses
+	// without DNS.
+	Resolver Resolver
 }
 
 // blocked lists the internal ranges that netip.Addr has no predicate for.
@@ -40,8 +82,34 @@ var blocked = []struct {
 }{
 	// "This network": Linux treats 0.x.x.x destinations as local.
 	{netip.MustParsePrefix("0.0.0.0/8"), "unspecified"},
-	// Carrier-grade NAT space, often internal in cloud networks.
+	// Carrier-grade NAT space, often internal in cloud networks (Alibaba
+	// Cloud's metadata service is 100.100.100.200).
 	{netip.MustParsePrefix("100.64.0.0/10"), "shared (CGNAT)"},
+	// Benchmarking space, which "fake IP" DNS proxies hand out for
+	// internal names.
+	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking"},
+	// Reserved and limited broadcast: nothing public lives there.
+	{netip.MustParsePrefix("240.0.0.0/4"), "reserved"},
+	// Azure's platform endpoint (wireserver): a public-looking address
+	// that only a VM reaches, and that hands out its configuration.
+	{netip.MustParsePrefix("168.63.129.16/32"), "cloud platform (Azure wireserver)"},
+	// Deprecated IPv6 forms that carry an IPv4 address or were local.
+	{netip.MustParsePrefix("::/96"), "IPv4-compatible (deprecated)"},
+	{netip.MustParsePrefix("fec0::/10"), "site-local"},
+	{netip.MustParsePrefix("2001::/32"), "Teredo"},
+}
+
+// embedded lists IPv6 ranges whose addresses carry an IPv4 address that a
+// gateway or tunnel may deliver to: such an address is as internal as
+// the IPv4 address it carries.
+var embedded = []struct {
+	prefix netip.Prefix
+	at     int // the byte the IPv4 address starts at
+	name   string
+}{
+	{netip.MustParsePrefix("64:ff9b::/96"), 12, "NAT64"},
+	{netip.MustParsePrefix("64:ff9b:1::/48"), 12, "NAT64"},
+	{netip.MustParsePrefix("2002::/16"), 2, "6to4"},
 }
 
 // ParseAllow reads PARLEY_ALLOW_PRIVATE_URLS-style lists: comma- or
@@ -100,17 +168,38 @@ func (p Policy) Check(ip netip.Addr) error {
 	// ::ffff:127.0.0.1 is 127.0.0.1 on the wire; zones would make
 	// Prefix.Contains always false.
 	ip = ip.Unmap().WithZone("")
+	if reason := p.reason(ip); reason != "" {
+		return refused("%s is %s address; %s", ip, article(reason), allowHint(ip))
+	}
+	return nil
+}
+
+// reason is why ip is refused, or "" when it may be reached.
+func (p Policy) reason(ip netip.Addr) string {
+	ip = ip.Unmap().WithZone("")
 	reason := internal(ip)
 	if reason == "" {
-		return nil
+		return ""
 	}
 	for _, a := range p.Allow {
 		if a.Contains(ip) {
-			return nil
+			return ""
 		}
 	}
-	return fmt.Errorf("%w: %s is a %s address; to allow it set %s (e.g. %s=%s)",
-		ErrRefused, ip, reason, EnvAllow, EnvAllow, ip)
+	return reason
+}
+
+// allowHint says how an operator allows ip.
+func allowHint(ip netip.Addr) string {
+	return fmt.Sprintf("to allow it set %s (e.g. %s=%s)", EnvAllow, EnvAllow, ip)
+}
+
+// article is "a reason" or "an reason".
+func article(reason string) string {
+	if reason != "" && strings.ContainsRune("aeiouAEIOU", rune(reason[0])) {
+		return "an " + reason
+	}
+	return "a " + reason
 }
 
 // internal names why ip is internal, or returns "" for a public address.
@@ -132,6 +221,15 @@ func internal(ip netip.Addr) string {
 	for _, b := range blocked {
 		if b.prefix.Contains(ip) {
 			return b.reason
+		}
+	}
+	for _, e := range embedded {
+		if e.prefix.Contains(ip) {
+			b := ip.As16()
+			v4 := netip.AddrFrom4([4]byte(b[e.at : e.at+4]))
+			if r := internal(v4); r != "" {
+				return fmt.Sprintf("%s form of %s, a %s", e.name, v4, r)
+			}
 		}
 	}
 	return ""
@@ -158,10 +256,16 @@ func (p Policy) Client(timeout time.Duration) *http.Client {
 		},
 	}
 	transport := &http.Transport{
-		// No environment proxy: the guard would then only see the proxy's
-		// address, not the real destination.
-		Proxy:                 nil,
-		DialContext:           dialer.DialContext,
+		// No proxy: the guard would then only see the proxy's address,
+		// not the real destination. The hook runs for every request
+		// before it dials, so it refuses what Precheck refuses (an
+		// address in an unusual spelling, a localhost name) whoever
+		// builds the request.
+		Proxy: func(req *http.Request) (*url.URL, error) {
+			_, err := p.Precheck(req.URL.String())
+			return nil, err
+		},
+		DialContext:           p.dial(dialer),
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
 		IdleConnTimeout:       90 * time.Second,
@@ -175,5 +279,48 @@ func (p Policy) Client(timeout time.Duration) *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
+	}
+}
+
+// dial is how the Client's transport dials: the dialer's own resolution,
+// or with a Resolver, each address it gives in turn. Either way each
+// address passes the dialer's Control (Check) before any packet is sent.
+func (p Policy) dial(d *net.Dialer) func(ctx context.Context, network, address string) (net.Conn, error) {
+	if p.Resolver == nil {
+		return d.DialContext
+	}
+	return func(ctx context.Context, network, address string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(address)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := netip.ParseAddr(host); err == nil {
+			return d.DialContext(ctx, network, address)
+		}
+		family := "ip"
+		switch network {
+		case "tcp4":
+			family = "ip4"
+		case "tcp6":
+			family = "ip6"
+		}
+		addrs, err := p.Resolver.LookupNetIP(ctx, family, host)
+		if err != nil {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+		}
+		var first error
+		for _, a := range addrs {
+			conn, err := d.DialContext(ctx, network, net.JoinHostPort(a.String(), port))
+			if err == nil {
+				return conn, nil
+			}
+			if first == nil {
+				first = err // the first address's error, as the net package reports
+			}
+		}
+		if first == nil {
+			first = &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+		}
+		return nil, first
 	}
 }

@@ -154,13 +154,17 @@ func TestCheck(t *testing.T) {
 		"100.64.0.1", "100.127.255.255",
 		"224.0.0.1", "239.255.255.250", "ff02::1",
 		"::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::ffff:0.0.0.0",
+		"198.18.0.1", "198.19.255.255", "240.0.0.1", "255.255.255.255", "168.63.129.16",
+		"::127.0.0.1", "::a00:1", "fec0::1", "2001::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+		"64:ff9b::127.0.0.1", "64:ff9b::a9fe:a9fe", "64:ff9b:1::10.0.0.1", "2002:7f00:1::", "2002:a9fe:a9fe::1",
 	}
 	for _, s := range refused {
 		if err := (Policy{}).Check(netip.MustParseAddr(s)); !errors.Is(err, ErrRefused) {
 			t.Errorf("Check(%s) = %v, want ErrRefused", s, err)
 		}
 	}
-	public := []string{"8.8.8.8", "172.32.0.1", "100.128.0.1", "192.169.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8"}
+	public := []string{"8.8.8.8", "172.32.0.1", "100.128.0.1", "192.169.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8",
+		"198.20.0.1", "168.63.129.17", "64:ff9b::8.8.8.8", "2002:808:808::1", "2001:1::1"}
 	for _, s := range public {
 		if err := (Policy{}).Check(netip.MustParseAddr(s)); err != nil {
 			t.Errorf("Check(%s) = %v, want nil", s, err)
@@ -235,5 +239,62 @@ func TestPolicyFromEnv(t *testing.T) {
 	const want = `PARLEY_ALLOW_PRIVATE_URLS: netguard: bad allow entry "nope": want an IP or CIDR such as 127.0.0.1 or 10.0.0.0/8`
 	if _, err := PolicyFromEnv(); err == nil || err.Error() != want {
 		t.Fatalf("PolicyFromEnv() error = %v, want %s", err, want)
+	}
+}
+
+func TestParseLooseIPv4(t *testing.T) {
+	good := map[string]string{
+		"127.1": "127.0.0.1", "127.0.1": "127.0.0.1", "2130706433": "127.0.0.1", "0x7f000001": "127.0.0.1",
+		"0X7F000001": "127.0.0.1", "017700000001": "127.0.0.1", "0177.0.0.01": "127.0.0.1", "0x7f.0x0.0x0.0x1": "127.0.0.1",
+		"127.000.000.001": "127.0.0.1", "127.0.0.1.": "127.0.0.1", "0": "0.0.0.0", "0x": "0.0.0.0",
+		"169.254.43518": "169.254.169.254", "0xa9fea9fe": "169.254.169.254", "4294967295": "255.255.255.255",
+	}
+	for in, want := range good {
+		if got, ok := parseLooseIPv4(in); !ok || got.String() != want {
+			t.Errorf("parseLooseIPv4(%q) = %v, %v; want %s", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"256.0.0.1", "1.2.3.4.5", "4294967296", "1.16777216", "1.2.65536", "08.0.0.1", "0x1g", ""} {
+		if got, ok := parseLooseIPv4(in); ok {
+			t.Errorf("parseLooseIPv4(%q) = %v, want no address", in, got)
+		}
+	}
+}
+
+// A URL on an address the policy allows passes CheckURL, as loopback
+// services do in tests and PARLEY_ALLOW_PRIVATE_URLS makes them in dev;
+// an unusual spelling of it does not.
+func TestCheckURLAllowed(t *testing.T) {
+	p := Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
+		Resolver: StaticResolver{"svc.test": {netip.MustParseAddr("127.0.0.1")}, "public.test": {netip.MustParseAddr("8.8.8.8")}}}
+	for _, u := range []string{
+		"http://127.0.0.1:8080/hook", "https://[::1]/", "http://localhost:3000/", "http://svc.test/",
+		"https://public.test/hook", "https://unknown.test/", // not found now: the dial decides
+		"http://user:pass@127.0.0.1/", "https://bücher.example/", "https://under_score.example/",
+	} {
+		if err := p.CheckURL(t.Context(), u); err != nil {
+			t.Errorf("CheckURL(%s) = %v, want nil", u, err)
+		}
+	}
+	for _, u := range []string{"http://127.1/", "http://2130706433/", "http://[::1]x/", "http://a b/"} {
+		if err := p.CheckURL(t.Context(), u); !errors.Is(err, ErrRefused) {
+			t.Errorf("CheckURL(%s) = %v, want ErrRefused", u, err)
+		}
+	}
+	// localhost is 127.0.0.1 and ::1: either allowed is enough, as the
+	// dial tries both; neither is refused.
+	only4 := Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
+	only6 := Policy{Allow: []netip.Prefix{netip.MustParsePrefix("::1/128")}}
+	for _, p := range []Policy{only4, only6} {
+		if err := p.CheckURL(t.Context(), "http://localhost/"); err != nil {
+			t.Errorf("CheckURL(localhost) allowing %v = %v", p.Allow, err)
+		}
+	}
+	const want = "netguard: address refused: localhost is 127.0.0.1, a loopback address; to allow it set PARLEY_ALLOW_PRIVATE_URLS (e.g. PARLEY_ALLOW_PRIVATE_URLS=127.0.0.1)"
+	if err := (Policy{}).CheckURL(t.Context(), "http://localhost/"); err == nil || err.Error() != want {
+		t.Errorf("CheckURL(localhost) = %v\nwant %s", err, want)
+	}
+	if got := Reason(only4.CheckURL(t.Context(), "file:///etc/passwd")); got != "only http and https URLs are allowed, not file:" {
+		t.Errorf("Reason = %q", got)
 	}
 }

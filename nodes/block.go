@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/flows"
+	"github.com/parleyhq/parley/netguard"
 )
 
 // Block calls a custom external service (Bot.one-style) and waits until it
@@ -60,6 +61,7 @@ func decodeBlock(n *flows.Node, c *flows.Checker) *Block {
 	if b.Timeout == 0 {
 		b.Timeout = map[bool]time.Duration{true: DefaultBlockTimeout, false: DefaultCallTimeout}[b.Wait]
 	}
+	checkServiceURL(c, f, "url")
 	if h := f.Object("headers"); h != nil {
 		b.Headers = map[string]*flows.Template{}
 		for _, name := range h.Keys {
@@ -74,4 +76,25 @@ func decodeBlock(n *flows.Node, c *flows.Checker) *Block {
 		c.Errorf(f.PosOf("on_timeout"), flows.CodeUnusedField, "\"on_timeout\" has no effect with \"wait: false\"; a failed call follows \"on_error\"")
 	}
 	return b
+}
+
+// checkServiceURL reports what can be told of a service's URL (a block's,
+// a url tool's) when the bot loads. An IP address written otherwise than
+// a.b.c.d (127.1, 2130706433) is an error: resolvers disagree on where it
+// goes. An internal address or a localhost name is a warning: the server
+// refuses the call unless PARLEY_ALLOW_PRIVATE_URLS allows the address,
+// which only the server knows (and which tests and local setups use).
+// Names are checked when the call is made, as are addresses.
+func checkServiceURL(c *flows.Checker, o *flows.Object, field string) {
+	raw := o.String(field)
+	if raw == "" || o.Get(field) == nil {
+		return
+	}
+	if _, err := netguard.ParseURL(raw); err != nil {
+		c.Errorf(o.ValuePos(field), flows.CodeBadURL, "%q: %s", field, netguard.Reason(err))
+		return
+	}
+	if _, err := (netguard.Policy{}).Precheck(raw); err != nil {
+		c.Warnf(o.ValuePos(field), flows.CodeBadURL, "%q: calls to it are refused unless the server allows it: %s", field, netguard.Reason(err))
+	}
 }

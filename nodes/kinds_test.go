@@ -681,7 +681,7 @@ var kindsBlockCases = []kindsCase{
     url: http://localhost:8080/score
     wait: false
     save: data
-`, check: func(t *testing.T, f *flows.Flow) {
+`, warns: []string{"13:10 bad_url"}, msg: "refused unless the server allows it: localhost is 127.0.0.1, a loopback address", check: func(t *testing.T, f *flows.Flow) {
 		b := kindsConfig[Block](t, f, "x")
 		if b.Wait || b.Timeout != 30*time.Second {
 			t.Errorf("wait %v, timeout %v; want false and 30s", b.Wait, b.Timeout)

@@ -52,6 +52,7 @@ func decodeToolDefs(c *flows.Checker, obj *flows.Object) []ToolDef {
 		if (def.URL == "") == (def.Block == "") && !t.Invalid("url") && !t.Invalid("block") {
 			c.Errorf(obj.PosOf(name), flows.CodeInvalidValue, "tool %q needs exactly one of \"url\" or \"block\"", name)
 		}
+		checkServiceURL(c, t, "url")
 		def.Parameters = toolParameters(c, t)
 		checkToolBlock(c, t, def.Block)
 		out = append(out, def)

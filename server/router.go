@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/knowledge"
 	"github.com/parleyhq/parley/metrics"
+	"github.com/parleyhq/parley/netguard"
 	"github.com/parleyhq/parley/secretbox"
 	"github.com/parleyhq/parley/store"
 )
@@ -56,6 +57,10 @@ type Deps struct {
 	// RouteLimits replace a dialect's named route budgets
 	// (PARLEY_ROUTE_LIMITS; ReplyX's login, api, ...).
 	RouteLimits map[string]RouteLimit
+	// URLPolicy is what the URLs users give Parley to call (webhook
+	// endpoints) are checked against when they are set; nil:
+	// PARLEY_ALLOW_PRIVATE_URLS, read at each check.
+	URLPolicy *netguard.Policy
 }
 
 // RouteLimit is the budget named name: RouteLimits' if it has one, else def.

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/parleyhq/parley/netguard"
 )
 
 // AttemptTimeout bounds one attempt, whatever the caller's client allows.
@@ -110,6 +112,11 @@ func (s *Sender) request(ctx context.Context, a Attempt, ts time.Time) (*http.Re
 			return nil, fmt.Errorf("signing webhook with secret %d of %d: %w", i+1, len(a.Secrets), err)
 		}
 		keys[i] = key
+	}
+	// What no policy allows (another scheme, an address in an unusual
+	// spelling) is refused here; the client's policy checks addresses.
+	if _, err := netguard.ParseURL(a.URL); err != nil {
+		return nil, fmt.Errorf("sending webhook: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.URL, bytes.NewReader(a.Body))
 	if err != nil {

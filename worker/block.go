@@ -29,6 +29,9 @@ const maxBlockResponse = 1 << 20
 // is final (ErrBlockRejected). With Wait false the JSON response is the
 // block's result.
 func (a *Activities) CallBlock(ctx context.Context, in engine.BlockCall) (any, error) {
+	if err := a.precheck(in.URL); err != nil {
+		return nil, err
+	}
 	token, err := newBlockToken()
 	if err != nil {
 		return nil, err
@@ -59,7 +62,7 @@ func (a *Activities) CallBlock(ctx context.Context, in engine.BlockCall) (any, e
 func (a *Activities) post(in engine.BlockCall, req *http.Request) (any, error) {
 	resp, err := a.client(in.Timeout).Do(req)
 	if errors.Is(err, netguard.ErrRefused) {
-		return nil, rejected("%v", err)
+		return nil, refusedCall(in.URL, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("calling %s: %w", in.URL, err)
@@ -129,10 +132,36 @@ func statusError(url string, resp *http.Response, detail []byte) error {
 	switch {
 	case resp.StatusCode >= 500:
 		return fmt.Errorf("%s answered %s%s", url, resp.Status, suffix)
+	case resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != "":
+		// Never followed: the redirect could point anywhere, an
+		// internal address too.
+		return rejected("%s answered %s, a redirect to %q, which Parley does not follow: use the final URL", url, resp.Status,
+			resp.Header.Get("Location"))
 	case resp.StatusCode >= 300:
 		return rejected("%s answered %s%s", url, resp.Status, suffix)
 	}
 	return nil
+}
+
+// precheck refuses, before anything is sent, a URL the policy refuses
+// from the URL alone: another scheme than http(s), an internal address in
+// any spelling, a localhost name. Names are checked when the call dials
+// them. Conversation tests' Transport is not the network: it is not
+// checked.
+func (a *Activities) precheck(url string) error {
+	if a.Transport != nil {
+		return nil
+	}
+	if _, err := a.Policy.Precheck(url); err != nil {
+		return refusedCall(url, err)
+	}
+	return nil
+}
+
+// refusedCall is the final error of a call the policy refused, worded
+// for the dialog (a block's failure) and the model (a tool's).
+func refusedCall(url string, err error) error {
+	return rejected("the call to %s is refused: %s", url, netguard.Reason(err))
 }
 
 func rejected(format string, args ...any) error {

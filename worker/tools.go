@@ -106,12 +106,16 @@ func excerpts(sources []store.Source) string {
 }
 
 // urlTool POSTs the arguments to a declared tool's URL, through the same
-// guard as block calls; the response body is the result. A 4xx or a
-// refused address is final; a 5xx or a connection error is retried.
+// guard as block calls; the response body is the result. A 4xx, a
+// redirect (never followed) or a refused address is final; a 5xx or a
+// connection error is retried.
 func (a *Activities) urlTool(ctx context.Context, in engine.ToolCallInput) (*engine.ToolResult, error) {
 	args := in.Arguments
 	if !json.Valid([]byte(args)) {
 		return &engine.ToolResult{Content: "The arguments were not valid JSON: " + args}, nil
+	}
+	if err := a.precheck(in.URL); err != nil {
+		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, in.URL, bytes.NewBufferString(args))
 	if err != nil {
@@ -122,7 +126,7 @@ func (a *Activities) urlTool(ctx context.Context, in engine.ToolCallInput) (*eng
 	req.Header.Set("X-Parley-Tool", in.Tool)
 	resp, err := a.client(0).Do(req)
 	if errors.Is(err, netguard.ErrRefused) {
-		return nil, rejected("%v", err)
+		return nil, refusedCall(in.URL, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("calling %s: %w", in.URL, err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parleyhq/parley/netguard"
 	"github.com/parleyhq/parley/secretbox"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
@@ -94,12 +95,41 @@ func (h *handlers) newSecret(c *gin.Context) (plain, sealed string, ok bool) {
 	return plain, sealed, true
 }
 
+// checkWebhookURL refuses (EINVALID naming url) a URL whose deliveries
+// would be refused: another scheme than http(s), or a host that is or
+// resolves to an address the server's policy (PARLEY_ALLOW_PRIVATE_URLS)
+// does not allow: loopback, private, link-local (the cloud metadata
+// service), CGNAT, multicast. An empty URL is the store's to refuse.
+// Deliveries check the addresses again when they dial: a name may
+// resolve elsewhere later.
+func (h *handlers) checkWebhookURL(c *gin.Context, u *string) error {
+	if u == nil || *u == "" {
+		return nil
+	}
+	policy := h.URLPolicy
+	if policy == nil {
+		p, err := netguard.PolicyFromEnv()
+		if err != nil {
+			return err
+		}
+		policy = &p
+	}
+	if err := policy.CheckURL(c.Request.Context(), *u); err != nil {
+		return store.FieldErrorf(store.EINVALID, "url", "The webhook URL is refused: %s.", netguard.Reason(err))
+	}
+	return nil
+}
+
 func (h *handlers) createWebhook(c *gin.Context) {
 	var req webhookRequest
 	if !bind(c, &req, webhookExample) {
 		return
 	}
 	if err := checkEvents(req.Events); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.checkWebhookURL(c, req.URL); err != nil {
 		fail(c, err)
 		return
 	}
@@ -158,6 +188,10 @@ func (h *handlers) updateWebhook(c *gin.Context) {
 		return
 	}
 	if err := checkEvents(req.Events); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.checkWebhookURL(c, req.URL); err != nil {
 		fail(c, err)
 		return
 	}

@@ -103,6 +103,10 @@ type Options struct {
 	TokenClock func() time.Time
 	// RouteLimits replace the dialects' named route budgets.
 	RouteLimits map[string]server.RouteLimit
+	// Policy is the outbound address policy of block calls, url tools and
+	// the API's checks of webhook URLs; nil: loopback allowed, for the
+	// tests' own services.
+	Policy *netguard.Policy
 }
 
 // NewTemporal starts an in-process Temporal server, tuned as parley dev's
@@ -146,12 +150,15 @@ func NewWith(t testing.TB, opts Options, dialects ...server.Dialect) *Env {
 	lib := &knowledge.Library{Store: db, Index: knowledge.NewStoreIndex(db), Embedder: knowledge.NewHashEmbedder(knowledge.DefaultHashDim),
 		Blobs: files, Start: parleyworker.IndexStarter(ts.GetDefaultClient())}
 	// Block services in tests are loopback servers.
-	loopback := netguard.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+	policy := netguard.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+	if opts.Policy != nil {
+		policy = *opts.Policy
+	}
 	if opts.Billing != nil {
 		opts.Billing.Store = db
 	}
 	ts.NewWorker(engine.TaskQueue, func(r worker.Registry) {
-		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: loopback, LLM: opts.LLM, Bus: bus, Knowledge: lib, Metrics: m,
+		parleyworker.Register(r, &parleyworker.Activities{Store: db, Policy: policy, LLM: opts.LLM, Bus: bus, Knowledge: lib, Metrics: m,
 			Billing: opts.Billing})
 	})
 	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient(), Bus: bus, Files: files, Metrics: m}
@@ -165,7 +172,7 @@ func NewWith(t testing.TB, opts Options, dialects ...server.Dialect) *Env {
 	deps := server.Deps{Store: db, Dialogs: svc, Files: files, MaxUpload: MaxUpload, Bus: bus, Knowledge: lib,
 		PublicURL: "http://" + srv.Listener.Addr().String(), TrustedProxies: opts.TrustedProxies, Metrics: m, MetricsOnMainRouter: true,
 		Secrets: secrets, Billing: opts.Billing, RequestRate: opts.RequestRate, Tokens: server.NewTokens(secrets),
-		RouteLimits: opts.RouteLimits}
+		RouteLimits: opts.RouteLimits, URLPolicy: &policy}
 	deps.Tokens.Now = opts.TokenClock
 	if opts.Log != nil {
 		deps.Logger = slog.New(slog.NewJSONHandler(opts.Log, nil))

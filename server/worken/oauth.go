@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"html/template"
 	"net/http"
@@ -253,6 +254,16 @@ func (h *handlers) exchange(ctx context.Context, conf *oauth2.Config, code, veri
 	if err != nil {
 		return nil, err
 	}
+	return exchangeWith(ctx, policy, conf, code, verifier)
+}
+
+// exchangeWith is exchange through policy's client, which never follows a
+// redirect. What policy refuses of the token URL itself (another scheme,
+// an internal address in any spelling) is refused before any request.
+func exchangeWith(ctx context.Context, policy netguard.Policy, conf *oauth2.Config, code, verifier string) (*oauth2.Token, error) {
+	if _, err := policy.Precheck(conf.Endpoint.TokenURL); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, oauthTimeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, policy.Client(oauthTimeout))
@@ -260,11 +271,13 @@ func (h *handlers) exchange(ctx context.Context, conf *oauth2.Config, code, veri
 }
 
 // vendorFailed answers a failed exchange: 400 with the vendor's words
-// when it refused the code, 502 when it could not be reached or answered
+// when it refused the code, 502 when it could not be reached, is on an
+// address the server refuses, redirected (never followed) or answered
 // something else.
 func (h *handlers) vendorFailed(c *gin.Context, vendor string, err error) {
 	var re *oauth2.RetrieveError
-	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 {
+	isRetrieve := errors.As(err, &re) && re.Response != nil
+	if isRetrieve && re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 {
 		text := vendorText(re.ErrorCode, re.ErrorDescription)
 		if re.ErrorCode == "" {
 			text = vendorText(strings.TrimSpace(string(re.Body)), "")
@@ -273,6 +286,13 @@ func (h *handlers) vendorFailed(c *gin.Context, vendor string, err error) {
 		return
 	}
 	server.Logger(c).Warn("exchanging an OAuth code", "vendor", vendor, "error", err)
+	switch {
+	case errors.Is(err, netguard.ErrRefused):
+		err = fmt.Errorf("its token endpoint is refused: %s", netguard.Reason(err))
+	case isRetrieve && re.Response.StatusCode >= 300 && re.Response.StatusCode < 400:
+		err = fmt.Errorf("its token endpoint answered %s, a redirect to %q, which Parley does not follow", re.Response.Status,
+			re.Response.Header.Get("Location"))
+	}
 	fail(c, store.Errorf(store.EUNAVAILABLE, "Parley could not get tokens from %s: %v. Try again later.", vendor, err))
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parleyhq/parley/netguard"
 	"github.com/parleyhq/parley/store"
 	"github.com/parleyhq/parley/webhooks"
 )
@@ -15,8 +16,10 @@ import (
 // /v1/webhooks lists the same records): one made here has Format worken,
 // so its deliveries are Worken's WebhookEvent, and signs with the client's
 // own secret, sealed as every webhook secret is. Its URL is checked as any
-// webhook's: an http(s) URL now, and the netguard policy when a delivery
-// dials it (loopback and private addresses only if the server allows them).
+// webhook's: when it is set, an http(s) URL whose host is not and does not
+// resolve to an address the server's netguard policy refuses; and the
+// policy again when a delivery dials it (loopback and private addresses
+// only if the server allows them).
 
 const (
 	createEndpointBody = `{"url": "https://example.com/worken-hook", "secret": "my-signing-secret"}`
@@ -38,6 +41,25 @@ type webhookEndpointJSON struct {
 
 func endpointOf(w *store.Webhook) webhookEndpointJSON {
 	return webhookEndpointJSON{ID: w.UUID, URL: w.URL, Status: w.Status, CreatedAt: timestamp(w.CreatedAt)}
+}
+
+// checkEndpointURL refuses (EINVALID naming url) a URL whose deliveries
+// would be refused: another scheme than http(s), or a host that is or
+// resolves to an address the server's policy (PARLEY_ALLOW_PRIVATE_URLS)
+// does not allow.
+func (h *handlers) checkEndpointURL(c *gin.Context, u string) error {
+	policy := h.URLPolicy
+	if policy == nil {
+		p, err := netguard.PolicyFromEnv()
+		if err != nil {
+			return err
+		}
+		policy = &p
+	}
+	if err := policy.CheckURL(c.Request.Context(), u); err != nil {
+		return store.FieldErrorf(store.EINVALID, "url", "The endpoint URL is refused: %s.", netguard.Reason(err))
+	}
+	return nil
 }
 
 // checkSecret returns EINVALID naming secret unless s can sign deliveries.
@@ -98,6 +120,10 @@ func (h *handlers) createEndpoint(c *gin.Context) {
 	}
 	if body.URL == nil || strings.TrimSpace(*body.URL) == "" {
 		fail(c, store.FieldErrorf(store.EINVALID, "url", "Give the endpoint a URL, e.g. %s.", createEndpointBody))
+		return
+	}
+	if err := h.checkEndpointURL(c, *body.URL); err != nil {
+		fail(c, err)
 		return
 	}
 	if body.Secret == nil {
