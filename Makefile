@@ -100,5 +100,13 @@ soak:
 	@PARLEY_SOAK_TURNS=$(SOAK_TURNS) $(GO) test -run '^TestSoak$$' -count 1 -v -timeout 60m ./engine > .soak.log 2>&1; \
 		status=$$?; grep -E 'SOAK|^(--- |ok|FAIL)|soak_test' .soak.log; rm -f .soak.log; exit $$status
 
+## security: the SSRF set on every outbound path, the access matrix of every documented route, expression
+## memory bounds and tool-call checks, printing their figures (refused of tried, cells and leaks)
+security:
+	@$(GO) test -run 'SSRF|^TestAccessMatrix$$|^TestExpressionsCannotExhaustMemory$$|^TestToolCallsChecked$$' \
+		-count 1 -v ./... > .security.log 2>&1; status=$$?; \
+		grep -E 'SSRF |ACCESS MATRIX|^--- FAIL|^FAIL|^ok .*(netguard|server|worker|webhooks|nodes|flows|engine)' .security.log; \
+		rm -f .security.log; exit $$status
+
 clean:
 	rm -rf bin
