@@ -107,6 +107,11 @@ type benchConfig struct {
 	knowledge string
 	cpuProf   string
 	memProf   string
+	// paused, when set, measures that many dialogs paused at a question
+	// instead (see benchEnv.paused), with the worker's sticky cache
+	// bounded to stickyCache workflows.
+	paused      int
+	stickyCache int
 }
 
 // runBench starts the embedded stack in-process and measures turns over
@@ -126,6 +131,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.knowledge, "knowledge", "", "with -llm-delay: index this directory's folders as vector stores and search them every turn (offline embedder)")
 	fs.StringVar(&cfg.cpuProf, "cpuprofile", "", "write a CPU profile of the measurements (not the setup) to this file")
 	fs.StringVar(&cfg.memProf, "memprofile", "", "write an allocation profile to this file at the end")
+	fs.IntVar(&cfg.paused, "paused", 0, "instead: create this many dialogs paused at a question and report RSS, creation time and the first answer after eviction")
+	fs.IntVar(&cfg.stickyCache, "sticky-cache", 2000, "with -paused: the worker's sticky workflow cache, in workflows")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -206,6 +213,9 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	if _, err := svc.Publish(ctx, boot.projectID, "bench", flow, "bench"); err != nil {
 		return err
 	}
+	if cfg.paused > 0 {
+		sdkworker.SetStickyWorkflowCacheSize(cfg.stickyCache) // process-wide; before any worker starts
+	}
 	box, err := secretKey(data) // as in dev: the model calls go through the (empty) pool of AI tokens
 	if err != nil {
 		return err
@@ -239,7 +249,11 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	err = env.run(ctx, *cfg, out)
+	if cfg.paused > 0 {
+		err = env.paused(ctx, *cfg, out)
+	} else {
+		err = env.run(ctx, *cfg, out)
+	}
 	if perr := stopProfiles(); err == nil {
 		err = perr
 	}
