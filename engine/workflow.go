@@ -44,7 +44,7 @@ type dialog struct {
 	// nothing waits. flushNow asks the persist loop to store now.
 	flushAt  time.Time
 	flushNow bool
-	closing  bool // ending or continuing as new: store everything at once
+	closing  bool   // ending or continuing as new: store everything at once
 	busy     bool   // a turn runs (holds lock)
 	batch    *batch // the messages a debouncing bot gathers for its next turn
 }

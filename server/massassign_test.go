@@ -56,7 +56,9 @@ func TestMassAssignment(t *testing.T) {
 	}
 
 	t.Run("ReplyX: register and users/me cannot make an admin", func(t *testing.T) {
-		var reg struct{ AccessToken string `json:"access_token"` }
+		var reg struct {
+			AccessToken string `json:"access_token"`
+		}
 		r := e.Do("POST", "/api/auth/register", "", with(map[string]any{"email": "mallory@example.com", "password": "password123", "first_name": "M"}))
 		check("register", r)
 		r.JSON(t, &reg)
