@@ -19,22 +19,26 @@ type api struct {
 	server.Deps
 }
 
+// mount routes the dialog methods. Roles, as the native API's: a viewer
+// reads; creating, starting, stopping a dialog or talking in it is an
+// operator's (GET .../create creates one too).
 func (a *api) mount(r *gin.Engine) {
 	auth := server.Authenticate(a.Deps, fail)
+	act := server.RequireRole(store.RoleOperator, fail)
 	v1 := r.Group("/api/v1", auth)
 	v1.GET("/conversations", func(c *gin.Context) { a.list(c, false) })
 	v1.GET("/conversation/:id", func(c *gin.Context) { a.conversation(c, false) })
-	v1.GET("/dialog/:bot/create", func(c *gin.Context) { a.create(c, false) })
+	v1.GET("/dialog/:bot/create", act, func(c *gin.Context) { a.create(c, false) })
 	v1.GET("/file/:id", server.ServeFile(a.Deps, fail))
 	v2 := r.Group("/api/v2", auth)
 	v2.GET("/conversations", func(c *gin.Context) { a.list(c, true) })
 	v2.GET("/conversation/:id", func(c *gin.Context) { a.conversation(c, true) })
-	v2.GET("/dialog/:bot/create", func(c *gin.Context) { a.create(c, false) })
-	v2.POST("/dialog/:bot/create", a.createAndStart)
-	v2.POST("/conversation/:id/stop", a.stop)
-	v2.POST("/conversation/:id/start", a.start)
-	v2.POST("/conversation/:id/send", a.send)
-	v2.POST("/conversation/:id/command", a.command)
+	v2.GET("/dialog/:bot/create", act, func(c *gin.Context) { a.create(c, false) })
+	v2.POST("/dialog/:bot/create", act, a.createAndStart)
+	v2.POST("/conversation/:id/stop", act, a.stop)
+	v2.POST("/conversation/:id/start", act, a.start)
+	v2.POST("/conversation/:id/send", act, a.send)
+	v2.POST("/conversation/:id/command", act, a.command)
 	v2.GET("/file/:id", server.ServeFile(a.Deps, fail))
 }
 

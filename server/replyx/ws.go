@@ -30,6 +30,7 @@ var wsLimit = server.RouteLimit{N: 50, Period: time.Minute}
 type wsPeer struct {
 	widget   bool             // the widget's user; else an operator's panel
 	operator dialogs.Operator // the panel's user
+	readOnly bool             // the panel's user is a viewer: it reads, and writes nothing
 }
 
 // mountWebSocket mounts GET /ws/dialogs/{id}.
@@ -99,7 +100,7 @@ func connLimiter(l server.RouteLimit) *rate.Limiter {
 func (h *handlers) wsDialog(c *gin.Context) (*store.Dialog, wsPeer, error) {
 	if caller := server.CallerOf(c); caller.ProjectID != 0 {
 		d, err := h.Dialogs.Find(c.Request.Context(), caller.ProjectID, c.Param("id"))
-		return d, wsPeer{operator: operatorFor(c, "", nil)}, err
+		return d, wsPeer{operator: operatorFor(c, "", nil), readOnly: !caller.Role.AtLeast(store.RoleOperator)}, err
 	}
 	d, err := h.widgetDialog(c, c.Query("token"))
 	return d, wsPeer{widget: true}, err

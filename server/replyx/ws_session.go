@@ -249,6 +249,11 @@ func (s *wsSession) take(ctx context.Context, data []byte, queue chan<- wsClient
 	if err := json.Unmarshal(data, &m); err != nil || m.Type == "" {
 		return store.Errorf(store.EMALFORMED, `Send JSON like {"type": "send_message", "text": "Hello"}, or __pong__ to a __ping__.`)
 	}
+	if s.peer.readOnly && (m.Type == "send_message" || m.Type == "typing" || m.Type == wsOperatorTyping) {
+		// A viewer's panel follows the dialog; writing in it, as POST
+		// /api/dialogs/{id}/messages, is an operator's.
+		return store.Errorf(store.EFORBIDDEN, "%s is a viewer of this project: the panel shows the dialog, and writing in it needs an operator or more.", s.peer.operator.Name)
+	}
 	switch m.Type {
 	case "send_message":
 		select {

@@ -232,9 +232,22 @@ func (h *handlers) visitorFrom(allowed func(c *gin.Context, ch *store.Channel) b
 			return
 		}
 		ctx := c.Request.Context()
+		deleted := store.Errorf(store.EUNAUTHORIZED, "The widget channel of this dialog was deleted.")
 		ch, err := h.Store.Channel(ctx, project, channel)
 		if err != nil {
-			server.Fail(c, store.Errorf(store.EUNAUTHORIZED, "The widget channel of this dialog was deleted."))
+			server.Fail(c, deleted)
+			return
+		}
+		// Deleting a channel leaves its dialogs of no channel, and a channel
+		// made later may get its id back: the token is dead then. The
+		// store says (find may answer from a turn's copy); the token names
+		// the dialog, so looking it up first tells nothing.
+		stored, err := h.Store.Dialog(ctx, project, c.Param("id"))
+		if err == nil && stored.ChannelID != ch.ID {
+			err = deleted
+		}
+		if err != nil {
+			server.Fail(c, err)
 			return
 		}
 		if !allowed(c, ch) {
