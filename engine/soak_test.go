@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"runtime"
@@ -115,7 +116,7 @@ func countRuns(t *testing.T, e *servertest.Env, dialog string) int {
 	t.Helper()
 	var d struct{ UUID string }
 	e.Do("GET", "/v1/dialogs/"+dialog, e.A.Bearer(), nil).JSON(t, &d)
-	query := fmt.Sprintf("WorkflowId = '%s'", engine.WorkflowID(cmpOr(d.UUID, dialog)))
+	query := fmt.Sprintf("WorkflowId = '%s'", engine.WorkflowID(cmp.Or(d.UUID, dialog)))
 	runs := 0
 	var token []byte
 	for {
@@ -128,11 +129,4 @@ func countRuns(t *testing.T, e *servertest.Env, dialog string) int {
 			return runs
 		}
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
