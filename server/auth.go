@@ -84,14 +84,14 @@ func CallerOf(c *gin.Context) Caller {
 // API key's use is recorded in its last_used_at, at most once a minute
 // (see keyUses).
 func Authenticate(d Deps, fail func(c *gin.Context, err error)) gin.HandlerFunc {
-	return authenticateWith(d.Store, fail, newAuthCache(), authOptions{limits: d.limits, tokens: d.Tokens})
+	return authenticateWith(d.Store, fail, newAuthCache(), authOptions{limits: d.limits, tokens: d.Tokens, cors: d.cors})
 }
 
 // AuthenticateWithSessions is Authenticate that also takes the web app's
 // session cookie when a request has no Authorization header; a request
 // signed in by the cookie changes nothing without its X-CSRF-Token.
 func AuthenticateWithSessions(d Deps, fail func(c *gin.Context, err error)) gin.HandlerFunc {
-	return authenticateWith(d.Store, fail, newAuthCache(), authOptions{sessions: true, limits: d.limits, tokens: d.Tokens})
+	return authenticateWith(d.Store, fail, newAuthCache(), authOptions{sessions: true, limits: d.limits, tokens: d.Tokens, cors: d.cors})
 }
 
 // authOptions are what an authenticateWith takes beyond API keys and
@@ -100,11 +100,13 @@ type authOptions struct {
 	sessions bool          // the web app's cookie, when there is no Authorization header
 	limits   *RouteLimiter // each caller's request rate; nil: no limit
 	tokens   *Tokens       // checks JWTs; nil: a JWT is refused
+	cors     *corsPolicy   // the CORS headers of the caller's project; nil: none
 }
 
 // authenticateWith authenticates (a JWT against the store every time, so
 // a signed-out one is refused at once; other credentials through a cache
-// of them), then takes a token of the caller's request rate.
+// of them), adds the CORS headers of the caller's project, then takes a
+// token of the caller's request rate.
 func authenticateWith(db store.Store, fail func(c *gin.Context, err error), cache *authCache, o authOptions) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var caller Caller
@@ -115,6 +117,7 @@ func authenticateWith(db store.Store, fail func(c *gin.Context, err error), cach
 			caller, err = cache.authenticate(c, db, o.sessions)
 		}
 		if err == nil {
+			o.cors.actual(c, caller.ProjectID) // before any refusal, so the page can read it
 			err = checkCSRF(c, caller)
 		}
 		if err == nil {

@@ -125,6 +125,13 @@ func (l *RouteLimiter) tooMany(wait time.Duration) error {
 		"Too many requests: at most %d every %s. Retry in %d s (Retry-After).", l.limit.N, l.limit.Period, retryAfterSeconds(wait))}
 }
 
+// tooManyDialogs is the ETOOMANY of a dialog over the dialogs budget.
+func (l *RouteLimiter) tooManyDialogs(wait time.Duration) error {
+	return &store.Error{Code: store.ETOOMANY, RetryAfter: wait, Message: fmt.Sprintf(
+		"Too many new dialogs: these credentials may create at most %d every %s (PARLEY_ROUTE_LIMITS %s=N/period). Retry in %d s (Retry-After).",
+		l.limit.N, l.limit.Period, DialogLimitName, retryAfterSeconds(wait))}
+}
+
 // ClientKey keys a request by its client's address (the connection's, or
 // X-Forwarded-For's from a trusted proxy only).
 func ClientKey(c *gin.Context) string { return "addr:" + c.ClientIP() }

@@ -61,6 +61,13 @@ type Deps struct {
 	// endpoints) are checked against when they are set; nil:
 	// PARLEY_ALLOW_PRIVATE_URLS, read at each check.
 	URLPolicy *netguard.Policy
+	// StreamsPerKey caps the event streams and WebSockets one credential
+	// holds open at once (PARLEY_STREAMS_PER_KEY): 0 is
+	// DefaultStreamsPerKey, a negative number no cap.
+	StreamsPerKey int
+	streams       *openStreams  // New's, from StreamsPerKey: one for every dialect
+	dialogLimit   *RouteLimiter // New's, the "dialogs" budget: one for every dialect
+	cors          *corsPolicy   // New's: the projects' allowed origins
 }
 
 // RouteLimit is the budget named name: RouteLimits' if it has one, else def.
@@ -90,6 +97,9 @@ type Dialect struct {
 	Mount func(r *gin.Engine, d Deps)
 	// Fail renders err in the dialect's shape and aborts the request.
 	Fail func(c *gin.Context, err error)
+	// OwnCORS says the dialect answers CORS itself (the widget, per
+	// channel); the others' is the projects' allowed origins (cors.go).
+	OwnCORS bool
 }
 
 // New returns the HTTP handler with every given dialect mounted. It fails
@@ -101,6 +111,8 @@ func New(d Deps, dialects ...Dialect) (http.Handler, error) {
 		return nil, fmt.Errorf("setting PARLEY_TRUSTED_PROXIES: %w", err)
 	}
 	d.limits = newRequestLimiter(d.RequestRate)
+	d.streams = newOpenStreams(d.StreamsPerKey)
+	d.dialogLimit = NewRouteLimiter(d.RouteLimit(DialogLimitName, DefaultDialogLimit))
 	if d.Tokens == nil && d.Secrets != nil {
 		d.Tokens = NewTokens(d.Secrets)
 	}
@@ -109,6 +121,7 @@ func New(d Deps, dialects ...Dialect) (http.Handler, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	d.cors = newCORSPolicy(d.Store, logger)
 	r.Use(logRequests(logger), noSniff)
 	if d.Metrics != nil {
 		r.Use(recordRequests(d.Metrics))
@@ -117,6 +130,7 @@ func New(d Deps, dialects ...Dialect) (http.Handler, error) {
 		Logger(c).Error("panic serving request", "route", route(c), "panic", err)
 		owners.fail(c.Request.URL.Path)(c, fmt.Errorf("panic: %v", err))
 	}))
+	r.Use(d.cors.preflight(owners))
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", ready(d))
 	if d.Metrics != nil && d.MetricsOnMainRouter {
@@ -139,28 +153,45 @@ func New(d Deps, dialects ...Dialect) (http.Handler, error) {
 type owners []owner
 
 type owner struct {
-	prefix string
-	fail   func(c *gin.Context, err error)
+	prefix  string
+	fail    func(c *gin.Context, err error)
+	ownCORS bool
 }
 
 func ownersOf(dialects []Dialect) owners {
 	var o owners
 	for _, d := range dialects {
 		for _, p := range d.Owns {
-			o = append(o, owner{prefix: strings.TrimSuffix(p, "/"), fail: d.Fail})
+			o = append(o, owner{prefix: strings.TrimSuffix(p, "/"), fail: d.Fail, ownCORS: d.OwnCORS})
 		}
 	}
 	return o
 }
 
-// fail is the renderer of the dialect owning path by its longest prefix;
-// Fail (the native shape) for a path no dialect owns.
-func (o owners) fail(path string) func(c *gin.Context, err error) {
-	best, render := -1, Fail
+// of is the owner of path by its longest prefix; false for a path no
+// dialect owns.
+func (o owners) of(path string) (owner, bool) {
+	best, found := owner{}, false
 	for _, w := range o {
-		if len(w.prefix) > best && (path == w.prefix || strings.HasPrefix(path, w.prefix+"/")) {
-			best, render = len(w.prefix), w.fail
+		if (!found || len(w.prefix) > len(best.prefix)) && (path == w.prefix || strings.HasPrefix(path, w.prefix+"/")) {
+			best, found = w, true
 		}
 	}
-	return render
+	return best, found
+}
+
+// fail is the renderer of the dialect owning path; Fail (the native
+// shape) for a path no dialect owns.
+func (o owners) fail(path string) func(c *gin.Context, err error) {
+	if w, ok := o.of(path); ok {
+		return w.fail
+	}
+	return Fail
+}
+
+// apiCORS says whether path is the API's whose CORS is the projects'
+// allowed origins: a dialect's that does not answer CORS itself.
+func (o owners) apiCORS(path string) bool {
+	w, ok := o.of(path)
+	return ok && !w.ownCORS
 }

@@ -80,6 +80,12 @@ func (h *handlers) events(c *gin.Context) {
 		failWith(c, http.StatusBadRequest, "INVALID_LAST_EVENT_ID", err.Error(), nil)
 		return
 	}
+	release, err := h.OpenStream(server.StreamKey(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer release()
 	ctx := c.Request.Context()
 	// Subscribe before answering (and before reading what a resuming
 	// client missed), so nothing published afterwards is missed.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley/netguard"
 	"github.com/parleyhq/parley/netguard/ssrftest"
+	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/server/native"
 	"github.com/parleyhq/parley/server/servertest"
 	"github.com/parleyhq/parley/store"
@@ -150,7 +151,9 @@ nodes:
 // listener.
 func TestSSRFBlockDialog(t *testing.T) {
 	s := ssrftest.Start(t)
-	e := servertest.NewWith(t, servertest.Options{Policy: &s.Policy}, native.Dialect)
+	// A dialog for each URL: more than one key's dialogs budget.
+	noBudget := map[string]server.RouteLimit{server.DialogLimitName: {}}
+	e := servertest.NewWith(t, servertest.Options{Policy: &s.Policy, RouteLimits: noBudget}, native.Dialect)
 	var mu sync.Mutex
 	refused, atPublish := 0, 0
 	jobs := make(chan int)

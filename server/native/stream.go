@@ -40,6 +40,12 @@ func (h *handlers) projectEvents(c *gin.Context) {
 		failWith(c, http.StatusBadRequest, "INVALID_LAST_EVENT_ID", err.Error(), nil)
 		return
 	}
+	release, err := h.OpenStream(server.StreamKey(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer release()
 	projectID := server.CallerOf(c).ProjectID
 	ch, stop := h.Bus.Subscribe(ctx, projectID, 0) // before reading the log: nothing falls between
 	defer stop()

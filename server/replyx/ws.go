@@ -67,10 +67,15 @@ func (h *handlers) webSocket(c *gin.Context) {
 	if err == nil {
 		err = serr
 	}
+	var release func()
+	if err == nil {
+		release, err = h.OpenStream(peer.streamKey(c, d))
+	}
 	if err != nil {
 		fail(c, err)
 		return
 	}
+	defer release()
 	ctx := c.Request.Context()
 	sub, stop := h.Bus.Subscribe(ctx, d.ProjectID, d.ID) // before reading the log: nothing falls between
 	defer stop()
@@ -85,6 +90,16 @@ func (h *handlers) webSocket(c *gin.Context) {
 	budget := h.RouteLimit("ws", wsLimit)
 	s := &wsSession{h: h, conn: conn, d: d, peer: peer, limit: connLimiter(budget), budget: budget, msgs: server.NewSeenSet(256)}
 	s.run(ctx, sub, since, resume)
+}
+
+// streamKey is whose open streams the connection counts against: the
+// panel's caller, or a widget's visitor by the dialog, as the widget's
+// own streams count.
+func (p wsPeer) streamKey(c *gin.Context, d *store.Dialog) string {
+	if p.widget {
+		return server.VisitorStreamKey(d.UUID)
+	}
+	return server.StreamKey(c)
 }
 
 // connLimiter is one connection's token bucket of l; nil for no limit.

@@ -63,6 +63,12 @@ func (h *handlers) events(c *gin.Context, d *store.Dialog) {
 		server.Fail(c, store.FieldErrorf(store.EINVALID, "Last-Event-ID", "%s", err.Error()))
 		return
 	}
+	release, err := h.OpenStream(server.VisitorStreamKey(d.UUID))
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	defer release()
 	ctx := c.Request.Context()
 	ch, stop := h.Bus.Subscribe(ctx, d.ProjectID, d.ID) // before reading what was missed: nothing falls between
 	defer stop()

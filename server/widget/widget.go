@@ -23,7 +23,7 @@ import (
 )
 
 // Dialect is the widget's API, /widget/v1.
-var Dialect = server.Dialect{Name: "widget", Owns: []string{"/widget"}, Mount: mount, Fail: server.Fail}
+var Dialect = server.Dialect{Name: "widget", Owns: []string{"/widget"}, Mount: mount, Fail: server.Fail, OwnCORS: true}
 
 // Headers a widget sends: the channel's site token to start a dialog, the
 // visitor's token (from that answer) for everything in it.
@@ -162,6 +162,10 @@ func (h *handlers) start(c *gin.Context) {
 		return
 	}
 	if !allow(c, ch) || !h.canSeal(c) {
+		return
+	}
+	if err := h.SpendDialog(c); err != nil { // the visitor's address: they have no key
+		server.Fail(c, err)
 		return
 	}
 	bot, err := h.Store.BotByID(ctx, ch.ProjectID, ch.BotID)

@@ -1,7 +1,6 @@
 package worken
 
 import (
-	"context"
 	"encoding/json"
 	"mime"
 	"net/url"
@@ -94,8 +93,14 @@ func (h *handlers) streamThread(c *gin.Context) {
 		fail(c, store.Errorf(store.ECONFLICT, "Chat %s is %s; set it active to talk in it.", ch.UUID, ch.Status))
 		return
 	}
+	release, err := h.OpenStream(server.StreamKey(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer release()
 	ctx := c.Request.Context()
-	d, first, err := h.openThread(ctx, ch, c.Param("thread_id"))
+	d, first, err := h.openThread(c, ch, c.Param("thread_id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -182,15 +187,20 @@ type turnResult struct {
 }
 
 // openThread is the chat's thread of a client's id, created and started
-// when there is none (its first turn is returned then): an id that is a
-// UUID becomes the dialog's, any other is kept as its external id.
-func (h *handlers) openThread(ctx context.Context, ch *store.Channel, id string) (*store.Dialog, *dialogs.Turn, error) {
+// when there is none (its first turn is returned then; it spends one of
+// the caller's dialogs budget): an id that is a UUID becomes the
+// dialog's, any other is kept as its external id.
+func (h *handlers) openThread(c *gin.Context, ch *store.Channel, id string) (*store.Dialog, *dialogs.Turn, error) {
+	ctx := c.Request.Context()
 	d, err := h.findThread(ctx, ch.ProjectID, ch, id)
 	if store.ErrorCode(err) != store.ENOTFOUND {
 		return d, nil, err
 	}
 	if id == "" || len(id) > 200 {
 		return nil, nil, store.FieldErrorf(store.EINVALID, "thread_id", "A thread id has 1 to 200 characters.")
+	}
+	if err := h.SpendDialog(c); err != nil {
+		return nil, nil, err
 	}
 	bot, err := h.Store.BotByID(ctx, ch.ProjectID, ch.BotID)
 	if err != nil {

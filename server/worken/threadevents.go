@@ -65,6 +65,12 @@ func (h *handlers) threadEvents(c *gin.Context) {
 		fail(c, store.FieldErrorf(store.EINVALID, "Last-Event-ID", "%s", err.Error()))
 		return
 	}
+	release, err := h.OpenStream(server.StreamKey(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer release()
 	projectID := project(c)
 	sub, stop := h.Bus.Subscribe(c.Request.Context(), projectID, f.DialogID) // before reading the log
 	defer stop()
