@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,10 @@ type Key struct {
 	ID      int64
 	Secret  string // the plain API key
 	BaseURL string // the OpenAI-compatible API it is for
+	// Client calls BaseURL; nil: the pool's options' (http.DefaultClient
+	// unless WithHTTPClient). A BaseURL an admin set through the API gets
+	// a guarded one (netguard), as any URL Parley's users configure.
+	Client *http.Client
 }
 
 // KeySource is where a Pool takes its keys from (the installation's AI
@@ -220,7 +225,11 @@ func (p *Pool) client(k Key) *OpenAI {
 	defer p.mu.Unlock()
 	c := p.clients[k]
 	if c == nil {
-		c = NewOpenAI(k.BaseURL, k.Secret, p.opts...)
+		opts := p.opts
+		if k.Client != nil {
+			opts = append(slices.Clip(opts), WithHTTPClient(k.Client))
+		}
+		c = NewOpenAI(k.BaseURL, k.Secret, opts...)
 		p.clients[k] = c
 	}
 	return c

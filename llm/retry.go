@@ -56,11 +56,12 @@ func IsRetryable(err error) bool {
 
 // IsRejected reports whether the provider refused the request itself (a
 // 4xx other than 408 and 429: a bad request, a wrong key, an unknown
-// model): sending it again would get the same answer, so the caller's
-// retry policy must not.
+// model), or redirected it, which a guarded client does not follow:
+// sending it again would get the same answer, so the caller's retry
+// policy must not.
 func IsRejected(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && e.StatusCode/100 == 4 && !retryableStatus(e.StatusCode)
+	return errors.As(err, &e) && (e.StatusCode/100 == 3 || e.StatusCode/100 == 4 && !retryableStatus(e.StatusCode))
 }
 
 // retryableStatus: a timeout or rate limit (408, 429) or a server error.

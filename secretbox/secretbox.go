@@ -1,10 +1,13 @@
 // Package secretbox seals secrets Parley must read back (webhook signing
-// secrets) with AES-256-GCM, so a copy of the database alone does not give
-// them away. The key comes from PARLEY_SECRET_KEY, or in development from a
-// key file LoadOrCreateKey makes.
+// secrets, integrations' credentials, AI tokens, widget visitor tokens) with
+// AES-256-GCM, so a copy of the database alone does not give them away. The
+// key comes from PARLEY_SECRET_KEY, or in development from a key file
+// LoadOrCreateKey makes; PARLEY_SECRET_KEY_OLD lists keys being rotated out,
+// which still open and verify but never seal (see rotate.go).
 package secretbox
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -35,14 +38,36 @@ const version = "v1:"
 // hints nothing about the key.
 var ErrOpen = errors.New("opening sealed secret: the key is wrong or the value is damaged")
 
-// Box seals and opens secrets with one key. It is safe for concurrent use.
+// Box seals secrets with one key and opens them with it or with an old key
+// being rotated out. It is safe for concurrent use.
 type Box struct {
 	aead cipher.AEAD
 	key  []byte // for Derive
+	old  []*Box // keys that still open and verify, never seal
 }
 
-// New returns a Box with key, which must be KeySize bytes.
-func New(key []byte) (*Box, error) {
+// New returns a Box sealing with key; what was sealed under one of old (or
+// signed with keys derived from one) still opens (verifies). Every key must
+// be KeySize bytes; an old key equal to key is dropped.
+func New(key []byte, old ...[]byte) (*Box, error) {
+	b, err := newKeyBox(key)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range old {
+		if bytes.Equal(k, key) || slices.ContainsFunc(b.old, func(o *Box) bool { return bytes.Equal(o.key, k) }) {
+			continue
+		}
+		ob, err := newKeyBox(k)
+		if err != nil {
+			return nil, fmt.Errorf("old key %d: %w", i+1, err)
+		}
+		b.old = append(b.old, ob)
+	}
+	return b, nil
+}
+
+func newKeyBox(key []byte) (*Box, error) {
 	if len(key) != KeySize {
 		return nil, fmt.Errorf("secret key must be %d bytes, got %d", KeySize, len(key))
 	}
@@ -66,6 +91,17 @@ func (b *Box) Derive(label string) []byte {
 	return mac.Sum(nil)
 }
 
+// DeriveAll returns Derive(label) under the current key first, then under
+// each old key: the keys a signature made before a rotation may verify
+// with.
+func (b *Box) DeriveAll(label string) [][]byte {
+	out := [][]byte{b.Derive(label)}
+	for _, o := range b.old {
+		out = append(out, o.Derive(label))
+	}
+	return out
+}
+
 // Seal returns plain sealed: "v1:" and the standard base64 of a random
 // nonce followed by the ciphertext.
 func (b *Box) Seal(plain string) (string, error) {
@@ -77,9 +113,22 @@ func (b *Box) Seal(plain string) (string, error) {
 	return version + base64.StdEncoding.EncodeToString(out), nil
 }
 
-// Open returns the secret sealed in sealed; ErrOpen if it was sealed with
-// another key, is damaged or is not a sealed value.
+// Open returns the secret sealed in sealed, under the current key or an
+// old one; ErrOpen if it was sealed with another key, is damaged or is not
+// a sealed value.
 func (b *Box) Open(sealed string) (string, error) {
+	plain, err := b.open(sealed)
+	for _, o := range b.old {
+		if err == nil {
+			break
+		}
+		plain, err = o.open(sealed)
+	}
+	return plain, err
+}
+
+// open opens sealed with the current key only.
+func (b *Box) open(sealed string) (string, error) {
 	enc, ok := strings.CutPrefix(sealed, version)
 	if !ok {
 		return "", ErrOpen

@@ -143,7 +143,7 @@ var ownerOnly = []string{
 	"PUT /v1/bots/{slug}/flow", "PUT /v1/bots/{slug}/draft", "DELETE /v1/bots/{slug}/draft", "POST /v1/bots/{slug}/draft/publish",
 	"POST /v1/bots/{slug}/draft/replay", "PUT /v1/bots/{slug}/tests", "POST /v1/bots/{slug}/tests/run",
 	"POST /v1/bots/{slug}/tests/from-dialog", "POST /v1/bots/{slug}/channels", "DELETE /v1/channels/{id}",
-	"* /v1/webhooks", "* /v1/webhooks/",
+	"* /v1/webhooks", "* /v1/webhooks/", "PATCH /v1/project",
 	"POST /api/assistants", "PUT /api/assistants/{id}", "DELETE /api/assistants/{id}", "POST /api/documents/upload",
 	"DELETE /api/documents/{id}", "POST /api/qa-knowledge", "POST /api/balance/top-up",
 }
@@ -543,6 +543,13 @@ type matrix struct {
 	markers                        []string     // strings of project A's fixtures another project must not see
 	offer                          string       // an offer's id, for invoices
 	org                            string       // project A's organization, as Worken shows it
+
+	routes   []*mxRoute // every documented route
+	cells    []cell     // the routes' cells, in the order they run
+	excluded []string   // the public routes, with why
+	// observe, when set, sees every answer send reads (a stream's or an
+	// upgrade's without its body).
+	observe func(r *mxRequest, status int, h http.Header, body []byte)
 }
 
 func (m *matrix) next() int64 { return m.serial.Add(1) }
@@ -551,48 +558,10 @@ func (m *matrix) next() int64 { return m.serial.Add(1) }
 // fails on any leak or mismatch; see the comment at the top of the file.
 func TestAccessMatrix(t *testing.T) {
 	started := time.Now()
-	bill := &billing.Service{Config: billing.Default()}
-	bill.Config.AdminToken = "the-installation-admin-token"
-	noLimits := map[string]server.RouteLimit{"api": {}, "login": {}, "upload": {}, "top-up": {}, "ws": {}}
-	e := servertest.NewWith(t, servertest.Options{RouteLimits: noLimits, Billing: bill, Log: io.Discard}, dialects...)
-	m := &matrix{t: t, e: e, tokens: server.NewTokens(e.Secrets), creds: map[principal]map[string]credential{}}
-	routes := matrixRoutes(t)
-
-	var cells []cell
-	var excluded []string
-	for _, r := range routes {
-		why, listed := publicRoutes[r.key]
-		switch {
-		case len(r.schemes) == 0 && !listed:
-			t.Errorf("%s: the spec gives it no security; list it in publicRoutes with the reason it is public, or give it a credential", r.key)
-			continue
-		case len(r.schemes) == 0:
-			excluded = append(excluded, r.key+": "+why)
-			continue
-		case listed:
-			t.Errorf("%s is listed in publicRoutes, but the spec gives it security %v", r.key, r.schemes)
-		}
-		for _, p := range r.params {
-			if kind := fixtureOf(r, p); kind == "" {
-				t.Errorf("%s: no fixture of project A for {%s}; add one to pathFixtures", r.key, p)
-			}
-		}
-		for p := pNone; p <= pOwner; p++ {
-			cells = append(cells, cell{route: r, who: p})
-		}
-	}
-	for key := range publicRoutes {
-		if !slices.ContainsFunc(routes, func(r *mxRoute) bool { return r.key == key }) {
-			t.Errorf("publicRoutes lists %s, which the spec does not have", key)
-		}
-	}
-	if t.Failed() {
-		t.FailNow()
-	}
-	m.setup()
+	m := newMatrix(t, servertest.Options{Log: io.Discard})
+	routes, cells, excluded := m.routes, m.cells, m.excluded
 	setupTook := time.Since(started)
 
-	sort.SliceStable(cells, func(i, j int) bool { return cells[i].order() < cells[j].order() })
 	var leaks, mismatches, shallow []string
 	table := map[string]*[pOwner + 1]string{}
 	for _, c := range cells {
@@ -639,6 +608,56 @@ func TestAccessMatrix(t *testing.T) {
 	t.Logf("excluded (public) routes: %d\n\t%s", len(excluded), strings.Join(excluded, "\n\t"))
 	t.Logf("setup %v, cells %v", setupTook.Round(time.Millisecond), time.Since(started).Round(time.Millisecond)-setupTook.Round(time.Millisecond))
 	t.Logf("ACCESS MATRIX: %d routes, %d cells, %d leaks", len(table), len(cells), len(leaks))
+}
+
+// newMatrix starts the API with opts, the matrix's billing and no route
+// limits, and returns the matrix on it, set up: its principals, its first
+// fixtures, and a cell for every documented route and principal. It
+// fails t at once when a route is not covered.
+func newMatrix(t *testing.T, opts servertest.Options) *matrix {
+	bill := &billing.Service{Config: billing.Default()}
+	bill.Config.AdminToken = "the-installation-admin-token"
+	noLimits := map[string]server.RouteLimit{"api": {}, "login": {}, "upload": {}, "top-up": {}, "ws": {}, "dialogs": {}}
+	opts.RouteLimits, opts.Billing = noLimits, bill
+	e := servertest.NewWith(t, opts, dialects...)
+	m := &matrix{t: t, e: e, tokens: server.NewTokens(e.Secrets), creds: map[principal]map[string]credential{}}
+	routes := matrixRoutes(t)
+
+	var cells []cell
+	var excluded []string
+	for _, r := range routes {
+		why, listed := publicRoutes[r.key]
+		switch {
+		case len(r.schemes) == 0 && !listed:
+			t.Errorf("%s: the spec gives it no security; list it in publicRoutes with the reason it is public, or give it a credential", r.key)
+			continue
+		case len(r.schemes) == 0:
+			excluded = append(excluded, r.key+": "+why)
+			continue
+		case listed:
+			t.Errorf("%s is listed in publicRoutes, but the spec gives it security %v", r.key, r.schemes)
+		}
+		for _, p := range r.params {
+			if kind := fixtureOf(r, p); kind == "" {
+				t.Errorf("%s: no fixture of project A for {%s}; add one to pathFixtures", r.key, p)
+			}
+		}
+		for p := pNone; p <= pOwner; p++ {
+			cells = append(cells, cell{route: r, who: p})
+		}
+	}
+	for key := range publicRoutes {
+		if !slices.ContainsFunc(routes, func(r *mxRoute) bool { return r.key == key }) {
+			t.Errorf("publicRoutes lists %s, which the spec does not have", key)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	m.setup()
+	sort.SliceStable(cells, func(i, j int) bool { return cells[i].order() < cells[j].order() })
+	m.routes, m.cells, m.excluded = routes, cells, excluded
+	return m
 }
 
 // cell is one route sent by one principal.
@@ -1252,10 +1271,13 @@ func (m *matrix) send(r *mxRequest) (int, []byte) {
 		return 0, nil
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusSwitchingProtocols || strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		return resp.StatusCode, nil
+	var data []byte
+	if resp.StatusCode != http.StatusSwitchingProtocols && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		data, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	}
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if m.observe != nil {
+		m.observe(r, resp.StatusCode, resp.Header, data)
+	}
 	return resp.StatusCode, data
 }
 

@@ -31,13 +31,28 @@ var errBadToken = store.Errorf(store.EUNAUTHORIZED, "The token is not one this s
 // loses the token too.
 type Tokens struct {
 	key []byte
+	// old are keys derived from secret keys being rotated out: tokens
+	// signed before a rotation still verify with them, so nobody is
+	// signed out by it.
+	old [][]byte
 	TTL time.Duration    // 0: DefaultTokenTTL
 	Now func() time.Time // nil: time.Now; tests move the clock
 }
 
-// NewTokens returns Tokens signing with a key derived from secrets.
+// NewTokens returns Tokens signing with a key derived from secrets' key,
+// and verifying with it or with one derived from an old key.
 func NewTokens(secrets *secretbox.Box) *Tokens {
-	return &Tokens{key: secrets.Derive("parley jwt v1")}
+	keys := secrets.DeriveAll("parley jwt v1")
+	return &Tokens{key: keys[0], old: keys[1:]}
+}
+
+// keyfunc gives the parser the keys a signature may verify with.
+func (t *Tokens) keyfunc(*jwt.Token) (any, error) {
+	set := jwt.VerificationKeySet{Keys: []jwt.VerificationKey{t.key}}
+	for _, k := range t.old {
+		set.Keys = append(set.Keys, k)
+	}
+	return set, nil
 }
 
 func (t *Tokens) now() time.Time {
@@ -81,7 +96,7 @@ func (t *Tokens) parse(raw string, allowExpired bool) (*claims, error) {
 	opts := []jwt.ParserOption{jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("parley"),
 		jwt.WithExpirationRequired(), jwt.WithTimeFunc(t.now),
 		jwt.WithStrictDecoding()} // one spelling per token: base64's spare last bits must be zero
-	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return t.key, nil }, opts...)
+	_, err := jwt.ParseWithClaims(raw, &c, t.keyfunc, opts...)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired) && allowExpired:
 	case errors.Is(err, jwt.ErrTokenExpired):

@@ -32,6 +32,8 @@ type Store interface {
 	Feedbacks
 	QAs
 	AITokens
+	SealedSecrets
+	Origins
 
 	// Ping checks that the database answers a query; an error says it
 	// does not (readiness checks).

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/llm/llmtest"
+	"github.com/parleyhq/parley/netguard"
 	"github.com/parleyhq/parley/secretbox"
 	"github.com/parleyhq/parley/server/native"
 	"github.com/parleyhq/parley/server/servertest"
@@ -39,7 +41,7 @@ func newPool(t *testing.T, first, second store.AIToken) *pool {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	p := &pool{db: db, keys: &worker.AITokenKeys{Store: db, Box: newBox(t)}, first: llmtest.New(t), second: llmtest.New(t)}
+	p := &pool{db: db, keys: &worker.AITokenKeys{Store: db, Box: newBox(t), Policy: loopback}, first: llmtest.New(t), second: llmtest.New(t)}
 	addTokens(t, db, p.keys.Box, p.ids[:], []*llmtest.Server{p.first, p.second}, first, second)
 	return p
 }
@@ -60,6 +62,10 @@ func addTokens(t *testing.T, db store.AITokens, box *secretbox.Box, ids []int64,
 		ids[i] = tok.ID
 	}
 }
+
+// loopback lets the tokens call the fake providers, which listen there:
+// their base URLs are guarded as an admin's are.
+var loopback = netguard.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
 
 func newBox(t *testing.T) *secretbox.Box {
 	t.Helper()
@@ -279,7 +285,7 @@ func TestDialogUsesPool(t *testing.T) {
 	first, second := llmtest.New(t), llmtest.New(t)
 	late := &lateKeys{}
 	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewPool(late, nil)}, native.Dialect)
-	keys := &worker.AITokenKeys{Store: e.Store, Box: e.Secrets}
+	keys := &worker.AITokenKeys{Store: e.Store, Box: e.Secrets, Policy: loopback}
 	late.keys.Store(keys)
 	var ids [2]int64
 	addTokens(t, e.Store, e.Secrets, ids[:], []*llmtest.Server{first, second},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/netguard"
 )
 
 // Model calls are retried by the retry policies of the activities that
@@ -26,18 +27,18 @@ const (
 )
 
 // modelError hands a failed model call to the activity's retry policy: a
-// request the provider refused (a 4xx other than 408 and 429) is not
-// retried, and a transient failure whose provider said when to try again
-// is retried then, or not at all when that is later than maxDelay. Other
-// errors, and those of a call whose activity is ending, are returned as
-// they are.
+// request the provider refused (a 4xx other than 408 and 429) or
+// redirected, or an address the guard refused, is not retried, and a
+// transient failure whose provider said when to try again is retried then,
+// or not at all when that is later than maxDelay. Other errors, and those
+// of a call whose activity is ending, are returned as they are.
 func modelError(ctx context.Context, err error, maxDelay time.Duration) error {
 	var e *llm.Error
 	if err == nil || ctx.Err() != nil || !errors.As(err, &e) {
 		return err
 	}
 	switch {
-	case llm.IsRejected(err):
+	case llm.IsRejected(err) || errors.Is(err, netguard.ErrRefused):
 		return temporal.NewNonRetryableApplicationError(err.Error(), engine.ErrLLMRejected, nil)
 	case e.RetryAfter > maxDelay:
 		return temporal.NewNonRetryableApplicationError(

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parleyhq/parley/netguard"
 	"github.com/parleyhq/parley/secretbox"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/store"
@@ -119,9 +120,35 @@ func (h *handlers) createAIToken(c *gin.Context) {
 		}
 		t.Sealed = sealed
 	}
+	if err := h.checkBaseURL(c, t.BaseURL); err != nil {
+		fail(c, err)
+		return
+	}
 	if err := h.Store.CreateAIToken(c.Request.Context(), t); err != nil {
 		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, aiTokenOf(t, plain))
+}
+
+// checkBaseURL refuses, when it is configured, a base URL on an address
+// the server's policy (PARLEY_ALLOW_PRIVATE_URLS) does not allow, as
+// webhook URLs are; the worker's client checks again when it connects. A
+// URL that is not http(s) is the store's to refuse.
+func (h *handlers) checkBaseURL(c *gin.Context, raw string) error {
+	if _, err := netguard.ParseURL(strings.TrimSpace(raw)); err != nil {
+		return nil
+	}
+	policy := h.URLPolicy
+	if policy == nil {
+		p, err := netguard.PolicyFromEnv()
+		if err != nil {
+			return err
+		}
+		policy = &p
+	}
+	if err := policy.CheckURL(c.Request.Context(), strings.TrimSpace(raw)); err != nil {
+		return store.FieldErrorf(store.EINVALID, "base_url", "The base_url is refused: %s.", netguard.Reason(err))
+	}
+	return nil
 }

@@ -95,6 +95,10 @@ func TestAITokens(t *testing.T) {
 	} {
 		wantError(t, e.Do("POST", "/api/admin/ai-tokens", admin, body), http.StatusUnprocessableEntity, "VALIDATION_ERROR", field)
 	}
+	// An internal address the server's policy does not allow (the cloud
+	// metadata service) is refused when it is configured.
+	wantError(t, e.Do("POST", "/api/admin/ai-tokens", admin, map[string]any{"name": "n", "token": "sk-x", "base_url": "http://169.254.169.254/v1"}),
+		http.StatusUnprocessableEntity, "VALIDATION_ERROR", "base_url")
 	wantError(t, e.Do("POST", "/api/admin/ai-tokens", admin, map[string]any{"name": "n", "token": 5}),
 		http.StatusBadRequest, "BAD_REQUEST", "")
 }

@@ -103,6 +103,12 @@ type Options struct {
 	TokenClock func() time.Time
 	// RouteLimits replace the dialects' named route budgets.
 	RouteLimits map[string]server.RouteLimit
+	// StreamsPerKey caps the streams one credential holds open, as
+	// server.Deps's: 0 is the default cap, a negative number none.
+	StreamsPerKey int
+	// SecretKey is the installation's PARLEY_SECRET_KEY; nil: a random
+	// one.
+	SecretKey []byte
 	// Policy is the outbound address policy of block calls, url tools and
 	// the API's checks of webhook URLs; nil: loopback allowed, for the
 	// tests' own services.
@@ -162,8 +168,11 @@ func NewWith(t testing.TB, opts Options, dialects ...server.Dialect) *Env {
 			Billing: opts.Billing})
 	})
 	svc := &dialogs.Service{Store: db, Temporal: ts.GetDefaultClient(), Bus: bus, Files: files, Metrics: m}
-	key := make([]byte, secretbox.KeySize)
-	rand.Read(key) // never fails (crypto/rand)
+	key := opts.SecretKey
+	if key == nil {
+		key = make([]byte, secretbox.KeySize)
+		rand.Read(key) // never fails (crypto/rand)
+	}
 	secrets, err := secretbox.New(key)
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +181,7 @@ func NewWith(t testing.TB, opts Options, dialects ...server.Dialect) *Env {
 	deps := server.Deps{Store: db, Dialogs: svc, Files: files, MaxUpload: MaxUpload, Bus: bus, Knowledge: lib,
 		PublicURL: "http://" + srv.Listener.Addr().String(), TrustedProxies: opts.TrustedProxies, Metrics: m, MetricsOnMainRouter: true,
 		Secrets: secrets, Billing: opts.Billing, RequestRate: opts.RequestRate, Tokens: server.NewTokens(secrets),
-		RouteLimits: opts.RouteLimits, URLPolicy: &policy}
+		RouteLimits: opts.RouteLimits, StreamsPerKey: opts.StreamsPerKey, URLPolicy: &policy}
 	deps.Tokens.Now = opts.TokenClock
 	if opts.Log != nil {
 		deps.Logger = slog.New(slog.NewJSONHandler(opts.Log, nil))

@@ -94,6 +94,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"Channels", testChannels},
 		{"QAs", testQAs},
 		{"AITokens", testAITokens},
+		{"Origins", testOrigins},
 		{"BillingAccounts", testBillingAccounts},
 		{"Charges", testCharges},
 		{"ChargesConcurrent", testChargesConcurrent},
@@ -103,6 +104,7 @@ func Run(t *testing.T, open func(t *testing.T) Clock) {
 		{"PayInvoiceConcurrent", testPayInvoiceConcurrent},
 		{"Chats", testChats},
 		{"Integrations", testIntegrations},
+		{"SealedSecrets", testSealedSecrets},
 		{"Feedback", testFeedback},
 		{"ChatMessages", testChatMessages},
 	}
