@@ -113,6 +113,9 @@ type OperatorText struct {
 	Text  string
 	Files []int64
 	At    *time.Time // nil: now
+	// ClientMessageID, when set, makes retries of the same message
+	// idempotent: it is sent once and a retry gets its result.
+	ClientMessageID string
 }
 
 // ScheduleMessage sends an operator's message at a time (nil: now): the
@@ -129,8 +132,12 @@ func (s *Service) ScheduleMessage(ctx context.Context, d *store.Dialog, op Opera
 	if err != nil {
 		return nil, err
 	}
-	in := engine.OperatorMessageInput{Operator: op.Name, OperatorID: op.ID, Text: m.Text, Files: files, At: m.At}
-	return s.update(ctx, d, engine.UpdateOperatorMessage, "", in)
+	in := engine.OperatorMessageInput{Operator: op.Name, OperatorID: op.ID, Text: m.Text, Files: files, At: m.At, ClientMessageID: m.ClientMessageID}
+	updateID := ""
+	if m.ClientMessageID != "" {
+		updateID = "operator-msg-" + m.ClientMessageID
+	}
+	return s.update(ctx, d, engine.UpdateOperatorMessage, updateID, in)
 }
 
 // maxAttachments is how many files one message may carry.

@@ -185,6 +185,9 @@ func (d *dialog) onMode(ctx workflow.Context, in ModeInput) (TurnResult, error) 
 }
 
 func (d *dialog) validateOperatorMessage(ctx workflow.Context, in OperatorMessageInput) error {
+	if d.s.recent(in.recentKey()) != nil {
+		return nil // a retry: answered from what the first one did
+	}
 	if err := d.validateLive(ctx); err != nil {
 		return err
 	}
@@ -198,13 +201,20 @@ func (d *dialog) validateOperatorMessage(ctx workflow.Context, in OperatorMessag
 }
 
 func (d *dialog) onOperatorMessage(ctx workflow.Context, in OperatorMessageInput) (TurnResult, error) {
-	return d.locked(ctx, func(t *turn) {
+	if r := d.s.recent(in.recentKey()); r != nil {
+		return *r, nil
+	}
+	r, err := d.locked(ctx, func(t *turn) {
 		if in.At != nil {
 			d.schedule(t, in)
 			return
 		}
 		d.operatorMessage(t, in)
 	})
+	if err == nil {
+		d.s.remember(in.recentKey(), r)
+	}
+	return r, err
 }
 
 func (d *dialog) validateCommand(ctx workflow.Context, in CommandInput) error {

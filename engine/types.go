@@ -132,6 +132,18 @@ type OperatorMessageInput struct {
 	// At, when set, schedules the message: a durable timer sends it then,
 	// and it can be cancelled until it is sent (cancel_scheduled).
 	At *time.Time
+	// ClientMessageID, when set, makes retries of the same message
+	// idempotent, as a user's: sent once, a retry gets its result.
+	ClientMessageID string `json:",omitempty"`
+}
+
+// recentKey is the key an operator message's result is remembered by:
+// apart from users' client ids, which the same client may reuse.
+func (in OperatorMessageInput) recentKey() string {
+	if in.ClientMessageID == "" {
+		return ""
+	}
+	return "operator:" + in.ClientMessageID
 }
 
 // CommandInterrupt ends a dialog as interrupted, keeping its history.

@@ -292,6 +292,9 @@ type operatorRequest struct {
 	// message: when to send it (a durable timer), instead of now.
 	ScheduledAt *time.Time `json:"scheduled_at"`
 	ScheduledID string     `json:"scheduled_id"` // cancel_scheduled: which
+	// message: the client's id of it; the same id again answers the same
+	// message without sending another (a retry after a lost answer).
+	ClientMessageID string `json:"client_message_id"`
 }
 
 // operator runs an operator's action on a dialog: take, message,
@@ -325,7 +328,7 @@ func (h *handlers) operator(c *gin.Context) {
 		handoff(dialogs.HandoffInput{Action: dialogs.HandoffTransfer, Queue: req.Queue, Operator: to})
 	case "message":
 		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {
-			return h.Dialogs.ScheduleMessage(ctx, d, op, dialogs.OperatorText{Text: req.Text, Files: req.Files, At: req.ScheduledAt})
+			return h.Dialogs.ScheduleMessage(ctx, d, op, dialogs.OperatorText{Text: req.Text, Files: req.Files, At: req.ScheduledAt, ClientMessageID: req.ClientMessageID})
 		}
 	case "cancel_scheduled":
 		act = func(ctx context.Context, d *store.Dialog) (*dialogs.Turn, error) {
