@@ -40,6 +40,9 @@ type Activities struct {
 	// Billing charges model calls to the project's account and refuses
 	// those it cannot pay; nil: billing off.
 	Billing *billing.Service
+	// BlockTokenKey makes block tokens an HMAC of their attempt, the same
+	// on every retry of a call (see blockToken); nil: random tokens.
+	BlockTokenKey []byte
 }
 
 // PersistDialog stores a dialog's new messages, data and state in one

@@ -3,7 +3,9 @@ package worker
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -20,6 +22,9 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
+// BlockTokenLabel is the secretbox.Derive label of BlockTokenKey.
+const BlockTokenLabel = "parley block tokens v1"
+
 // maxBlockResponse bounds what a block service may answer.
 const maxBlockResponse = 1 << 20
 
@@ -32,7 +37,7 @@ func (a *Activities) CallBlock(ctx context.Context, in engine.BlockCall) (any, e
 	if err := a.precheck(in.URL); err != nil {
 		return nil, err
 	}
-	token, err := newBlockToken()
+	token, err := a.blockToken(in)
 	if err != nil {
 		return nil, err
 	}
@@ -168,8 +173,18 @@ func rejected(format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), engine.ErrBlockRejected, nil)
 }
 
-// newBlockToken is 256 random bits, URL-safe.
-func newBlockToken() (string, error) {
+// blockToken is the token of one attempt of a block, 256 bits, URL-safe.
+// With a BlockTokenKey it is an HMAC of the dialog, node and attempt, so
+// every retry of the call (a 5xx, a worker killed mid-call) sends the
+// service the same token: the service may take it as the idempotency key
+// of the attempt, and whichever call it answers completes the block.
+// Without a key it is random, and a retry sends a new one.
+func (a *Activities) blockToken(in engine.BlockCall) (string, error) {
+	if len(a.BlockTokenKey) > 0 {
+		mac := hmac.New(sha256.New, a.BlockTokenKey)
+		fmt.Fprintf(mac, "%s\x00%s\x00%d", in.DialogUUID, in.Node, in.Attempt)
+		return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)), nil
+	}
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
