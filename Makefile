@@ -93,19 +93,28 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./$${t%%:*}; \
 	done
 
-## soak: one dialog through 5,000 turns (SOAK_TURNS) across continue-as-new: the p50 of the first and
-## last 500 turns (within 10%) and the heap and goroutines; make test runs 300 turns
+## soak: one dialog through 5,000 turns (SOAK_TURNS) across continue-as-new (p50 of the first and last
+## 500 turns within 10%, heap, goroutines); the kill loop with CHAOS_KILLS (200) SIGKILLs on parley dev
+## and on serve x2 + worker x2 (PostgreSQL when PARLEY_TEST_DATABASE_URL is set), reporting kills
+## survived and violations; PAUSED (10000) dialogs paused at a question: RSS and the first answer after
+## eviction. make test runs 300 turns and 20 kills.
 SOAK_TURNS ?= 5000
-soak:
+CHAOS_KILLS ?= 200
+PAUSED ?= 10000
+soak: build
 	@PARLEY_SOAK_TURNS=$(SOAK_TURNS) $(GO) test -run '^TestSoak$$' -count 1 -v -timeout 60m ./engine > .soak.log 2>&1; \
-		status=$$?; grep -E 'SOAK|^(--- |ok|FAIL)|soak_test' .soak.log; rm -f .soak.log; exit $$status
+		status=$$?; grep -E 'SOAK|^(--- |ok|FAIL)|soak_test' .soak.log; rm -f .soak.log; [ $$status -eq 0 ] || exit $$status; \
+	CHAOS_KILLS=$(CHAOS_KILLS) $(GO) test -run '^TestChaos' -count 1 -v -timeout 120m ./cmd/parley > .chaos.log 2>&1; \
+		status=$$?; grep -E 'CHAOS|violation|^(--- |ok|FAIL)' .chaos.log; rm -f .chaos.log; [ $$status -eq 0 ] || exit $$status; \
+	./$(BIN) bench -paused $(PAUSED) -sticky-cache 500
 
-## security: the SSRF set on every outbound path, the access matrix of every documented route, expression
-## memory bounds and tool-call checks, printing their figures (refused of tried, cells and leaks)
+## security: the SSRF set on every outbound path, the access matrix of every documented route, the secret
+## sweep, expression memory bounds, tool-call checks and the limits per key, printing their figures
+## (refused of tried, cells and leaks, secrets found)
 security:
-	@$(GO) test -run 'SSRF|^TestAccessMatrix$$|^TestExpressionsCannotExhaustMemory$$|^TestToolCallsChecked$$' \
+	@$(GO) test -run 'SSRF|^TestAccessMatrix$$|^TestSecretLeaks$$|^TestExpressionsCannotExhaustMemory$$|^TestToolCallsChecked$$|^TestStreamsPerKey|^TestDialogBudget$$|^TestProjectCORS$$' \
 		-count 1 -v ./... > .security.log 2>&1; status=$$?; \
-		grep -E 'SSRF |ACCESS MATRIX|^--- FAIL|^FAIL|^ok .*(netguard|server|worker|webhooks|nodes|flows|engine)' .security.log; \
+		grep -E 'SSRF |ACCESS MATRIX|SECRET SWEEP|^--- FAIL|^FAIL|^ok .*(netguard|server|worker|webhooks|nodes|flows|engine)' .security.log; \
 		rm -f .security.log; exit $$status
 
 clean:

@@ -200,6 +200,11 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 		os.Setenv(llm.EnvBaseURL, model.URL())
 		os.Setenv("PARLEY_EMBEDDING_MODEL", "hash") // retrieval's own cost, not the model's
 	}
+	if os.Getenv("PARLEY_ROUTE_LIMITS") == "" {
+		// The bench creates hundreds of dialogs a minute with one key: the
+		// per-key budget of a real server would refuse them.
+		os.Setenv("PARLEY_ROUTE_LIMITS", "dialogs=off")
+	}
 	lib, closeLib, err := newLibrary(ctx, db, tc, data)
 	if err != nil {
 		return err

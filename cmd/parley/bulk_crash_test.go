@@ -20,6 +20,7 @@ func TestBulkSurvivesSIGKILL(t *testing.T) {
 		t.Skip("starts parley dev twice; skipped with -short")
 	}
 	const n = 200
+	t.Setenv("PARLEY_ROUTE_LIMITS", "dialogs=off") // one key creates them all, faster than a real client would
 	data, flowsDir := t.TempDir(), t.TempDir()
 	if err := os.WriteFile(filepath.Join(flowsDir, "crash.yaml"), []byte(crashBot), 0o644); err != nil {
 		t.Fatal(err)

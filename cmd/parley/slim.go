@@ -13,11 +13,13 @@ import (
 // and its cloud clients out of the binary (see slim_test.go).
 
 // buildNote ends the usage text, so `parley --help` says what is missing.
-const buildNote = "\nThis is the slim build: dev and bench need the embedded Temporal server and are left out.\n"
+const buildNote = "\nThis is the slim build: dev, bench and temporal need the embedded Temporal server and are left out.\n"
 
 func runDev(_ []string, _, stderr io.Writer) int { return noEmbeddedServer("dev", stderr) }
 
 func runBench(_ []string, _, stderr io.Writer) int { return noEmbeddedServer("bench", stderr) }
+
+func runTemporal(_ []string, _, stderr io.Writer) int { return noEmbeddedServer("temporal", stderr) }
 
 // noEmbeddedServer explains what to run instead, with the usage exit code.
 func noEmbeddedServer(cmd string, stderr io.Writer) int {

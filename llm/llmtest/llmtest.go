@@ -29,6 +29,22 @@ type Server struct {
 	calls    int   // numbers tool call ids
 	always   *step // answers when the script is empty (ReplyAlways)
 	rules    []rule
+	answer   func(Request) Answer // answers every chat request when set (AnswerBy)
+}
+
+// Answer is what AnswerBy's function makes of a request: a text, or a
+// call of Tool with Args (JSON).
+type Answer struct {
+	Text, Tool, Args string
+}
+
+// AnswerBy answers every chat request with what f makes of it, ahead of
+// the script: many dialogs at once (a load or a fault test) each get the
+// answer their own conversation calls for, however they interleave.
+func (s *Server) AnswerBy(f func(Request) Answer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answer = f
 }
 
 // rule answers every request whose system message contains a text.
@@ -51,6 +67,10 @@ func (s *Server) ReplyWhenSystem(contains, text string) {
 func (s *Server) ruleFor(req Request) (step, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.answer != nil {
+		a := s.answer(req)
+		return step{text: a.Text, tool: a.Tool, args: a.Args}, true
+	}
 	if len(req.Messages) == 0 || req.Messages[0].Role != "system" {
 		return step{}, false
 	}
