@@ -13,7 +13,9 @@ Usage:
   parley dev [--addr A] [--data DIR] [--flows DIR]  run everything in one process (embedded Temporal, SQLite)
   parley serve                                   serve the HTTP API (external Temporal and PostgreSQL)
   parley worker                                  run dialogs (external Temporal and PostgreSQL)
+  parley temporal [--data DIR] [--port 7233]     run the embedded Temporal server alone, for serve and worker processes on one machine
   parley migrate                                 apply database migrations
+  parley rotate-secrets                          seal every stored secret again under PARLEY_SECRET_KEY (see PARLEY_SECRET_KEY_OLD)
   parley validate [--format text|json] FILE...   check bot files (and *.test.yaml files); exit 1 on errors
   parley test FILE.test.yaml...                  run conversation tests
   parley schema                                  print the JSON Schema of bot files
@@ -30,11 +32,13 @@ PARLEY_ALLOW_PRIVATE_URLS (IPs or CIDRs block services may have although they ar
 PARLEY_PUBLIC_URL (where clients reach the API, for the links it hands out; default the listen address),
 PARLEY_TRUSTED_PROXIES (IPs or CIDRs of proxies whose X-Forwarded-For names the client; default none),
 PARLEY_RATE_LIMIT (requests a second per API key or user, twice that at once; over it 429 with Retry-After; default off),
-PARLEY_ROUTE_LIMITS (ReplyX's route budgets by name, e.g. login=5/5m,api=100/1m; name=off for none),
+PARLEY_ROUTE_LIMITS (route budgets by name, e.g. login=5/5m,api=100/1m (ReplyX's), dialogs=60/1m (dialogs one key or user creates, across every dialect; the default); name=off for none),
+PARLEY_STREAMS_PER_KEY (event streams and WebSockets one key, user or widget visitor holds open at once; over it 429; default 20, 0 for no cap),
 PARLEY_LOG_FORMAT (text, the default, or json),
 PARLEY_METRICS_ADDR (serve GET /metrics there instead of on the API's address; parley worker serves it only there),
 PARLEY_EVENT_RETENTION (how long the event log keeps events for streams to resume from, and webhook deliveries that are done; default 7d),
 PARLEY_SECRET_KEY (base64 of 32 bytes: seals webhook secrets, widget visitor tokens, integrations and the admins' AI tokens; parley dev makes one in its data directory),
+PARLEY_SECRET_KEY_OLD (comma-separated old keys that still open what they sealed and verify what they signed, while rotating: see parley rotate-secrets --help),
 PARLEY_LLM_BASE_URL, PARLEY_LLM_API_KEY (an OpenAI-compatible model API), PARLEY_LLM_MODEL (the model of bots that name none; default gpt-4o-mini),
 PARLEY_WEBHOOK_LEASE (how long a dispatcher holds a webhook's stream or a claimed retry before another process may send it; default 1m),
 PARLEY_BILLING (on: charge model calls to the project's account and refuse them when it is empty; default off), PARLEY_PRICES,
@@ -60,8 +64,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runServe(args[1:], stdout, stderr)
 	case "worker":
 		return runWorker(args[1:], stdout, stderr)
+	case "temporal":
+		return runTemporal(args[1:], stdout, stderr)
 	case "migrate":
 		return runMigrate(args[1:], stdout, stderr)
+	case "rotate-secrets":
+		return runRotateSecrets(args[1:], stdout, stderr)
 	case "bench":
 		return runBench(args[1:], stdout, stderr)
 	case "test":

@@ -110,7 +110,11 @@ func startWorker(ctx context.Context, tc client.Client, db store.Store, bus even
 		return nil, err
 	}
 	w := sdkworker.New(tc, engine.TaskQueue, sdkworker.Options{Interceptors: worker.Interceptors(m)})
-	worker.Register(w, &worker.Activities{Store: db, Policy: policy, LLM: model, Bus: bus, Knowledge: lib, Metrics: m, Billing: bill})
+	acts := &worker.Activities{Store: db, Policy: policy, LLM: model, Bus: bus, Knowledge: lib, Metrics: m, Billing: bill}
+	if box != nil {
+		acts.BlockTokenKey = box.Derive(worker.BlockTokenLabel)
+	}
+	worker.Register(w, acts)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("starting the worker: %w", err)
 	}
@@ -135,7 +139,11 @@ func newHandler(db store.Store, svc *dialogs.Service, l *slog.Logger, dataDir st
 	if err != nil {
 		return nil, fmt.Errorf("PARLEY_ROUTE_LIMITS: %w", err)
 	}
-	deps := server.Deps{RequestRate: rate, RouteLimits: routeLimits, Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib, Secrets: secrets, Billing: bill,
+	streams, err := server.ParseStreamsPerKey(os.Getenv("PARLEY_STREAMS_PER_KEY"))
+	if err != nil {
+		return nil, fmt.Errorf("PARLEY_STREAMS_PER_KEY: %w", err)
+	}
+	deps := server.Deps{RequestRate: rate, RouteLimits: routeLimits, StreamsPerKey: streams, Store: db, Dialogs: svc, Logger: l, Files: svc.Files, Bus: svc.Bus, Knowledge: lib, Secrets: secrets, Billing: bill,
 		PublicURL: publicURL(addr), TrustedProxies: trustedProxies(),
 		Metrics: svc.Metrics, MetricsOnMainRouter: metricsAddr() == ""}
 	return server.New(deps, native.Dialect, botone.Dialect, worken.Dialect, widget.Dialect, replyx.Dialect, flowise.Dialect)
@@ -286,5 +294,5 @@ func secretKey(dataDir string) (*secretbox.Box, error) {
 	if err != nil || key == nil {
 		return nil, err
 	}
-	return secretbox.New(key)
+	return secretbox.FromEnv(key) // with PARLEY_SECRET_KEY_OLD, values sealed before a rotation still open
 }
