@@ -44,7 +44,7 @@ func ParseRouteLimits(v string) (map[string]RouteLimit, error) {
 		if !ok || err != nil || count < 0 {
 			return nil, fmt.Errorf("%q is not name=N/period, like login=5/5m", item)
 		}
-		if period != "" && strings.IndexAny(period[:1], "0123456789") < 0 {
+		if period != "" && !strings.ContainsAny(period[:1], "0123456789") {
 			period = "1" + period // a bare unit: 100/m
 		}
 		d, err := time.ParseDuration(period)
