@@ -130,7 +130,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.llmDelay, "llm-delay", 0, "when set, every turn also asks a loopback model that answers after this delay")
 	fs.StringVar(&cfg.knowledge, "knowledge", "", "with -llm-delay: index this directory's folders as vector stores and search them every turn (offline embedder)")
 	fs.StringVar(&cfg.cpuProf, "cpuprofile", "", "write a CPU profile of the measurements (not the setup) to this file")
-	fs.StringVar(&cfg.memProf, "memprofile", "", "write an allocation profile to this file at the end")
+	fs.StringVar(&cfg.memProf, "memprofile", "", "write an allocation profile to this file at the end, and the goroutines to FILE.goroutines")
 	fs.IntVar(&cfg.paused, "paused", 0, "instead: create this many dialogs paused at a question and report RSS, creation time and the first answer after eviction")
 	fs.IntVar(&cfg.stickyCache, "sticky-cache", 2000, "with -paused: the worker's sticky workflow cache, in workflows")
 	if err := fs.Parse(args); err != nil {
@@ -291,7 +291,15 @@ func writeMemProfile(path string) error {
 	if err != nil {
 		return err
 	}
-	return errors.Join(pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
+	if err := errors.Join(pprof.Lookup("allocs").WriteTo(f, 0), f.Close()); err != nil {
+		return err
+	}
+	// The goroutines beside it, grouped by stack: what holds on to what.
+	g, err := os.Create(path + ".goroutines")
+	if err != nil {
+		return err
+	}
+	return errors.Join(pprof.Lookup("goroutine").WriteTo(g, 1), g.Close())
 }
 
 // benchResult is the last line of `parley bench`.

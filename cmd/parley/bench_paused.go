@@ -23,8 +23,11 @@ type pausedResult struct {
 	CreatePerS  float64 `json:"create_per_s"`
 	RSSMiB      []int   `json:"rss_mib"`  // after each tenth of the dialogs
 	HeapMiB     []int   `json:"heap_mib"` // Go heap in use after a GC, likewise
-	ResumeP50   float64 `json:"resume_p50_ms"`
-	ResumeP99   float64 `json:"resume_p99_ms"`
+	// Goroutines, likewise: a workflow the sticky cache holds runs a
+	// goroutine per coroutine; one it evicted should run none.
+	Goroutines []int   `json:"goroutines"`
+	ResumeP50  float64 `json:"resume_p50_ms"`
+	ResumeP99  float64 `json:"resume_p99_ms"`
 }
 
 // resumeSample is how many of the oldest dialogs are answered at the end:
@@ -52,7 +55,9 @@ func (e *benchEnv) paused(ctx context.Context, cfg benchConfig, out io.Writer) e
 		ids = append(ids, batch...)
 		heap := heapMiB()
 		res.RSSMiB, res.HeapMiB = append(res.RSSMiB, rssMiB()), append(res.HeapMiB, heap)
-		fmt.Fprintf(out, "    %6d dialogs, %5.0f s: RSS %d MiB, Go heap %d MiB\n", len(ids), time.Since(start).Seconds(), res.RSSMiB[len(res.RSSMiB)-1], heap)
+		res.Goroutines = append(res.Goroutines, runtime.NumGoroutine())
+		fmt.Fprintf(out, "    %6d dialogs, %5.0f s: RSS %d MiB, Go heap %d MiB, %d goroutines\n", len(ids), time.Since(start).Seconds(),
+			res.RSSMiB[len(res.RSSMiB)-1], heap, runtime.NumGoroutine())
 	}
 	took := time.Since(start)
 	res.CreateS, res.CreatePerS = round(took.Seconds()), round(float64(cfg.paused)/took.Seconds())
