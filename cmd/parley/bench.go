@@ -160,6 +160,12 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	}
 	defer os.RemoveAll(data)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.paused > 0 {
+		// Process-wide, and read when the first worker of the process
+		// starts: that is one of the embedded server's own system workers,
+		// so it must be set before the server starts.
+		sdkworker.SetStickyWorkflowCacheSize(cfg.stickyCache)
+	}
 	ts, err := startDevTemporal(ctx, data, log)
 	if err != nil {
 		return err
@@ -217,9 +223,6 @@ func bench(ctx context.Context, cfg *benchConfig, out io.Writer) error {
 	}
 	if _, err := svc.Publish(ctx, boot.projectID, "bench", flow, "bench"); err != nil {
 		return err
-	}
-	if cfg.paused > 0 {
-		sdkworker.SetStickyWorkflowCacheSize(cfg.stickyCache) // process-wide; before any worker starts
 	}
 	box, err := secretKey(data) // as in dev: the model calls go through the (empty) pool of AI tokens
 	if err != nil {
