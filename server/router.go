@@ -195,3 +195,16 @@ func (o owners) apiCORS(path string) bool {
 	w, ok := o.of(path)
 	return ok && !w.ownCORS
 }
+
+// URLGuard is the policy user-given URLs are checked against: URLPolicy,
+// or PARLEY_ALLOW_PRIVATE_URLS's when none was given.
+func (d Deps) URLGuard() (*netguard.Policy, error) {
+	if d.URLPolicy != nil {
+		return d.URLPolicy, nil
+	}
+	p, err := netguard.PolicyFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}

@@ -89,7 +89,7 @@ func rotateSecrets(ctx context.Context, db store.SealedSecrets, box *secretbox.B
 	if err != nil {
 		return err
 	}
-	todo := map[string][]store.SealedSecret{}
+	byKind := map[string][]store.SealedSecret{}
 	current := 0
 	var unopened []string
 	for _, s := range all {
@@ -99,7 +99,7 @@ func rotateSecrets(ctx context.Context, db store.SealedSecrets, box *secretbox.B
 			unopened = append(unopened, describeSealed(s))
 		case changed:
 			s.Resealed = out
-			todo[s.Kind] = append(todo[s.Kind], s)
+			byKind[s.Kind] = append(byKind[s.Kind], s)
 		default:
 			current++
 		}
@@ -111,7 +111,7 @@ func rotateSecrets(ctx context.Context, db store.SealedSecrets, box *secretbox.B
 	}
 	done := map[string]int{}
 	for _, kind := range store.SealedKinds {
-		for rs := todo[kind]; len(rs) > 0; rs = rs[min(len(rs), resealBatch):] {
+		for rs := byKind[kind]; len(rs) > 0; rs = rs[min(len(rs), resealBatch):] {
 			n, err := db.ResealSecrets(ctx, rs[:min(len(rs), resealBatch)])
 			if err != nil {
 				return fmt.Errorf("re-sealing (%s so far; running it again carries on): %w", sealedCounts(done), err)

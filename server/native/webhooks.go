@@ -106,13 +106,9 @@ func (h *handlers) checkWebhookURL(c *gin.Context, u *string) error {
 	if u == nil || *u == "" {
 		return nil
 	}
-	policy := h.URLPolicy
-	if policy == nil {
-		p, err := netguard.PolicyFromEnv()
-		if err != nil {
-			return err
-		}
-		policy = &p
+	policy, err := h.URLGuard()
+	if err != nil {
+		return err
 	}
 	if err := policy.CheckURL(c.Request.Context(), *u); err != nil {
 		return store.FieldErrorf(store.EINVALID, "url", "The webhook URL is refused: %s.", netguard.Reason(err))

@@ -139,13 +139,9 @@ func (h *handlers) checkBaseURL(c *gin.Context, raw string) error {
 	if _, err := netguard.ParseURL(strings.TrimSpace(raw)); err != nil {
 		return nil
 	}
-	policy := h.URLPolicy
-	if policy == nil {
-		p, err := netguard.PolicyFromEnv()
-		if err != nil {
-			return err
-		}
-		policy = &p
+	policy, err := h.URLGuard()
+	if err != nil {
+		return err
 	}
 	if err := policy.CheckURL(c.Request.Context(), strings.TrimSpace(raw)); err != nil {
 		return store.FieldErrorf(store.EINVALID, "base_url", "The base_url is refused: %s.", netguard.Reason(err))

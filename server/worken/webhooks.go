@@ -48,13 +48,9 @@ func endpointOf(w *store.Webhook) webhookEndpointJSON {
 // resolves to an address the server's policy (PARLEY_ALLOW_PRIVATE_URLS)
 // does not allow.
 func (h *handlers) checkEndpointURL(c *gin.Context, u string) error {
-	policy := h.URLPolicy
-	if policy == nil {
-		p, err := netguard.PolicyFromEnv()
-		if err != nil {
-			return err
-		}
-		policy = &p
+	policy, err := h.URLGuard()
+	if err != nil {
+		return err
 	}
 	if err := policy.CheckURL(c.Request.Context(), u); err != nil {
 		return store.FieldErrorf(store.EINVALID, "url", "The endpoint URL is refused: %s.", netguard.Reason(err))
