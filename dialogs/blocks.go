@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -14,19 +15,32 @@ import (
 // dialog. Saying which would tell a guesser too much.
 var errTokenRefused = store.Errorf(store.EFORBIDDEN, "The token is not valid for a running block.")
 
+// ServiceMessage is what a block's service sends into the dialog.
+type ServiceMessage struct {
+	Text   string
+	Typing bool
+	// ClientMessageID, when set, makes retries of the same message
+	// idempotent: stored once, a retry gets the first message back.
+	ClientMessageID string
+}
+
 // BlockMessage adds a message from a block's service to the dialog while
 // the block runs, and returns it. EFORBIDDEN for a token that is not a
 // running block's; EINVALID for an empty text.
-func (s *Service) BlockMessage(ctx context.Context, token, text string, typing bool) (*store.Message, error) {
-	if strings.TrimSpace(text) == "" {
+func (s *Service) BlockMessage(ctx context.Context, token string, m ServiceMessage) (*store.Message, error) {
+	if strings.TrimSpace(m.Text) == "" {
 		return nil, store.FieldErrorf(store.EINVALID, "text", "The message text is empty; send some text.")
 	}
 	tok, d, err := s.liveBlock(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	in := engine.BlockMessageInput{Node: tok.Node, Attempt: tok.Attempt, Text: text, Typing: typing}
-	turn, err := s.update(ctx, d, engine.UpdateBlockMessage, "", in)
+	updateID, err := clientUpdateID(fmt.Sprintf("block-msg-%s-%d-", tok.Node, tok.Attempt), m.ClientMessageID)
+	if err != nil {
+		return nil, err
+	}
+	in := engine.BlockMessageInput{Node: tok.Node, Attempt: tok.Attempt, Text: m.Text, Typing: m.Typing, ClientMessageID: m.ClientMessageID}
+	turn, err := s.update(ctx, d, engine.UpdateBlockMessage, updateID, in)
 	if err != nil {
 		return nil, refusedToken(err)
 	}

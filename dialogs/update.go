@@ -193,3 +193,22 @@ func (s *Service) mapError(ctx context.Context, d *store.Dialog, err error) erro
 	}
 	return fmt.Errorf("updating dialog %s: %w", d.UUID, err)
 }
+
+// maxClientMessageID is the longest client message id taken: it becomes
+// part of an update id, and Temporal bounds those.
+const maxClientMessageID = 200
+
+// clientUpdateID is the update id of a message a client may send again
+// with the same clientID: the same on every retry, so Temporal runs it
+// once. "" (a new id per call) without a clientID; EINVALID for one too
+// long.
+func clientUpdateID(prefix, clientID string) (string, error) {
+	if clientID == "" {
+		return "", nil
+	}
+	if len(clientID) > maxClientMessageID {
+		return "", store.FieldErrorf(store.EINVALID, "client_message_id",
+			"The client_message_id has %d characters; use at most %d.", len(clientID), maxClientMessageID)
+	}
+	return prefix + clientID, nil
+}

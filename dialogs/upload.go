@@ -43,13 +43,13 @@ type Upload struct {
 // (the workflow decides, from the question it waits at); ECONFLICT if the
 // dialog has ended. A file the dialog refuses leaves no record behind.
 func (s *Service) UploadAnswer(ctx context.Context, d *store.Dialog, up Upload) (*Turn, *FileRef, error) {
-	f, ref, err := s.keepUpload(ctx, d, up)
+	updateID, err := clientUpdateID("msg-", up.ClientMessageID)
 	if err != nil {
 		return nil, nil, err
 	}
-	updateID := ""
-	if up.ClientMessageID != "" {
-		updateID = "msg-" + up.ClientMessageID
+	f, ref, err := s.keepUpload(ctx, d, up)
+	if err != nil {
+		return nil, nil, err
 	}
 	in := engine.MessageInput{Text: up.Text, File: ref, ClientMessageID: up.ClientMessageID, StoredThrough: d.StoredThrough}
 	turn, err := s.update(ctx, d, engine.UpdateMessage, updateID, in)

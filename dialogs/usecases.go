@@ -43,9 +43,9 @@ func (s *Service) SendMessage(ctx context.Context, d *store.Dialog, m Message) (
 	if err != nil {
 		return nil, err
 	}
-	updateID := ""
-	if m.ClientMessageID != "" {
-		updateID = "msg-" + m.ClientMessageID
+	updateID, err := clientUpdateID("msg-", m.ClientMessageID)
+	if err != nil {
+		return nil, err
 	}
 	in := engine.MessageInput{Text: m.Text, ClientMessageID: m.ClientMessageID, StoredThrough: d.StoredThrough, Unanswered: disabled, At: m.At}
 	return s.update(ctx, d, engine.UpdateMessage, updateID, in)
@@ -128,15 +128,15 @@ func (s *Service) ScheduleMessage(ctx context.Context, d *store.Dialog, op Opera
 	if strings.TrimSpace(m.Text) == "" {
 		return nil, store.FieldErrorf(store.EINVALID, "text", "The operator's message is empty; send some text.")
 	}
+	updateID, err := clientUpdateID("operator-msg-", m.ClientMessageID)
+	if err != nil {
+		return nil, err
+	}
 	files, err := s.attachments(ctx, d, m.Files)
 	if err != nil {
 		return nil, err
 	}
 	in := engine.OperatorMessageInput{Operator: op.Name, OperatorID: op.ID, Text: m.Text, Files: files, At: m.At, ClientMessageID: m.ClientMessageID}
-	updateID := ""
-	if m.ClientMessageID != "" {
-		updateID = "operator-msg-" + m.ClientMessageID
-	}
 	return s.update(ctx, d, engine.UpdateOperatorMessage, updateID, in)
 }
 

@@ -297,6 +297,9 @@ func (d *dialog) validateBlock(ctx workflow.Context, node string, attempt int, k
 }
 
 func (d *dialog) validateBlockMessage(ctx workflow.Context, in BlockMessageInput) error {
+	if d.s.recent(in.recentKey()) != nil {
+		return nil // a retry: answered from what the first one did
+	}
 	if strings.TrimSpace(in.Text) == "" {
 		return rejectf(ErrInvalid, "the message text is empty")
 	}
@@ -306,8 +309,13 @@ func (d *dialog) validateBlockMessage(ctx workflow.Context, in BlockMessageInput
 // onBlockMessage adds the service's message. It takes no lock: a service
 // called with wait: false may send messages while its call holds the turn.
 func (d *dialog) onBlockMessage(ctx workflow.Context, in BlockMessageInput) (TurnResult, error) {
+	if r := d.s.recent(in.recentKey()); r != nil {
+		return *r, nil
+	}
 	d.updates++
-	return d.withTurn(ctx, func(t *turn) { d.say(t, store.MessageAssistant, in.Text, nil, in.Node) }), nil
+	r := d.withTurn(ctx, func(t *turn) { d.say(t, store.MessageAssistant, in.Text, nil, in.Node) })
+	d.s.remember(in.recentKey(), r)
+	return r, nil
 }
 
 func (d *dialog) validateBlockComplete(ctx workflow.Context, in BlockCompleteInput) error {

@@ -4,6 +4,7 @@
 package engine
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/parleyhq/parley/llm"
@@ -183,6 +184,19 @@ type BlockMessageInput struct {
 	Attempt int
 	Text    string
 	Typing  bool
+	// ClientMessageID, when set, makes the service's retries of the same
+	// message idempotent: stored once, a retry gets the first result.
+	ClientMessageID string `json:",omitempty"`
+}
+
+// recentKey is the key a block message's result is remembered by: apart
+// from users' and operators' client ids, and from another attempt's, as a
+// service may number its messages afresh on each call.
+func (in BlockMessageInput) recentKey() string {
+	if in.ClientMessageID == "" {
+		return ""
+	}
+	return "block:" + in.Node + ":" + strconv.Itoa(in.Attempt) + ":" + in.ClientMessageID
 }
 
 // BlockCompleteInput ends a block with the service's data.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/server"
 )
 
@@ -34,9 +35,10 @@ func (v *vertex) complete(c *gin.Context) {
 }
 
 type sendRequest struct {
-	Token  string `json:"token"`
-	Text   string `json:"text"`
-	Typing bool   `json:"typing"`
+	Token           string `json:"token"`
+	Text            string `json:"text"`
+	Typing          bool   `json:"typing"`
+	ClientMessageID string `json:"client_message_id"` // Parley's: makes a retried send store the message once
 }
 
 type sendResponse struct {
@@ -51,7 +53,8 @@ func (v *vertex) sendMessage(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	m, err := v.Dialogs.BlockMessage(c.Request.Context(), req.Token, req.Text, req.Typing)
+	m, err := v.Dialogs.BlockMessage(c.Request.Context(), req.Token,
+		dialogs.ServiceMessage{Text: req.Text, Typing: req.Typing, ClientMessageID: req.ClientMessageID})
 	if err != nil {
 		fail(c, err)
 		return
