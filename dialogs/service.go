@@ -78,6 +78,10 @@ type CreateInput struct {
 	// UUID, when set, is the new dialog's UUID (a client-chosen thread
 	// id); ECONFLICT if a dialog has it.
 	UUID string
+	// IdempotencyKey, when set, names the dialog for retries: a create
+	// sent again with the same key (after a timeout or a lost answer) makes
+	// no second dialog but answers the first one. It sets the UUID.
+	IdempotencyKey string
 	// ChannelID is the channel the dialog comes through; 0 is its bot's
 	// API channel.
 	ChannelID int64
@@ -114,16 +118,34 @@ func (s *Service) create(ctx context.Context, projectID int64, ref engine.FlowRe
 	if err != nil {
 		return nil, nil, err
 	}
+	if in.IdempotencyKey != "" {
+		if in.UUID, err = keyedUUID(projectID, in.IdempotencyKey); err != nil {
+			return nil, nil, err
+		}
+	}
 	// StateSeq 1 is the created dialog, the workflow's first state.
 	d := &store.Dialog{ProjectID: projectID, Source: in.Source, IP: in.IP, ExternalID: in.ExternalID, UserID: userID, User: in.User,
 		ChannelID: in.ChannelID, UUID: in.UUID,
 		DialogState: store.DialogState{StateSeq: 1, BotID: ref.BotID, Version: ref.Version, Status: store.StatusCreated, Mode: store.ModeAuto, Variables: in.Variables}}
 	if err := s.Store.CreateDialog(ctx, d); err != nil {
+		if in.IdempotencyKey != "" && store.ErrorCode(err) == store.ECONFLICT {
+			return s.createAgain(ctx, projectID, ref, in)
+		}
 		return nil, nil, err
 	}
-	params := engine.Params{ProjectID: projectID, DialogID: d.ID, DialogUUID: d.UUID, Number: d.Number,
-		Source: in.Source, Flow: ref, Variables: in.Variables, User: in.User, Settings: s.Settings}
-	if !in.Start {
+	return s.startWorkflow(ctx, d, s.params(d, ref), in.Start)
+}
+
+// params are a stored dialog's workflow's.
+func (s *Service) params(d *store.Dialog, ref engine.FlowRef) engine.Params {
+	return engine.Params{ProjectID: d.ProjectID, DialogID: d.ID, DialogUUID: d.UUID, Number: d.Number,
+		Source: d.Source, Flow: ref, Variables: d.Variables, User: d.User, Settings: s.Settings}
+}
+
+// startWorkflow starts a stored dialog's workflow and, with start, runs
+// its first turn.
+func (s *Service) startWorkflow(ctx context.Context, d *store.Dialog, params engine.Params, start bool) (*store.Dialog, *Turn, error) {
+	if !start {
 		_, err := s.Temporal.ExecuteWorkflow(ctx, startOptions(d), engine.WorkflowName, params)
 		if err == nil {
 			s.Metrics.DialogStarted()

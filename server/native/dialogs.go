@@ -199,7 +199,8 @@ func (h *handlers) startDialog(c *gin.Context, create func(ctx context.Context, 
 		return
 	}
 	start := req.Start == nil || *req.Start
-	in := dialogs.CreateInput{Variables: req.Variables, Start: start, Source: "api", IP: c.ClientIP(), User: req.User}
+	in := dialogs.CreateInput{Variables: req.Variables, Start: start, Source: "api", IP: c.ClientIP(), User: req.User,
+		IdempotencyKey: c.GetHeader("Idempotency-Key")}
 	d, turn, err := create(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("slug"), in)
 	if err != nil {
 		fail(c, err)
