@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	sdkworker "go.temporal.io/sdk/worker"
+
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/flows"
 	"github.com/parleyhq/parley/server"
@@ -170,4 +172,38 @@ func webhookLease() (time.Duration, error) {
 		return 0, fmt.Errorf("PARLEY_WEBHOOK_LEASE must be a positive duration like 30s or 2m, got %q", v)
 	}
 	return d, nil
+}
+
+// defaultWorkflowCache is how many dialogs' workflows a worker process
+// keeps in memory between turns unless PARLEY_WORKFLOW_CACHE says
+// otherwise (the SDK's own default, 10,000, costs several hundred MiB).
+const defaultWorkflowCache = 2000
+
+// workflowCache reads PARLEY_WORKFLOW_CACHE: the dialogs whose workflows
+// a worker keeps in memory between turns. A dialog evicted from it pays a
+// replay of its history on its next turn (milliseconds); the memory of
+// dialogs that wait stays bounded however many there are.
+func workflowCache() (int, error) {
+	v := strings.TrimSpace(os.Getenv("PARLEY_WORKFLOW_CACHE"))
+	if v == "" {
+		return defaultWorkflowCache, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("PARLEY_WORKFLOW_CACHE is the number of workflows a worker keeps in memory, like 2000; got %q", v)
+	}
+	return n, nil
+}
+
+// setWorkflowCache applies PARLEY_WORKFLOW_CACHE. The SDK reads the size
+// once per process, when its first worker starts; in parley dev that is
+// one of the embedded Temporal server's own, so this runs before the
+// server starts.
+func setWorkflowCache() error {
+	n, err := workflowCache()
+	if err != nil {
+		return err
+	}
+	sdkworker.SetStickyWorkflowCacheSize(n)
+	return nil
 }

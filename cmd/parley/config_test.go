@@ -99,6 +99,21 @@ func TestOnLoopback(t *testing.T) {
 	}
 }
 
+func TestWorkflowCache(t *testing.T) {
+	for v, want := range map[string]int{"": defaultWorkflowCache, "500": 500, " 20000 ": 20000} {
+		t.Setenv("PARLEY_WORKFLOW_CACHE", v)
+		if got, err := workflowCache(); err != nil || got != want {
+			t.Errorf("PARLEY_WORKFLOW_CACHE=%q: %v %v, want %v", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"many", "0", "-5", "1.5"} {
+		t.Setenv("PARLEY_WORKFLOW_CACHE", v)
+		if _, err := workflowCache(); err == nil || !strings.Contains(err.Error(), "PARLEY_WORKFLOW_CACHE") {
+			t.Errorf("PARLEY_WORKFLOW_CACHE=%q: %v, want an error naming the variable", v, err)
+		}
+	}
+}
+
 func TestEventRetention(t *testing.T) {
 	for v, want := range map[string]time.Duration{"": defaultEventRetention, "72h": 72 * time.Hour, "2d": 48 * time.Hour} {
 		t.Setenv("PARLEY_EVENT_RETENTION", v)

@@ -63,6 +63,9 @@ func dev(ctx context.Context, cfg devConfig, stdout io.Writer) error {
 	if err := os.MkdirAll(cfg.data, 0o755); err != nil {
 		return err
 	}
+	if err := setWorkflowCache(); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "Starting the embedded Temporal server (the first start creates its database)...")
 	ts, err := startDevTemporal(ctx, cfg.data, log)
 	if err != nil {

@@ -40,6 +40,7 @@ PARLEY_EVENT_RETENTION (how long the event log keeps events for streams to resum
 PARLEY_SECRET_KEY (base64 of 32 bytes: seals webhook secrets, widget visitor tokens, integrations and the admins' AI tokens; parley dev makes one in its data directory),
 PARLEY_SECRET_KEY_OLD (comma-separated old keys that still open what they sealed and verify what they signed, while rotating: see parley rotate-secrets --help),
 PARLEY_LLM_BASE_URL, PARLEY_LLM_API_KEY (an OpenAI-compatible model API), PARLEY_LLM_MODEL (the model of bots that name none; default gpt-4o-mini),
+PARLEY_WORKFLOW_CACHE (dev and worker: the dialogs whose workflows stay in memory between turns; one evicted replays its history on its next turn; default 2000),
 PARLEY_WEBHOOK_LEASE (how long a dispatcher holds a webhook's stream or a claimed retry before another process may send it; default 1m),
 PARLEY_BILLING (on: charge model calls to the project's account and refuse them when it is empty; default off), PARLEY_PRICES,
 PARLEY_BILLING_LOW_BALANCE, PARLEY_BILLING_START_BONUS, PARLEY_BILLING_OFFERS, PARLEY_BILLING_ADMIN_TOKEN (see docs/worken/billing.md).

@@ -102,6 +102,9 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return exitOn(stderr, "worker", cfg.check(), func(ctx context.Context) error {
+		if err := setWorkflowCache(); err != nil {
+			return err
+		}
 		conn, err := connect(ctx, cfg)
 		if err != nil {
 			return err
