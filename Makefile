@@ -96,16 +96,21 @@ fuzz:
 ## soak: one dialog through 5,000 turns (SOAK_TURNS) across continue-as-new (p50 of the first and last
 ## 500 turns within 10%, heap, goroutines); the kill loop with CHAOS_KILLS (200) SIGKILLs on parley dev
 ## and on serve x2 + worker x2 (PostgreSQL when PARLEY_TEST_DATABASE_URL is set), reporting kills
-## survived and violations; PAUSED (10000) dialogs paused at a question: RSS and the first answer after
-## eviction. make test runs 300 turns and 20 kills.
+## survived and violations; PAUSED_WORKER (20000) dialogs paused at a question on a parley worker of its
+## own with a workflow cache of 2,000 (its RSS and goroutines, with PostgreSQL), and PAUSED (10000) on
+## the embedded stack of parley bench: RSS and the first answer after eviction. make test runs 300
+## turns, 20 kills and 400 paused dialogs.
 SOAK_TURNS ?= 5000
 CHAOS_KILLS ?= 200
+PAUSED_WORKER ?= 20000
 PAUSED ?= 10000
 soak: build
 	@PARLEY_SOAK_TURNS=$(SOAK_TURNS) $(GO) test -run '^TestSoak$$' -count 1 -v -timeout 60m ./engine > .soak.log 2>&1; \
 		status=$$?; grep -E 'SOAK|^(--- |ok|FAIL)|soak_test' .soak.log; rm -f .soak.log; [ $$status -eq 0 ] || exit $$status; \
 	CHAOS_KILLS=$(CHAOS_KILLS) $(GO) test -run '^TestChaos' -count 1 -v -timeout 120m ./cmd/parley > .chaos.log 2>&1; \
 		status=$$?; grep -E 'CHAOS|violation|^(--- |ok|FAIL)' .chaos.log; rm -f .chaos.log; [ $$status -eq 0 ] || exit $$status; \
+	PARLEY_PAUSED_DIALOGS=$(PAUSED_WORKER) PARLEY_PAUSED_CACHE=2000 $(GO) test -run '^TestPausedWorker$$' -count 1 -v -timeout 60m ./cmd/parley > .paused.log 2>&1; \
+		status=$$?; grep -E 'PAUSED|paused_worker|^(--- |ok|FAIL)' .paused.log; rm -f .paused.log; [ $$status -eq 0 ] || exit $$status; \
 	./$(BIN) bench -paused $(PAUSED) -sticky-cache 500
 
 ## security: the SSRF set on every outbound path, the access matrix of every documented route, the secret

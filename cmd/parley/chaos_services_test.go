@@ -86,12 +86,12 @@ nodes:
 `
 
 // chaosTranscript is what a dialog of user name must hold in the end,
-// each message once: the block completed, the wait and the question's
+// each message once: the block's service wrote and completed, the wait and the question's
 // timeout fired, the model called its tool and answered, the operator
 // wrote and released.
 func chaosTranscript(name string) string {
 	return strings.Join([]string{
-		"assistant:Name?", "user:" + name,
+		"assistant:Name?", "user:" + name, "assistant:Looking up O-" + name + ".",
 		"assistant:Colour, " + name + "?", "assistant:Too slow, " + name + ".",
 		"assistant:" + chaosAnswer(name), "assistant:Anything else, " + name + "?",
 		"user:A human, please.", "assistant:Connecting you, " + name + ".",
@@ -178,25 +178,38 @@ func (s *chaosServices) block(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 }
 
-// complete calls the API until the block is completed: 204, or 403 when
-// an earlier try did it and its answer was lost.
+// complete sends a message into the dialog, then completes the block,
+// each call tried until it gets an answer: the message with a
+// client_message_id, so a retry after a lost answer stores it once; the
+// completion until 204, or 403 when an earlier try did it and its answer
+// was lost.
 func (s *chaosServices) complete(token, name string) {
-	body, _ := json.Marshal(map[string]any{"token": token, "data": map[string]any{"id": "O-" + name}})
+	say := map[string]any{"token": token, "text": "Looking up O-" + name + ".", "client_message_id": "lookup"}
+	if status := s.vertex("/api/vertex/v1/dialog/send_message", say); status != http.StatusOK {
+		s.fail("the block of %s sending a message: %d", name, status)
+		return
+	}
+	done := map[string]any{"token": token, "data": map[string]any{"id": "O-" + name}}
+	if status := s.vertex("/api/vertex/v1/complete", done); status != http.StatusNoContent && status != http.StatusForbidden {
+		s.fail("completing the block of %s: %d", name, status)
+	}
+}
+
+// vertex posts to the block API until it answers below 500 (0 when it
+// never does in 5 minutes).
+func (s *chaosServices) vertex(path string, body any) int {
+	data, _ := json.Marshal(body)
 	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		resp, err := http.Post(s.api()+"/api/vertex/v1/complete", "application/json", bytes.NewReader(body))
+		resp, err := http.Post(s.api()+path, "application/json", bytes.NewReader(data))
 		if err != nil {
 			continue
 		}
 		resp.Body.Close()
-		switch {
-		case resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusForbidden:
-			return
-		case resp.StatusCode < 500:
-			s.fail("completing the block of %s: %d", name, resp.StatusCode)
-			return
+		if resp.StatusCode < 500 {
+			return resp.StatusCode
 		}
 	}
-	s.fail("completing the block of %s: no success in 5 minutes", name)
+	return 0
 }
 
 func (s *chaosServices) tool(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
@@ -85,6 +86,11 @@ func (c *chaosRun) violation(format string, args ...any) {
 // the connection fail or a dying process answer 5xx, and the client
 // tries again (on another API process, where there are several).
 func (c *chaosRun) call(ctx context.Context, method, path string, body any) (int, map[string]any) {
+	return c.callWith(ctx, method, path, nil, body)
+}
+
+// callWith is call with more headers.
+func (c *chaosRun) callWith(ctx context.Context, method, path string, header http.Header, body any) (int, map[string]any) {
 	data, _ := json.Marshal(body)
 	for attempt := 0; ctx.Err() == nil; attempt++ {
 		if attempt > 0 {
@@ -92,6 +98,9 @@ func (c *chaosRun) call(ctx context.Context, method, path string, body any) (int
 			time.Sleep(time.Duration(min(attempt, 10)) * 100 * time.Millisecond)
 		}
 		req, _ := http.NewRequestWithContext(ctx, method, c.url()+path, bytes.NewReader(data))
+		for k, v := range header {
+			req.Header[k] = v
+		}
 		req.Header.Set("Authorization", "Bearer "+c.key)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
@@ -138,7 +147,9 @@ func lastText(v map[string]any) string {
 // client drives dialog number i from its start to its end.
 func (c *chaosRun) client(ctx context.Context, i int) {
 	name := fmt.Sprintf("U%d", i)
-	status, created := c.call(ctx, "POST", "/v1/bots/chaos/dialogs", map[string]any{})
+	// The key makes a create retried after a kill answer the first dialog.
+	key := http.Header{"Idempotency-Key": {fmt.Sprintf("chaos-%d", i)}}
+	status, created := c.callWith(ctx, "POST", "/v1/bots/chaos/dialogs", key, map[string]any{})
 	if status != http.StatusCreated {
 		c.violation("client %d: creating a dialog: %d %v", i, status, created)
 		return
@@ -273,10 +284,12 @@ func runChaos(t *testing.T, name string, setup chaosSetup, svc *chaosServices, k
 func (c *chaosRun) check(ctx context.Context) (messages, delivered int) {
 	type msg struct{ dialog, id string }
 	var all []msg
+	clients := 0
 	for i, id := range c.ids {
 		if id == "" {
 			continue
 		}
+		clients++
 		v := c.view(ctx, id)
 		want := chaosTranscript(fmt.Sprintf("U%d", i))
 		if got := transcript(v); got != want {
@@ -290,6 +303,9 @@ func (c *chaosRun) check(ctx context.Context) (messages, delivered int) {
 			c.violation("dialog %s: the block service got %d tokens for its one attempt", id, n)
 		}
 		c.svc.mu.Unlock()
+	}
+	if n := c.stored(ctx); n != clients {
+		c.violation("the project has %d dialogs for %d clients: a create retried after a kill made another", n, clients)
 	}
 	deadline := time.Now().Add(2 * time.Minute)
 	for _, m := range all {
@@ -310,6 +326,19 @@ func (c *chaosRun) check(ctx context.Context) (messages, delivered int) {
 		}
 	}
 	return len(all), delivered
+}
+
+// stored counts the project's dialogs, a page at a time.
+func (c *chaosRun) stored(ctx context.Context) int {
+	n, cursor := 0, ""
+	for {
+		_, page := c.call(ctx, "GET", "/v1/dialogs?limit=100&cursor="+url.QueryEscape(cursor), nil)
+		list, _ := page["dialogs"].([]any)
+		n += len(list)
+		if cursor, _ = page["next_cursor"].(string); cursor == "" {
+			return n
+		}
+	}
 }
 
 // devChaos is `parley dev` on SQLite: one process, killed whole.
@@ -384,6 +413,31 @@ func (c *clusterChaos) urls() []string {
 
 func (c *clusterChaos) logs() string { return c.out.String() }
 
+// newCluster starts `parley temporal` and readies the environment of the
+// serves and workers (none started yet) of a cluster on PostgreSQL at
+// dbURL, with more settings in extra.
+func newCluster(t *testing.T, dbURL string, serves, workers int, extra ...string) *clusterChaos {
+	t.Helper()
+	c := &clusterChaos{out: &syncBuffer{}, serves: make([]*exec.Cmd, serves), workers: make([]*exec.Cmd, workers)}
+	for range serves {
+		c.addrs = append(c.addrs, freeAddr(t))
+	}
+	temporalAddr := freeAddr(t)
+	_, port, _ := net.SplitHostPort(temporalAddr)
+	secret := make([]byte, 32)
+	_, _ = crand.Read(secret)
+	c.env = append(append(os.Environ(), "PARLEY_TEST_AS_PARLEY=1", "PARLEY_DATABASE_URL="+dbURL,
+		"PARLEY_TEMPORAL_ADDRESS="+temporalAddr, "PARLEY_DATA="+t.TempDir(),
+		"PARLEY_SECRET_KEY="+base64.StdEncoding.EncodeToString(secret), "PARLEY_ROUTE_LIMITS=dialogs=off"), extra...)
+	c.start(t, "temporal", "--data", t.TempDir(), "--port", port)
+	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(c.out.String(), "Temporal is serving"); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("parley temporal did not start:\n%s", c.out)
+		}
+	}
+	return c
+}
+
 // start starts `parley args...` with the cluster's environment.
 func (c *clusterChaos) start(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
@@ -425,24 +479,9 @@ func TestChaosCluster(t *testing.T) {
 	}
 	dbURL := pgtest.URL(t)
 	key := seedProject(t, dbURL)
-	c := &clusterChaos{out: &syncBuffer{}, addrs: []string{freeAddr(t), freeAddr(t)}}
-	c.serves, c.workers = make([]*exec.Cmd, 2), make([]*exec.Cmd, 2)
+	var c *clusterChaos
 	svc := newChaosServices(t, func() string { return c.urls()[rand.IntN(len(c.addrs))] })
-	temporalAddr := freeAddr(t)
-	_, port, _ := net.SplitHostPort(temporalAddr)
-	secret := make([]byte, 32)
-	_, _ = crand.Read(secret)
-	c.env = append(os.Environ(), "PARLEY_TEST_AS_PARLEY=1", "PARLEY_DATABASE_URL="+dbURL,
-		"PARLEY_TEMPORAL_ADDRESS="+temporalAddr, "PARLEY_DATA="+t.TempDir(),
-		"PARLEY_SECRET_KEY="+base64.StdEncoding.EncodeToString(secret),
-		"PARLEY_ALLOW_PRIVATE_URLS=127.0.0.1", "PARLEY_WEBHOOK_LEASE=2s", "PARLEY_ROUTE_LIMITS=dialogs=off",
-		"PARLEY_LLM_BASE_URL="+svc.model.URL())
-	c.start(t, "temporal", "--data", t.TempDir(), "--port", port)
-	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(c.out.String(), "Temporal is serving"); time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("parley temporal did not start:\n%s", c.out)
-		}
-	}
+	c = newCluster(t, dbURL, 2, 2, "PARLEY_ALLOW_PRIVATE_URLS=127.0.0.1", "PARLEY_WEBHOOK_LEASE=2s", "PARLEY_LLM_BASE_URL="+svc.model.URL())
 	for i := range c.workers {
 		c.workers[i] = c.start(t, "worker")
 	}
