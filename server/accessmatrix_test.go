@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -37,6 +38,13 @@ import (
 // against who may do what. A new documented route joins by itself: the
 // test fails until its path parameters name a fixture here (pathFixtures)
 // or it is listed as public with a reason (publicRoutes).
+//
+// A signed-in principal sends every credential it holds that the route's
+// security takes (an owner: its JWT, the project's API key, its session
+// cookie and its password), each judged alone; the expired principal sends
+// every dead credential of a kind the route takes, and the wrong-kind
+// principal every live one of a kind it does not. What the spec says a
+// route accepts is exactly what is tried.
 //
 // A leak is a 2xx to a principal who may not have it, a 403 to another
 // project's owner for project A's object (it confirms the object exists:
@@ -114,10 +122,14 @@ var publicRoutes = map[string]string{
 var queryTokenRoutes = map[string]struct {
 	param   string
 	schemes []string
+	// fixtures are the path parameters' fixtures a scheme names instead
+	// of pathFixtures'.
+	fixtures map[string]map[string]string
 }{
 	// A browser's WebSocket cannot send headers: an operator's panel sends
-	// its JWT, a widget its site token.
-	"GET /ws/dialogs/{id}": {"token", []string{kJWT, kSiteToken}},
+	// its JWT, a widget its site token. A widget names its dialog by the
+	// UUID it was given (a number is 403 before anything is looked up).
+	"GET /ws/dialogs/{id}": {"token", []string{kJWT, kSiteToken}, map[string]map[string]string{kSiteToken: {"id": "widget.dialog"}}},
 }
 
 // selfRoutes act on the caller's own account or sign-in: every signed-in
@@ -564,8 +576,20 @@ func TestAccessMatrix(t *testing.T) {
 
 	var leaks, mismatches, shallow []string
 	table := map[string]*[pOwner + 1]string{}
+	requests := 0
+	byKind := map[string]*[pOwner + 1]int{} // requests by credential kind and principal
 	for _, c := range cells {
 		res := m.run(c)
+		requests += len(res.statuses)
+		for _, k := range res.kinds {
+			if k == "" {
+				k = "none"
+			}
+			if byKind[k] == nil {
+				byKind[k] = &[pOwner + 1]int{}
+			}
+			byKind[k][c.who]++
+		}
 		row := table[c.route.key]
 		if row == nil {
 			row = &[pOwner + 1]string{}
@@ -606,8 +630,19 @@ func TestAccessMatrix(t *testing.T) {
 	t.Logf("the matrix (none, wrong kind, expired/revoked, viewer, operator, other project, owner):\n\t%s", strings.Join(lines, "\n\t"))
 	t.Logf("permitted cells answered about their body or state, not 2xx: %d\n\t%s", len(shallow), strings.Join(shallow, "\n\t"))
 	t.Logf("excluded (public) routes: %d\n\t%s", len(excluded), strings.Join(excluded, "\n\t"))
+	var kindLines []string
+	for _, k := range slices.Sorted(maps.Keys(byKind)) {
+		line := k + ":"
+		for p := pNone; p <= pOwner; p++ {
+			if n := byKind[k][p]; n > 0 {
+				line += fmt.Sprintf(" %s %d;", principalShort[p], n)
+			}
+		}
+		kindLines = append(kindLines, line)
+	}
+	t.Logf("requests by credential kind and principal:\n\t%s", strings.Join(kindLines, "\n\t"))
 	t.Logf("setup %v, cells %v", setupTook.Round(time.Millisecond), time.Since(started).Round(time.Millisecond)-setupTook.Round(time.Millisecond))
-	t.Logf("ACCESS MATRIX: %d routes, %d cells, %d leaks", len(table), len(cells), len(leaks))
+	t.Logf("ACCESS MATRIX: %d routes, %d cells, %d requests, %d leaks", len(table), len(cells), requests, len(leaks))
 }
 
 // newMatrix starts the API with opts, the matrix's billing and no route
@@ -1164,6 +1199,7 @@ func (m *matrix) setup() {
 		{kind: kSession, value: session, csrf: server.CSRFToken(session), name: "a signed-out session cookie"},
 		{kind: kSiteToken, value: m.wdead.get("channel.token"), name: "a deleted channel's site token"},
 		{kind: kVisitorToken, name: "a visitor token of a deleted channel"}, // the dialog's, from wdead
+		{kind: kVisitorQuery, name: "a visitor token of a deleted channel, in the query"},
 		{kind: kBillingAdmin, value: "a-former-installation-admin-token", name: "an admin token that is no longer the installation's"},
 	}
 	for _, c := range m.creds[pOwner] {
@@ -1365,29 +1401,25 @@ func (m *matrix) present(r *mxRequest, c credential, route *mxRoute, foreign boo
 	case c.kind == kVisitorToken:
 		r.header.Set("X-Visitor-Token", c.value)
 		r.header.Set("Origin", origin)
+	case c.kind == kVisitorQuery:
+		query("visitor_token", c.value)
+		r.header.Set("Origin", origin)
 	default:
 		bearer(c.value)
 	}
 }
 
 // accepted are the credential kinds a route takes: its spec security,
-// and the JWT wherever Basic is (the spec's "ReplyX auth" tag and the
-// README: the JWT is accepted by the native API, Bot.one and ReplyX; not
-// by Worken). Basic and the JWT sign in the same user with the same role,
-// so neither is a wrong kind where the other is taken.
-func accepted(r *mxRoute) []string {
-	out := slices.Clone(r.schemes)
-	if slices.Contains(out, kBasic) && !slices.Contains(out, kJWT) {
-		out = append(out, kJWT)
-	}
-	return out
-}
+// nothing more (a kind the code takes and the spec does not name is tried
+// as a wrong kind, and its 2xx is a leak).
+func accepted(r *mxRoute) []string { return r.schemes }
 
-// preference is the order in which a principal picks its credential
-// among those a route takes.
+// preference is the order in which a principal sends its credentials
+// among those a route takes: the first is the one the cell's fixtures are
+// judged with, the others follow (see picks).
 var preference = map[principal][]string{
-	pOwner:    {kJWT, kAPIKey, kSession, kBasic, kSiteToken, kVisitorToken},
-	pOther:    {kAPIKey, kJWT, kSession, kBasic, kSiteToken, kVisitorToken},
+	pOwner:    {kJWT, kAPIKey, kSession, kBasic, kSiteToken, kVisitorToken, kVisitorQuery},
+	pOther:    {kAPIKey, kJWT, kSession, kBasic, kSiteToken, kVisitorToken, kVisitorQuery},
 	pOperator: {kSession, kJWT, kBasic},
 	pViewer:   {kBasic, kJWT, kSession},
 }
@@ -1403,6 +1435,7 @@ type attempt struct {
 // mismatch.
 type outcome struct {
 	statuses       []int
+	kinds          []string // the credential kind of each answer ("" for none)
 	leak, mismatch string
 	shallow        bool // permitted, but answered about the body or the state: not 2xx
 }
@@ -1422,27 +1455,35 @@ const (
 func (m *matrix) run(c cell) outcome {
 	r := c.route
 	w := m.w0
-	if r.method != http.MethodGet && r.method != http.MethodHead && !selfRoutes[r.key] {
+	changes := r.method != http.MethodGet && r.method != http.MethodHead && !selfRoutes[r.key]
+	if changes {
 		// It may change or delete what it names, rightly or by a leak:
 		// its own objects, so no cell depends on another's outcome.
 		w = m.newWorld(fmt.Sprintf("%s %s", c.who, r.key))
 	}
-	var attempts []attempt
+	// Each attempt is made just before it is sent: one may sign out what
+	// an earlier one would have been made with (a password change ends the
+	// user's other sessions).
+	var attempts []func() attempt
 	build := func(w *world, p principal, cred credential, foreign bool) (*mxRequest, bool) {
 		req, cred, refs := m.build(w, r, p, cred)
 		m.present(req, cred, r, foreign)
 		return req, refs
 	}
-	exp, refs := permitted, false
+	exp := permitted
 	switch c.who {
 	case pNone:
-		req, _, _ := m.build(w, r, c.who, credential{})
-		attempts = append(attempts, attempt{req: req, cred: "none"})
+		attempts = append(attempts, func() attempt {
+			req, _, _ := m.build(w, r, c.who, credential{})
+			return attempt{req: req, cred: "none"}
+		})
 		exp = unauthenticated
 	case pWrong:
 		for _, cred := range m.foreign(r) {
-			req, _ := build(w, c.who, cred, true)
-			attempts = append(attempts, attempt{req: req, cred: cred.name, kind: cred.kind})
+			attempts = append(attempts, func() attempt {
+				req, _ := build(w, c.who, cred, true)
+				return attempt{req: req, cred: cred.name, kind: cred.kind}
+			})
 		}
 		exp = refused
 	case pExpired:
@@ -1451,29 +1492,29 @@ func (m *matrix) run(c cell) outcome {
 				continue
 			}
 			w := w
-			if cred.kind == kVisitorToken {
+			if cred.kind == kVisitorToken || cred.kind == kVisitorQuery {
 				w = m.wdead // the token's dialog, whose channel is deleted
 			}
-			req, _ := build(w, c.who, cred, false)
-			attempts = append(attempts, attempt{req: req, cred: cred.name, kind: cred.kind})
+			attempts = append(attempts, func() attempt {
+				req, _ := build(w, c.who, cred, false)
+				return attempt{req: req, cred: cred.name, kind: cred.kind}
+			})
 		}
 		exp = unauthenticated
 	default:
-		cred, ok := m.pick(c.who, r)
+		creds := m.picks(c.who, r)
 		switch {
-		case !ok: // the route takes no credential this principal has: its own kind is refused
-			cred = m.creds[c.who][kJWT]
+		case len(creds) == 0: // the route takes no credential this principal has: its own kind is refused
+			cred := m.creds[c.who][kJWT]
 			if key, ok := m.creds[c.who][kAPIKey]; ok && slices.Contains(r.schemes, kBillingAdmin) {
 				cred = key
 			}
+			creds = []credential{cred}
 			exp = refused
 		case adminRoute(r):
 			exp = refused
 		case selfRoutes[r.key]:
 			exp = permitted
-			if r.method != http.MethodGet { // it may sign the credential out: a fresh one
-				cred = m.fresh(c.who, cred)
-			}
 		case c.who == pOperator || c.who == pViewer:
 			role := store.RoleOperator
 			if c.who == pViewer {
@@ -1483,35 +1524,56 @@ func (m *matrix) run(c cell) outcome {
 				exp = forbidden
 			}
 		}
-		req, rf := build(w, c.who, cred, false)
-		refs = rf
-		if c.who == pOther && exp == permitted && refs {
-			if _, ok := upsertRoutes[r.key]; !ok {
-				exp = isolated
-			}
+		for i, cred := range creds {
+			attempts = append(attempts, func() attempt {
+				w := w
+				if i > 0 && changes && exp == permitted && c.who != pOther {
+					// the first credential changed the first world's objects
+					w = m.newWorld(fmt.Sprintf("%s %s (%s)", c.who, r.key, cred.kind))
+				}
+				if selfRoutes[r.key] && r.method != http.MethodGet && exp == permitted { // it may sign the credential out: a fresh one
+					cred = m.fresh(c.who, cred)
+				}
+				req, refs := build(w, c.who, cred, false)
+				// Another project's owner naming project A's objects is
+				// isolated from them: said by the first attempt, before any
+				// answer is judged.
+				if i == 0 && c.who == pOther && exp == permitted && refs {
+					if _, ok := upsertRoutes[r.key]; !ok {
+						exp = isolated
+					}
+				}
+				return attempt{req: req, cred: cred.name, kind: cred.kind}
+			})
 		}
-		attempts = append(attempts, attempt{req: req, cred: cred.name, kind: cred.kind})
 	}
 	if len(attempts) == 0 {
 		return outcome{mismatch: fmt.Sprintf("%s as %s: the matrix has no credential of this kind for a route that takes %v", r.key, c.who, r.schemes)}
 	}
 	var statuses []int
+	var kinds []string
+	var first attempt
 	shallow := false
-	for _, a := range attempts {
+	for i, next := range attempts {
+		a := next()
+		if i == 0 {
+			first = a
+		}
 		status, body := m.send(a.req)
 		statuses = append(statuses, status)
+		kinds = append(kinds, a.kind)
 		o := m.judge(c, a, exp, status, body)
 		if o.leak != "" || o.mismatch != "" {
-			o.statuses = statuses
+			o.statuses, o.kinds = statuses, kinds
 			return o
 		}
 		if exp == permitted && (status < 200 || status > 299) && status != http.StatusSwitchingProtocols {
 			shallow = true
 		}
 	}
-	if r.queryToken != "" && len(statuses) == 1 && statuses[0] == http.StatusSwitchingProtocols && c.who != pOther {
-		if o := m.probeSocket(c, attempts[0], w); o.leak != "" || o.mismatch != "" {
-			o.statuses = statuses
+	if r.queryToken != "" && statuses[0] == http.StatusSwitchingProtocols && c.who != pOther {
+		if o := m.probeSocket(c, first, w); o.leak != "" || o.mismatch != "" {
+			o.statuses, o.kinds = statuses, kinds
 			return o
 		}
 	}
@@ -1523,11 +1585,11 @@ func (m *matrix) run(c cell) outcome {
 			})
 			status, body := m.send(m.ownerReq("GET", path, "", ""))
 			if status != http.StatusOK || !strings.Contains(string(body), marker) {
-				return outcome{statuses: statuses, leak: fmt.Sprintf("%s as %s changed project A's object: %s now %d %s", r.key, c.who, path, status, excerpt(body))}
+				return outcome{statuses: statuses, kinds: kinds, leak: fmt.Sprintf("%s as %s changed project A's object: %s now %d %s", r.key, c.who, path, status, excerpt(body))}
 			}
 		}
 	}
-	return outcome{statuses: statuses, shallow: shallow}
+	return outcome{statuses: statuses, kinds: kinds, shallow: shallow}
 }
 
 // probeSocket writes into a dialog through the WebSocket a cell opened:
@@ -1615,24 +1677,27 @@ func (m *matrix) personRole(p principal) store.Role {
 	return store.RoleOwner
 }
 
-// pick is the credential a principal sends on a route: its first kind
-// the route takes.
-func (m *matrix) pick(p principal, r *mxRoute) (credential, bool) {
+// picks are the credentials a principal sends on a route: every kind it
+// holds that the route takes, in its order of preference. A widget token
+// is completed by build from the cell's world.
+func (m *matrix) picks(p principal, r *mxRoute) []credential {
+	var out []credential
 	for _, kind := range preference[p] {
 		if !slices.Contains(accepted(r), kind) {
 			continue
 		}
-		if c, ok := m.creds[p][kind]; ok {
-			return c, true
-		}
-		if kind == kVisitorToken && (p == pOwner || p == pOther) {
-			return credential{kind: kVisitorToken, name: p.String() + "'s visitor token"}, true
-		}
-		if kind == kSiteToken && p == pOwner {
-			return credential{kind: kSiteToken, name: "A's site token"}, true
+		switch c, ok := m.creds[p][kind]; {
+		case ok:
+			out = append(out, c)
+		case kind == kVisitorToken && (p == pOwner || p == pOther):
+			out = append(out, credential{kind: kVisitorToken, name: p.String() + "'s visitor token"})
+		case kind == kVisitorQuery && (p == pOwner || p == pOther):
+			out = append(out, credential{kind: kVisitorQuery, name: p.String() + "'s visitor token in the query"})
+		case kind == kSiteToken && p == pOwner:
+			out = append(out, credential{kind: kSiteToken, name: "A's site token"})
 		}
 	}
-	return credential{}, false
+	return out
 }
 
 // fresh is a new credential of the same kind for the same person, for a
@@ -1654,7 +1719,7 @@ func (m *matrix) fresh(p principal, c credential) credential {
 
 // foreign are project A's owner's credentials of kinds the route does
 // not take: a session cookie (or, where one is taken, one without its
-// CSRF token on a change), widget tokens, an API key, a JWT or a password.
+// CSRF token on a change), widget tokens, an API key, a JWT, a password.
 func (m *matrix) foreign(r *mxRoute) []credential {
 	takes := accepted(r)
 	own := m.creds[pOwner]
@@ -1678,9 +1743,9 @@ func (m *matrix) foreign(r *mxRoute) []credential {
 	}
 	if !slices.Contains(takes, kJWT) {
 		out = append(out, own[kJWT])
-		if !slices.Contains(takes, kBasic) {
-			out = append(out, own[kBasic])
-		}
+	}
+	if !slices.Contains(takes, kBasic) {
+		out = append(out, own[kBasic])
 	}
 	return out
 }
@@ -1708,6 +1773,9 @@ func (m *matrix) build(w *world, r *mxRoute, p principal, cred credential) (*mxR
 	path := pathParam.ReplaceAllStringFunc(r.path, func(s string) string {
 		name := s[1 : len(s)-1]
 		kind := fixtureOf(r, name)
+		if k, ok := queryTokenRoutes[r.key].fixtures[cred.kind][name]; ok {
+			kind = k
+		}
 		if !strings.HasPrefix(kind, "literal:") {
 			refs = true
 		}
@@ -1732,10 +1800,11 @@ func (m *matrix) build(w *world, r *mxRoute, p principal, cred credential) (*mxR
 		req.header.Set("Content-Type", ct)
 	}
 	// A visitor token opens its own dialog only: the path's.
+	visitor := cred.kind == kVisitorToken || cred.kind == kVisitorQuery
 	switch {
-	case cred.kind == kVisitorToken && p == pOther:
+	case visitor && p == pOther:
 		cred.value = m.bWidget[1]
-	case cred.kind == kVisitorToken && cred.value == "":
+	case visitor && cred.value == "":
 		cred.value = w.get(widget + ".visitor")
 	case cred.kind == kSiteToken && cred.value == "":
 		cred.value = w.get("channel.token")
@@ -1847,7 +1916,7 @@ func (m *matrix) judge(c cell, a attempt, exp expectation, status int, body []by
 		if ok2xx || status == http.StatusForbidden {
 			return leak()
 		}
-		if status == http.StatusUnauthorized && a.kind == kVisitorToken {
+		if status == http.StatusUnauthorized && (a.kind == kVisitorToken || a.kind == kVisitorQuery) {
 			return outcome{} // a visitor token opens its own dialog only
 		}
 		if status != http.StatusNotFound {
