@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/llm/llmtest"
 	"github.com/parleyhq/parley/secretbox"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/server/servertest"
@@ -25,8 +27,14 @@ import (
 
 // The secret sweep: the access matrix's every cell (every documented
 // route, sent by every principal) runs again with known secrets planted,
-// and no answer, body or header, may show one, nor may the server's logs.
-// The exceptions are the documented one-time reveals below; what a reveal
+// and no answer, body or header, may show one; nor may any documented
+// stream (server-sent events, WebSockets: secretleak_streams_test.go),
+// the webhook deliveries the worker's dispatcher sends, the event log, or
+// any log: the HTTP layer's, slog's default (handlers, the worker's
+// activities), the dispatcher's, the Temporal SDK's (the worker, the
+// workflows) and the Temporal server's. The worker's activities that
+// handle secrets run while it listens (secretleak_worker_test.go). The
+// exceptions are the documented one-time reveals below; what a reveal
 // shows is a secret from then on, for every later answer and the logs.
 
 // reveals are the answers that show a secret once, to the caller that
@@ -60,6 +68,16 @@ type sweep struct {
 	// telegram is the planted Telegram integration's UUID and the secret
 	// Telegram's calls to it carry.
 	telegram [2]string
+
+	w           *sweepWorker   // the loopback services the worker calls
+	aiKey       string         // the planted AI token's key
+	hookUUID    string         // the planted (rotated) webhook
+	hookSecrets []string       // the planted webhook's two secrets and the Worken endpoint's
+	hooked      []delivered    // the webhook deliveries the receiver got
+	hookIDs     map[int64]bool // the planted webhooks' ids
+	ran         [2]int         // block tokens and model calls as workerRan last saw them
+
+	streamsRead, streamsOpened, streamEvents, deliveriesRead int
 }
 
 type routeRe struct {
@@ -69,46 +87,117 @@ type routeRe struct {
 
 // TestSecretLeaks runs the sweep; see the comment above.
 func TestSecretLeaks(t *testing.T) {
-	logs := &lockedBuffer{}
+	began := time.Now()
+	logs := map[string]*lockedBuffer{}
+	for _, name := range logSources {
+		logs[name] = &lockedBuffer{}
+	}
+	// atStop scans what is logged as the server, the worker and Temporal
+	// stop: registered first, it runs after their cleanups.
+	var atStop func()
+	t.Cleanup(func() {
+		if atStop != nil {
+			atStop()
+		}
+	})
 	defaultLog := slog.Default()
-	slog.SetDefault(slog.New(slog.NewJSONHandler(logs, nil))) // what handlers log without the router's logger
+	// What handlers log without the router's logger, and the worker's
+	// activities.
+	slog.SetDefault(slog.New(slog.NewJSONHandler(logs[logDefault], &slog.HandlerOptions{Level: slog.LevelDebug})))
 	t.Cleanup(func() { slog.SetDefault(defaultLog) })
 	key := randomBytes(secretbox.KeySize)
-	m := newMatrix(t, servertest.Options{Log: logs, SecretKey: key})
-	s := &sweep{m: m, secrets: map[string]planted{}, shown: map[string]int{}}
+	w := newSweepWorker(t, llmtest.New(t))
+	m := newMatrix(t, servertest.Options{Log: logs[logHTTP], SecretKey: key, LLM: w.gate,
+		WorkerLog: logs[logWorker], TemporalServerLog: logs[logTemporal]})
+	s := &sweep{m: m, secrets: map[string]planted{}, shown: map[string]int{}, w: w}
 	for _, r := range m.routes { // documented paths hold no regexp syntax but their {params}
 		s.routes = append(s.routes, routeRe{r.key, regexp.MustCompile("^" + pathParam.ReplaceAllString(r.path, `[^/]+`) + "$")})
 	}
 	s.plant(key)
+	s.startModel()
 	s.canary()
 	m.observe = s.check
+	s.converse()
 	for _, c := range m.cells {
 		m.run(c) // access is TestAccessMatrix's to judge: here only what the answers show
 	}
 	s.asAdmin()
 	s.public()
+	before, cellsDone := s.seen, time.Now()
+	w.gate.open.Store(true)
+	sw := s.streams(logs[logDispatcher])
+	streamsDone := time.Now()
+	s.again(sw)
+	w.gate.open.Store(false)
+	againDone := time.Now()
+	s.workerRan("after the streams")
 	m.observe = nil
 	s.checkEvents()
 
-	if !strings.Contains(logs.String(), `"msg":"request"`) {
+	if !strings.Contains(logs[logHTTP].String(), `"msg":"request"`) {
 		t.Fatal("the router's logs were not captured")
 	}
-	for value, p := range s.secrets {
-		if strings.Contains(logs.String(), value) {
-			s.leaks = append(s.leaks, "the logs show "+p.what)
+	lines := 0
+	var counts []string
+	read := map[string]int{}
+	for _, name := range logSources {
+		text := logs[name].String()
+		n := strings.Count(text, "\n")
+		lines += n
+		counts = append(counts, fmt.Sprintf("%s %d", name, n))
+		if n == 0 && name != logDispatcher && name != logDefault { // those two log only what goes wrong
+			t.Errorf("%s logged nothing: its logs were not captured", name)
+		}
+		s.leaks = append(s.leaks, s.logLeaks(name, text)...)
+		read[name] = len(text)
+	}
+	atStop = func() {
+		for _, name := range logSources {
+			for _, l := range s.logLeaks(name+", stopping", logs[name].String()[read[name]:]) {
+				t.Errorf("LEAK %s", l)
+			}
 		}
 	}
 	for _, l := range s.leaks {
 		t.Errorf("LEAK %s", l)
 	}
+
 	var exceptions []string
 	for key, r := range reveals {
 		exceptions = append(exceptions, fmt.Sprintf("%s (%d shown): %s", key, s.shown[key], r.why))
 	}
 	slices.Sort(exceptions)
 	t.Logf("reveals and exceptions:\n\t%s", strings.Join(exceptions, "\n\t"))
-	t.Logf("SECRET SWEEP: %d secrets, %d answers, %d log bytes, %d leaks", len(s.secrets), s.seen, logs.Len(), len(s.leaks))
+	t.Logf("answers read: %d before the streams, %d while and after", before, s.seen-before)
+	t.Logf("took: setup and cells %v, streams %v, the owner's GETs again %v", cellsDone.Sub(began).Round(time.Millisecond),
+		streamsDone.Sub(cellsDone).Round(time.Millisecond), againDone.Sub(streamsDone).Round(time.Millisecond))
+	t.Logf("log lines read: %s", strings.Join(counts, ", "))
+	t.Logf("SECRET SWEEP: %d secrets, %d answers, %d streams (%d opened, %d events), %d webhook deliveries, %d log lines, %d leaks (%v)",
+		len(s.secrets), s.seen, s.streamsRead, s.streamsOpened, s.streamEvents, s.deliveriesRead, lines, len(s.leaks),
+		time.Since(began).Round(time.Second))
 }
+
+// logLeaks are the secrets a log shows.
+func (s *sweep) logLeaks(name, text string) []string {
+	var out []string
+	for value, p := range s.secrets {
+		if shows([]byte(text), value) {
+			out = append(out, fmt.Sprintf("%s shows %s: %s", name, p.what, around([]byte(text), value)))
+		}
+	}
+	return out
+}
+
+// The logs the sweep reads, by where they come from.
+const (
+	logHTTP       = "the HTTP layer's logs"
+	logDefault    = "slog's default logger (handlers, the worker's activities)"
+	logDispatcher = "the webhook dispatcher's logs"
+	logWorker     = "the Temporal SDK's logs (the worker, workflows, activities)"
+	logTemporal   = "the Temporal server's logs"
+)
+
+var logSources = []string{logHTTP, logDefault, logDispatcher, logWorker, logTemporal}
 
 // plant makes the secrets of every kind the server keeps or is given,
 // and names them.
@@ -166,14 +255,17 @@ func (s *sweep) plant(key []byte) {
 	first, second := "whsec_"+randomText(24), "whsec_"+randomText(24)
 	add(first, "a webhook's previous signing secret", false)
 	add(second, "a webhook's signing secret", false)
-	hook := &store.Webhook{ProjectID: e.A.ID, URL: "https://example.com/planted", Events: []string{"message.created"}, Secret: seal(first)}
+	// Both are the sweep's receiver's, whose deliveries the dispatcher
+	// signs with them during the streams.
+	hook := &store.Webhook{ProjectID: e.A.ID, URL: s.w.hooks.URL + "/planted", Events: []string{"message.created"}, Secret: seal(first)}
 	must(m.t, e.Store.CreateWebhook(ctx, hook))
 	must(m.t, e.Store.RotateWebhookSecret(ctx, e.A.ID, hook.UUID, seal(second), time.Now().Add(time.Hour)))
 	// A Worken endpoint whose secret its caller chose.
 	endpointSecret := "worken-endpoint-secret-" + randomText(16)
 	m.must(m.ownerReq("POST", "/webhook-endpoints", "application/json",
-		`{"url": "https://example.com/planted-endpoint", "secret": "`+endpointSecret+`"}`), http.StatusOK)
+		`{"url": "`+s.w.hooks.URL+`/planted-endpoint", "secret": "`+endpointSecret+`"}`), http.StatusOK)
 	add(endpointSecret, "a Worken endpoint's signing secret", false)
+	s.hookUUID, s.hookSecrets = hook.UUID, []string{first, second, endpointSecret}
 	// Integrations' credentials: a Telegram bot's token (and the secret
 	// Telegram's calls carry, made from it), an amoCRM account's OAuth
 	// tokens, and credentials given through the API.
@@ -192,10 +284,11 @@ func (s *sweep) plant(key []byte) {
 	m.must(m.ownerReq("POST", "/integrations", "application/json",
 		`{"name": "planted VK", "vendor": "vk", "auth_data": {"access_token": "`+given+`"}}`), http.StatusOK)
 	add(given, "integration credentials given through the API", false)
-	// An AI token of the installation's pool.
+	// An AI token of the installation's pool, for the sweep's model.
 	aiKey := "sk-planted-" + randomText(32)
-	must(m.t, e.Store.CreateAIToken(ctx, &store.AIToken{Name: "planted", Sealed: seal(aiKey), BaseURL: "https://api.example.com/v1", Active: true}))
+	must(m.t, e.Store.CreateAIToken(ctx, &store.AIToken{Name: "planted", Sealed: seal(aiKey), BaseURL: s.w.model.URL(), Active: true}))
 	add(aiKey, "an AI token's API key", false)
+	s.aiKey = aiKey
 }
 
 // canary checks the sweep itself: an answer showing a planted secret is
@@ -216,12 +309,21 @@ func (s *sweep) canary() {
 	if len(s.leaks) != 1 || !strings.Contains(s.leaks[0], "AI token") {
 		s.m.t.Fatalf("the sweep's canary: leaks %q, want the AI key's alone", s.leaks)
 	}
-	s.leaks, s.seen = nil, 0
+	// A stream is scanned as an answer is, its own token in its query
+	// (an EventSource's) excepted.
+	s.leaks = nil
+	stream := &streamRead{req: mxReq("GET", "/widget/v1/dialogs/x/events?visitor_token="+visitor, nil, "", ""), status: http.StatusOK}
+	fmt.Fprintf(&stream.body, "event: message.created\ndata: {\"file\": \"/f?visitor_token=%s\", \"text\": %q}\n\n", visitor, aiKey)
+	s.checkStream(stream)
+	if len(s.leaks) != 1 || !strings.Contains(s.leaks[0], "AI token") {
+		s.m.t.Fatalf("the sweep's stream canary: leaks %q, want the AI key's alone", s.leaks)
+	}
+	s.leaks, s.seen, s.streamsRead, s.streamsOpened = nil, 0, 0, 0
 }
 
 // checkEvents looks for every secret in both projects' event logs, which
-// event streams, WebSockets and webhooks send (the sweep reads no
-// stream's body).
+// event streams, WebSockets and webhooks send (what they rendered of it
+// is read too, but only of the events the streams replayed).
 func (s *sweep) checkEvents() {
 	m := s.m
 	for _, project := range []int64{m.e.A.ID, m.e.B.ID} {
@@ -235,7 +337,7 @@ func (s *sweep) checkEvents() {
 			data, err := json.Marshal(evs)
 			must(m.t, err)
 			for value, p := range s.secrets {
-				if bytes.Contains(data, []byte(value)) {
+				if shows(data, value) {
 					s.leaks = append(s.leaks, fmt.Sprintf("project %d's event log shows %s", project, p.what))
 				}
 			}
@@ -315,19 +417,7 @@ func (s *sweep) asAdmin() {
 func (s *sweep) check(r *mxRequest, status int, h http.Header, body []byte) {
 	s.seen++
 	key := s.routeOf(r)
-	var headers strings.Builder
-	for name, vs := range h {
-		fmt.Fprintf(&headers, "%s: %s\n", name, strings.Join(vs, ", "))
-	}
-	for value, p := range s.secrets {
-		if !bytes.Contains(body, []byte(value)) && !strings.Contains(headers.String(), value) {
-			continue
-		}
-		if p.own && sends(r, value) {
-			continue
-		}
-		s.leaks = append(s.leaks, fmt.Sprintf("%s = %d shows %s: %s", key, status, p.what, excerpt(body)))
-	}
+	s.leaks = append(s.leaks, s.leaksIn(r, h, body, fmt.Sprintf("%s = %d", key, status))...)
 	if rv, ok := reveals[key]; ok && status/100 == 2 {
 		s.shown[key]++
 		shown := fieldValues(body, rv.field)
@@ -349,6 +439,61 @@ func (s *sweep) check(r *mxRequest, status int, h http.Header, body []byte) {
 	}
 }
 
+// leaksIn lists the secrets an answer or a stream to r shows, in its
+// body or headers, but the caller's own that it sent; where names it.
+func (s *sweep) leaksIn(r *mxRequest, h http.Header, body []byte, where string) []string {
+	var headers strings.Builder
+	for name, vs := range h {
+		fmt.Fprintf(&headers, "%s: %s\n", name, strings.Join(vs, ", "))
+	}
+	var out []string
+	for value, p := range s.secrets {
+		if !shows(body, value) && !shows([]byte(headers.String()), value) {
+			continue
+		}
+		if p.own && sends(r, value) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s shows %s: %s", where, p.what, around(append([]byte(headers.String()), body...), value)))
+	}
+	return out
+}
+
+// forms are the ways value may be written where the sweep looks: as it
+// is, escaped for a URL's query or path (a token in a link), or inside a
+// JSON string.
+func forms(value string) []string {
+	out := []string{value}
+	j, _ := json.Marshal(value)
+	for _, f := range []string{url.QueryEscape(value), url.PathEscape(value), string(j[1 : len(j)-1])} {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// shows says whether b holds value in one of its forms.
+func shows(b []byte, value string) bool {
+	for _, f := range forms(value) {
+		if bytes.Contains(b, []byte(f)) {
+			return true
+		}
+	}
+	return false
+}
+
+// around is the text about value (in any of its forms) in b, on one line.
+func around(b []byte, value string) string {
+	for _, f := range forms(value) {
+		if i := bytes.Index(b, []byte(f)); i >= 0 {
+			from, to := max(0, i-100), min(len(b), i+len(f)+100)
+			return strings.Join(strings.Fields(string(b[from:to])), " ")
+		}
+	}
+	return excerpt(b)
+}
+
 // routeOf is the documented route a request is of ("METHOD /path/{id}").
 func (s *sweep) routeOf(r *mxRequest) string {
 	path, _, _ := strings.Cut(r.path, "?")
@@ -363,12 +508,12 @@ func (s *sweep) routeOf(r *mxRequest) string {
 
 // sends reports whether the request carries value: the caller's own.
 func sends(r *mxRequest, value string) bool {
-	if strings.Contains(r.path, value) || bytes.Contains(r.body, []byte(value)) {
+	if shows([]byte(r.path), value) || shows(r.body, value) {
 		return true
 	}
 	for _, vs := range r.header {
 		for _, v := range vs {
-			if strings.Contains(v, value) {
+			if shows([]byte(v), value) {
 				return true
 			}
 		}

@@ -86,6 +86,11 @@ type Options struct {
 	// Log, when set, receives the HTTP layer's logs as JSON lines;
 	// otherwise they go to slog's default logger.
 	Log io.Writer
+	// WorkerLog, when set, receives the Temporal SDK's logs (the worker,
+	// the workflows and activities, the client) as JSON lines, and
+	// TemporalServerLog the in-process Temporal server's; otherwise the
+	// SDK's go to the test's log and the server's nowhere (temporallog.go).
+	WorkerLog, TemporalServerLog io.Writer
 	// Postgres runs the API on PostgreSQL (a private schema in the
 	// database PARLEY_TEST_DATABASE_URL names; the test is skipped without
 	// it) instead of SQLite.
@@ -146,8 +151,9 @@ func NewWith(t testing.TB, opts Options, dialects ...server.Dialect) *Env {
 	t.Helper()
 	m := metrics.New() // as in dev: the SDK's metrics and the worker's land in it too
 	t.Cleanup(m.Close)
-	ts := NewTemporal(t, temporaltest.WithBaseClientOptions(client.Options{MetricsHandler: m.TemporalHandler()}),
-		temporaltest.WithBaseWorkerOptions(worker.Options{Interceptors: parleyworker.Interceptors(m)}))
+	ts := NewTemporal(t, append(serverLogOptions(opts.TemporalServerLog),
+		temporaltest.WithBaseClientOptions(client.Options{MetricsHandler: m.TemporalHandler(), Logger: sdkLogger(opts.WorkerLog)}),
+		temporaltest.WithBaseWorkerOptions(worker.Options{Interceptors: parleyworker.Interceptors(m)}))...)
 	db := openStore(t, opts.Postgres)
 	bus := events.NewMemory() // the worker, the service and the API share it, as in dev
 	db.OnEvents(events.Announce(bus))
