@@ -342,8 +342,9 @@ type mxBody struct {
 
 var pathParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)\}`)
 
-// matrixRoutes reads every operation of schemas/openapi.yaml.
-func matrixRoutes(t *testing.T) []*mxRoute {
+// openAPIDoc is schemas/openapi.yaml as a map, and what resolves a
+// value's $ref in it (following a chain of them).
+func openAPIDoc(t *testing.T) (map[string]any, func(any) map[string]any) {
 	t.Helper()
 	var doc map[string]any
 	if err := yaml.Unmarshal(schemas.OpenAPI, &doc); err != nil {
@@ -365,6 +366,13 @@ func matrixRoutes(t *testing.T) []*mxRoute {
 		t.Fatalf("$ref loop at %v", v)
 		return nil
 	}
+	return doc, resolve
+}
+
+// matrixRoutes reads every operation of schemas/openapi.yaml.
+func matrixRoutes(t *testing.T) []*mxRoute {
+	t.Helper()
+	doc, resolve := openAPIDoc(t)
 	methods := []string{"get", "put", "post", "delete", "patch", "head", "options"}
 	var out []*mxRoute
 	for path, item := range doc["paths"].(map[string]any) {

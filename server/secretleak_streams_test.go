@@ -15,9 +15,6 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"gopkg.in/yaml.v3"
-
-	"github.com/parleyhq/parley/schemas"
 )
 
 // The sweep's streams: every documented stream is opened by each
@@ -57,25 +54,7 @@ type docStream struct {
 
 // streamRoutes reads the streams of schemas/openapi.yaml among routes.
 func streamRoutes(t *testing.T, routes []*mxRoute) []docStream {
-	var doc map[string]any
-	if err := yaml.Unmarshal(schemas.OpenAPI, &doc); err != nil {
-		t.Fatal(err)
-	}
-	resolve := func(v any) map[string]any {
-		for range 10 {
-			m, _ := v.(map[string]any)
-			ref, ok := m["$ref"].(string)
-			if !ok {
-				return m
-			}
-			var cur any = doc
-			for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
-				cur = cur.(map[string]any)[part]
-			}
-			v = cur
-		}
-		return nil
-	}
+	doc, resolve := openAPIDoc(t)
 	var out []docStream
 	for _, r := range routes {
 		item := resolve(doc["paths"].(map[string]any)[r.path])
