@@ -342,6 +342,18 @@ type mxBody struct {
 
 var pathParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)\}`)
 
+// readFrame reads the ReplyX WebSocket's next frame, answering the pings
+// before it.
+func readFrame(ctx context.Context, conn *websocket.Conn) ([]byte, error) {
+	for {
+		_, data, err := conn.Read(ctx)
+		if err != nil || string(data) != "__ping__" {
+			return data, err
+		}
+		_ = conn.Write(ctx, websocket.MessageText, []byte("__pong__"))
+	}
+}
+
 // openAPIDoc is schemas/openapi.yaml as a map, and what resolves a
 // value's $ref in it (following a chain of them).
 func openAPIDoc(t *testing.T) (map[string]any, func(any) map[string]any) {
@@ -1633,13 +1645,9 @@ func (m *matrix) probeSocket(c cell, a attempt, w *world) outcome {
 	go func() { // a read whose context ends closes the socket: one reader, for the probe's whole time
 		defer close(frames)
 		for {
-			_, data, err := conn.Read(ctx)
+			data, err := readFrame(ctx, conn)
 			if err != nil {
 				return
-			}
-			if string(data) == "__ping__" {
-				_ = conn.Write(ctx, websocket.MessageText, []byte("__pong__"))
-				continue
 			}
 			frames <- data
 		}

@@ -287,13 +287,9 @@ func (s *sweep) openSocket(ctx context.Context, sr *streamRead, ready func(), ru
 		}()
 	}
 	for sr.events < maxStreamEvents && sr.body.Len() < maxStreamBytes {
-		_, data, err := conn.Read(ctx)
+		data, err := readFrame(ctx, conn)
 		if err != nil {
 			return
-		}
-		if string(data) == "__ping__" {
-			_ = conn.Write(ctx, websocket.MessageText, []byte("__pong__"))
-			continue
 		}
 		sr.body.Write(data)
 		sr.body.WriteByte('\n')

@@ -3,13 +3,28 @@ package worker
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/temporal"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/parleyhq/parley/metrics"
 )
+
+// heartbeatEvery is the longest the SDK may hold an activity's heartbeat
+// back. Its own bound is 80% of the heartbeat timeout, which leaves a
+// busy machine 20% (6 s of a model call's 30) before a call still running
+// is deemed dead and run again; CI saw a slow model asked twice that way.
+const heartbeatEvery = 5 * time.Second
+
+// Options are the worker options of every worker that runs Register's
+// workflow and activities: Interceptors(m), and heartbeats sent at least
+// every heartbeatEvery.
+func Options(m *metrics.Metrics) sdkworker.Options {
+	return sdkworker.Options{Interceptors: Interceptors(m), MaxHeartbeatThrottleInterval: heartbeatEvery}
+}
 
 // Interceptors are the worker's interceptors: one counts every failed
 // activity attempt, by activity and whether Temporal retries it. Set them

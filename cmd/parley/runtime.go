@@ -109,7 +109,7 @@ func startWorker(ctx context.Context, tc client.Client, db store.Store, bus even
 	if err != nil {
 		return nil, err
 	}
-	w := sdkworker.New(tc, engine.TaskQueue, sdkworker.Options{Interceptors: worker.Interceptors(m)})
+	w := sdkworker.New(tc, engine.TaskQueue, worker.Options(m))
 	acts := &worker.Activities{Store: db, Policy: policy, LLM: model, Bus: bus, Knowledge: lib, Metrics: m, Billing: bill}
 	if box != nil {
 		acts.BlockTokenKey = box.Derive(worker.BlockTokenLabel)

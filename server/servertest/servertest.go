@@ -153,7 +153,7 @@ func NewWith(t testing.TB, opts Options, dialects ...server.Dialect) *Env {
 	t.Cleanup(m.Close)
 	ts := NewTemporal(t, append(serverLogOptions(opts.TemporalServerLog),
 		temporaltest.WithBaseClientOptions(client.Options{MetricsHandler: m.TemporalHandler(), Logger: sdkLogger(opts.WorkerLog)}),
-		temporaltest.WithBaseWorkerOptions(worker.Options{Interceptors: parleyworker.Interceptors(m)}))...)
+		temporaltest.WithBaseWorkerOptions(parleyworker.Options(m)))...)
 	db := openStore(t, opts.Postgres)
 	bus := events.NewMemory() // the worker, the service and the API share it, as in dev
 	db.OnEvents(events.Announce(bus))
