@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parleyhq/parley/internal/excerpt"
 )
 
 // Error is a failed call to a provider.
@@ -128,7 +130,8 @@ func (o *OpenAI) post(ctx context.Context, path, model string, body []byte, hand
 
 // errorMessage extracts the provider's message from an error body:
 // {"error":{"message":...}} (OpenAI, OpenRouter, Ollama /v1) or
-// {"error":"..."}; otherwise a short excerpt of the body (a proxy's page).
+// {"error":"..."}; otherwise the body (a proxy's page); either quoted on
+// one line and cut short (excerpt.Of).
 func errorMessage(body []byte) string {
 	var v struct {
 		Error json.RawMessage `json:"error"`
@@ -138,18 +141,14 @@ func errorMessage(body []byte) string {
 			Message string `json:"message"`
 		}
 		if json.Unmarshal(v.Error, &obj) == nil && obj.Message != "" {
-			return obj.Message
+			return excerpt.Of(obj.Message)
 		}
 		var s string
 		if json.Unmarshal(v.Error, &s) == nil && s != "" {
-			return s
+			return excerpt.Of(s)
 		}
 	}
-	text := strings.Join(strings.Fields(string(body)), " ")
-	if r := []rune(text); len(r) > 200 {
-		text = string(r[:200]) + "…"
-	}
-	return text
+	return excerpt.Of(string(body))
 }
 
 // retryAfter reads Retry-After (seconds or an HTTP date), preferring

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parleyhq/parley/internal/excerpt"
 )
 
 // result reads an attempt's response; head is the start of its body.
@@ -31,15 +33,10 @@ func result(resp *http.Response, head []byte, now time.Time) Result {
 
 // snippet quotes the start of a response body on one line, or is empty.
 func snippet(body []byte) string {
-	if len(body) > maxSnippet {
-		body = body[:maxSnippet]
+	if s := excerpt.Of(string(body)); s != "" {
+		return ": " + s
 	}
-	// A cut through a UTF-8 sequence leaves bytes to drop, not to show.
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "")), " ")
-	if s == "" {
-		return ""
-	}
-	return ": " + s
+	return ""
 }
 
 // retryAfter parses a Retry-After value (delay seconds or an HTTP date)

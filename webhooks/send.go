@@ -25,8 +25,6 @@ const (
 	// acknowledgement, little enough that a receiver cannot make us buffer
 	// a large body.
 	maxResponse = 64 << 10
-	// maxSnippet is how much of the response an error quotes.
-	maxSnippet = 200
 	// maxRetryAfter caps Retry-After, so a wrong header cannot park a
 	// delivery for months (or overflow a Duration).
 	maxRetryAfter = 24 * time.Hour

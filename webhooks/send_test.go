@@ -241,9 +241,9 @@ func TestSendServerError(t *testing.T) {
 		t.Fatalf("Send = %+v, want status 500 and an error", res)
 	}
 	msg := res.Err.Error()
-	// The snippet is the first 200 bytes of the body ("  ", 100 of long,
-	// "\n" and 97 more), on one line.
-	want := "endpoint answered 500 Internal Server Error: " + long[:100] + " " + long[100:197]
+	// The snippet is the body on one line, cut at 200 characters: 100 of
+	// long, the line break as a space and 99 more.
+	want := "endpoint answered 500 Internal Server Error: " + long[:100] + " " + long[100:199] + "…"
 	if msg != want {
 		t.Errorf("Err = %q\nwant %q", msg, want)
 	}

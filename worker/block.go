@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/parleyhq/parley/engine"
+	"github.com/parleyhq/parley/internal/excerpt"
 	"github.com/parleyhq/parley/metrics"
 	"github.com/parleyhq/parley/netguard"
 	"github.com/parleyhq/parley/store"
@@ -132,7 +133,7 @@ func blockResult(in engine.BlockCall, resp *http.Response) (any, error) {
 func statusError(url string, resp *http.Response, detail []byte) error {
 	suffix := ""
 	if len(detail) > 0 {
-		suffix = ": " + truncate(string(detail))
+		suffix = ": " + excerpt.Of(string(detail))
 	}
 	switch {
 	case resp.StatusCode >= 500:
