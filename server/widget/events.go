@@ -111,10 +111,13 @@ func (h *handlers) events(c *gin.Context, d *store.Dialog) {
 	server.PumpSSE(ctx, w, ch, send)
 }
 
+// headerToken is the request's visitor token in its header.
+func headerToken(c *gin.Context) string { return c.GetHeader(VisitorTokenHeader) }
+
 // visitorToken is the request's visitor token: the header, or the query
-// parameter an EventSource has to use.
+// parameter an EventSource or a link has to use.
 func visitorToken(c *gin.Context) string {
-	if t := c.GetHeader(VisitorTokenHeader); t != "" {
+	if t := headerToken(c); t != "" {
 		return t
 	}
 	return c.Query("visitor_token")

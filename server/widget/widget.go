@@ -53,10 +53,10 @@ func mount(r *gin.Engine, d server.Deps) {
 	g.OPTIONS("/dialogs/:id/messages", preflight)
 	g.POST("/dialogs/:id/messages", h.visitor(d.Dialogs.FindToTalk, h.message))
 	g.GET("/dialogs/:id/messages", h.visitor(d.Dialogs.Find, h.messages))
-	g.GET("/dialogs/:id/events", h.visitor(d.Dialogs.Find, h.events))
+	g.GET("/dialogs/:id/events", h.visitorFrom(allow, visitorToken, d.Dialogs.Find, h.events))
 	g.OPTIONS("/dialogs/:id/files", preflight)
 	g.POST("/dialogs/:id/files", h.visitor(d.Dialogs.FindToTalk, h.upload))
-	g.GET("/dialogs/:id/files/:file_id", h.visitorFrom(allowLink, d.Dialogs.Find, h.file))
+	g.GET("/dialogs/:id/files/:file_id", h.visitorFrom(allowLink, visitorToken, d.Dialogs.Find, h.file))
 }
 
 type handlers struct {
@@ -218,19 +218,22 @@ func (h *handlers) openClaim(token, dialogUUID string) (project, channel int64, 
 // finder finds a project's dialog: Find, or FindToTalk for a turn.
 type finder func(ctx context.Context, projectID int64, id string) (*store.Dialog, error)
 
-// visitor runs next for the visitor whose token opens the path's dialog,
-// from a page its channel allows.
+// visitor runs next for the visitor whose token, in the header, opens
+// the path's dialog, from a page its channel allows.
 func (h *handlers) visitor(find finder, next func(c *gin.Context, d *store.Dialog)) gin.HandlerFunc {
-	return h.visitorFrom(allow, find, next)
+	return h.visitorFrom(allow, headerToken, find, next)
 }
 
-// visitorFrom is visitor with the page's origin checked by allowed.
-func (h *handlers) visitorFrom(allowed func(c *gin.Context, ch *store.Channel) bool, find finder, next func(c *gin.Context, d *store.Dialog)) gin.HandlerFunc {
+// visitorFrom is visitor with the page's origin checked by allowed and
+// the token read by token: from the query too only where a browser
+// cannot send headers (an EventSource, a link), never on a change, so a
+// token in a URL (logs, the Referer) opens no more than those reads.
+func (h *handlers) visitorFrom(allowed func(c *gin.Context, ch *store.Channel) bool, token func(c *gin.Context) string, find finder, next func(c *gin.Context, d *store.Dialog)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !h.canSeal(c) {
 			return
 		}
-		project, channel, ok := h.openClaim(visitorToken(c), c.Param("id"))
+		project, channel, ok := h.openClaim(token(c), c.Param("id"))
 		if !ok {
 			server.Fail(c, store.Errorf(store.EUNAUTHORIZED, "Send the visitor token this dialog was started with as %s.", VisitorTokenHeader))
 			return

@@ -190,6 +190,15 @@ func TestWidgetEvents(t *testing.T) {
 	}
 	ch, stop := e.StreamWith(path, from(site))
 	defer stop()
+	// The query opens the stream only: a change, or the message list,
+	// takes the token from the header.
+	query := "?visitor_token=" + url.QueryEscape(started.VisitorToken)
+	if r := e.DoWith("POST", "/widget/v1/dialogs/"+started.ID+"/messages"+query, from(site), map[string]any{"text": "by the query"}); r.Status != http.StatusUnauthorized {
+		t.Errorf("a message with the token in the query: %d %s, want 401", r.Status, r.Body)
+	}
+	if r := e.DoWith("GET", "/widget/v1/dialogs/"+started.ID+"/messages"+query, from(site), nil); r.Status != http.StatusUnauthorized {
+		t.Errorf("the messages with the token in the query: %d %s, want 401", r.Status, r.Body)
+	}
 
 	e.DoWith("POST", "/widget/v1/dialogs/"+started.ID+"/messages", from(site, widget.VisitorTokenHeader, started.VisitorToken), map[string]any{"text": "Ann"})
 	first := servertest.NextEvent(t, ch)
