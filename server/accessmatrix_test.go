@@ -1203,13 +1203,14 @@ func (m *matrix) setup() {
 	if err := m.tokens.Revoke(ctx, e.Store, revoked); err != nil {
 		t.Fatal(err)
 	}
-	session, _, err := e.Store.CreateSession(ctx, m.owner.userID, e.A.ID, time.Hour)
+	session, _, err := e.Store.CreateSession(ctx, store.CookieSession, m.owner.userID, e.A.ID, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Store.DeleteSession(ctx, session); err != nil {
 		t.Fatal(err)
 	}
+	jti := jtiOf(t, m.jwt(m.owner)) // of a live JWT: readable by whoever holds it
 	m.wdead = m.newWorld("dead")
 	m.wdead.kill()
 	m.dead = []credential{
@@ -1217,6 +1218,7 @@ func (m *matrix) setup() {
 		{kind: kJWT, value: expired, name: "an expired JWT"},
 		{kind: kJWT, value: revoked, name: "a signed-out JWT"},
 		{kind: kSession, value: session, csrf: server.CSRFToken(session), name: "a signed-out session cookie"},
+		{kind: kSession, value: jti, csrf: server.CSRFToken(jti), name: "a live JWT's jti as a session cookie"},
 		{kind: kSiteToken, value: m.wdead.get("channel.token"), name: "a deleted channel's site token"},
 		{kind: kVisitorToken, name: "a visitor token of a deleted channel"}, // the dialog's, from wdead
 		{kind: kVisitorQuery, name: "a visitor token of a deleted channel, in the query"},
@@ -1232,7 +1234,7 @@ func (m *matrix) setup() {
 
 // userCreds are a member's: Basic, a JWT and a web app session.
 func (m *matrix) userCreds(p person, who string) map[string]credential {
-	session, _, err := m.e.Store.CreateSession(m.t.Context(), p.userID, p.projectID, time.Hour)
+	session, _, err := m.e.Store.CreateSession(m.t.Context(), store.CookieSession, p.userID, p.projectID, time.Hour)
 	if err != nil {
 		m.t.Fatal(err)
 	}
@@ -1241,6 +1243,20 @@ func (m *matrix) userCreds(p person, who string) map[string]credential {
 		kJWT:     {kind: kJWT, value: m.jwt(p), name: who + "'s JWT"},
 		kSession: {kind: kSession, value: session, csrf: server.CSRFToken(session), name: who + "'s session cookie"},
 	}
+}
+
+// jtiOf reads a JWT's jti as anyone holding the token can.
+func jtiOf(t *testing.T, token string) string {
+	parts := strings.Split(token, ".")
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims struct{ Jti string }
+	if err == nil {
+		err = json.Unmarshal(payload, &claims)
+	}
+	if err != nil || claims.Jti == "" {
+		t.Fatalf("reading the jti of %q: %v", token, err)
+	}
+	return claims.Jti
 }
 
 func (m *matrix) jwt(p person) string {
@@ -1724,7 +1740,7 @@ func (m *matrix) fresh(p principal, c credential) credential {
 	case kJWT:
 		c.value = m.jwt(person)
 	case kSession:
-		token, _, err := m.e.Store.CreateSession(m.t.Context(), person.userID, person.projectID, time.Hour)
+		token, _, err := m.e.Store.CreateSession(m.t.Context(), store.CookieSession, person.userID, person.projectID, time.Hour)
 		if err != nil {
 			m.t.Fatal(err)
 		}

@@ -193,14 +193,15 @@ func (a *authCache) authenticate(c *gin.Context, db store.Store, sessions bool) 
 	if header == "" {
 		return Caller{}, errNoCredentials
 	}
-	key := a.digest(header)
+	project := c.GetHeader(ProjectHeader)
+	key := a.digest(header + "\x00" + project) // a password's caller is per project
 	// The epoch is read before the store is: a ForgetCredentials during
 	// the lookup leaves what it found unbelieved.
 	epoch := credentialsEpoch.Load()
 	if caller, ok := a.get(key, epoch); ok {
 		return caller, nil
 	}
-	caller, err := authenticate(WithClientAddr(c.Request.Context(), c.ClientIP()), db, header)
+	caller, err := authenticate(WithClientAddr(c.Request.Context(), c.ClientIP()), db, header, project)
 	if err == nil {
 		a.put(key, authEntry{caller: caller, expires: a.now().Add(a.ttl), epoch: epoch})
 	}
@@ -257,11 +258,11 @@ var errNoCredentials = store.Errorf(store.EUNAUTHORIZED, "Send `Authorization: B
 
 // authenticate returns the caller of an Authorization header's value (or
 // of a session cookie, as sessionCredential spells it).
-func authenticate(ctx context.Context, db store.Store, header string) (Caller, error) {
+func authenticate(ctx context.Context, db store.Store, header, project string) (Caller, error) {
 	scheme, value, _ := strings.Cut(header, " ")
 	switch strings.ToLower(scheme) {
 	case "basic":
-		return basicCaller(ctx, db, value)
+		return basicCaller(ctx, db, value, project)
 	case "bearer":
 		key, err := db.APIKeyByKey(ctx, strings.TrimSpace(value))
 		if err != nil {
@@ -269,27 +270,65 @@ func authenticate(ctx context.Context, db store.Store, header string) (Caller, e
 		}
 		return Caller{ProjectID: key.ProjectID, APIKeyID: key.ID, keyCreated: key.CreatedAt, Name: key.Name, Role: store.RoleOwner}, nil
 	case sessionScheme:
-		return sessionCaller(ctx, db, value)
+		return sessionCaller(ctx, db, store.CookieSession, value)
 	}
 	return Caller{}, errNoCredentials
 }
 
-func basicCaller(ctx context.Context, db store.Store, value string) (Caller, error) {
+// ProjectHeader names, with a password (Basic), which of the user's
+// projects the request is for; without it, the first they joined. Other
+// credentials carry their project and do not read it.
+const ProjectHeader = "X-Project-Id"
+
+// projectAsked is the project a ProjectHeader value names: 0 for none.
+func projectAsked(v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, store.Errorf(store.EUNAUTHORIZED, "%s is a project's id, a number such as 7; got %q.", ProjectHeader, v)
+	}
+	return id, nil
+}
+
+// Membership is a user's membership in project (0: the first they
+// joined); EFORBIDDEN if they are not a member of it.
+func Membership(ctx context.Context, db store.Store, user *store.User, project int64) (store.Membership, error) {
+	ms, err := db.Memberships(ctx, user.ID)
+	if err != nil {
+		return store.Membership{}, err
+	}
+	for _, m := range ms {
+		if project == 0 || m.ProjectID == project {
+			return m, nil
+		}
+	}
+	if project == 0 {
+		return store.Membership{}, store.Errorf(store.EFORBIDDEN, "%s is not a member of any project.", user.Email)
+	}
+	return store.Membership{}, store.Errorf(store.EFORBIDDEN, "%s is not a member of project %d.", user.Email, project)
+}
+
+// basicCaller is the user of a Basic credential in the project a
+// ProjectHeader value names (or their first).
+func basicCaller(ctx context.Context, db store.Store, value, projectHeader string) (Caller, error) {
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(value))
 	email, password, ok := strings.Cut(string(raw), ":")
 	if err != nil || !ok {
 		return Caller{}, errNoCredentials
 	}
+	project, err := projectAsked(projectHeader)
+	if err != nil {
+		return Caller{}, err
+	}
 	user, err := CheckPassword(ctx, db, email, password)
 	if err != nil {
 		return Caller{}, err
 	}
-	ms, err := db.Memberships(ctx, user.ID)
+	m, err := Membership(ctx, db, user, project)
 	if err != nil {
 		return Caller{}, err
 	}
-	if len(ms) == 0 {
-		return Caller{}, store.Errorf(store.EFORBIDDEN, "%s is not a member of any project.", user.Email)
-	}
-	return Caller{ProjectID: ms[0].ProjectID, UserID: user.ID, Name: user.Email, Role: ms[0].Role}, nil
+	return Caller{ProjectID: m.ProjectID, UserID: user.ID, Name: user.Email, Role: m.Role}, nil
 }

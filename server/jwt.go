@@ -23,7 +23,9 @@ var errBadToken = store.Errorf(store.EUNAUTHORIZED, "The token is not one this s
 
 // Tokens issues and checks the JWTs ReplyX's login hands out (HS256,
 // golang-jwt/jwt/v5: a well-kept library, not JOSE by hand). Each token's
-// jti names a session of the store (store.Sessions), which is how a
+// jti names a bearer session of the store (store.Sessions; one of another
+// kind than the web app's cookies, so the jti, which anyone holding the
+// token can read, is no cookie), which is how a
 // token is revoked at once in every process: logging out deletes the
 // session, and every request checks it (no cache, unlike other
 // credentials). That is an allowlist of live jtis rather than a denylist
@@ -77,7 +79,7 @@ type claims struct {
 
 // Issue signs a user in to a project: a new session, and a JWT naming it.
 func (t *Tokens) Issue(ctx context.Context, db store.Store, userID, projectID int64) (string, time.Time, error) {
-	session, _, err := db.CreateSession(ctx, userID, projectID, t.ttl())
+	session, _, err := db.CreateSession(ctx, store.BearerSession, userID, projectID, t.ttl())
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -104,7 +106,7 @@ func (t *Tokens) parse(raw string, allowExpired bool) (*claims, error) {
 	case err != nil:
 		return nil, errBadToken
 	}
-	if !strings.HasPrefix(c.ID, "ps_") {
+	if !store.BearerSession.Of(c.ID) {
 		return nil, errBadToken
 	}
 	return &c, nil
@@ -120,7 +122,7 @@ func (t *Tokens) check(ctx context.Context, db store.Store, raw string) (Caller,
 	if err != nil {
 		return Caller{}, err
 	}
-	caller, err := sessionCaller(ctx, db, c.ID)
+	caller, err := sessionCaller(ctx, db, store.BearerSession, c.ID)
 	if store.ErrorCode(err) == store.EUNAUTHORIZED {
 		return Caller{}, errBadToken
 	}

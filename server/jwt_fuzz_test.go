@@ -14,8 +14,8 @@ import (
 // fuzzSessions hands out one session id; Issue needs nothing else.
 type fuzzSessions struct{ store.Store }
 
-func (fuzzSessions) CreateSession(_ context.Context, userID, projectID int64, _ time.Duration) (string, *store.Session, error) {
-	return "ps_fuzz", &store.Session{UserID: userID, ProjectID: projectID}, nil
+func (fuzzSessions) CreateSession(_ context.Context, kind store.SessionKind, userID, projectID int64, _ time.Duration) (string, *store.Session, error) {
+	return string(kind) + "fuzz", &store.Session{UserID: userID, ProjectID: projectID}, nil
 }
 
 // FuzzTokens feeds arbitrary strings, and real tokens with one byte
@@ -64,13 +64,13 @@ func FuzzTokens(f *testing.F) {
 		c, err := tokens.parse(raw, false)
 		switch {
 		case err == nil:
-			if c.ID != "ps_fuzz" || c.Subject != "42" || c.ProjectID != 7 || !c.ExpiresAt.Equal(now.Add(DefaultTokenTTL)) {
+			if c.ID != "pj_fuzz" || c.Subject != "42" || c.ProjectID != 7 || !c.ExpiresAt.Equal(now.Add(DefaultTokenTTL)) {
 				t.Fatalf("accepted %q with claims %+v", raw, c)
 			}
 		case err != errBadToken && err != ErrTokenExpired:
 			t.Fatalf("parse(%q) = %v, want the bad-token or the expired error", raw, err)
 		}
-		if c, err := tokens.parse(raw, true); err == nil && (c.ID != "ps_fuzz" || c.Subject != "42") {
+		if c, err := tokens.parse(raw, true); err == nil && (c.ID != "pj_fuzz" || c.Subject != "42") {
 			t.Fatalf("accepted %q, expired or not, with claims %+v", raw, c)
 		}
 

@@ -43,8 +43,9 @@ func sessionCredential(c *gin.Context) string {
 	return sessionScheme + " " + token
 }
 
-func sessionCaller(ctx context.Context, db store.Store, token string) (Caller, error) {
-	s, err := db.SessionByToken(ctx, token)
+// sessionCaller is who a session token of a kind signs in.
+func sessionCaller(ctx context.Context, db store.Store, kind store.SessionKind, token string) (Caller, error) {
+	s, err := db.SessionByToken(ctx, kind, token)
 	if err != nil {
 		return Caller{}, err
 	}

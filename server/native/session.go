@@ -62,7 +62,7 @@ func (h *handlers) login(c *gin.Context) {
 	if project == 0 && len(projects) > 0 {
 		project = projects[0].ProjectID
 	}
-	token, s, err := h.Store.CreateSession(ctx, user.ID, project, server.SessionTTL)
+	token, s, err := h.Store.CreateSession(ctx, store.CookieSession, user.ID, project, server.SessionTTL)
 	if err != nil {
 		fail(c, err)
 		return
@@ -116,16 +116,23 @@ func (h *handlers) session(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// logout ends the cookie's session, at once in this process (and within
-// the credential cache's few seconds in others).
+// logout ends the session the request signed in with, a cookie's or a
+// JWT's, at once in this process (and within the credential cache's few
+// seconds in others). A password or an API key holds no session: it is
+// refused, so nobody takes a 204 for a revoked key.
 func (h *handlers) logout(c *gin.Context) {
-	if token, err := c.Cookie(server.SessionCookie); err == nil && token != "" {
-		if err := h.Store.DeleteSession(c.Request.Context(), token); err != nil {
-			fail(c, err)
-			return
-		}
-		server.ForgetCredentials()
+	caller := server.CallerOf(c)
+	if caller.Session() == "" {
+		fail(c, store.Errorf(store.EFORBIDDEN, "A password or an API key holds no session to sign out of; sign out with the session cookie or the JWT you signed in with, or delete the API key to stop it working."))
+		return
 	}
-	server.ClearSessionCookie(c, h.SecureCookies(c))
+	if err := h.Store.DeleteSession(c.Request.Context(), caller.Session()); err != nil {
+		fail(c, err)
+		return
+	}
+	server.ForgetCredentials()
+	if caller.CSRF() != "" { // signed in by the cookie
+		server.ClearSessionCookie(c, h.SecureCookies(c))
+	}
 	c.Status(http.StatusNoContent)
 }

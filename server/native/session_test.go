@@ -183,3 +183,35 @@ func TestSessionFromJWT(t *testing.T) {
 		}
 	}
 }
+
+// TestSignOutEndsWhatSignedIn: DELETE /v1/session ends a JWT's session as
+// it does a cookie's, so the token is refused from then on; a password or
+// an API key holds no session and is refused with 403, working on.
+func TestSignOutEndsWhatSignedIn(t *testing.T) {
+	e := servertest.New(t, native.Dialect)
+	ctx := t.Context()
+	user, err := e.Store.UserByEmail(ctx, e.A.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwt, _, err := server.NewTokens(e.Secrets).Issue(ctx, e.Store, user.ID, e.A.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.Do("DELETE", "/v1/session", "Bearer "+jwt, nil); r.Status != http.StatusNoContent || r.Header.Get("Set-Cookie") != "" {
+		t.Fatalf("signing out a JWT: %d %s (Set-Cookie %q)", r.Status, r.Body, r.Header.Get("Set-Cookie"))
+	}
+	if r := e.Do("GET", "/v1/session", "Bearer "+jwt, nil); r.Status != http.StatusUnauthorized {
+		t.Errorf("the JWT after signing out: %d %s", r.Status, r.Body)
+	}
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(e.A.Email+":"+e.A.Password))
+	for name, auth := range map[string]string{"an API key": e.A.Bearer(), "a password": basic} {
+		r := e.Do("DELETE", "/v1/session", auth, nil)
+		if r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), "no session") {
+			t.Errorf("signing out %s: %d %s, want 403 saying it holds no session", name, r.Status, r.Body)
+		}
+		if r := e.Do("GET", "/v1/session", auth, nil); r.Status != http.StatusOK {
+			t.Errorf("%s after the refused sign-out: %d %s", name, r.Status, r.Body)
+		}
+	}
+}

@@ -33,10 +33,14 @@ type loginJSON struct {
 	User        userJSON `json:"user"`
 }
 
-// login is POST /api/auth/login: a JWT for the user's first project.
-// Failed tries are slowed as every password check is (server.CheckPassword).
+// login is POST /api/auth/login: a JWT for the project of project_id (a
+// Parley extension), or else for the user's first project. Failed tries
+// are slowed as every password check is (server.CheckPassword).
 func (h *handlers) login(c *gin.Context) {
-	var body struct{ Email, Password string }
+	var body struct {
+		Email, Password string
+		ProjectID       int64 `json:"project_id"`
+	}
 	if err := server.BindJSON(c, &body, server.Body{Example: loginBody}); err != nil {
 		fail(c, err)
 		return
@@ -50,15 +54,12 @@ func (h *handlers) login(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ms, err := h.Store.Memberships(c.Request.Context(), user.ID)
-	if err == nil && len(ms) == 0 {
-		err = store.Errorf(store.EFORBIDDEN, "%s is not a member of any project.", user.Email)
-	}
+	m, err := server.Membership(c.Request.Context(), h.Store, user, body.ProjectID)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	h.signIn(c, user, ms[0].ProjectID)
+	h.signIn(c, user, m.ProjectID)
 }
 
 // signIn answers with a new JWT for a user in a project.

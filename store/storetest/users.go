@@ -31,7 +31,7 @@ func testAdminUsers(t *testing.T, s store.Store) {
 	if u, err := s.User(ctx, bob.ID); err != nil || !u.IsAdmin || u.LastLoginAt != nil {
 		t.Fatalf("bob after SetAdmin: %+v, %v", u, err)
 	}
-	_, _, err = s.CreateSession(ctx, ann.ID, annProject.ID, time.Hour)
+	_, _, err = s.CreateSession(ctx, store.CookieSession, ann.ID, annProject.ID, time.Hour)
 	noErr(t, err)
 	_, err = s.OpenBillingAccount(ctx, annProject.ID, 1000, "start bonus")
 	noErr(t, err)

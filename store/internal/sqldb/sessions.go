@@ -12,8 +12,8 @@ import (
 )
 
 // CreateSession signs a user in; see store.Sessions.
-func (d *DB) CreateSession(ctx context.Context, userID, projectID int64, ttl time.Duration) (string, *store.Session, error) {
-	token, err := store.NewSessionToken()
+func (d *DB) CreateSession(ctx context.Context, kind store.SessionKind, userID, projectID int64, ttl time.Duration) (string, *store.Session, error) {
+	token, err := store.NewSessionToken(kind)
 	if err != nil {
 		return "", nil, err
 	}
@@ -61,7 +61,10 @@ func (r *nullRole) Scan(v any) error {
 var errNoSession = store.Errorf(store.EUNAUTHORIZED, "You are signed out (the session ended); sign in again.")
 
 // SessionByToken returns a live session; see store.Sessions.
-func (d *DB) SessionByToken(ctx context.Context, token string) (*store.Session, error) {
+func (d *DB) SessionByToken(ctx context.Context, kind store.SessionKind, token string) (*store.Session, error) {
+	if !kind.Of(token) {
+		return nil, errNoSession
+	}
 	s := &store.Session{}
 	err := d.queryRow(ctx, `SELECT s.id, s.user_id, s.project_id, u.email, m.role, s.created_at, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
