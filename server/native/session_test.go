@@ -147,15 +147,8 @@ func TestSignInGuessing(t *testing.T) {
 func TestSessionFromJWT(t *testing.T) {
 	e := servertest.New(t, native.Dialect)
 	ctx := t.Context()
-	user, err := e.Store.UserByEmail(ctx, e.A.Email)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tokens := server.NewTokens(e.Secrets)
-	jwt, _, err := tokens.Issue(ctx, e.Store, user.ID, e.A.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	user, jwt := ownerJWT(t, e, tokens)
 	r := e.Do("POST", "/v1/session", "", map[string]any{"access_token": jwt})
 	var s sessionAnswer
 	r.JSON(t, &s)
@@ -189,15 +182,7 @@ func TestSessionFromJWT(t *testing.T) {
 // an API key holds no session and is refused with 403, working on.
 func TestSignOutEndsWhatSignedIn(t *testing.T) {
 	e := servertest.New(t, native.Dialect)
-	ctx := t.Context()
-	user, err := e.Store.UserByEmail(ctx, e.A.Email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jwt, _, err := server.NewTokens(e.Secrets).Issue(ctx, e.Store, user.ID, e.A.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, jwt := ownerJWT(t, e, server.NewTokens(e.Secrets))
 	if r := e.Do("DELETE", "/v1/session", "Bearer "+jwt, nil); r.Status != http.StatusNoContent || r.Header.Get("Set-Cookie") != "" {
 		t.Fatalf("signing out a JWT: %d %s (Set-Cookie %q)", r.Status, r.Body, r.Header.Get("Set-Cookie"))
 	}
@@ -214,4 +199,18 @@ func TestSignOutEndsWhatSignedIn(t *testing.T) {
 			t.Errorf("%s after the refused sign-out: %d %s", name, r.Status, r.Body)
 		}
 	}
+}
+
+// ownerJWT signs project A's owner in with a JWT of tokens.
+func ownerJWT(t *testing.T, e *servertest.Env, tokens *server.Tokens) (*store.User, string) {
+	t.Helper()
+	user, err := e.Store.UserByEmail(t.Context(), e.A.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwt, _, err := tokens.Issue(t.Context(), e.Store, user.ID, e.A.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return user, jwt
 }
