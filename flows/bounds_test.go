@@ -149,3 +149,23 @@ func mustCompile(t *testing.T, env *Env, src string) *Expr {
 	}
 	return &Expr{Source: src, program: program}
 }
+
+// TestBooleanTypedGivesBoolean: expr types `a && b` as a boolean but
+// gives b itself when b's type is known only at run time; an expression
+// typed boolean that gives anything else is an error that says what to
+// change, never a number in a condition or a boolean variable (FuzzExpr
+// found `profile!=nil&&0??true`, which gave 0).
+func TestBooleanTypedGivesBoolean(t *testing.T) {
+	env := NewEnv(fuzzVars)
+	for _, src := range []string{`profile != nil && 0 ?? true`, `ok && (extra ?? 1)`, `!ok || (age ?? false)`} {
+		got, err := mustCompile(t, env, src).Eval(fuzzScope("Dasha"))
+		if err == nil || !strings.Contains(err.Error(), "where a boolean is due") {
+			t.Errorf("%s = %T %v, %v; want an error saying a boolean is due", src, got, got, err)
+		}
+	}
+	for src, want := range map[string]bool{`profile != nil && (extra ?? true)`: true, `ok && age > 40`: true, `!ok || false`: false} {
+		if got, err := mustCompile(t, env, src).Eval(fuzzScope("Dasha")); err != nil || got != want {
+			t.Errorf("%s = %v, %v; want %v", src, got, err, want)
+		}
+	}
+}

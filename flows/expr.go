@@ -108,10 +108,27 @@ func (e *Expr) Eval(env map[string]any) (any, error) {
 	if err == nil {
 		err = CheckValue(out)
 	}
+	if err == nil {
+		err = e.checkBool(out)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("evaluating %q: %w", e.Source, err)
 	}
 	return out, nil
+}
+
+// checkBool refuses what is not a boolean from an expression typed as
+// one. expr types `a && b` as a boolean but gives b itself when b's type
+// is known only at run time (`ok && (n ?? true)` gives n, 0), so a
+// condition or a boolean variable would get a number.
+func (e *Expr) checkBool(out any) error {
+	if t := e.ResultType(); t == nil || t.Kind() != reflect.Bool {
+		return nil
+	}
+	if _, ok := out.(bool); ok {
+		return nil
+	}
+	return fmt.Errorf("got %T %v where a boolean is due: an operand of && or || is not a boolean; compare it, like x != 0", out, out)
 }
 
 // EvalBool runs a condition.
