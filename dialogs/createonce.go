@@ -11,6 +11,10 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
+// IdempotencyHeader is the HTTP header a create's IdempotencyKey comes in,
+// in every dialect that takes one.
+const IdempotencyHeader = "Idempotency-Key"
+
 // maxIdempotencyKey is the longest idempotency key taken.
 const maxIdempotencyKey = 200
 
@@ -22,7 +26,7 @@ var keyNamespace = uuid.MustParse("6c1e8b0a-2f4d-5b7e-9a31-0d5c2e7f4b18")
 // keyedUUID is the UUID of the dialog a project's idempotency key names.
 func keyedUUID(projectID int64, key string) (string, error) {
 	if len(key) > maxIdempotencyKey {
-		return "", store.FieldErrorf(store.EINVALID, "Idempotency-Key",
+		return "", store.FieldErrorf(store.EINVALID, IdempotencyHeader,
 			"The Idempotency-Key has %d characters; use at most %d.", len(key), maxIdempotencyKey)
 	}
 	name := strconv.FormatInt(projectID, 10) + "\x00" + key // no key can pose as another project's
@@ -41,7 +45,7 @@ func (s *Service) createAgain(ctx context.Context, projectID int64, ref engine.F
 		return nil, nil, err
 	}
 	if d.BotID != ref.BotID {
-		return nil, nil, store.FieldErrorf(store.ECONFLICT, "Idempotency-Key",
+		return nil, nil, store.FieldErrorf(store.ECONFLICT, IdempotencyHeader,
 			"The Idempotency-Key %q was used for a dialog with another bot; send a new key for a new dialog.", in.IdempotencyKey)
 	}
 	if d.StateSeq <= 1 {

@@ -34,6 +34,9 @@ func TestErrorMessage(t *testing.T) {
 		`{"error":{"message":"Incorrect API key","type":"invalid_request_error"}}`: "Incorrect API key",
 		`{"error":"model \"x\" not found"}`:                                        `model "x" not found`,
 		"<html>\n  Bad   gateway\n</html>":                                         "<html> Bad gateway </html>",
+		// A provider's message is cut as a page is: one that echoes the
+		// request must not carry it whole into the worker's log.
+		`{"error":{"message":"` + strings.Repeat("echo ", 100) + `"}}`: strings.TrimSpace(strings.Repeat("echo ", 40)) + " …",
 	} {
 		if got := errorMessage([]byte(body)); got != want {
 			t.Errorf("%s: %q, want %q", body, got, want)

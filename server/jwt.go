@@ -144,11 +144,7 @@ func (t *Tokens) Revoke(ctx context.Context, db store.Store, raw string) error {
 	if err != nil {
 		return err
 	}
-	if err := db.DeleteSession(ctx, c.ID); err != nil {
-		return err
-	}
-	ForgetCredentials()
-	return nil
+	return EndSession(ctx, db, c.ID)
 }
 
 // IsJWT reports whether a bearer credential looks like a JWT rather than

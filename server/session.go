@@ -43,6 +43,17 @@ func sessionCredential(c *gin.Context) string {
 	return sessionScheme + " " + token
 }
 
+// EndSession signs a session out (a cookie's token or a JWT's jti): its
+// store row goes, and every cached credential of this process is asked
+// for again (others follow within the cache's few seconds).
+func EndSession(ctx context.Context, db store.Store, token string) error {
+	if err := db.DeleteSession(ctx, token); err != nil {
+		return err
+	}
+	ForgetCredentials()
+	return nil
+}
+
 // sessionCaller is who a session token of a kind signs in.
 func sessionCaller(ctx context.Context, db store.Store, kind store.SessionKind, token string) (Caller, error) {
 	s, err := db.SessionByToken(ctx, kind, token)

@@ -142,7 +142,7 @@ func (a *api) newDialog(c *gin.Context, vars map[string]any, start bool) (*store
 	if !ok {
 		return nil, false
 	}
-	in := dialogs.CreateInput{Variables: vars, Start: start, Source: "api", IP: c.ClientIP(), IdempotencyKey: c.GetHeader("Idempotency-Key")}
+	in := dialogs.CreateInput{Variables: vars, Start: start, Source: "api", IP: c.ClientIP(), IdempotencyKey: c.GetHeader(dialogs.IdempotencyHeader)}
 	d, _, err := a.Dialogs.Create(c.Request.Context(), server.CallerOf(c).ProjectID, b.Slug, in)
 	if err != nil {
 		fail(c, err)

@@ -200,7 +200,7 @@ func (h *handlers) startDialog(c *gin.Context, create func(ctx context.Context, 
 	}
 	start := req.Start == nil || *req.Start
 	in := dialogs.CreateInput{Variables: req.Variables, Start: start, Source: "api", IP: c.ClientIP(), User: req.User,
-		IdempotencyKey: c.GetHeader("Idempotency-Key")}
+		IdempotencyKey: c.GetHeader(dialogs.IdempotencyHeader)}
 	d, turn, err := create(c.Request.Context(), server.CallerOf(c).ProjectID, c.Param("slug"), in)
 	if err != nil {
 		fail(c, err)

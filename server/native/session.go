@@ -126,11 +126,10 @@ func (h *handlers) logout(c *gin.Context) {
 		fail(c, store.Errorf(store.EFORBIDDEN, "A password or an API key holds no session to sign out of; sign out with the session cookie or the JWT you signed in with, or delete the API key to stop it working."))
 		return
 	}
-	if err := h.Store.DeleteSession(c.Request.Context(), caller.Session()); err != nil {
+	if err := server.EndSession(c.Request.Context(), h.Store, caller.Session()); err != nil {
 		fail(c, err)
 		return
 	}
-	server.ForgetCredentials()
 	if caller.CSRF() != "" { // signed in by the cookie
 		server.ClearSessionCookie(c, h.SecureCookies(c))
 	}
