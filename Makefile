@@ -97,13 +97,13 @@ fuzz:
 ## 500 turns within 10%, heap, goroutines); the kill loop with CHAOS_KILLS (200) SIGKILLs on parley dev
 ## and on serve x2 + worker x2 (PostgreSQL when PARLEY_TEST_DATABASE_URL is set), reporting kills
 ## survived and violations; PAUSED_WORKER (20000) dialogs paused at a question on a parley worker of its
-## own with a workflow cache of 2,000 (its RSS and goroutines, with PostgreSQL), and PAUSED (10000) on
-## the embedded stack of parley bench: RSS and the first answer after eviction. make test runs 300
-## turns, 20 kills and 400 paused dialogs.
+## own with a workflow cache of 2,000 (its RSS and goroutines, with PostgreSQL), and PAUSED (100000,
+## about an hour on 2 cores) on the embedded stack of parley bench: RSS and the first answer after
+## eviction. make test runs 300 turns, 20 kills and 400 paused dialogs.
 SOAK_TURNS ?= 5000
 CHAOS_KILLS ?= 200
 PAUSED_WORKER ?= 20000
-PAUSED ?= 10000
+PAUSED ?= 100000
 soak: build
 	@PARLEY_SOAK_TURNS=$(SOAK_TURNS) $(GO) test -run '^TestSoak$$' -count 1 -v -timeout 60m ./engine > .soak.log 2>&1; \
 		status=$$?; grep -E 'SOAK|^(--- |ok|FAIL)|soak_test' .soak.log; rm -f .soak.log; [ $$status -eq 0 ] || exit $$status; \
