@@ -12,7 +12,8 @@ import (
 )
 
 // IdempotencyHeader is the HTTP header a create's IdempotencyKey comes in,
-// in every dialect that takes one.
+// in every dialect that takes one, and the one a url tool's call carries
+// its key to the service in.
 const IdempotencyHeader = "Idempotency-Key"
 
 // maxIdempotencyKey is the longest idempotency key taken.

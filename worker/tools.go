@@ -3,6 +3,8 @@ package worker
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,9 @@ import (
 	"net/http"
 	"strings"
 
+	"go.temporal.io/sdk/activity"
+
+	"github.com/parleyhq/parley/dialogs"
 	"github.com/parleyhq/parley/engine"
 	"github.com/parleyhq/parley/events"
 	"github.com/parleyhq/parley/knowledge"
@@ -108,7 +113,7 @@ func excerpts(sources []store.Source) string {
 // urlTool POSTs the arguments to a declared tool's URL, through the same
 // guard as block calls; the response body is the result. A 4xx, a
 // redirect (never followed) or a refused address is final; a 5xx or a
-// connection error is retried.
+// connection error is retried, with the same Idempotency-Key.
 func (a *Activities) urlTool(ctx context.Context, in engine.ToolCallInput) (*engine.ToolResult, error) {
 	args := in.Arguments
 	if !json.Valid([]byte(args)) {
@@ -124,6 +129,9 @@ func (a *Activities) urlTool(ctx context.Context, in engine.ToolCallInput) (*eng
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Parley-Dialog", in.DialogUUID)
 	req.Header.Set("X-Parley-Tool", in.Tool)
+	if key := toolCallKey(ctx); key != "" {
+		req.Header.Set(dialogs.IdempotencyHeader, key)
+	}
 	resp, err := a.client(0).Do(req)
 	if errors.Is(err, netguard.ErrRefused) {
 		return nil, refusedCall(in.URL, err)
@@ -140,6 +148,21 @@ func (a *Activities) urlTool(ctx context.Context, in engine.ToolCallInput) (*eng
 		return nil, err
 	}
 	return &engine.ToolResult{Content: truncate(string(body))}, nil
+}
+
+// toolCallKey names one tool call the same on every try of it (after a
+// 5xx, or a worker killed mid-call, which the kill loop showed calling a
+// tool twice): Temporal keeps the run and the activity id across an
+// activity's attempts, and no other call has both. A service that acts
+// (a refund, a booking) can do so once per key. Outside an activity, as
+// when a test calls CallTool itself, there is no key.
+func toolCallKey(ctx context.Context) string {
+	if !activity.IsActivity(ctx) {
+		return ""
+	}
+	info := activity.GetInfo(ctx)
+	sum := sha256.Sum256([]byte(info.WorkflowExecution.ID + "\x00" + info.WorkflowExecution.RunID + "\x00" + info.ActivityID))
+	return base64.RawURLEncoding.EncodeToString(sum[:24])
 }
 
 func truncate(s string) string {

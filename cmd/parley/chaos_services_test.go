@@ -112,7 +112,7 @@ type chaosServices struct {
 
 	mu       sync.Mutex
 	tokens   map[string]map[string]int // dialog id -> token -> calls
-	tools    map[string]int            // order -> url tool calls
+	tools    map[string]map[string]int // order -> Idempotency-Key -> url tool calls
 	hooks    map[string]map[string]int // "dialog/message id" -> webhook-id -> deliveries
 	hookMsgs int                       // message.created deliveries
 	errs     []string                  // what a service could not do
@@ -120,7 +120,7 @@ type chaosServices struct {
 
 func newChaosServices(t *testing.T, api func() string) *chaosServices {
 	s := &chaosServices{api: api, model: llmtest.New(t), tokens: map[string]map[string]int{},
-		tools: map[string]int{}, hooks: map[string]map[string]int{}}
+		tools: map[string]map[string]int{}, hooks: map[string]map[string]int{}}
 	s.model.AnswerBy(chaosModel)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /block", s.block)
@@ -215,8 +215,15 @@ func (s *chaosServices) vertex(path string, body any) int {
 func (s *chaosServices) tool(w http.ResponseWriter, r *http.Request) {
 	var args struct{ Order string }
 	_ = json.NewDecoder(r.Body).Decode(&args)
+	key := r.Header.Get("Idempotency-Key")
 	s.mu.Lock()
-	s.tools[args.Order]++
+	if s.tools[args.Order] == nil {
+		s.tools[args.Order] = map[string]int{}
+	}
+	s.tools[args.Order][key]++
+	if key == "" {
+		s.errs = append(s.errs, "the url tool was called for order "+args.Order+" without an Idempotency-Key")
+	}
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `{"order": %q, "status": "shipped"}`, args.Order)

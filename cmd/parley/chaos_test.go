@@ -254,9 +254,13 @@ func runChaos(t *testing.T, name string, setup chaosSetup, svc *chaosServices, k
 			repeated += n - 1
 		}
 	}
-	toolCalls := 0
-	for _, n := range svc.tools {
-		toolCalls += n
+	toolCalls, toolRepeats, toolKeys := 0, 0, 0
+	for _, keys := range svc.tools {
+		for _, n := range keys {
+			toolCalls += n
+			toolRepeats += n - 1
+		}
+		toolKeys += len(keys)
 	}
 	hookMsgs := svc.hookMsgs
 	svc.mu.Unlock()
@@ -265,9 +269,9 @@ func runChaos(t *testing.T, name string, setup chaosSetup, svc *chaosServices, k
 		kills = append(kills, fmt.Sprintf("%s %d", what, n))
 	}
 	t.Logf("CHAOS %s: %d kills (%s) survived; %d dialogs, %d messages, %d violations; "+
-		"block calls %d (%d repeated with the same token), url tool calls %d, message.created deliveries %d for %d messages; "+
+		"block calls %d (%d repeated with the same token), url tool calls %d (%d repeated with the same key, %d keys for %d orders), message.created deliveries %d for %d messages; "+
 		"client retries %d; all done %.1fs after the last kill, %.0fs in all",
-		name, c.kills, strings.Join(kills, ", "), c.dialogs, messages, len(c.problems), blockCalls, repeated, toolCalls,
+		name, c.kills, strings.Join(kills, ", "), c.dialogs, messages, len(c.problems), blockCalls, repeated, toolCalls, toolRepeats, toolKeys, len(svc.tools),
 		hookMsgs, deliveries, c.retries.Load(), settled.Seconds(), time.Since(start).Seconds())
 	for i, p := range c.problems {
 		if i == 20 {
