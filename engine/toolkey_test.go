@@ -6,11 +6,6 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
-
-	"github.com/parleyhq/parley/llm"
-	"github.com/parleyhq/parley/llm/llmtest"
-	"github.com/parleyhq/parley/server/native"
-	"github.com/parleyhq/parley/server/servertest"
 )
 
 // TestURLToolIdempotencyKey: a url tool's service gets an Idempotency-Key
@@ -33,20 +28,11 @@ func TestURLToolIdempotencyKey(t *testing.T) {
 		fmt.Fprint(w, `{"status": "shipped"}`)
 	}))
 	defer service.Close()
-	model := llmtest.New(t)
-	e := servertest.NewWith(t, servertest.Options{LLM: llm.NewOpenAI(model.URL(), "")}, native.Dialect)
-	if r := e.Do("PUT", "/v1/bots/shop/flow", e.A.Bearer(), fmt.Sprintf(shopBot, service.URL)); r.Status != 200 {
-		t.Fatalf("publish: %d %s", r.Status, r.Body)
-	}
-	addDocument(t, e, "faq", "orders.txt", "Orders ship in two days.") // the bot's knowledge
+	e, model := shopEnv(t, service.URL, "Orders ship in two days.")
 	model.ReplyToolCall("lookup_order", `{"order_id": "AB1234"}`)
 	model.ReplyToolCall("lookup_order", `{"order_id": "CD5678"}`)
 	model.Reply("Both have shipped.")
-	var created struct{ ID string }
-	e.Do("POST", "/v1/bots/shop/dialogs", e.A.Bearer(), nil).JSON(t, &created)
-	var turn struct{ Messages []struct{ Text string } }
-	e.Do("POST", "/v1/dialogs/"+created.ID+"/messages", e.A.Bearer(), map[string]any{"text": "Where are AB1234 and CD5678?"}).JSON(t, &turn)
-	if n := len(turn.Messages); n == 0 || turn.Messages[n-1].Text != "Both have shipped." {
+	if turn := shopTurn(t, e, "Where are AB1234 and CD5678?"); turn.lastText() != "Both have shipped." {
 		t.Fatalf("turn: %+v", turn)
 	}
 	mu.Lock()
